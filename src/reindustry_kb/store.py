@@ -1,0 +1,277 @@
+"""The on-disk index: a folder per build, and a `CURRENT` file naming the one in use.
+
+    indexes/
+      CURRENT                 name of the live build, replaced atomically (os.replace)
+      build-<time>-<id>/
+        kb.sqlite             documents (with their decoded text) and passages
+        vectors.faiss         inner-product index over L2-normalised vectors, ids = passage rows
+        lexical.json          BM25 postings over jieba tokens; vocab.txt: its jieba dictionary
+        manifest.json         versions, embedder, model, settings, per-document sha256, file sizes
+
+A build is written beside the live one and swapped in only when complete, so an interrupted
+`rkb index` leaves the previous index working and a reader sees the old build or the new one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from reindustry_kb import __version__
+from reindustry_kb.embed import Vectors
+from reindustry_kb.errors import IndexCorruptError, IndexMissingError
+from reindustry_kb.lexical import LexicalIndex
+from reindustry_kb.models import Document, Passage
+
+FORMAT_VERSION = 1
+POINTER = "CURRENT"
+FILES = ("kb.sqlite", "vectors.faiss", "lexical.json", "vocab.txt")
+
+_SCHEMA = """
+CREATE TABLE documents (
+    doc_id TEXT PRIMARY KEY, path TEXT, sha256 TEXT, title TEXT, date TEXT, lang TEXT,
+    source TEXT, authors TEXT, n_passages INTEGER, n_claims INTEGER, text TEXT
+);
+CREATE TABLE passages (
+    row INTEGER PRIMARY KEY, passage_id TEXT UNIQUE, doc_id TEXT REFERENCES documents,
+    ordinal INTEGER, text TEXT, char_start INTEGER, char_end INTEGER, line_start INTEGER,
+    line_end INTEGER, speaker TEXT, section TEXT, lang TEXT
+);
+CREATE INDEX passages_doc ON passages(doc_id);
+"""
+
+_PASSAGE_COLUMNS = (
+    "passage_id, doc_id, ordinal, text, char_start, char_end, line_start, line_end, speaker, "
+    "section, lang"
+)
+
+
+def _missing(index_dir: Path) -> IndexMissingError:
+    return IndexMissingError(f"no index in {index_dir}; build one first with `rkb index`")
+
+
+def _corrupt(index_dir: Path, what: str) -> IndexCorruptError:
+    return IndexCorruptError(
+        f"the index in {index_dir} is damaged ({what}); rebuild it with `rkb index`"
+    )
+
+
+def write_index(
+    index_dir: Path,
+    documents: Sequence[Document],
+    texts: dict[str, str],
+    passages: Sequence[Passage],
+    vectors: Vectors,
+    lexical: LexicalIndex,
+    manifest: dict[str, Any],
+) -> Path:
+    """Write a complete build beside the live one, then make it live. Returns its folder."""
+    import faiss
+    import numpy as np
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    staging = index_dir / f".tmp-{name}"
+    staging.mkdir()
+    try:
+        with sqlite3.connect(staging / "kb.sqlite") as db:
+            db.executescript(_SCHEMA)
+            db.executemany(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        d.doc_id,
+                        d.path,
+                        d.sha256,
+                        d.title,
+                        d.date,
+                        d.lang,
+                        d.source,
+                        json.dumps(d.authors, ensure_ascii=False),
+                        d.n_passages,
+                        d.n_claims,
+                        texts[d.doc_id],
+                    )
+                    for d in documents
+                ],
+            )
+            db.executemany(
+                f"INSERT INTO passages (row, {_PASSAGE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        row,
+                        p.passage_id,
+                        p.doc_id,
+                        p.ordinal,
+                        p.text,
+                        p.char_start,
+                        p.char_end,
+                        p.line_start,
+                        p.line_end,
+                        p.speaker,
+                        p.section,
+                        p.lang,
+                    )
+                    for row, p in enumerate(passages)
+                ],
+            )
+        db.close()
+        dim = int(manifest["dim"])
+        flat = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        if len(passages):
+            flat.add_with_ids(
+                np.ascontiguousarray(vectors, dtype=np.float32),
+                np.arange(len(passages), dtype=np.int64),
+            )
+        faiss.write_index(flat, str(staging / "vectors.faiss"))
+        lexical.save(staging)
+        manifest = {
+            **manifest,
+            "format": FORMAT_VERSION,
+            "package_version": __version__,
+            "build": name,
+            "files": {file: (staging / file).stat().st_size for file in FILES},
+        }
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        final = index_dir / name
+        staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _point_to(index_dir, name)
+    _remove_stale_builds(index_dir, keep=name)
+    return final
+
+
+def _point_to(index_dir: Path, name: str) -> None:
+    pointer_tmp = index_dir / f".{POINTER}.{uuid.uuid4().hex[:8]}"
+    pointer_tmp.write_text(name + "\n", encoding="utf-8")
+    os.replace(pointer_tmp, index_dir / POINTER)
+
+
+def _remove_stale_builds(index_dir: Path, keep: str) -> None:
+    for child in index_dir.iterdir():
+        if (
+            child.is_dir()
+            and child.name != keep
+            and child.name.startswith(("build-", ".tmp-build-"))
+        ):
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def current_build(index_dir: Path) -> Path:
+    pointer = index_dir / POINTER
+    if not pointer.is_file():
+        raise _missing(index_dir)
+    build = index_dir / pointer.read_text(encoding="utf-8").strip()
+    if not build.is_dir():
+        raise _corrupt(index_dir, f"{POINTER} names a missing build")
+    return build
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    build = current_build(index_dir)
+    try:
+        manifest: dict[str, Any] = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise _corrupt(index_dir, "manifest.json unreadable") from exc
+    if manifest.get("format") != FORMAT_VERSION:
+        raise _corrupt(index_dir, f"format {manifest.get('format')}, expected {FORMAT_VERSION}")
+    return manifest
+
+
+@dataclass
+class IndexReader:
+    """Read access to the live build; each part is loaded on first use."""
+
+    index_dir: Path
+    build: Path
+    manifest: dict[str, Any]
+
+    @classmethod
+    def open(cls, index_dir: Path) -> IndexReader:
+        build = current_build(index_dir)
+        manifest = read_manifest(index_dir)
+        for file, size in manifest.get("files", {}).items():
+            path = build / file
+            if not path.is_file() or path.stat().st_size != size:
+                raise _corrupt(index_dir, f"{file} is missing or truncated")
+        return cls(index_dir, build, manifest)
+
+    @cached_property
+    def db(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(f"file:{self.build / 'kb.sqlite'}?mode=ro", uri=True)
+            db.execute("SELECT count(*) FROM passages").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise _corrupt(self.index_dir, "kb.sqlite unreadable") from exc
+        db.row_factory = sqlite3.Row
+        return db
+
+    @cached_property
+    def vectors(self) -> Any:
+        import faiss
+
+        try:
+            return faiss.read_index(str(self.build / "vectors.faiss"))
+        except RuntimeError as exc:
+            raise _corrupt(self.index_dir, "vectors.faiss unreadable") from exc
+
+    @cached_property
+    def lexical(self) -> LexicalIndex:
+        try:
+            return LexicalIndex.load(self.build)
+        except (OSError, ValueError, KeyError) as exc:
+            raise _corrupt(self.index_dir, "lexical.json unreadable") from exc
+
+    def documents(self) -> list[Document]:
+        rows = self._query("SELECT * FROM documents ORDER BY doc_id")
+        return [_document(row) for row in rows]
+
+    def document_text(self, doc_id: str) -> str | None:
+        rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
+        return str(rows[0]["text"]) if rows else None
+
+    def passages(self, rows: Sequence[int] | None = None) -> dict[int, Passage]:
+        if rows is None:
+            found = self._query(f"SELECT row, {_PASSAGE_COLUMNS} FROM passages")
+        else:
+            marks = ",".join("?" * len(rows))
+            found = self._query(
+                f"SELECT row, {_PASSAGE_COLUMNS} FROM passages WHERE row IN ({marks})", tuple(rows)
+            )
+        return {
+            int(row["row"]): Passage(**{k: row[k] for k in row.keys() if k != "row"})  # noqa: SIM118
+            for row in found
+        }
+
+    def passage_filter_rows(self, where: str, params: Sequence[Any]) -> set[int]:
+        """Rows of passages matching a SQL condition over passages (p) joined to documents (d)."""
+        rows = self._query(
+            f"SELECT p.row FROM passages p JOIN documents d USING (doc_id) WHERE {where}",
+            tuple(params),
+        )
+        return {int(row["row"]) for row in rows}
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        try:
+            return list(self.db.execute(sql, params))
+        except sqlite3.DatabaseError as exc:
+            raise _corrupt(self.index_dir, "kb.sqlite unreadable") from exc
+
+
+def _document(row: sqlite3.Row) -> Document:
+    values = {key: row[key] for key in row.keys() if key != "text"}  # noqa: SIM118
+    values["authors"] = json.loads(values["authors"] or "[]")
+    return Document(**values)
