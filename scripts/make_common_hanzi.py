@@ -26,7 +26,9 @@ def main() -> None:
             if "\u4e00" <= char <= "\u9fff":
                 weights[char] += int(freq)
     top = "".join(char for char, _ in weights.most_common(TOP_N))
-    both = set(top) | set(opencc.OpenCC("s2tw").convert(top)) | set(opencc.OpenCC("t2s").convert(top))
+    both = (
+        set(top) | set(opencc.OpenCC("s2tw").convert(top)) | set(opencc.OpenCC("t2s").convert(top))
+    )
     OUT.write_text("".join(sorted(both)) + "\n", encoding="utf-8")
     print(f"{len(both)} characters -> {OUT}")
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reindustry_kb.embed import Embedder
+from reindustry_kb.errors import EmbedderMismatchError
 from reindustry_kb.store import IndexReader
 
 # Largest lexical weight, reached when every query term is in the index vocabulary.
@@ -91,31 +92,44 @@ def hybrid_search(
 def dense_scores(
     reader: IndexReader, embedder: Embedder, query: str, allowed: set[int] | None
 ) -> dict[int, float]:
+    """Cosine similarity minus the query's similarity to the passage language's centroid.
+
+    Multilingual embedders score same-language pairs higher whatever their topic, so an
+    English question drifts to English passages. mean(q . p) over a language's passages is
+    q . centroid, so subtracting it puts every language on one footing; on a one-language
+    corpus it shifts all scores equally and changes nothing. Candidates are drawn per
+    language, so a minority language is never crowded out of the pool.
+    """
     import faiss
+    import numpy as np
 
     index = reader.vectors
-    pool = min(index.ntotal, POOL if allowed is None else min(POOL, len(allowed)))
-    if pool == 0:
+    if index.ntotal == 0:
         return {}
     vector = embedder.embed_query(query).reshape(1, -1)
     if vector.shape[1] != index.d:
-        from reindustry_kb.errors import EmbedderMismatchError
-
         raise EmbedderMismatchError(
             f"query vectors have {vector.shape[1]} dimensions but the index has {index.d}; "
             "rebuild the index with `rkb index`"
         )
-    params = None
-    if allowed is not None:
-        import numpy as np
-
-        params = faiss.SearchParameters(  # type: ignore[call-arg]
-            sel=faiss.IDSelectorBatch(np.fromiter(allowed, dtype=np.int64))
-        )
-    scores, rows = index.search(vector, pool, params=params)
-    return {
-        int(row): float(score) for row, score in zip(rows[0], scores[0], strict=True) if row >= 0
-    }
+    groups = reader.groups
+    offsets = groups.centroids @ vector[0]
+    allowed_rows = None if allowed is None else np.fromiter(allowed, dtype=np.int64)
+    result: dict[int, float] = {}
+    for number in range(len(groups.names)):
+        rows = groups.rows(number)
+        if allowed_rows is not None:
+            rows = np.intersect1d(rows, allowed_rows)
+        if len(rows) == 0:
+            continue
+        params = None
+        if len(groups.names) > 1 or allowed_rows is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows))  # type: ignore[call-arg]
+        scores, found = index.search(vector, min(POOL, len(rows)), params=params)
+        for row, score in zip(found[0], scores[0], strict=True):
+            if row >= 0:
+                result[int(row)] = float(score - offsets[number])
+    return result
 
 
 def fuse(dense: dict[int, float], lexical: dict[int, float], lexical_weight: float) -> list[Scored]:

@@ -5,6 +5,7 @@
       build-<time>-<id>/
         kb.sqlite             documents (with their decoded text) and passages
         vectors.faiss         inner-product index over L2-normalised vectors, ids = passage rows
+        groups.npz            each passage's language group and each group's centroid vector
         lexical.json          BM25 postings over jieba tokens; vocab.txt: its jieba dictionary
         manifest.json         versions, embedder, model, settings, per-document sha256, file sizes
 
@@ -34,7 +35,7 @@ from reindustry_kb.models import Document, Passage
 
 FORMAT_VERSION = 1
 POINTER = "CURRENT"
-FILES = ("kb.sqlite", "vectors.faiss", "lexical.json", "vocab.txt")
+FILES = ("kb.sqlite", "vectors.faiss", "groups.npz", "lexical.json", "vocab.txt")
 
 _SCHEMA = """
 CREATE TABLE documents (
@@ -133,6 +134,7 @@ def write_index(
                 np.arange(len(passages), dtype=np.int64),
             )
         faiss.write_index(flat, str(staging / "vectors.faiss"))
+        _write_groups(staging / "groups.npz", passages, vectors, dim)
         lexical.save(staging)
         manifest = {
             **manifest,
@@ -152,6 +154,23 @@ def write_index(
     _point_to(index_dir, name)
     _remove_stale_builds(index_dir, keep=name)
     return final
+
+
+def language_group(lang: str) -> str:
+    """zh-Hant and zh-Hans share a group: one language, two scripts."""
+    return "zh" if lang.startswith("zh") else lang
+
+
+def _write_groups(path: Path, passages: Sequence[Passage], vectors: Vectors, dim: int) -> None:
+    import numpy as np
+
+    names = sorted({language_group(p.lang) for p in passages})
+    row_group = np.array([names.index(language_group(p.lang)) for p in passages], dtype=np.int32)
+    centroids = np.zeros((len(names), dim), dtype=np.float32)
+    for number in range(len(names)):
+        centroids[number] = vectors[row_group == number].mean(axis=0)
+    with path.open("wb") as handle:
+        np.savez(handle, names=np.array(names), row_group=row_group, centroids=centroids)
 
 
 def _point_to(index_dir: Path, name: str) -> None:
@@ -192,6 +211,20 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
 
 
 @dataclass
+class LanguageGroups:
+    """Passages by language: `row_group[row]` indexes `names` and `centroids`."""
+
+    names: list[str]
+    row_group: Any
+    centroids: Any
+
+    def rows(self, group: int) -> Any:
+        import numpy as np
+
+        return np.flatnonzero(self.row_group == group)
+
+
+@dataclass
 class IndexReader:
     """Read access to the live build; each part is loaded on first use."""
 
@@ -227,6 +260,18 @@ class IndexReader:
             return faiss.read_index(str(self.build / "vectors.faiss"))
         except RuntimeError as exc:
             raise _corrupt(self.index_dir, "vectors.faiss unreadable") from exc
+
+    @cached_property
+    def groups(self) -> LanguageGroups:
+        import numpy as np
+
+        try:
+            with np.load(self.build / "groups.npz") as data:
+                return LanguageGroups(
+                    [str(name) for name in data["names"]], data["row_group"], data["centroids"]
+                )
+        except (OSError, ValueError, KeyError) as exc:
+            raise _corrupt(self.index_dir, "groups.npz unreadable") from exc
 
     @cached_property
     def lexical(self) -> LexicalIndex:

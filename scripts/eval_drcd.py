@@ -1,0 +1,79 @@
+"""Passage retrieval on DRCD (zh-Hant Wikipedia): each paragraph is a document, its questions ask for it.
+
+    python scripts/eval_drcd.py ../shared/external/drcd/DRCD_dev.json [--paragraphs 300] [--questions 600]
+
+Writes the paragraphs to a temporary seeds folder, builds an index with the real pipeline
+(default embedder unless RKB_EMBEDDER is set) and reports recall@1/5/10 and MRR@10 of the
+right paragraph for BM25, dense, naive RRF and rkb's hybrid. The data is read in place,
+never copied into the project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from reindustry_kb.evaluate import Question, compare_retrievers, evaluate, format_table
+from reindustry_kb.pipeline import Session, build_index
+from reindustry_kb.settings import Settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="DRCD passage-retrieval benchmark.")
+    parser.add_argument("path", type=Path, help="DRCD_dev.json (or test)")
+    parser.add_argument("--paragraphs", type=int, default=1000, help="index the first N paragraphs")
+    parser.add_argument("--questions", type=int, default=0, help="sample N questions (0 = all)")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+
+    data = json.loads(args.path.read_text(encoding="utf-8"))["data"]
+    paragraphs = [p for article in data for p in article["paragraphs"]][: args.paragraphs]
+    questions = [
+        Question(id=qa["id"], question=qa["question"], answers=[], doc=p["id"], lang="zh-Hant")
+        for p in paragraphs
+        for qa in p["qas"]
+    ]
+    if args.questions and args.questions < len(questions):
+        questions = random.Random(args.seed).sample(questions, args.questions)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        seeds = Path(tmp) / "seeds"
+        seeds.mkdir()
+        for paragraph in paragraphs:
+            (seeds / f"{paragraph['id']}.txt").write_text(paragraph["context"], encoding="utf-8")
+        settings = Settings.from_env(seeds_dir=seeds, index_dir=Path(tmp) / "index")
+        started = time.perf_counter()
+        stats = build_index(settings)
+        print(
+            f"indexed {stats.n_documents} paragraphs as {stats.n_passages} passages "
+            f"in {time.perf_counter() - started:.0f}s; {len(questions)} questions"
+        )
+        session = Session.open(settings)
+        reports = {
+            name: evaluate(questions, _dedupe_docs(run))
+            for name, run in compare_retrievers(session, depth=50).items()
+        }
+    print(format_table(reports))
+
+
+def _dedupe_docs(run):  # type: ignore[no-untyped-def]
+    """A paragraph split into several passages counts once, at its best rank."""
+
+    def ranked(question: str) -> list[tuple[str, str]]:
+        seen: set[str] = set()
+        result = []
+        for doc_id, text in run(question):
+            if doc_id not in seen:
+                seen.add(doc_id)
+                result.append((doc_id, text))
+        return result
+
+    return ranked
+
+
+if __name__ == "__main__":
+    main()

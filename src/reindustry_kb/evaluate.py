@@ -1,0 +1,184 @@
+"""Retrieval evaluation: recall@k and MRR@10 of the passage that holds a question's answer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from reindustry_kb.errors import RkbError
+from reindustry_kb.search import dense_scores, hybrid_search
+from reindustry_kb.sources import detect_lang
+
+if TYPE_CHECKING:
+    from reindustry_kb.pipeline import Session
+
+CUTOFFS = (1, 5, 10)
+
+
+class Question(BaseModel):
+    id: str
+    question: str
+    answers: list[str]
+    doc: str | None = None
+    lang: str | None = None
+
+
+class Scores(BaseModel):
+    n: int
+    recall: dict[str, float]
+    mrr10: float
+
+
+class Report(BaseModel):
+    overall: Scores
+    by_group: dict[str, Scores]
+    misses: list[dict[str, object]]
+
+
+def load_questions(path: Path) -> list[Question]:
+    """JSONL ({"question", "answers", "doc"?}) or TSV (question, answer[|answer...], doc?)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise RkbError(f"cannot read questions file {path} ({exc.strerror})") from exc
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        try:
+            if path.suffix == ".tsv":
+                fields = line.split("\t")
+                questions.append(
+                    Question(
+                        id=f"q{number}",
+                        question=fields[0],
+                        answers=fields[1].split("|"),
+                        doc=fields[2] if len(fields) > 2 and fields[2] else None,
+                    )
+                )
+            else:
+                record = json.loads(line)
+                record.setdefault("id", f"q{number}")
+                questions.append(Question.model_validate(record))
+        except (ValueError, IndexError) as exc:
+            raise RkbError(f"{path}:{number} is not a valid question line ({exc})") from exc
+    if not questions:
+        raise RkbError(f"{path} holds no questions")
+    return questions
+
+
+def is_relevant(question: Question, doc_id: str, text: str) -> bool:
+    """Right document (when given) and an answer quoted in the passage (when answers are given)."""
+    if question.doc and question.doc != doc_id:
+        return False
+    return not question.answers or any(answer in text for answer in question.answers)
+
+
+def evaluate(
+    questions: Sequence[Question],
+    retrieve: Callable[[str], Ranked],
+) -> Report:
+    """`retrieve` returns ranked (doc_id, passage text) for a question, at least 10 deep."""
+    ranks: list[int | None] = []
+    groups: dict[str, list[int | None]] = {}
+    misses: list[dict[str, object]] = []
+    for question in questions:
+        ranked = retrieve(question.question)[: max(CUTOFFS)]
+        rank = next(
+            (
+                i
+                for i, (doc_id, text) in enumerate(ranked, start=1)
+                if is_relevant(question, doc_id, text)
+            ),
+            None,
+        )
+        ranks.append(rank)
+        lang = question.lang or detect_lang(question.question)
+        # The answer is quoted from the passage, so its language is the passage's.
+        target = detect_lang(question.answers[0]) if question.answers else lang
+        crossing = "same" if _family(lang) == _family(target) else "cross"
+        for group in (f"lang={lang}", f"{crossing}-language"):
+            groups.setdefault(group, []).append(rank)
+        if rank != 1:
+            misses.append(
+                {
+                    "id": question.id,
+                    "question": question.question,
+                    "rank": rank,
+                    "top": ranked[0][0] if ranked else None,
+                }
+            )
+    return Report(
+        overall=_scores(ranks),
+        by_group={name: _scores(values) for name, values in sorted(groups.items())},
+        misses=misses,
+    )
+
+
+Ranked = list[tuple[str, str]]
+
+
+def compare_retrievers(session: Session, depth: int = 10) -> dict[str, Callable[[str], Ranked]]:
+    """Each retriever alone, naive reciprocal-rank fusion, and rkb's hybrid, ranked to `depth`."""
+    reader, embedder = session.reader, session.embedder
+    passages = reader.passages()
+
+    def ranked(rows: Iterable[int]) -> Ranked:
+        return [(passages[row].doc_id, passages[row].text) for row in list(rows)[:depth]]
+
+    def by_score(scores: dict[int, float]) -> list[int]:
+        return sorted(scores, key=lambda row: (-scores[row], row))
+
+    def dense(question: str) -> Ranked:
+        return ranked(by_score(dense_scores(reader, embedder, question, None)))
+
+    def bm25(question: str) -> Ranked:
+        return ranked(by_score(reader.lexical.scores(reader.lexical.query_terms(question))))
+
+    def rrf(question: str) -> Ranked:
+        fused: dict[int, float] = {}
+        for scores in (
+            dense_scores(reader, embedder, question, None),
+            reader.lexical.scores(reader.lexical.query_terms(question)),
+        ):
+            for rank, row in enumerate(by_score(scores), start=1):
+                fused[row] = fused.get(row, 0.0) + 1 / (60 + rank)
+        return ranked(by_score(fused))
+
+    def hybrid(question: str) -> Ranked:
+        return ranked(s.row for s in hybrid_search(reader, embedder, question, depth))
+
+    return {"dense": dense, "bm25": bm25, "rrf": rrf, "hybrid": hybrid}
+
+
+def format_table(reports: dict[str, Report]) -> str:
+    """Plain-text table: overall figures, then R@1/R@5 per group."""
+    groups = sorted(next(iter(reports.values())).by_group)
+    head = f"{'retriever':<10} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR@10':>7}"
+    lines = [head + "".join(f"  {group:>15}" for group in groups)]
+    for name, report in reports.items():
+        o = report.overall
+        row = f"{name:<10} {o.recall['@1']:>6.3f} {o.recall['@5']:>6.3f} {o.recall['@10']:>6.3f} {o.mrr10:>7.3f}"
+        for group in groups:
+            g = report.by_group.get(group)
+            cell = f"{g.recall['@1']:.2f}/{g.recall['@5']:.2f}" if g else "-"
+            row += f"  {cell:>15}"
+        lines.append(row)
+    lines.append(f"(groups show R@1/R@5; n = {next(iter(reports.values())).overall.n} questions)")
+    return "\n".join(lines)
+
+
+def _family(lang: str) -> str:
+    # zh-Hans questions over zh-Hant text count as same-language: one language, two scripts.
+    return "zh" if lang.startswith("zh") else lang
+
+
+def _scores(ranks: Sequence[int | None]) -> Scores:
+    n = len(ranks)
+    recall = {f"@{k}": round(sum(r is not None and r <= k for r in ranks) / n, 4) for k in CUTOFFS}
+    mrr = sum(1 / r for r in ranks if r is not None and r <= 10) / n
+    return Scores(n=n, recall=recall, mrr10=round(mrr, 4))
