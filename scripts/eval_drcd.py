@@ -1,6 +1,6 @@
-"""Passage retrieval on DRCD (zh-Hant Wikipedia): each paragraph is a document, its questions ask for it.
+"""Passage retrieval on DRCD (zh-Hant Wikipedia): paragraphs as documents.
 
-    python scripts/eval_drcd.py ../shared/external/drcd/DRCD_dev.json [--paragraphs 300] [--questions 600]
+    python scripts/eval_drcd.py ../shared/external/drcd/DRCD_dev.json [--paragraphs N]
 
 Writes the paragraphs to a temporary seeds folder, builds an index with the real pipeline
 (default embedder unless RKB_EMBEDDER is set) and reports recall@1/5/10 and MRR@10 of the

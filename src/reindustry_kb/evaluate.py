@@ -162,7 +162,8 @@ def format_table(reports: dict[str, Report]) -> str:
     lines = [head + "".join(f"  {group:>15}" for group in groups)]
     for name, report in reports.items():
         o = report.overall
-        row = f"{name:<10} {o.recall['@1']:>6.3f} {o.recall['@5']:>6.3f} {o.recall['@10']:>6.3f} {o.mrr10:>7.3f}"
+        r = o.recall
+        row = f"{name:<10} {r['@1']:>6.3f} {r['@5']:>6.3f} {r['@10']:>6.3f} {o.mrr10:>7.3f}"
         for group in groups:
             g = report.by_group.get(group)
             cell = f"{g.recall['@1']:.2f}/{g.recall['@5']:.2f}" if g else "-"
