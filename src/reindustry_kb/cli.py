@@ -85,6 +85,7 @@ def index_cli(
         seeds_dir=seeds, index_dir=index_dir, embedder=embedder, model=model
     )
     err = Console(stderr=True)
+    # The bar is for people at a terminal; logs and pipes get the summary line only.
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -92,17 +93,20 @@ def index_cli(
         TimeElapsedColumn(),
         console=err,
         transient=True,
-        disable=as_json,
+        disable=as_json or not err.is_terminal,
     ) as bar:
         task = bar.add_task("reading seeds", total=None)
 
         def report(stage: str, done: int, total: int) -> None:
             bar.update(task, description=stage, completed=done, total=total)
 
+        failure: str | None = None
         try:
             stats = build_index(settings, progress=report)
         except RkbError as exc:
-            raise _fail(str(exc)) from None
+            failure = str(exc)
+    if failure is not None:
+        raise _fail(failure)
     if as_json:
         _print_json(stats.model_dump())
     else:

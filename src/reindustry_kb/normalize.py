@@ -26,63 +26,86 @@ def _converter(config: str) -> Any:
 
 @dataclass(frozen=True)
 class Folded:
-    """Folded text and, for each of its characters, the index of the original character."""
+    """Folded text and, per folded character, the original span [start, end) it came from."""
 
     text: str
-    offsets: tuple[int, ...]  # len(text) + 1 entries; the last is len(original)
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
 
     def span_to_original(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) covering folded [start, end)."""
         if end <= start:
-            return self.offsets[start], self.offsets[start]
-        return self.offsets[start], self.offsets[end - 1] + 1
+            position = self.starts[start] if start < len(self.starts) else (self.ends or (0,))[-1]
+            return position, position
+        return self.starts[start], self.ends[end - 1]
 
 
 def fold(text: str) -> Folded:
     """Matching form of `text` with an exact offset map back to it."""
     chars: list[str] = []
-    offsets: list[int] = []
+    origin: list[int] = []
     for index, char in enumerate(text):
         for out in unicodedata.normalize("NFKC", char).lower():
             chars.append(out)
-            offsets.append(index)
+            origin.append(index)
     nfkc = "".join(chars)
-    folded_parts: list[str] = []
-    folded_offsets: list[int] = []
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     position = 0
     for line in nfkc.split("\n"):
-        part, part_offsets = _fold_line(line, offsets[position : position + len(line)])
-        folded_parts.append(part)
-        folded_offsets.extend(part_offsets)
+        line_origin = origin[position : position + len(line)]
+        part, part_starts, part_ends = _fold_line(line, line_origin)
+        parts.append(part)
+        starts.extend(part_starts)
+        ends.extend(part_ends)
         position += len(line)
         if position < len(nfkc):  # the newline itself
-            folded_offsets.append(offsets[position])
+            starts.append(origin[position])
+            ends.append(origin[position] + 1)
             position += 1
-    return Folded("\n".join(folded_parts), (*folded_offsets, len(text)))
+    return Folded("\n".join(parts), tuple(starts), tuple(ends))
 
 
 def fold_text(text: str) -> str:
     """Matching form only (queries, tokens): no offset map needed."""
-    return _converter(FOLD_CONFIG).convert(unicodedata.normalize("NFKC", text).lower())  # type: ignore[no-any-return]
+    folded: str = _converter(FOLD_CONFIG).convert(unicodedata.normalize("NFKC", text).lower())
+    return folded
 
 
-def _fold_line(line: str, offsets: list[int]) -> tuple[str, list[int]]:
+def _fold_line(line: str, origin: list[int]) -> tuple[str, list[int], list[int]]:
+    starts = origin
+    ends = [index + 1 for index in origin]
     converted: str = _converter(FOLD_CONFIG).convert(line)
     if len(converted) == len(line):
-        return converted, offsets
-    # A phrase changed length (網際網路 -> 互联网): align against the per-character form.
+        return converted, starts, ends
+    # A phrase changed length (網際網路 -> 互联网). Align with the per-character form and map
+    # each changed block as a whole; a one-character "match" inside a change is absorbed
+    # (the 网 of 互联网 is not the 網 of 網際網路 it happens to equal).
     per_char: str = _converter("t2s").convert(line)
     if len(per_char) != len(line):
         per_char = line
-    mapped: list[int] = []
-    matcher = difflib.SequenceMatcher(None, per_char, converted, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            mapped.extend(offsets[i1:i2])
-        elif j2 > j1:  # replaced or inserted: spread the new characters over the old span
-            source = offsets[i1:i2] or [offsets[min(i1, len(offsets) - 1)]]
-            mapped.extend(source[(k * len(source)) // (j2 - j1)] for k in range(j2 - j1))
-    return converted, mapped
+    opcodes = difflib.SequenceMatcher(None, per_char, converted, autojunk=False).get_opcodes()
+    blocks: list[tuple[bool, int, int, int, int]] = []  # (kept as equal, i1, i2, j1, j2)
+    for tag, i1, i2, j1, j2 in opcodes:
+        equal = tag == "equal" and i2 - i1 >= 2
+        if not equal and blocks and not blocks[-1][0]:
+            _, b1, _, c1, _ = blocks.pop()
+            blocks.append((False, b1, i2, c1, j2))  # grow the change block
+        else:
+            blocks.append((equal, i1, i2, j1, j2))
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    for is_equal, i1, i2, j1, j2 in blocks:
+        if is_equal:
+            new_starts.extend(starts[i1:i2])
+            new_ends.extend(ends[i1:i2])
+            continue
+        block_start = starts[i1] if i1 < len(starts) else ends[-1]
+        block_end = ends[i2 - 1] if i2 > i1 else block_start
+        new_starts.extend([block_start] * (j2 - j1))
+        new_ends.extend([block_end] * (j2 - j1))
+    return converted, new_starts, new_ends
 
 
 def script_counts(text: str) -> tuple[int, int]:

@@ -80,10 +80,14 @@ def render_excerpt(console: Console, excerpt: Excerpt) -> None:
             f"  {doc.date or ''}  ({doc.path})",
         )
     )
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
     for number, line in excerpt.lines:
         cited = excerpt.line_start <= number <= excerpt.line_end
-        marker = ">" if cited else " "
-        console.print(
-            Text(f"{marker}{number:>5} │ ", "cyan" if cited else "dim"),
-            Text(line, "" if cited else "dim"),
+        style = "" if cited else "dim"
+        grid.add_row(
+            Text(f"{'>' if cited else ' '}{number} │", "cyan" if cited else "dim"),
+            Text(line, style),
         )
+    console.print(grid)

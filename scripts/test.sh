@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test suite from a fresh checkout: its own virtual environment with the dev and
+# sentence-transformers extras (torch pinned to the CPU build by constraints.txt), then
+# ruff, mypy and pytest. Extra arguments go to pytest, e.g. scripts/test.sh -k cli
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+[ -x .venv-test/bin/python ] || "$PYTHON" -m venv .venv-test
+.venv-test/bin/python -m pip install --quiet --upgrade pip
+.venv-test/bin/python -m pip install --quiet -c constraints.txt -e '.[dev,st]'
+.venv-test/bin/ruff check src tests scripts
+.venv-test/bin/mypy
+.venv-test/bin/python -m pytest "$@"

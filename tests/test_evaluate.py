@@ -1,0 +1,53 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from reindustry_kb.errors import RkbError
+from reindustry_kb.evaluate import Question, evaluate, is_relevant, load_questions
+
+
+def test_load_jsonl_and_tsv(tmp_path: Path) -> None:
+    jsonl = tmp_path / "q.jsonl"
+    jsonl.write_text(
+        json.dumps({"question": "關稅?", "answers": ["3000"]}, ensure_ascii=False) + "\n\n"
+    )
+    tsv = tmp_path / "q.tsv"
+    tsv.write_text("# comment\ntariff revenue?\t3000|三千\tdoc_a\n", encoding="utf-8")
+    assert load_questions(jsonl)[0].answers == ["3000"]
+    question = load_questions(tsv)[0]
+    assert (question.answers, question.doc) == (["3000", "三千"], "doc_a")
+
+
+@pytest.mark.parametrize("content", ["", "{bad json", "only-a-question-no-tab"])
+def test_bad_question_files(tmp_path: Path, content: str) -> None:
+    path = tmp_path / ("q.tsv" if "tab" in content else "q.jsonl")
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(RkbError):
+        load_questions(path)
+
+
+def test_relevance_needs_the_document_and_an_answer() -> None:
+    question = Question(id="1", question="?", answers=["280 GW"], doc="d1")
+    assert is_relevant(question, "d1", "新增 280 GW 太陽能")
+    assert not is_relevant(question, "d2", "新增 280 GW 太陽能")
+    assert not is_relevant(question, "d1", "太陽能")
+    assert is_relevant(Question(id="2", question="?", answers=[], doc="d1"), "d1", "anything")
+
+
+def test_recall_mrr_and_groups() -> None:
+    questions = [
+        Question(id="a", question="美國關稅", answers=["甲"], lang="zh-Hant"),
+        Question(id="b", question="tariff revenue", answers=["關稅 B"], lang="en"),
+        Question(id="c", question="nothing", answers=["Z"], lang="en"),
+    ]
+    ranked = {"美國關稅": ["甲", "x"], "tariff revenue": ["x", "y", "關稅 B"], "nothing": ["x"]}
+    report = evaluate(questions, lambda q: [("d", text) for text in ranked[q]])
+    assert report.overall.recall == {
+        "@1": round(1 / 3, 4),
+        "@5": round(2 / 3, 4),
+        "@10": round(2 / 3, 4),
+    }
+    assert report.overall.mrr10 == round((1 + 1 / 3) / 3, 4)
+    assert report.by_group["cross-language"].n == 1  # English question, Chinese answer
+    assert [miss["id"] for miss in report.misses] == ["b", "c"]

@@ -1,0 +1,42 @@
+from pathlib import Path
+
+from reindustry_kb.lexical import LexicalIndex, clean_tokens, tokenize
+
+DOCS = [
+    "美國今年的關稅收入達到三千億美元。",
+    "中国新增太阳能装机容量二百八十吉瓦。",
+    "Customs duties and tariffs brought in record revenue.",
+    "政府決定直接入股英特爾。",
+]
+
+
+def test_tokens_fold_scripts_and_drop_function_words() -> None:
+    assert "关税" in tokenize("關稅") and "关税" in tokenize("关税")
+    assert tokenize("人工智慧") == tokenize("人工智能")
+    assert "的" not in tokenize("美國的關稅")
+    assert clean_tokens(["Tariffs", "policies", "the", " ", "，"]) == ["Tariff", "policy"]
+    assert tokenize("Tariffs and Policies") == ["tariff", "policy"]
+
+
+def test_bm25_ranks_the_matching_passage_first() -> None:
+    index = LexicalIndex.build([tokenize(d) for d in DOCS])
+    for query, expected in [("关税收入", 0), ("太陽能", 1), ("tariff revenue", 2), ("英特爾", 3)]:
+        scores = index.scores(tokenize(query))
+        assert max(scores, key=scores.__getitem__) == expected
+
+
+def test_coverage_tells_what_bm25_can_see() -> None:
+    index = LexicalIndex.build([tokenize(d) for d in DOCS[:2] + DOCS[3:]])  # Chinese only
+    assert index.coverage(tokenize("關稅收入")) > 0.9
+    assert index.coverage(tokenize("tariff revenue")) == 0.0
+    assert 0.0 < index.coverage(tokenize("關稅 semiconductor subsidies")) < 0.6
+    assert index.coverage([]) == 0.0
+
+
+def test_saved_index_segments_queries_with_its_own_vocabulary(tmp_path: Path) -> None:
+    index = LexicalIndex.build([tokenize(d) for d in DOCS])
+    index.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    assert loaded.doc_lens == index.doc_lens
+    for query in ("美国关税收入", "政府入股英特爾", "tariff revenue"):
+        assert loaded.scores(loaded.query_terms(query)) == index.scores(tokenize(query))

@@ -1,0 +1,36 @@
+from rich.console import Console
+
+from reindustry_kb.models import AskResult, Hit
+from reindustry_kb.render import highlight_spans, render_hits
+
+
+def test_highlight_maps_folded_terms_to_original_text() -> None:
+    text = "美國網際網路公司的關稅收入"
+    spans = {text[a:b] for a, b in highlight_spans(text, ["互联网", "关税"])}
+    assert spans == {"網際網路", "關稅"}
+
+
+def test_render_hits_shows_rank_citation_and_highlight() -> None:
+    hit = Hit(
+        rank=1,
+        score=0.9,
+        doc_id="d",
+        title="標題",
+        date="2025-01-02",
+        passage_id="d#p001",
+        text="美國的關稅收入",
+        char_start=0,
+        char_end=7,
+        line_start=3,
+        line_end=3,
+        citation="d:L3-L3",
+        speaker="王大明",
+    )
+    console = Console(record=True, width=100)
+    render_hits(console, AskResult(query="关税", hits=[hit]), ["关税"])
+    out = console.export_text()
+    assert "#1" in out and "d:L3-L3" in out and "標題" in out and "speaker: 王大明" in out
+    assert "2025-01-02" in out
+    empty = Console(record=True)
+    render_hits(empty, AskResult(query="x", hits=[]), [])
+    assert "No passage matches" in empty.export_text()

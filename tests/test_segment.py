@@ -1,0 +1,121 @@
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reindustry_kb.models import Document
+from reindustry_kb.segment import embedding_text, is_boilerplate, segment, size_of
+from reindustry_kb.sources import Source, discover, read_source
+
+from .conftest import DATA, SEEDS
+
+
+def _check_provenance(source: Source) -> None:
+    lines = source.text.split("\n")
+    for passage in segment(source):
+        assert source.text[passage.char_start : passage.char_end] == passage.text
+        assert passage.text == passage.text.strip()
+        first = source.text.count("\n", 0, passage.char_start) + 1
+        assert (passage.line_start, passage.line_end) == (first, first + passage.text.count("\n"))
+        assert passage.text in "\n".join(lines[passage.line_start - 1 : passage.line_end])
+
+
+@pytest.mark.parametrize("path", discover(SEEDS), ids=lambda p: p.name)
+def test_every_seed_passage_is_its_original_span(path: Path) -> None:
+    _check_provenance(read_source(path, SEEDS))
+
+
+@pytest.mark.parametrize("path", discover(DATA / "docs"), ids=lambda p: p.name)
+def test_every_fixture_passage_is_its_original_span(path: Path) -> None:
+    _check_provenance(read_source(path, DATA / "docs"))
+
+
+LINE = st.sampled_from(
+    [
+        "",
+        "   ",
+        "---",
+        "## 小節",
+        "摘要:",
+        "回上頁",
+        "留言板",
+        "版權所有 2024",
+        "**王大明:** 關稅的影響有限。",
+        "**Alice:** How big is it?",
+        "*   **名詞:** 解釋。",
+        "美國今年的關稅收入達到三千億美元，創下歷史新高。",
+        "Tariff revenue hit a record. Critics disagree.",
+        "長" * 400 + "。" + "句" * 300 + "！",
+        "  • 條列項目,沒有句號 ",
+        "1. 第一點。",
+        "\u00a0",
+        "\r",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LINE, min_size=1, max_size=25))
+def test_generated_documents_keep_exact_provenance(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    doc = Document(doc_id="gen", path="gen.txt", sha256="0" * 64)
+    _check_provenance(Source(doc=doc, text=text))
+
+
+def test_boilerplate_and_header_are_not_indexed() -> None:
+    source = read_source(SEEDS / "001_dafb8ff7b3d20019.txt", SEEDS)
+    joined = "\n".join(p.text for p in segment(source))
+    for junk in ("回上頁", "留言板", "標題*", "瀏覽人次", "版權所有", "聯絡電話", "發布日期"):
+        assert junk not in joined
+    assert "美國再工業化與中國模式的啟示\n" not in joined  # the title is metadata
+    interview = read_source(SEEDS / "000_21b4db651bf1e798.txt", SEEDS)
+    assert not any("上一篇" in p.text for p in segment(interview))
+
+
+@pytest.mark.parametrize(
+    ("line", "junk"),
+    [
+        ("回上頁", True),
+        ("留言板", True),
+        ("內文*", True),
+        ("瀏覽人次:", True),
+        ("中華民國全國工業總會版權所有 2020©", True),
+        ("Copyright 2025 Example. All rights reserved.", True),
+        ("[**&laquo; 上一篇：電動車**](./x.md)", True),
+        ("本會地址:台北市復興南路一段390號", True),
+        ("Next, the Treasury will publish its report.", False),
+        ("上一篇論文指出關稅收入增加。", False),
+        ("美國的留言板文化", False),
+    ],
+)
+def test_is_boilerplate(line: str, junk: bool) -> None:
+    assert is_boilerplate(line) is junk
+
+
+def test_speaker_turns_and_sections() -> None:
+    source = read_source(DATA / "docs" / "interview_hant.md", DATA / "docs")
+    passages = segment(source)
+    answer = next(p for p in passages if "1,200 億美元" in p.text)
+    assert answer.speaker == "王大明"
+    assert answer.section == "對談內容"
+    # greetings are folded into the question that follows them, never a passage alone
+    assert all(size_of(p.text) > 10 for p in passages)
+    assert "Alice Chen" in embedding_text(answer, source.doc) or answer.speaker in embedding_text(
+        answer, source.doc
+    )
+
+
+def test_language_switch_starts_a_passage() -> None:
+    source = read_source(SEEDS / "004_a01fbe574e0e12f3.txt", SEEDS)
+    for passage in segment(source):
+        assert passage.lang in ("zh-Hant", "en")
+
+
+def test_long_paragraphs_are_cut_at_sentence_ends() -> None:
+    text = "。".join(f"第{i}句說明美國的產業政策與關稅收入的變化" for i in range(60)) + "。"
+    doc = Document(doc_id="long", path="long.txt", sha256="0" * 64)
+    passages = segment(Source(doc=doc, text=text), target=180, max_size=300)
+    assert len(passages) > 1
+    assert all(p.text.endswith("。") for p in passages)
+    assert all(size_of(p.text) <= 300 for p in passages)

@@ -1,0 +1,188 @@
+import codecs
+from pathlib import Path
+
+import pytest
+
+from reindustry_kb.errors import SourceError
+from reindustry_kb.sources import decode_bytes, detect_lang, discover, parse_header, read_source
+
+from .conftest import DATA, SEEDS
+
+SEED_TEXT = {path.name: path.read_text(encoding="utf-8") for path in SEEDS.glob("*.txt")}
+BIG5_SAFE = ["000_21b4db651bf1e798.txt", "002_9b5cc4107c7e76fc.txt", "003_b57e486be7a8c038.txt"]
+
+
+@pytest.mark.parametrize("name", BIG5_SAFE)
+@pytest.mark.parametrize("encoding", ["cp950", "big5hkscs"])
+def test_big5_copy_of_a_seed_decodes_to_the_same_text(name: str, encoding: str) -> None:
+    text = SEED_TEXT[name]
+    assert decode_bytes(text.encode(encoding), name) == text
+
+
+@pytest.mark.parametrize("name", sorted(SEED_TEXT))
+def test_gb18030_copy_of_a_seed_decodes_to_the_same_text(name: str) -> None:
+    text = SEED_TEXT[name]
+    assert decode_bytes(text.encode("gb18030"), name) == text
+
+
+def test_gb18030_simplified_text() -> None:
+    text = (DATA / "docs" / "policy_hans.txt").read_text(encoding="utf-8")
+    assert decode_bytes(text.encode("gb18030"), "x") == text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        codecs.BOM_UTF8 + "美國關稅 tariff".encode(),
+        codecs.BOM_UTF16_LE + "美國關稅 tariff".encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + "美國關稅 tariff".encode("utf-16-be"),
+        "美國關稅 tariff".encode("utf-16-le"),
+        "US tariff revenue".encode("utf-16-be"),
+    ],
+)
+def test_unicode_encodings(data: bytes) -> None:
+    assert decode_bytes(data, "x").endswith("tariff") or decode_bytes(data, "x").endswith("revenue")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "is empty"),
+        (b"  \n\r\n ", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x02", "binary"),
+        (bytes(range(128, 256)) * 3, "not valid"),
+    ],
+)
+def test_bad_bytes_are_refused_with_a_fix(data: bytes, message: str) -> None:
+    with pytest.raises(SourceError, match=message) as info:
+        decode_bytes(data, "bad.txt")
+    assert "bad.txt" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_discover_finds_txt_and_md_sorted(docs_dir: Path) -> None:
+    (docs_dir / "notes.pdf").write_bytes(b"%PDF")
+    (docs_dir / "sub").mkdir()
+    (docs_dir / "sub" / "deep.txt").write_text("深層文件", encoding="utf-8")
+    names = [p.relative_to(docs_dir).as_posix() for p in discover(docs_dir)]
+    assert names == ["brief_en.md", "interview_hant.md", "policy_hans.txt", "sub/deep.txt"]
+
+
+def test_discover_refuses_missing_and_empty_folders(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="does not exist"):
+        discover(tmp_path / "nope")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SourceError, match=r"no \.txt or \.md files"):
+        discover(tmp_path / "empty")
+
+
+# The five header styles of the seeds, each parsed by the general rules.
+@pytest.mark.parametrize(
+    ("name", "title", "date", "lang", "source", "authors"),
+    [
+        (
+            "000_21b4db651bf1e798.txt",
+            "AI 驅動的再工業化：白宮經濟顧問的宏觀願景",
+            "2025-09-24",
+            "zh-Hant",
+            None,
+            ["Jacob Helberg", "Maria Curi"],
+        ),
+        (
+            "001_dafb8ff7b3d20019.txt",
+            "美國再工業化與中國模式的啟示",
+            "2025-07-14",
+            "zh-Hant",
+            "中華民國全國工業總會",
+            ["張華雄", "劉又銓"],
+        ),
+        (
+            "002_9b5cc4107c7e76fc.txt",
+            "美國AI行動計畫隱含的地緣政治經濟:從貿易戰、科技戰延展至AI基礎設施戰",
+            None,
+            "zh-Hant",
+            None,
+            [],
+        ),
+        ("003_b57e486be7a8c038.txt", None, "2025-11-07", "zh-Hant", None, []),
+        (
+            "004_a01fbe574e0e12f3.txt",
+            None,
+            "2025-06-09",
+            "mixed",
+            "Foreign Policy",
+            ["Vivek Chilukuri"],
+        ),
+    ],
+)
+def test_seed_metadata(
+    name: str,
+    title: str | None,
+    date: str | None,
+    lang: str,
+    source: str | None,
+    authors: list[str],
+) -> None:
+    doc = read_source(SEEDS / name, SEEDS).doc
+    assert (doc.title, doc.date, doc.lang, doc.source, doc.authors) == (
+        title,
+        date,
+        lang,
+        source,
+        authors,
+    )
+    assert doc.doc_id == name.removesuffix(".txt")
+    assert len(doc.sha256) == 64
+
+
+def test_header_spans_cover_metadata_not_content() -> None:
+    text = " date 2025-11-07 關稅仍充滿不確定性。\n\n第二段。"
+    header = parse_header(text)
+    assert header.date == "2025-11-07"
+    ((_start, end),) = header.spans
+    assert text[end:].startswith("關稅仍充滿不確定性")
+
+
+def test_front_matter_overrides_and_lists() -> None:
+    header = parse_header(
+        "---\ntitle: 標題\ndate: 2024-05-01\nlang: zh-Hans\nauthors:\n  - 甲\n  - 乙\n---\n內文。"
+    )
+    assert (header.title, header.date, header.lang, header.authors) == (
+        "標題",
+        "2024-05-01",
+        "zh-Hans",
+        ["甲", "乙"],
+    )
+
+
+def test_english_key_value_header() -> None:
+    header = parse_header(
+        "Title: Chips and Tariffs\nBy: Ann Lee and Bo Wu\nPublished: July 23, 2025\n\nBody text."
+    )
+    assert (header.title, header.authors, header.date) == (
+        "Chips and Tariffs",
+        ["Ann Lee", "Bo Wu"],
+        "2025-07-23",
+    )
+
+
+def test_sentence_first_line_is_not_a_title() -> None:
+    assert parse_header("美國今年關稅收入大增。這是第一句。\n第二段。").title is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("美國的關稅收入創下新高", "zh-Hant"),
+        ("美国的关税收入创下新高", "zh-Hans"),
+        ("Tariff revenue hit a record high", "en"),
+        (
+            "美國的關稅收入創下新高，出口也增加了。\n"
+            "Tariff revenue hit a record high this year, said the Treasury.",
+            "mixed",
+        ),
+        ("Axios 記者 Maria Curi 訪問 Jacob Helberg，談到美國的再工業化與關稅政策。", "zh-Hant"),
+    ],
+)
+def test_detect_lang(text: str, lang: str) -> None:
+    assert detect_lang(text) == lang

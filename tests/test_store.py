@@ -1,0 +1,82 @@
+from pathlib import Path
+
+import pytest
+
+from reindustry_kb import store
+from reindustry_kb.errors import IndexCorruptError, IndexMissingError
+from reindustry_kb.pipeline import ask, build_index
+from reindustry_kb.settings import Settings
+from reindustry_kb.store import POINTER, IndexReader, current_build
+
+
+def test_a_rebuild_swaps_the_pointer_and_leaves_one_build(fake_index: Settings) -> None:
+    first = current_build(fake_index.index_dir)
+    build_index(fake_index)
+    second = current_build(fake_index.index_dir)
+    assert first != second
+    builds = [p.name for p in fake_index.index_dir.iterdir() if p.is_dir()]
+    assert builds == [second.name]
+    assert (fake_index.index_dir / POINTER).read_text().strip() == second.name
+
+
+def test_an_interrupted_build_leaves_the_previous_index_working(
+    fake_index: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = ask(fake_index, "關稅收入", 2).model_dump()
+    live = current_build(fake_index.index_dir)
+
+    def crash(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "_write_groups", crash)
+    (fake_index.seeds_dir / "extra.txt").write_text("新增的文件，談半導體補貼。", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        build_index(fake_index)
+    assert current_build(fake_index.index_dir) == live
+    assert not [p for p in fake_index.index_dir.iterdir() if p.name.startswith(".tmp")]
+    assert ask(fake_index, "關稅收入", 2).model_dump() == before
+
+
+def test_no_index_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="rkb index"):
+        IndexReader.open(tmp_path / "nothing")
+
+
+@pytest.mark.parametrize("name", ["kb.sqlite", "vectors.faiss", "lexical.json", "groups.npz"])
+def test_a_truncated_file_is_reported(fake_index: Settings, name: str) -> None:
+    path = current_build(fake_index.index_dir) / name
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(IndexCorruptError, match=f"{name}.*rebuild it with `rkb index`"):
+        IndexReader.open(fake_index.index_dir)
+
+
+@pytest.mark.parametrize("name", ["kb.sqlite", "vectors.faiss", "lexical.json", "groups.npz"])
+def test_a_garbled_file_of_the_right_size_is_reported(fake_index: Settings, name: str) -> None:
+    path = current_build(fake_index.index_dir) / name
+    path.write_bytes(
+        b"\x00garbage" * (path.stat().st_size // 8) + b"\x00" * (path.stat().st_size % 8)
+    )
+    with pytest.raises(IndexCorruptError, match=name):
+        ask(fake_index, "關稅", 1)
+
+
+def test_a_damaged_manifest_or_pointer_is_reported(fake_index: Settings) -> None:
+    build = current_build(fake_index.index_dir)
+    (build / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="manifest"):
+        IndexReader.open(fake_index.index_dir)
+    (fake_index.index_dir / POINTER).write_text("build-gone\n", encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="missing build"):
+        IndexReader.open(fake_index.index_dir)
+
+
+def test_manifest_records_what_built_the_index(fake_index: Settings) -> None:
+    manifest = IndexReader.open(fake_index.index_dir).manifest
+    assert (manifest["embedder"], manifest["model"], manifest["dim"]) == (
+        "fake",
+        "hash-bigrams-64",
+        64,
+    )
+    assert set(manifest["documents"]) == {"brief_en", "interview_hant", "policy_hans"}
+    assert all(len(d["sha256"]) == 64 for d in manifest["documents"].values())
+    assert manifest["package_version"] and manifest["counts"]["passages"] > 0
