@@ -56,7 +56,7 @@ def render_hits(console: Console, result: AskResult, terms: Sequence[str]) -> No
 def render_documents(console: Console, documents: Sequence[Document]) -> None:
     table = Table(show_lines=False)
     for column in ("doc_id", "title", "date", "lang", "source", "authors", "passages"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in ("doc_id", "date", "lang"))
     for doc in documents:
         table.add_row(
             doc.doc_id,
