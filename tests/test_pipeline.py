@@ -23,7 +23,10 @@ def test_hits_carry_exact_provenance(fake_index: Settings) -> None:
         original = doc.read_text(encoding="utf-8")
         assert original[hit.char_start : hit.char_end] == hit.text
         assert hit.citation == f"{hit.doc_id}:L{hit.line_start}-L{hit.line_end}"
-        assert hit.claims == []
+        for claim in hit.claims:
+            assert hit.char_start <= claim.char_start < claim.char_end <= hit.char_end
+            assert original[claim.char_start : claim.char_end] == claim.text
+            assert claim.passage_id == hit.passage_id
 
 
 def test_documents_listing(fake_index: Settings) -> None:

@@ -170,6 +170,78 @@ def ask_cli(
     render_hits(Console(), result, terms)
 
 
+@app.command("claims")
+def claims_cli(
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="statistic, date, actor or policy_lever.")
+    ] = None,
+    doc: Annotated[
+        list[str] | None, typer.Option("--doc", help="Only this document (repeatable).")
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option("--actor", help="Passages mentioning this actor (any alias, any script)."),
+    ] = None,
+    lever: Annotated[
+        str | None, typer.Option("--lever", help="Passages that use this policy lever.")
+    ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="Statistics in this unit: USD, TWD, %, GW, count, ..."),
+    ] = None,
+    min_value: Annotated[
+        float | None,
+        typer.Option("--min-value", help="Statistics of at least this value (base units)."),
+    ] = None,
+    max_value: Annotated[
+        float | None,
+        typer.Option("--max-value", help="Statistics of at most this value (base units)."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Dates (or documents) on or after YYYY[-MM[-DD]].")
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Dates (or documents) on or before YYYY[-MM[-DD]]."),
+    ] = None,
+    as_json: AsJson = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV to stdout.")] = False,
+    index_dir: IndexDir = None,
+) -> None:
+    """List typed claims (statistics, dates, actors, policy levers) with filters."""
+    from reindustry_kb.claims import KINDS, LEVERS
+    from reindustry_kb.claims.query import ClaimFilters
+    from reindustry_kb.pipeline import list_claims
+
+    if kind and kind not in KINDS:
+        raise _fail(f"--kind {kind!r} is not a claim kind; use one of: {', '.join(KINDS)}")
+    if lever and lever not in LEVERS:
+        raise _fail(f"--lever {lever!r} is not a policy lever; use one of: {', '.join(LEVERS)}")
+    for name, value in (("--since", since), ("--until", until)):
+        if value and not _is_partial_date(value):
+            raise _fail(f"{name} {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    if as_json and as_csv:
+        raise _fail("choose one of --json and --csv")
+    filters = ClaimFilters(
+        kind, tuple(doc or ()), actor, lever, unit, min_value, max_value, since, until
+    )
+    try:
+        claims = list_claims(Settings.from_env(index_dir=index_dir), filters)
+    except RkbError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json([claim.model_dump() for claim in claims])
+        return
+    from reindustry_kb.render import claims_csv, render_claims
+
+    if as_csv:
+        sys.stdout.write(claims_csv(claims))
+        return
+    from rich.console import Console
+
+    render_claims(Console(), claims)
+
+
 @app.command("docs")
 def docs_cli(index_dir: IndexDir = None, as_json: AsJson = False) -> None:
     """List the indexed documents and their metadata."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 
 class Document(BaseModel):
@@ -38,6 +38,48 @@ class Passage(BaseModel):
         return citation_of(self.doc_id, self.line_start, self.line_end)
 
 
+class ClaimBase(BaseModel):
+    id: str
+    doc_id: str
+    passage_id: str
+    text: str  # exactly original[char_start:char_end]
+    char_start: int
+    char_end: int
+    line: int
+
+
+class StatisticClaim(ClaimBase):
+    kind: Literal["statistic"] = "statistic"
+    value: float  # in base units: 3000 億美元 -> 3e11
+    value_max: float | None = None  # the upper end of a range
+    unit: str  # USD TWD CNY EUR JPY % GW MW GWh x count ...
+    quantity: str | None = None  # what is counted or measured, as written
+    approx: bool = False
+
+
+class DateClaim(ClaimBase):
+    kind: Literal["date"] = "date"
+    value: str  # YYYY-MM-DD, YYYY-MM or YYYY
+    precision: Literal["day", "month", "year"]
+    ambiguous: bool = False
+    relative: bool = False
+
+
+class ActorClaim(ClaimBase):
+    kind: Literal["actor"] = "actor"
+    name: str
+    canonical: str
+    actor_type: Literal["person", "government", "company", "organization", "country", "media"]
+
+
+class LeverClaim(ClaimBase):
+    kind: Literal["policy_lever"] = "policy_lever"
+    lever: str
+
+
+Claim = Annotated[StatisticClaim | DateClaim | ActorClaim | LeverClaim, Field(discriminator="kind")]
+
+
 class Hit(BaseModel):
     rank: int
     score: float
@@ -52,7 +94,7 @@ class Hit(BaseModel):
     line_end: int
     citation: str
     speaker: str | None = None
-    claims: list[dict[str, Any]] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
 
 
 class AskResult(BaseModel):
@@ -64,9 +106,13 @@ class IndexStats(BaseModel):
     index_dir: str
     n_documents: int
     n_passages: int
+    n_claims: int = 0
     embedder: str
     model: str
     seconds: float
+
+
+CLAIM: TypeAdapter[Claim] = TypeAdapter(Claim)
 
 
 def citation_of(doc_id: str, line_start: int, line_end: int) -> str:

@@ -40,12 +40,14 @@ class Folded:
         return self.starts[start], self.ends[end - 1]
 
 
-def fold(text: str) -> Folded:
-    """Matching form of `text` with an exact offset map back to it."""
+def fold(text: str, lower: bool = True) -> Folded:
+    """Matching form of `text` with an exact offset map back to it (`lower=False` keeps case,
+    for extractors that read capitalised English names)."""
     chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        for out in unicodedata.normalize("NFKC", char).lower():
+        normal = unicodedata.normalize("NFKC", char)
+        for out in normal.lower() if lower else normal:
             chars.append(out)
             origin.append(index)
     nfkc = "".join(chars)

@@ -7,10 +7,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reindustry_kb.claims import extract_claims
+from reindustry_kb.claims.query import ClaimFilters, find_claims
 from reindustry_kb.embed import Embedder, Vectors, get_embedder
 from reindustry_kb.errors import EmbedderMismatchError, RkbError, SourceError
 from reindustry_kb.lexical import LexicalIndex, tokenize
-from reindustry_kb.models import AskResult, Document, Hit, IndexStats, Passage, citation_of
+from reindustry_kb.models import AskResult, Claim, Document, Hit, IndexStats, Passage, citation_of
 from reindustry_kb.search import NO_FILTERS, Filters, hybrid_search
 from reindustry_kb.segment import embedding_text, segment
 from reindustry_kb.settings import Settings
@@ -43,11 +45,20 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
     embedder = get_embedder(settings.build_embedder_name(), settings.model)
     documents: list[Document] = []
     passages: list[Passage] = []
+    claims: list[Claim] = []
     embed_inputs: list[str] = []
-    for source in sources:
+    for number, source in enumerate(sources, start=1):
+        if progress:
+            progress("cutting passages, extracting claims", number, len(sources))
         doc_passages = segment(source, settings.passage_target, settings.passage_max)
-        documents.append(source.doc.model_copy(update={"n_passages": len(doc_passages)}))
+        doc_claims = extract_claims(source, doc_passages)
+        documents.append(
+            source.doc.model_copy(
+                update={"n_passages": len(doc_passages), "n_claims": len(doc_claims)}
+            )
+        )
         passages.extend(doc_passages)
+        claims.extend(doc_claims)
         embed_inputs.extend(embedding_text(p, source.doc) for p in doc_passages)
     vectors = _embed_all(embedder, embed_inputs, progress)
     lexical = LexicalIndex.build([tokenize(lexical_text(p)) for p in passages])
@@ -64,14 +75,15 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
             d.doc_id: {"path": d.path, "sha256": d.sha256, "n_passages": d.n_passages}
             for d in documents
         },
-        "counts": {"documents": len(documents), "passages": len(passages)},
+        "counts": {"documents": len(documents), "passages": len(passages), "claims": len(claims)},
     }
     texts = {source.doc.doc_id: source.text for source in sources}
-    write_index(settings.index_dir, documents, texts, passages, vectors, lexical, manifest)
+    write_index(settings.index_dir, documents, texts, passages, claims, vectors, lexical, manifest)
     return IndexStats(
         index_dir=str(settings.index_dir),
         n_documents=len(documents),
         n_passages=len(passages),
+        n_claims=len(claims),
         embedder=embedder.name,
         model=embedder.model,
         seconds=round(time.perf_counter() - started, 2),
@@ -130,6 +142,7 @@ def ask_in(session: Session, question: str, k: int, filters: Filters = NO_FILTER
     results = hybrid_search(session.reader, session.embedder, question, k, filters)
     passages = session.reader.passages([r.row for r in results])
     documents = {d.doc_id: d for d in session.reader.documents()}
+    claims = session.reader.claims_by_passage([p.passage_id for p in passages.values()])
     hits = []
     for rank, result in enumerate(results, start=1):
         p = passages[result.row]
@@ -149,9 +162,14 @@ def ask_in(session: Session, question: str, k: int, filters: Filters = NO_FILTER
                 line_end=p.line_end,
                 citation=p.citation,
                 speaker=p.speaker,
+                claims=claims[p.passage_id],
             )
         )
     return AskResult(query=question, hits=hits)
+
+
+def list_claims(settings: Settings, filters: ClaimFilters) -> list[Claim]:
+    return find_claims(IndexReader.open(settings.index_dir), filters)
 
 
 def list_documents(settings: Settings) -> list[Document]:

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from reindustry_kb.models import AskResult, Document
+from reindustry_kb.models import AskResult, Claim, Document
 from reindustry_kb.normalize import fold
 from reindustry_kb.pipeline import Excerpt
 
@@ -43,14 +43,110 @@ def render_hits(console: Console, result: AskResult, terms: Sequence[str]) -> No
             f"  {hit.date}" if hit.date else "",
             (f"  speaker: {hit.speaker}", "magenta") if hit.speaker else "",
         )
+        parts = [meta, Text(""), body]
+        if hit.claims:
+            parts += [Text(""), claims_line(hit.claims)]
         console.print(
             Panel(
-                Group(meta, Text(""), body),
+                Group(*parts),
                 title=f"#{hit.rank}  score {hit.score:.3f}",
                 title_align="left",
                 border_style="blue",
             )
         )
+
+
+def describe(claim: Claim) -> str:
+    """One short reading of a claim: 3000 億美元 = 3e+11 USD, 今年 -> 2025, ..."""
+    if claim.kind == "statistic":
+        value = f"{claim.value:g}" + (
+            f"–{claim.value_max:g}" if claim.value_max is not None else ""
+        )
+        return f"{'~' if claim.approx else ''}{value} {claim.unit}" + (
+            f" ({claim.quantity})" if claim.quantity else ""
+        )
+    if claim.kind == "date":
+        flags = [
+            flag
+            for flag, on in (("relative", claim.relative), ("ambiguous", claim.ambiguous))
+            if on
+        ]
+        return claim.value + (f" ({', '.join(flags)})" if flags else "")
+    if claim.kind == "actor":
+        return f"{claim.canonical} [{claim.actor_type}]"
+    return claim.lever
+
+
+def claims_line(claims: Sequence[Claim]) -> Text:
+    """The claims of a hit in one line: figures and dates in full, actors and levers once each."""
+    line = Text("claims: ", "dim")
+    seen: set[str] = set()
+    for claim in claims:
+        key = describe(claim) if claim.kind in ("actor", "policy_lever") else claim.id
+        if key in seen:
+            continue
+        seen.add(key)
+        style = {"statistic": "green", "date": "cyan", "actor": "magenta", "policy_lever": "yellow"}
+        label = (
+            describe(claim)
+            if claim.kind in ("actor", "policy_lever")
+            else f"{claim.text} = {describe(claim)}"
+        )
+        line.append(label, style[claim.kind])
+        line.append(" · ", "dim")
+    line.rstrip()
+    return line[:-3] if len(line) > 3 else line
+
+
+def render_claims(console: Console, claims: Sequence[Claim]) -> None:
+    if not claims:
+        console.print("No claims match these filters.")
+        return
+    table = Table(show_lines=False)
+    for column in ("kind", "citation", "text", "reading"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("kind", "citation"))
+    for claim in claims:
+        table.add_row(claim.kind, f"{claim.doc_id}:L{claim.line}", claim.text, describe(claim))
+    console.print(table)
+    console.print(f"{len(claims)} claims", style="dim")
+
+
+CSV_COLUMNS = (
+    "id",
+    "kind",
+    "doc_id",
+    "line",
+    "text",
+    "value",
+    "value_max",
+    "unit",
+    "quantity",
+    "approx",
+    "precision",
+    "ambiguous",
+    "relative",
+    "name",
+    "canonical",
+    "actor_type",
+    "lever",
+    "char_start",
+    "char_end",
+    "passage_id",
+)
+
+
+def claims_csv(claims: Sequence[Claim]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    for claim in claims:
+        writer.writerow(claim.model_dump())
+    return buffer.getvalue()
 
 
 def render_documents(console: Console, documents: Sequence[Document]) -> None:

@@ -3,7 +3,7 @@
     indexes/
       CURRENT                 name of the live build, replaced atomically (os.replace)
       build-<time>-<id>/
-        kb.sqlite             documents (with their decoded text) and passages
+        kb.sqlite             documents (with their decoded text), passages, typed claims
         vectors.faiss         inner-product index over L2-normalised vectors, ids = passage rows
         groups.npz            each passage's language group and each group's centroid vector
         lexical.json          BM25 postings over jieba tokens; vocab.txt: its jieba dictionary
@@ -31,9 +31,9 @@ from reindustry_kb import __version__
 from reindustry_kb.embed import Vectors
 from reindustry_kb.errors import IndexCorruptError, IndexMissingError
 from reindustry_kb.lexical import LexicalIndex
-from reindustry_kb.models import Document, Passage
+from reindustry_kb.models import CLAIM, Claim, Document, Passage
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 POINTER = "CURRENT"
 FILES = ("kb.sqlite", "vectors.faiss", "groups.npz", "lexical.json", "vocab.txt")
 
@@ -48,6 +48,13 @@ CREATE TABLE passages (
     line_end INTEGER, speaker TEXT, section TEXT, lang TEXT
 );
 CREATE INDEX passages_doc ON passages(doc_id);
+CREATE TABLE claims (
+    id TEXT PRIMARY KEY, kind TEXT, doc_id TEXT REFERENCES documents, passage_id TEXT,
+    char_start INTEGER, char_end INTEGER, line INTEGER, text TEXT,
+    value_num REAL, value_text TEXT, unit TEXT, lever TEXT, canonical TEXT, data TEXT
+);
+CREATE INDEX claims_passage ON claims(passage_id);
+CREATE INDEX claims_kind ON claims(kind);
 """
 
 _PASSAGE_COLUMNS = (
@@ -71,6 +78,7 @@ def write_index(
     documents: Sequence[Document],
     texts: dict[str, str],
     passages: Sequence[Passage],
+    claims: Sequence[Claim],
     vectors: Vectors,
     lexical: LexicalIndex,
     manifest: dict[str, Any],
@@ -125,6 +133,10 @@ def write_index(
                     for row, p in enumerate(passages)
                 ],
             )
+            db.executemany(
+                "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [_claim_row(claim) for claim in claims],
+            )
         db.close()
         dim = int(manifest["dim"])
         flat = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
@@ -154,6 +166,27 @@ def write_index(
     _point_to(index_dir, name)
     _remove_stale_builds(index_dir, keep=name)
     return final
+
+
+def _claim_row(claim: Claim) -> tuple[Any, ...]:
+    """Columns to filter on, and the whole claim as JSON."""
+    value = getattr(claim, "value", None)
+    return (
+        claim.id,
+        claim.kind,
+        claim.doc_id,
+        claim.passage_id,
+        claim.char_start,
+        claim.char_end,
+        claim.line,
+        claim.text,
+        value if isinstance(value, float) else None,
+        value if isinstance(value, str) else None,
+        getattr(claim, "unit", None),
+        getattr(claim, "lever", None),
+        getattr(claim, "canonical", None),
+        claim.model_dump_json(),
+    )
 
 
 def language_group(lang: str) -> str:
@@ -300,6 +333,22 @@ class IndexReader:
             int(row["row"]): Passage(**{k: row[k] for k in row.keys() if k != "row"})  # noqa: SIM118
             for row in found
         }
+
+    def claims(self, where: str = "1", params: Sequence[Any] = ()) -> list[Claim]:
+        """Claims matching a SQL condition over claims (c) joined to documents (d)."""
+        rows = self._query(
+            f"SELECT c.data FROM claims c JOIN documents d USING (doc_id) WHERE {where} "
+            "ORDER BY c.doc_id, c.char_start, c.kind",
+            tuple(params),
+        )
+        return [CLAIM.validate_json(row["data"]) for row in rows]
+
+    def claims_by_passage(self, passage_ids: Sequence[str]) -> dict[str, list[Claim]]:
+        marks = ",".join("?" * len(passage_ids))
+        result: dict[str, list[Claim]] = {pid: [] for pid in passage_ids}
+        for claim in self.claims(f"c.passage_id IN ({marks})", passage_ids):
+            result[claim.passage_id].append(claim)
+        return result
 
     def passage_filter_rows(self, where: str, params: Sequence[Any]) -> set[int]:
         """Rows of passages matching a SQL condition over passages (p) joined to documents (d)."""

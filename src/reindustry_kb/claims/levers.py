@@ -1,0 +1,31 @@
+"""Policy levers: each trigger phrase from data/levers.json names one lever of the taxonomy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reindustry_kb.claims.base import Found
+from reindustry_kb.claims.lexicon import lever_lexicon
+
+LEVERS = (
+    "tariff",
+    "trade_agreement",
+    "tax_incentive",
+    "permitting_reform",
+    "deregulation",
+    "energy_supply",
+    "equity_stake",
+    "public_finance",
+    "subsidy",
+    "export_control",
+    "export_promotion",
+    "industrial_cluster",
+    "workforce",
+    "rd_commercialization",
+    "procurement",
+)
+
+
+def extract_levers(text: str) -> Iterator[Found]:
+    for start, end, lever in lever_lexicon().find(text):
+        yield Found("policy_lever", start, end, {"lever": lever})

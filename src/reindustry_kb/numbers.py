@@ -1,0 +1,190 @@
+"""Numbers in Arabic digits, Chinese numerals, or both (3000 亿, 2千亿, 一兆, 十几, 1.2 trillion).
+
+Works on folded text (NFKC, Simplified): 億 and 亿, 萬 and 万 arrive as one form.
+"""
+
+from __future__ import annotations
+
+import re
+
+DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "○": 0,
+    "一": 1,
+    "壹": 1,
+    "二": 2,
+    "贰": 2,
+    "两": 2,
+    "三": 3,
+    "叁": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陆": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
+}
+UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+# Section scales multiply everything before them: 三千亿 = 3000 * 1e8. 兆 is 1e12 here, as in
+# Taiwan and in finance writing; 兆瓦 (megawatt) is a unit and is matched before this applies.
+SECTIONS = {"万": 1e4, "亿": 1e8, "兆": 1e12}
+ENGLISH_SCALES = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+    "t": 1e12,
+}
+ENGLISH_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "dozen": 12,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+}
+
+_CN_CHARS = "".join(DIGITS) + "".join(UNITS) + "".join(SECTIONS) + "几点多余"
+ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# One number: Arabic digits optionally followed by Chinese units/sections (2千亿, 1,900 万),
+# or a run of Chinese numerals (三千亿, 十几, 一兆).
+_CN_CORE = "".join(DIGITS) + "十拾百佰千仟几"
+NUMBER = (
+    rf"(?:(?:{ARABIC})\s?[十百千万亿兆]*(?:多|余)?[万亿兆]?"
+    rf"|[{_CN_CHARS}]*[{_CN_CORE}][{_CN_CHARS}]*)"
+)
+_ARABIC_HEAD = re.compile(rf"^({ARABIC})\s?(.*)$")
+
+
+class Parsed:
+    """A parsed number: its value, a range end for 十几 / 几十 style, and whether it is vague."""
+
+    __slots__ = ("approx", "value", "value_max")
+
+    def __init__(self, value: float, value_max: float | None = None, approx: bool = False) -> None:
+        self.value = value
+        self.value_max = value_max
+        self.approx = approx
+
+    def __repr__(self) -> str:
+        return f"Parsed({self.value}, {self.value_max}, approx={self.approx})"
+
+
+def parse_number(text: str) -> Parsed | None:
+    """Value of a numeral string, or None. 十几 -> 11..19 (approx), 3000多 -> 3000 (approx)."""
+    text = text.strip().replace(" ", "")
+    if not text:
+        return None
+    approx = False
+    if text.endswith(("多", "余")) or "多万" in text or "余万" in text or "多亿" in text:
+        approx = True
+        text = text.replace("多", "").replace("余", "")
+    if "几" in text:
+        low = _parse_chinese(text.replace("几", "一"))
+        high = _parse_chinese(text.replace("几", "九"))
+        if low is None or high is None:
+            return None
+        return Parsed(low, high, approx=True)
+    if m := _ARABIC_HEAD.match(text):
+        base = float(m[1].replace(",", ""))
+        rest = m[2]
+        if not rest:
+            return Parsed(base, approx=approx)
+        multiplier = _scale_suffix(rest)
+        return None if multiplier is None else Parsed(base * multiplier, approx=approx)
+    value = _parse_chinese(text)
+    return None if value is None else Parsed(value, approx=approx)
+
+
+def _scale_suffix(suffix: str) -> float | None:
+    """千亿 -> 1e11, 万 -> 1e4, 百万 -> 1e6: units then sections, multiplied."""
+    multiplier = 1.0
+    for char in suffix:
+        if char in UNITS:
+            multiplier *= UNITS[char]
+        elif char in SECTIONS:
+            multiplier *= SECTIONS[char]
+        else:
+            return None
+    return multiplier
+
+
+def _parse_chinese(text: str) -> float | None:
+    """Standard Chinese numeral reading, with 点 decimals and digit-by-digit strings (二〇二四)."""
+    if "点" in text:
+        whole, _, fraction = text.partition("点")
+        head = _parse_chinese(whole) if whole else 0.0
+        if head is None or not fraction or any(c not in DIGITS for c in fraction):
+            return None
+        return head + float("0." + "".join(str(DIGITS[c]) for c in fraction))
+    if not any(c in UNITS or c in SECTIONS for c in text):
+        if all(c in DIGITS for c in text):
+            return float("".join(str(DIGITS[c]) for c in text))
+        return None
+    total = 0.0  # sections already closed (亿, 万)
+    section = 0.0  # the current section below 万
+    digit: float | None = None
+    for char in text:
+        if char in DIGITS:
+            digit = DIGITS[char]
+        elif char in UNITS:
+            section += (1 if digit is None else digit) * UNITS[char]
+            digit = None
+        elif char in SECTIONS:
+            scale = SECTIONS[char]
+            section += digit or 0
+            digit = None
+            if section == 0 and total == 0:
+                return None
+            # 一千万亿: a larger section multiplies what came before
+            if total and scale > 1e4 and total < scale:
+                total = (total + section) * scale
+            else:
+                total += section * scale
+            section = 0.0
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def parse_english_number(number: str, scale: str | None) -> float | None:
+    """1.2 + trillion -> 1.2e12; 'two' + None -> 2."""
+    word = number.lower()
+    if word in ENGLISH_WORDS:
+        base = float(ENGLISH_WORDS[word])
+    else:
+        try:
+            base = float(number.replace(",", ""))
+        except ValueError:
+            return None
+    if scale:
+        multiplier = ENGLISH_SCALES.get(scale.lower().rstrip("s"))
+        if multiplier is None:
+            return None
+        base *= multiplier
+    return base
