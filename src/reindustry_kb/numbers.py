@@ -78,7 +78,6 @@ NUMBER = (
     rf"(?:(?:{ARABIC})\s?[十百千万亿兆]*(?:多|余)?[万亿兆]?"
     rf"|[{_CN_CHARS}]*[{_CN_CORE}][{_CN_CHARS}]*)"
 )
-_ARABIC_HEAD = re.compile(rf"^({ARABIC})\s?(.*)$")
 
 
 class Parsed:
@@ -97,7 +96,7 @@ class Parsed:
 
 def parse_number(text: str) -> Parsed | None:
     """Value of a numeral string, or None. 十几 -> 11..19 (approx), 3000多 -> 3000 (approx)."""
-    text = text.strip().replace(" ", "")
+    text = text.strip().replace(" ", "").replace(",", "")
     if not text:
         return None
     approx = False
@@ -105,71 +104,69 @@ def parse_number(text: str) -> Parsed | None:
         approx = True
         text = text.replace("多", "").replace("余", "")
     if "几" in text:
-        low = _parse_chinese(text.replace("几", "一"))
-        high = _parse_chinese(text.replace("几", "九"))
+        low = _parse(text.replace("几", "一"))
+        high = _parse(text.replace("几", "九"))
         if low is None or high is None:
             return None
         return Parsed(low, high, approx=True)
-    if m := _ARABIC_HEAD.match(text):
-        base = float(m[1].replace(",", ""))
-        rest = m[2]
-        if not rest:
-            return Parsed(base, approx=approx)
-        multiplier = _scale_suffix(rest)
-        return None if multiplier is None else Parsed(base * multiplier, approx=approx)
-    value = _parse_chinese(text)
+    value = _parse(text)
     return None if value is None else Parsed(value, approx=approx)
 
 
-def _scale_suffix(suffix: str) -> float | None:
-    """千亿 -> 1e11, 万 -> 1e4, 百万 -> 1e6: units then sections, multiplied."""
-    multiplier = 1.0
-    for char in suffix:
-        if char in UNITS:
-            multiplier *= UNITS[char]
-        elif char in SECTIONS:
-            multiplier *= SECTIONS[char]
-        else:
-            return None
-    return multiplier
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|.")
 
 
-def _parse_chinese(text: str) -> float | None:
-    """Standard Chinese numeral reading, with 点 decimals and digit-by-digit strings (二〇二四)."""
+def _parse(text: str) -> float | None:
+    """Chinese numerals, Arabic digits, or both: 三千亿, 3000亿, 1万600, 二〇二四, 负三点五."""
+    sign = -1.0 if text.startswith(("负", "-")) else 1.0
+    text = text.lstrip("负-")
+    if not text:
+        return None
     if "点" in text:
         whole, _, fraction = text.partition("点")
-        head = _parse_chinese(whole) if whole else 0.0
-        if head is None or not fraction or any(c not in DIGITS for c in fraction):
+        head = _parse(whole) if whole else 0.0
+        digits = "".join(str(DIGITS[c]) if c in DIGITS else c for c in fraction)
+        if head is None or not digits.isdigit():
             return None
-        return head + float("0." + "".join(str(DIGITS[c]) for c in fraction))
-    if not any(c in UNITS or c in SECTIONS for c in text):
-        if all(c in DIGITS for c in text):
-            return float("".join(str(DIGITS[c]) for c in text))
-        return None
-    total = 0.0  # sections already closed (亿, 万)
+        return sign * (head + float("0." + digits))
+    tokens = _TOKEN.findall(text)
+    if all(t in DIGITS for t in tokens):  # digit by digit: 二〇二四, 一一
+        return sign * float("".join(str(DIGITS[t]) for t in tokens))
+    total = 0.0  # closed sections (亿, 万)
     section = 0.0  # the current section below 万
     digit: float | None = None
-    for char in text:
-        if char in DIGITS:
-            digit = DIGITS[char]
-        elif char in UNITS:
-            section += (1 if digit is None else digit) * UNITS[char]
-            digit = None
-        elif char in SECTIONS:
-            scale = SECTIONS[char]
+    last_unit = 0.0
+    after_zero = False
+    previous_was_unit = False
+    for token in tokens:
+        if token[0].isdigit():
+            digit, previous_was_unit = float(token), False
+        elif token in DIGITS:
+            if DIGITS[token] == 0:
+                digit, after_zero = None, True  # 一千零十: the zero only holds a place
+            else:
+                digit = DIGITS[token]
+        elif token in UNITS:
+            section += (1 if digit is None else digit) * UNITS[token]
+            digit, last_unit, after_zero, previous_was_unit = None, UNITS[token], False, True
+        elif token in SECTIONS:
+            scale = SECTIONS[token]
             section += digit or 0
             digit = None
             if section == 0 and total == 0:
                 return None
-            # 一千万亿: a larger section multiplies what came before
-            if total and scale > 1e4 and total < scale:
+            if total and total < scale:  # 一千万亿: a larger section multiplies what came before
                 total = (total + section) * scale
             else:
                 total += section * scale
-            section = 0.0
+            section, last_unit, after_zero, previous_was_unit = 0.0, scale, False, True
         else:
             return None
-    return total + section + (digit or 0)
+    if digit is not None:
+        # Spoken shorthand: 三万五 is 35000 and 两千六 is 2600 (the next unit down).
+        shorthand = previous_was_unit and not after_zero and digit < 10 and last_unit >= 100
+        section += digit * last_unit / 10 if shorthand else digit
+    return sign * (total + section)
 
 
 def parse_english_number(number: str, scale: str | None) -> float | None:

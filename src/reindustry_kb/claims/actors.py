@@ -47,7 +47,8 @@ _NAME_THEN_TITLE_ZH = re.compile(rf"(?P<name>{_CAP}(?:\s{_CAP})?)\s*(?:{TITLES_Z
 _SURNAME_THEN_TITLE = re.compile(rf"(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?:{TITLES_ZH})")
 _TITLED_EN = re.compile(rf"\b(?:{TITLES_EN})\s+(?P<name>{_CAP}(?:\s{_CAP}){{0,2}})")
 _SAYING_EN = re.compile(
-    rf"\b(?P<name>{_CAP}\s{_CAP}(?:\s{_CAP})?)\s(?:said|says|argued|wrote|told|noted|added)\b"
+    rf"\b(?!(?:{TITLES_EN})\s)(?P<name>{_CAP}\s{_CAP}(?:\s{_CAP})?)\s"
+    rf"(?:said|says|argued|wrote|told|noted|added)\b"
 )
 ORG_HEADS = (
     "Department|Agency|Institute|Institution|Commission|Bank|Council|Office|University|School|"
@@ -120,7 +121,9 @@ def extract_actors(text: str, people: frozenset[str] = frozenset()) -> Iterator[
         ):
             start = m.end("name") - len(name)
             candidates.append((start, m.end("name"), "", "organization"))
-    # Table matches come first in the list and so win any overlap with a rule.
+    # The longest span wins an overlap (史丹佛台湾科学技术研究中心 over the 台湾 inside it);
+    # on equal length the table, listed first, wins over a rule (sort is stable).
+    candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
     for start, end, canonical, actor_type in candidates:
         found = claim(start, end, text[start:end], canonical or text[start:end], actor_type)
         if found:

@@ -40,6 +40,9 @@ CURRENCY_PREFIX = {
     "日元": "JPY",
     "日圆": "JPY",
     "£": "GBP",
+    "港币": "HKD",
+    "港元": "HKD",
+    "hk$": "HKD",
     "英镑": "GBP",
 }
 CURRENCY_SUFFIX = {
@@ -56,7 +59,8 @@ CURRENCY_SUFFIX = {
     "英镑": "GBP",
     "港元": "HKD",
     "港币": "HKD",
-    "元": "",  # bare 元: by document, see _bare_yuan
+    "元": "",  # a bare 元 or 圆 is the document's home currency, see _currency
+    "圆": "",
 }
 PHYSICAL = {
     "gwh": "GWh",
@@ -122,7 +126,7 @@ _PERCENT_WORDS = re.compile(
 )
 _FRACTION = re.compile(rf"{_APPROX}?(?P<den>{NUMBER})分之(?P<num>{NUMBER})")
 _TENTHS = re.compile(
-    rf"(?<![\u4e00-\u9fff])(?P<approx>{APPROX_ZH})?(?P<num>[一二三四五六七八九])成(?=[\W以左的])"
+    rf"(?<!第)(?P<approx>{APPROX_ZH})?(?P<num>[一二三四五六七八九])成(?=以上|左右|以下|的|[^\w]|$)"
 )
 
 _EN_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -144,6 +148,7 @@ EN_CURRENCY_WORDS = {"dollars": "USD", "usd": "USD", "euros": "EUR", "yuan": "CN
 NOT_COUNTED = {"years", "months", "days", "decades", "times", "percent", "hours", "weeks"}
 _QUANTITY_STOP = re.compile(r"[的和与及或在以后前之将被为是都也就而了，。；：、！？\s(（「『“]")
 # What a money or percentage figure measures stands before a linking verb: 规模已超过 2千亿美元.
+VERB_END = re.compile(r"(?:带来|投入|创造|吸引|提供|获得|达成|形成|造成|需要|花费|筹集|募集)$")
 TIME_WORDS = re.compile(r"(?:每|今|明|去|前|后)年|当时|目前|现在|未来|过去")
 _ADVERBS = r"(?:\s*(?:已经|已|将|可能|预计|有望|今年|明年|去年|每年|仍|再))*\s*"
 _LINK = r"(?:达到了?|达|为|是|有|占|约为|增加了?|增长了?|减少了?|下降了?|上升了?)"
@@ -241,7 +246,7 @@ def _currency(m: re.Match[str], context: Context) -> str:
             code = CURRENCY_PREFIX.get(key.lower()) or CURRENCY_SUFFIX.get(key, "")
             if code:
                 return code
-    if m["cur"] == "元":
+    if m["cur"] in ("元", "圆"):
         # A bare 元 is the document's home currency: yuan in Simplified text, NT$ in Traditional.
         return "CNY" if context.lang == "zh-Hans" else "TWD"
     return ""
@@ -253,7 +258,7 @@ def _subject(text: str, start: int) -> tuple[int, int] | None:
     opens_with_verb = re.match(rf"(?:{APPROX_ZH})", text[start : start + 3]) is not None
     pattern = _SUBJECT_BEFORE_APPROX if opens_with_verb else _SUBJECT
     m = pattern.search(text, clause_start, start)
-    if m is None or TIME_WORDS.fullmatch(m["subject"]):
+    if m is None or TIME_WORDS.fullmatch(m["subject"]) or VERB_END.search(m["subject"]):
         return None
     return m.start("subject"), m.end("subject")
 

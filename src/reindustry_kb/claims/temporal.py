@@ -15,7 +15,8 @@ from reindustry_kb.dates import _MONTH_RE, MONTHS, iso
 from reindustry_kb.numbers import parse_number
 
 _CN_YEAR_DIGITS = "零〇○一二三四五六七八九"
-_DAY = r"(?:\s*(?P<day>\d{1,2})\s*[日号])?"
+_CN_SMALL = "[一二三四五六七八九十]{1,3}"  # 十二月, 二十四日
+_DAY = rf"(?:\s*(?P<day>\d{{1,2}}|{_CN_SMALL})\s*[日号])?"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 2025年9月24日, 2025 年 7 月, 二〇二四年, 民国114年3月1日
     (
@@ -23,7 +24,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             rf"(?<!\d)(?P<roc>民国\s*)?(?P<year>\d{{4}}|[{_CN_YEAR_DIGITS}]{{4}}|(?<=民国)\s*\d{{2,3}}|"
             rf"(?<![\d.])1[0-4]\d(?=\s*年\s*\d{{1,2}}\s*月))\s*年"
-            rf"(?:\s*(?P<month>\d{{1,2}})\s*月{_DAY})?"
+            rf"(?:\s*(?P<month>\d{{1,2}}|{_CN_SMALL})\s*月{_DAY})?"
         ),
     ),
     (
@@ -116,14 +117,8 @@ def _absolute(kind: str, m: re.Match[str], context: Context) -> Found | None:
             return None
         year = parsed_year
         month_text = m.groupdict().get("month")
-        month = (
-            MONTHS[month_text.lower().rstrip(".")]
-            if month_text and not month_text.isdigit()
-            else int(month_text)
-            if month_text
-            else None
-        )
-        day = int(m["day"]) if m.groupdict().get("day") else None
+        month = _small_number(month_text) if month_text else None
+        day = _small_number(m["day"]) if m.groupdict().get("day") else None
         if kind == "cjk" and len(m["year"].strip()) <= 3:
             year = year if year > 1911 else year + 1911  # ROC calendar: 114 -> 2025
     value = iso(year, month, day)
@@ -142,6 +137,16 @@ def _absolute(kind: str, m: re.Match[str], context: Context) -> Found | None:
             "relative": False,
         },
     )
+
+
+def _small_number(text: str) -> int | None:
+    """A month or day: 7, 十二, or an English month name."""
+    if text.isdigit():
+        return int(text)
+    if text.lower().rstrip(".") in MONTHS:
+        return MONTHS[text.lower().rstrip(".")]
+    parsed = parse_number(text)
+    return int(parsed.value) if parsed else None
 
 
 def _year(text: str, roc: bool) -> int | None:
