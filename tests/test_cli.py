@@ -161,3 +161,17 @@ def test_version_and_module_entry_point() -> None:
         [sys.executable, "-m", "reindustry_kb", "--help"], capture_output=True, text=True
     )
     assert done.returncode == 0 and "ask" in done.stdout
+
+
+def test_index_check_exit_codes(indexed: Path) -> None:
+    code, out, _ = run("index", "--check", "--seeds", str(indexed))
+    assert code == 0 and "up to date" in out
+    (indexed / "brief_en.md").write_text("Changed.\n", encoding="utf-8")
+    code, out, _ = run("index", "--check", "--seeds", str(indexed))
+    assert code == 1 and "changed: brief_en" in out
+    code, out, _ = run("index", "--check", "--json", "--seeds", str(indexed))
+    assert code == 1 and json.loads(out)["changed"] == ["brief_en"]
+    code, out, _ = run("index", "--seeds", str(indexed))
+    assert code == 0 and "1 changed, 0 removed, 2 unchanged" in out
+    code, _, _ = run("index", "--check", "--seeds", str(indexed))
+    assert code == 0

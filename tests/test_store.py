@@ -3,20 +3,42 @@ from pathlib import Path
 import pytest
 
 from reindustry_kb import store
-from reindustry_kb.errors import IndexCorruptError, IndexMissingError
+from reindustry_kb.errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from reindustry_kb.pipeline import ask, build_index
 from reindustry_kb.settings import Settings
-from reindustry_kb.store import POINTER, IndexReader, current_build
+from reindustry_kb.store import POINTER, IndexReader, build_lock, current_build
 
 
-def test_a_rebuild_swaps_the_pointer_and_leaves_one_build(fake_index: Settings) -> None:
+def test_a_rebuild_swaps_the_pointer_and_keeps_one_previous_build(fake_index: Settings) -> None:
     first = current_build(fake_index.index_dir)
     build_index(fake_index)
     second = current_build(fake_index.index_dir)
-    assert first != second
-    builds = [p.name for p in fake_index.index_dir.iterdir() if p.is_dir()]
-    assert builds == [second.name]
-    assert (fake_index.index_dir / POINTER).read_text().strip() == second.name
+    build_index(fake_index)
+    third = current_build(fake_index.index_dir)
+    assert len({first, second, third}) == 3
+    builds = sorted(p.name for p in fake_index.index_dir.iterdir() if p.is_dir())
+    assert builds == [second.name, third.name]  # the one a reader may still have open stays
+    assert (fake_index.index_dir / POINTER).read_text().strip() == third.name
+
+
+def test_a_reader_opened_before_a_rebuild_reads_the_old_build(fake_index: Settings) -> None:
+    reader = IndexReader.open(fake_index.index_dir)
+    (fake_index.seeds_dir / "brief_en.md").unlink()
+    build_index(fake_index)
+    # Everything loads lazily from the old build, which is still whole.
+    assert reader.vectors.ntotal == reader.manifest["counts"]["passages"]
+    assert "brief_en" in {d.doc_id for d in reader.documents()}
+    assert reader.lexical.n == reader.manifest["counts"]["passages"]
+    assert "brief_en" not in {d.doc_id for d in IndexReader.open(fake_index.index_dir).documents()}
+
+
+def test_a_second_build_while_one_runs_fails_clearly(fake_index: Settings) -> None:
+    with (
+        build_lock(fake_index.index_dir),
+        pytest.raises(IndexBusyError, match="another `rkb index`"),
+    ):
+        build_index(fake_index)
+    build_index(fake_index)  # the lock is released afterwards
 
 
 def test_an_interrupted_build_leaves_the_previous_index_working(

@@ -73,17 +73,23 @@ def index_cli(
     index_dir: IndexDir = None,
     embedder: Embedder = None,
     model: Model = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only compare seeds/ with the index: exit 1 when stale.")
+    ] = False,
     as_json: AsJson = False,
 ) -> None:
-    """Build the index from the seed documents (written aside, swapped in when complete)."""
+    """Build the index from the seed documents, embedding only what changed."""
+    settings = Settings.from_env(
+        seeds_dir=seeds, index_dir=index_dir, embedder=embedder, model=model
+    )
+    if check:
+        _check(settings, as_json)
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from reindustry_kb.pipeline import build_index
 
-    settings = Settings.from_env(
-        seeds_dir=seeds, index_dir=index_dir, embedder=embedder, model=model
-    )
     err = Console(stderr=True)
     # The bar is for people at a terminal; logs and pipes get the summary line only.
     with Progress(
@@ -109,11 +115,46 @@ def index_cli(
         raise _fail(failure)
     if as_json:
         _print_json(stats.model_dump())
-    else:
-        Console().print(
-            f"Indexed {stats.n_documents} documents, {stats.n_passages} passages with "
-            f"{stats.embedder} ({stats.model}) in {stats.seconds:.1f}s -> {stats.index_dir}"
+        return
+    Console().print(
+        f"Indexed {stats.n_documents} documents, {stats.n_passages} passages, {stats.n_claims} "
+        f"claims with {stats.embedder} ({stats.model}) in {stats.seconds:.1f}s "
+        f"-> {stats.index_dir}\n"
+        f"documents: {stats.added} added, {stats.changed} changed, {stats.removed} removed, "
+        f"{stats.unchanged} unchanged; {stats.passages_embedded} passages embedded"
+        + (
+            f"; configuration changed ({'; '.join(stats.config_changes)})"
+            if stats.config_changes
+            else ""
         )
+    )
+
+
+def _check(settings: Settings, as_json: bool) -> None:
+    from reindustry_kb.freshness import check_index
+
+    try:
+        result = check_index(settings)
+    except RkbError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json(result.model_dump())
+    elif result.up_to_date:
+        typer.echo(
+            f"index is up to date with {settings.seeds_dir} ({len(result.unchanged)} documents)"
+        )
+    else:
+        typer.echo(f"index is stale; run `rkb index` to update {settings.index_dir}")
+        for label, items in (
+            ("added", result.added),
+            ("changed", result.changed),
+            ("removed", result.removed),
+            ("configuration", result.config_changes),
+        ):
+            for item in items:
+                typer.echo(f"  {label}: {item}")
+    if not result.up_to_date:
+        raise typer.Exit(1)
 
 
 @app.command("ask")
@@ -240,6 +281,99 @@ def claims_cli(
     from rich.console import Console
 
     render_claims(Console(), claims)
+
+
+@app.command("export")
+def export_cli(
+    questions: Annotated[
+        list[str] | None, typer.Argument(help="Questions to answer and cite.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Markdown file to write.")
+    ] = None,
+    k: Annotated[
+        int, typer.Option("-k", "--top", min=1, max=50, help="Passages per question.")
+    ] = 5,
+    claims: Annotated[
+        bool, typer.Option("--claims", help="Export claims (with the filters below).")
+    ] = False,
+    kind: Annotated[str | None, typer.Option("--kind", help="With --claims: claim kind.")] = None,
+    doc: Annotated[
+        list[str] | None, typer.Option("--doc", help="Only this document (repeatable).")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="With --claims: passages naming this actor.")
+    ] = None,
+    lever: Annotated[
+        str | None, typer.Option("--lever", help="With --claims: passages using this lever.")
+    ] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="With --claims: statistics in this unit.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Dated on or after YYYY[-MM[-DD]].")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Dated on or before YYYY[-MM[-DD]].")
+    ] = None,
+    index_dir: IndexDir = None,
+) -> None:
+    """Write cited Markdown: verbatim quotes, footnote citations, a source list."""
+    from reindustry_kb.claims.query import ClaimFilters
+    from reindustry_kb.export import export_claims, export_questions
+    from reindustry_kb.search import Filters
+
+    if claims == bool(questions):
+        raise _fail("give questions to answer, or --claims with filters (not both)")
+    for name, value in (("--since", since), ("--until", until)):
+        if value and not _is_partial_date(value):
+            raise _fail(f"{name} {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    settings = Settings.from_env(index_dir=index_dir)
+    try:
+        if claims:
+            filters = ClaimFilters(
+                kind, tuple(doc or ()), actor, lever, unit, None, None, since, until
+            )
+            markdown = export_claims(settings, filters)
+        else:
+            markdown = export_questions(
+                settings, questions or [], k, Filters(tuple(doc or ()), since, until)
+            )
+    except RkbError as exc:
+        raise _fail(str(exc)) from None
+    if output is None:
+        sys.stdout.write(markdown)
+        return
+    try:
+        output.write_text(markdown, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot write {output} ({exc.strerror})") from None
+    typer.echo(f"wrote {output}", err=True)
+
+
+@app.command("verify")
+def verify_cli(
+    markdown: Annotated[Path, typer.Argument(help="A Markdown file written by `rkb export`.")],
+    seeds: Annotated[
+        Path | None, typer.Option("--seeds", help="Seed folder [env RKB_SEEDS_DIR; default seeds/]")
+    ] = None,
+) -> None:
+    """Check that every quote in an export still stands in its source at the cited lines."""
+    from reindustry_kb.export import verify
+
+    settings = Settings.from_env(seeds_dir=seeds)
+    try:
+        report = verify(markdown, settings.seeds_dir)
+    except RkbError as exc:
+        raise _fail(str(exc)) from None
+    for note in report.notes:
+        typer.echo(f"note: {note}")
+    for problem in report.problems:
+        typer.echo(f"MISMATCH {problem}")
+    ok = report.quotes - len(report.problems)
+    typer.echo(f"{ok}/{report.quotes} quotes verified against {settings.seeds_dir}")
+    if report.problems:
+        raise typer.Exit(1)
 
 
 @app.command("docs")

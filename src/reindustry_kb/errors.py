@@ -17,6 +17,10 @@ class IndexCorruptError(RkbError):
     """An index file is missing, truncated or unreadable."""
 
 
+class IndexBusyError(RkbError):
+    """Another `rkb index` holds the lock on this index folder."""
+
+
 class EmbedderMismatchError(RkbError):
     """The index was built by another embedder or model."""
 

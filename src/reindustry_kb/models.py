@@ -109,6 +109,13 @@ class IndexStats(BaseModel):
     n_claims: int = 0
     embedder: str
     model: str
+    # Against the previous index: documents by content hash, and the passages embedded now.
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    passages_embedded: int = 0
+    config_changes: list[str] = Field(default_factory=list)
     seconds: float
 
 

@@ -11,13 +11,14 @@ from reindustry_kb.claims import extract_claims
 from reindustry_kb.claims.query import ClaimFilters, find_claims
 from reindustry_kb.embed import Embedder, Vectors, get_embedder
 from reindustry_kb.errors import EmbedderMismatchError, RkbError, SourceError
+from reindustry_kb.freshness import build_config, compare, read_summary
 from reindustry_kb.lexical import LexicalIndex, tokenize
 from reindustry_kb.models import AskResult, Claim, Document, Hit, IndexStats, Passage, citation_of
 from reindustry_kb.search import NO_FILTERS, Filters, hybrid_search
 from reindustry_kb.segment import embedding_text, segment
 from reindustry_kb.settings import Settings
 from reindustry_kb.sources import Source, discover, read_source
-from reindustry_kb.store import IndexReader, read_manifest, write_index
+from reindustry_kb.store import IndexReader, build_lock, read_manifest, write_index
 
 Progress = Callable[[str, int, int], None]
 BATCH = 16
@@ -40,45 +41,62 @@ def load_sources(settings: Settings) -> list[Source]:
 
 
 def build_index(settings: Settings, progress: Progress | None = None) -> IndexStats:
+    """Build a new index from seeds/, embedding only what the live index does not already hold.
+
+    Passages of documents whose bytes are unchanged keep their vectors; a change of embedder,
+    model, chunking or package version embeds everything again.
+    """
     started = time.perf_counter()
-    sources = load_sources(settings)
-    embedder = get_embedder(settings.build_embedder_name(), settings.model)
-    documents: list[Document] = []
-    passages: list[Passage] = []
-    claims: list[Claim] = []
-    embed_inputs: list[str] = []
-    for number, source in enumerate(sources, start=1):
-        if progress:
-            progress("cutting passages, extracting claims", number, len(sources))
-        doc_passages = segment(source, settings.passage_target, settings.passage_max)
-        doc_claims = extract_claims(source, doc_passages)
-        documents.append(
-            source.doc.model_copy(
-                update={"n_passages": len(doc_passages), "n_claims": len(doc_claims)}
-            )
+    with build_lock(settings.index_dir):
+        sources = load_sources(settings)
+        embedder = get_embedder(settings.build_embedder_name(), settings.model)
+        config = build_config(settings, embedder.name, embedder.model)
+        previous, reusable = _previous_index(settings, config, sources)
+        delta = compare({s.doc.doc_id: s.doc.sha256 for s in sources}, previous, config)
+        documents: list[Document] = []
+        passages: list[Passage] = []
+        claims: list[Claim] = []
+        for number, source in enumerate(sources, start=1):
+            if progress:
+                progress("cutting passages, extracting claims", number, len(sources))
+            doc_passages = segment(source, settings.passage_target, settings.passage_max)
+            doc_claims = extract_claims(source, doc_passages)
+            counts = {"n_passages": len(doc_passages), "n_claims": len(doc_claims)}
+            documents.append(source.doc.model_copy(update=counts))
+            passages.extend(doc_passages)
+            claims.extend(doc_claims)
+        docs_by_id = {d.doc_id: d for d in documents}
+        to_embed = [i for i, p in enumerate(passages) if p.passage_id not in reusable]
+        fresh = _embed_all(
+            embedder,
+            [embedding_text(passages[i], docs_by_id[passages[i].doc_id]) for i in to_embed],
+            progress,
         )
-        passages.extend(doc_passages)
-        claims.extend(doc_claims)
-        embed_inputs.extend(embedding_text(p, source.doc) for p in doc_passages)
-    vectors = _embed_all(embedder, embed_inputs, progress)
-    lexical = LexicalIndex.build([tokenize(lexical_text(p)) for p in passages])
-    manifest = {
-        "embedder": embedder.name,
-        "model": embedder.model,
-        "dim": embedder.dim,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "settings": {
-            "passage_target": settings.passage_target,
-            "passage_max": settings.passage_max,
-        },
-        "documents": {
-            d.doc_id: {"path": d.path, "sha256": d.sha256, "n_passages": d.n_passages}
-            for d in documents
-        },
-        "counts": {"documents": len(documents), "passages": len(passages), "claims": len(claims)},
-    }
-    texts = {source.doc.doc_id: source.text for source in sources}
-    write_index(settings.index_dir, documents, texts, passages, claims, vectors, lexical, manifest)
+        vectors = _assemble_vectors(embedder.dim, passages, reusable, to_embed, fresh)
+        lexical = LexicalIndex.build([tokenize(lexical_text(p)) for p in passages])
+        manifest = {
+            **config,
+            "dim": embedder.dim,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "documents": {
+                d.doc_id: {
+                    "path": d.path,
+                    "sha256": d.sha256,
+                    "n_passages": d.n_passages,
+                    "n_claims": d.n_claims,
+                }
+                for d in documents
+            },
+            "counts": {
+                "documents": len(documents),
+                "passages": len(passages),
+                "claims": len(claims),
+            },
+        }
+        texts = {source.doc.doc_id: source.text for source in sources}
+        write_index(
+            settings.index_dir, documents, texts, passages, claims, vectors, lexical, manifest
+        )
     return IndexStats(
         index_dir=str(settings.index_dir),
         n_documents=len(documents),
@@ -86,8 +104,56 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
         n_claims=len(claims),
         embedder=embedder.name,
         model=embedder.model,
+        added=len(delta.added),
+        changed=len(delta.changed),
+        removed=len(delta.removed),
+        unchanged=len(delta.unchanged),
+        passages_embedded=len(to_embed),
+        config_changes=delta.config_changes,
         seconds=round(time.perf_counter() - started, 2),
     )
+
+
+def _previous_index(
+    settings: Settings, config: dict[str, object], sources: list[Source]
+) -> tuple[dict[str, object] | None, dict[str, Vectors]]:
+    """The live build's manifest and the vectors it can lend: passage id -> vector, for the
+    documents whose bytes are unchanged, when it was built with the same configuration."""
+    try:
+        reader = IndexReader.open(settings.index_dir)
+        manifest = reader.manifest
+    except RkbError:
+        return read_summary(settings.index_dir), {}
+    if any(manifest.get(key) != value for key, value in config.items()):
+        return manifest, {}
+    indexed = {doc_id: doc["sha256"] for doc_id, doc in manifest["documents"].items()}
+    unchanged = {s.doc.doc_id for s in sources if indexed.get(s.doc.doc_id) == s.doc.sha256}
+    try:
+        return manifest, {
+            p.passage_id: reader.vectors.reconstruct(row)
+            for row, p in reader.passages().items()
+            if p.doc_id in unchanged
+        }
+    except RkbError:
+        return manifest, {}
+
+
+def _assemble_vectors(
+    dim: int,
+    passages: list[Passage],
+    reusable: dict[str, Vectors],
+    to_embed: list[int],
+    fresh: Vectors,
+) -> Vectors:
+    import numpy as np
+
+    vectors = np.zeros((len(passages), dim), dtype=np.float32)
+    for row, passage in enumerate(passages):
+        if passage.passage_id in reusable:
+            vectors[row] = reusable[passage.passage_id]
+    for position, row in enumerate(to_embed):
+        vectors[row] = fresh[position]
+    return vectors
 
 
 def lexical_text(passage: Passage) -> str:

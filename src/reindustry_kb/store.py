@@ -2,6 +2,9 @@
 
     indexes/
       CURRENT                 name of the live build, replaced atomically (os.replace)
+      manifest.json           what the live build holds, without timestamps (committed)
+      claims.jsonl            its claims, one JSON object a line (committed)
+      .lock                   held by a running `rkb index`
       build-<time>-<id>/
         kb.sqlite             documents (with their decoded text), passages, typed claims
         vectors.faiss         inner-product index over L2-normalised vectors, ids = passage rows
@@ -21,7 +24,8 @@ import shutil
 import sqlite3
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -29,12 +33,17 @@ from typing import Any
 
 from reindustry_kb import __version__
 from reindustry_kb.embed import Vectors
-from reindustry_kb.errors import IndexCorruptError, IndexMissingError
+from reindustry_kb.errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from reindustry_kb.lexical import LexicalIndex
 from reindustry_kb.models import CLAIM, Claim, Document, Passage
 
 FORMAT_VERSION = 2
 POINTER = "CURRENT"
+LOCK = ".lock"
+# Readable files beside the builds, meant to be committed: a timestamp-free summary that
+# `rkb index --check` compares with seeds/, and every claim as one JSON line.
+SUMMARY = "manifest.json"
+CLAIMS_EXPORT = "claims.jsonl"
 FILES = ("kb.sqlite", "vectors.faiss", "groups.npz", "lexical.json", "vocab.txt")
 
 _SCHEMA = """
@@ -88,7 +97,10 @@ def write_index(
     import numpy as np
 
     index_dir.mkdir(parents=True, exist_ok=True)
-    name = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    # Names sort in build order (microseconds), so "the previous build" is well defined.
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now * 1e6) % 1_000_000:06d}"
+    name = f"build-{stamp}-{uuid.uuid4().hex[:6]}"
     staging = index_dir / f".tmp-{name}"
     staging.mkdir()
     try:
@@ -164,8 +176,53 @@ def write_index(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _point_to(index_dir, name)
+    _write_summary(index_dir, manifest, claims)
     _remove_stale_builds(index_dir, keep=name)
     return final
+
+
+SUMMARY_KEYS = (
+    "format",
+    "package_version",
+    "embedder",
+    "model",
+    "dim",
+    "settings",
+    "documents",
+    "counts",
+)
+
+
+def _write_summary(index_dir: Path, manifest: dict[str, Any], claims: Sequence[Claim]) -> None:
+    summary = {key: manifest[key] for key in SUMMARY_KEYS if key in manifest}
+    _replace_text(index_dir / SUMMARY, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    lines = [claim.model_dump_json() + "\n" for claim in claims]
+    _replace_text(index_dir / CLAIMS_EXPORT, "".join(lines))
+
+
+def _replace_text(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """One `rkb index` at a time per index folder; the lock dies with its process."""
+    import fcntl
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / LOCK).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusyError(
+                f"another `rkb index` is writing {index_dir}; wait for it to finish, then run again"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _claim_row(claim: Claim) -> tuple[Any, ...]:
@@ -207,18 +264,20 @@ def _write_groups(path: Path, passages: Sequence[Passage], vectors: Vectors, dim
 
 
 def _point_to(index_dir: Path, name: str) -> None:
-    pointer_tmp = index_dir / f".{POINTER}.{uuid.uuid4().hex[:8]}"
-    pointer_tmp.write_text(name + "\n", encoding="utf-8")
-    os.replace(pointer_tmp, index_dir / POINTER)
+    _replace_text(index_dir / POINTER, name + "\n")
 
 
 def _remove_stale_builds(index_dir: Path, keep: str) -> None:
+    """Drop unfinished builds and all but the newest previous one, which a reader that opened
+    it before the swap may still be reading."""
+    builds = sorted(
+        c.name for c in index_dir.iterdir() if c.is_dir() and c.name.startswith("build-")
+    )
+    previous = [name for name in builds if name != keep][-1:]
     for child in index_dir.iterdir():
-        if (
-            child.is_dir()
-            and child.name != keep
-            and child.name.startswith(("build-", ".tmp-build-"))
-        ):
+        unfinished = child.is_dir() and child.name.startswith(".tmp-build-")
+        stale = child.name in builds and child.name not in (keep, *previous)
+        if unfinished or stale:
             shutil.rmtree(child, ignore_errors=True)
 
 

@@ -1,0 +1,104 @@
+"""Is the index in step with seeds/? Shared by `rkb index --check` and incremental builds.
+
+Documents are compared by the sha256 of their bytes; the configuration (embedder, model,
+chunking settings, package and format versions) by value. Any configuration change means
+every passage must be embedded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from reindustry_kb import __version__
+from reindustry_kb.errors import IndexCorruptError
+from reindustry_kb.settings import Settings
+from reindustry_kb.sources import discover, doc_id_for
+from reindustry_kb.store import FORMAT_VERSION, SUMMARY
+
+
+class IndexCheck(BaseModel):
+    up_to_date: bool
+    added: list[str] = Field(default_factory=list)
+    changed: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    config_changes: list[str] = Field(default_factory=list)
+
+
+def build_config(settings: Settings, embedder: str, model: str) -> dict[str, Any]:
+    """Everything besides the documents that decides what an index contains."""
+    return {
+        "format": FORMAT_VERSION,
+        "package_version": __version__,
+        "embedder": embedder,
+        "model": model,
+        "settings": {
+            "passage_target": settings.passage_target,
+            "passage_max": settings.passage_max,
+        },
+    }
+
+
+def seed_hashes(seeds_dir: Path) -> dict[str, str]:
+    return {
+        doc_id_for(path, seeds_dir): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in discover(seeds_dir)
+    }
+
+
+def read_summary(index_dir: Path) -> dict[str, Any] | None:
+    """The committed summary (indexes/manifest.json), or None when there is none yet."""
+    path = index_dir / SUMMARY
+    if not path.is_file():
+        return None
+    try:
+        summary: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise IndexCorruptError(
+            f"{path} is not valid JSON; rebuild the index with `rkb index`"
+        ) from exc
+    return summary
+
+
+def compare(
+    hashes: dict[str, str], summary: dict[str, Any] | None, config: dict[str, Any]
+) -> IndexCheck:
+    indexed = {
+        doc_id: doc["sha256"] for doc_id, doc in (summary or {}).get("documents", {}).items()
+    }
+    config_changes = []
+    if summary is not None:
+        for key, value in config.items():
+            if summary.get(key) != value:
+                config_changes.append(f"{key}: {summary.get(key)!r} -> {value!r}")
+    added = sorted(set(hashes) - set(indexed))
+    removed = sorted(set(indexed) - set(hashes))
+    changed = sorted(d for d in set(hashes) & set(indexed) if hashes[d] != indexed[d])
+    unchanged = sorted(d for d in set(hashes) & set(indexed) if hashes[d] == indexed[d])
+    return IndexCheck(
+        up_to_date=not (added or removed or changed or config_changes),
+        added=added,
+        changed=changed,
+        removed=removed,
+        unchanged=unchanged,
+        config_changes=config_changes,
+    )
+
+
+def check_index(settings: Settings) -> IndexCheck:
+    """Compare seeds/ with the index summary; reads files, writes nothing, loads no model."""
+    summary = read_summary(settings.index_dir)
+    embedder = (
+        settings.embedder or (summary or {}).get("embedder") or settings.build_embedder_name()
+    )
+    model = settings.model or (summary or {}).get("model") or ""
+    if summary is not None and settings.embedder and settings.embedder != summary.get("embedder"):
+        model = settings.model or ""  # another embedder: its own default model
+    return compare(
+        seed_hashes(settings.seeds_dir), summary, build_config(settings, embedder, model)
+    )

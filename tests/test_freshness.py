@@ -1,0 +1,104 @@
+import json
+import shutil
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from reindustry_kb import embed
+from reindustry_kb.freshness import check_index
+from reindustry_kb.pipeline import ask, build_index
+from reindustry_kb.settings import Settings
+from reindustry_kb.store import CLAIMS_EXPORT, SUMMARY
+
+from .conftest import FakeEmbedder
+
+
+def _listing(folder: Path) -> list[tuple[str, int]]:
+    return sorted((str(p.relative_to(folder)), p.stat().st_mtime_ns) for p in folder.rglob("*"))
+
+
+def test_check_after_index_is_up_to_date_and_writes_nothing(fake_index: Settings) -> None:
+    before = _listing(fake_index.index_dir)
+    result = check_index(fake_index)
+    assert result.up_to_date
+    assert result.unchanged == ["brief_en", "interview_hant", "policy_hans"]
+    assert _listing(fake_index.index_dir) == before
+
+
+def test_check_lists_added_changed_and_removed(fake_index: Settings) -> None:
+    seeds = fake_index.seeds_dir
+    (seeds / "new.txt").write_text("新的文件談到半導體補貼。", encoding="utf-8")
+    with (seeds / "brief_en.md").open("a", encoding="utf-8") as handle:
+        handle.write("\nOne more sentence.\n")
+    (seeds / "policy_hans.txt").unlink()
+    result = check_index(fake_index)
+    assert not result.up_to_date
+    assert (result.added, result.changed, result.removed) == (
+        ["new"],
+        ["brief_en"],
+        ["policy_hans"],
+    )
+
+
+def test_check_notices_a_configuration_change(fake_index: Settings) -> None:
+    result = check_index(fake_index.model_copy(update={"passage_target": 99}))
+    assert not result.up_to_date and any("settings" in change for change in result.config_changes)
+
+
+def test_check_needs_only_the_committed_summary(fake_index: Settings) -> None:
+    # A fresh clone has indexes/manifest.json and claims.jsonl but no binary build.
+    for child in fake_index.index_dir.iterdir():
+        if child.name not in (SUMMARY, CLAIMS_EXPORT):
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    assert check_index(fake_index).up_to_date
+    assert not check_index(
+        fake_index.model_copy(update={"index_dir": fake_index.index_dir / "x"})
+    ).up_to_date
+
+
+def test_committed_files_are_deterministic(fake_index: Settings) -> None:
+    first = [(fake_index.index_dir / name).read_bytes() for name in (SUMMARY, CLAIMS_EXPORT)]
+    build_index(fake_index)
+    assert [
+        (fake_index.index_dir / name).read_bytes() for name in (SUMMARY, CLAIMS_EXPORT)
+    ] == first
+    summary = json.loads(first[0])
+    assert "built_at" not in summary and summary["documents"]["brief_en"]["n_claims"] > 0
+
+
+class CountingEmbedder(FakeEmbedder):
+    embedded: ClassVar[list[str]] = []
+
+    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+        CountingEmbedder.embedded.extend(texts)
+        return super().embed_passages(texts)
+
+
+def test_rebuild_embeds_only_what_changed(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(embed.EMBEDDERS, "fake", CountingEmbedder)
+    first = build_index(fake_settings)
+    assert first.passages_embedded == first.n_passages and first.added == 3
+    CountingEmbedder.embedded.clear()
+    same = build_index(fake_settings)
+    assert (same.passages_embedded, same.unchanged, CountingEmbedder.embedded) == (0, 3, [])
+    with (fake_settings.seeds_dir / "brief_en.md").open("a", encoding="utf-8") as handle:
+        handle.write("\nA new paragraph about export controls on chips.\n")
+    edited = build_index(fake_settings)
+    assert (edited.changed, edited.unchanged) == (1, 2)
+    assert CountingEmbedder.embedded and all(
+        "Tariff Revenue" in t for t in CountingEmbedder.embedded
+    )
+    assert edited.passages_embedded == len(CountingEmbedder.embedded)
+    # The incremental index answers exactly like a full rebuild of the same seeds.
+    incremental = ask(fake_settings, "export controls on chips", 5).model_dump()
+    full = fake_settings.model_copy(update={"index_dir": fake_settings.index_dir.parent / "full"})
+    build_index(full)
+    assert ask(full, "export controls on chips", 5).model_dump() == incremental
+
+
+def test_a_configuration_change_embeds_everything(fake_index: Settings) -> None:
+    stats = build_index(fake_index.model_copy(update={"passage_target": 120}))
+    assert stats.passages_embedded == stats.n_passages and stats.config_changes
