@@ -41,6 +41,38 @@ AsJson = Annotated[
 ]
 
 
+Seeds = Annotated[
+    Path | None, typer.Option("--seeds", help="Seed folder [env RKB_SEEDS_DIR; default seeds/]")
+]
+DocFilter = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--doc", help="Only this document id or file (repeatable; a * suffix matches a prefix)."
+    ),
+]
+Since = Annotated[
+    str | None,
+    typer.Option("--since", help="Dated on or after YYYY[-MM[-DD]] (claims: their own date)."),
+]
+Until = Annotated[
+    str | None,
+    typer.Option("--until", help="Dated on or before YYYY[-MM[-DD]] (claims: their own date)."),
+]
+Kind = Annotated[
+    str | None, typer.Option("--kind", help="Claims: statistic, date, actor or policy_lever.")
+]
+Actor = Annotated[
+    str | None,
+    typer.Option("--actor", help="Claims in passages naming this actor (any alias, any script)."),
+]
+Lever = Annotated[
+    str | None, typer.Option("--lever", help="Claims in passages using this policy lever.")
+]
+Unit = Annotated[
+    str | None, typer.Option("--unit", help="Statistics in this unit: USD, TWD, %, GW, count, ...")
+]
+
+
 def _fail(message: str, code: int = 1) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
@@ -67,9 +99,7 @@ def root(
 
 @app.command("index")
 def index_cli(
-    seeds: Annotated[
-        Path | None, typer.Option("--seeds", help="Seed folder [env RKB_SEEDS_DIR; default seeds/]")
-    ] = None,
+    seeds: Seeds = None,
     index_dir: IndexDir = None,
     embedder: Embedder = None,
     model: Model = None,
@@ -163,19 +193,9 @@ def ask_cli(
     k: Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="How many passages.")] = 5,
     as_json: AsJson = False,
     index_dir: IndexDir = None,
-    doc: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--doc", help="Only this document id (repeatable; * suffix matches a prefix)."
-        ),
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Only documents dated on or after YYYY[-MM[-DD]].")
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option("--until", help="Only documents dated on or before YYYY[-MM[-DD]]."),
-    ] = None,
+    doc: DocFilter = None,
+    since: Since = None,
+    until: Until = None,
     lang: Annotated[
         str | None, typer.Option("--lang", help="Only passages in zh, zh-Hant, zh-Hans or en.")
     ] = None,
@@ -186,9 +206,7 @@ def ask_cli(
     from reindustry_kb.pipeline import Session, ask_in
     from reindustry_kb.search import Filters
 
-    for name, value in (("--since", since), ("--until", until)):
-        if value and not _is_partial_date(value):
-            raise _fail(f"{name} {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    _check_dates(since, until)
     if lang and lang.lower() not in ("zh", "zh-hant", "zh-hans", "en"):
         raise _fail(f"--lang {lang!r} is not supported; use zh, zh-Hant, zh-Hans or en")
     if not question.strip():
@@ -213,23 +231,11 @@ def ask_cli(
 
 @app.command("claims")
 def claims_cli(
-    kind: Annotated[
-        str | None, typer.Option("--kind", help="statistic, date, actor or policy_lever.")
-    ] = None,
-    doc: Annotated[
-        list[str] | None, typer.Option("--doc", help="Only this document (repeatable).")
-    ] = None,
-    actor: Annotated[
-        str | None,
-        typer.Option("--actor", help="Passages mentioning this actor (any alias, any script)."),
-    ] = None,
-    lever: Annotated[
-        str | None, typer.Option("--lever", help="Passages that use this policy lever.")
-    ] = None,
-    unit: Annotated[
-        str | None,
-        typer.Option("--unit", help="Statistics in this unit: USD, TWD, %, GW, count, ..."),
-    ] = None,
+    kind: Kind = None,
+    doc: DocFilter = None,
+    actor: Actor = None,
+    lever: Lever = None,
+    unit: Unit = None,
     min_value: Annotated[
         float | None,
         typer.Option("--min-value", help="Statistics of at least this value (base units)."),
@@ -238,13 +244,8 @@ def claims_cli(
         float | None,
         typer.Option("--max-value", help="Statistics of at most this value (base units)."),
     ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Dates (or documents) on or after YYYY[-MM[-DD]].")
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option("--until", help="Dates (or documents) on or before YYYY[-MM[-DD]]."),
-    ] = None,
+    since: Since = None,
+    until: Until = None,
     as_json: AsJson = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV to stdout.")] = False,
     index_dir: IndexDir = None,
@@ -258,9 +259,7 @@ def claims_cli(
         raise _fail(f"--kind {kind!r} is not a claim kind; use one of: {', '.join(KINDS)}")
     if lever and lever not in LEVERS:
         raise _fail(f"--lever {lever!r} is not a policy lever; use one of: {', '.join(LEVERS)}")
-    for name, value in (("--since", since), ("--until", until)):
-        if value and not _is_partial_date(value):
-            raise _fail(f"{name} {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    _check_dates(since, until)
     if as_json and as_csv:
         raise _fail("choose one of --json and --csv")
     filters = ClaimFilters(
@@ -297,25 +296,13 @@ def export_cli(
     claims: Annotated[
         bool, typer.Option("--claims", help="Export claims (with the filters below).")
     ] = False,
-    kind: Annotated[str | None, typer.Option("--kind", help="With --claims: claim kind.")] = None,
-    doc: Annotated[
-        list[str] | None, typer.Option("--doc", help="Only this document (repeatable).")
-    ] = None,
-    actor: Annotated[
-        str | None, typer.Option("--actor", help="With --claims: passages naming this actor.")
-    ] = None,
-    lever: Annotated[
-        str | None, typer.Option("--lever", help="With --claims: passages using this lever.")
-    ] = None,
-    unit: Annotated[
-        str | None, typer.Option("--unit", help="With --claims: statistics in this unit.")
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Dated on or after YYYY[-MM[-DD]].")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="Dated on or before YYYY[-MM[-DD]].")
-    ] = None,
+    kind: Kind = None,
+    doc: DocFilter = None,
+    actor: Actor = None,
+    lever: Lever = None,
+    unit: Unit = None,
+    since: Since = None,
+    until: Until = None,
     index_dir: IndexDir = None,
 ) -> None:
     """Write cited Markdown: verbatim quotes, footnote citations, a source list."""
@@ -325,9 +312,7 @@ def export_cli(
 
     if claims == bool(questions):
         raise _fail("give questions to answer, or --claims with filters (not both)")
-    for name, value in (("--since", since), ("--until", until)):
-        if value and not _is_partial_date(value):
-            raise _fail(f"{name} {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    _check_dates(since, until)
     settings = Settings.from_env(index_dir=index_dir)
     try:
         if claims:
@@ -354,9 +339,7 @@ def export_cli(
 @app.command("verify")
 def verify_cli(
     markdown: Annotated[Path, typer.Argument(help="A Markdown file written by `rkb export`.")],
-    seeds: Annotated[
-        Path | None, typer.Option("--seeds", help="Seed folder [env RKB_SEEDS_DIR; default seeds/]")
-    ] = None,
+    seeds: Seeds = None,
 ) -> None:
     """Check that every quote in an export still stands in its source at the cited lines."""
     from reindustry_kb.export import verify
@@ -416,10 +399,12 @@ def show_cli(
     render_excerpt(Console(), excerpt)
 
 
-def _is_partial_date(value: str) -> bool:
+def _check_dates(since: str | None, until: str | None) -> None:
     import re
 
-    return re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value) is not None
+    for name, value in (("--since", since), ("--until", until)):
+        if value and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value) is None:
+            raise _fail(f"{name} {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
 
 
 def main() -> None:
