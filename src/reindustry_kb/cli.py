@@ -359,6 +359,44 @@ def verify_cli(
         raise typer.Exit(1)
 
 
+@app.command("eval")
+def eval_cli(
+    questions: Annotated[
+        Path,
+        typer.Argument(
+            help="JSONL {question, answers, doc?, lang?} or TSV question<TAB>a|b<TAB>doc"
+        ),
+    ],
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Also score dense, BM25 and naive RRF alone.")
+    ] = False,
+    as_json: AsJson = False,
+    index_dir: IndexDir = None,
+) -> None:
+    """Score retrieval on a question set: recall@1/5/10, MRR@10, by language; list the misses."""
+    from reindustry_kb.evaluate import compare_retrievers, evaluate, format_table, load_questions
+    from reindustry_kb.pipeline import Session
+
+    try:
+        session = Session.open(Settings.from_env(index_dir=index_dir))
+        loaded = load_questions(questions)
+        runs = compare_retrievers(session)
+        names = list(runs) if compare else ["hybrid"]
+        reports = {name: evaluate(loaded, runs[name]) for name in names}
+    except RkbError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json({name: report.model_dump() for name, report in reports.items()})
+        return
+    typer.echo(format_table(reports))
+    misses = reports["hybrid"].misses
+    if misses:
+        typer.echo(f"\nnot first ({len(misses)}):")
+        for miss in misses:
+            rank = miss["rank"] or ">10"
+            typer.echo(f"  {miss['id']}  rank {rank}  {miss['question']}  (top: {miss['top']})")
+
+
 @app.command("docs")
 def docs_cli(index_dir: IndexDir = None, as_json: AsJson = False) -> None:
     """List the indexed documents and their metadata."""

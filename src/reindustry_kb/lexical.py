@@ -67,9 +67,27 @@ def _full_tokenizer() -> Any:
     return tokenizer
 
 
+# Latin-script words (U.S., R&D, 5G, re-industrialization) are words already; only the runs
+# between them go to jieba, at index and at query time alike.
+_LATIN = re.compile(r"[a-z0-9]+(?:[.&'’-][a-z0-9]+)*")
+
+
+def _split(folded: str, cut: Any) -> list[str]:
+    tokens: list[str] = []
+    position = 0
+    for m in _LATIN.finditer(folded):
+        if m.start() > position:
+            tokens.extend(cut(folded[position : m.start()]))
+        tokens.append(m.group())
+        position = m.end()
+    if position < len(folded):
+        tokens.extend(cut(folded[position:]))
+    return clean_tokens(tokens)
+
+
 def tokenize(text: str) -> list[str]:
     """Index-time tokens (jieba's full dictionary, search mode for sub-words)."""
-    return clean_tokens(_full_tokenizer().cut_for_search(fold_text(text)))
+    return _split(fold_text(text), _full_tokenizer().cut_for_search)
 
 
 class LexicalIndex:
@@ -95,22 +113,37 @@ class LexicalIndex:
 
     def scores(self, terms: Sequence[str]) -> dict[int, float]:
         """BM25 score of every passage that holds at least one query term."""
+        return self.weighted_scores([(term, 1.0) for term in terms])
+
+    def weighted_scores(self, terms: Sequence[tuple[str, float]]) -> dict[int, float]:
+        """BM25 where each query term counts with its weight (equivalents count less)."""
+        weights: dict[str, float] = {}
+        for term, weight in terms:
+            weights[term] = weights.get(term, 0.0) + weight
         result: dict[int, float] = {}
-        for term, qtf in Counter(terms).items():
+        for term, qtf in weights.items():
             idf = self.idf(term)
             for row, tf in self.postings.get(term, ()):
                 norm = K1 * (1 - B + B * self.doc_lens[row] / self.avgdl)
                 result[row] = result.get(row, 0.0) + qtf * idf * tf * (K1 + 1) / (tf + norm)
         return result
 
-    def coverage(self, terms: Sequence[str]) -> float:
+    def coverage(
+        self, terms: Sequence[str], equivalents: Sequence[Sequence[str]] = (), weight: float = 1.0
+    ) -> float:
         """IDF-weighted share of the query the index has seen: near 0 for an English question
-        over Chinese text, near 1 when the question uses the documents' own words."""
+        over Chinese text, near 1 when the question uses the documents' own words. Each
+        equivalent phrase the index knows adds what BM25 can see through it, at its weight."""
         if not terms:
             return 0.0
         unseen_idf = math.log(1 + (self.n + 0.5) / 0.5)
         seen = sum(self.idf(term) for term in terms if term in self.postings)
         total = sum(self.idf(term) if term in self.postings else unseen_idf for term in terms)
+        for phrase in equivalents:
+            known = [self.idf(term) for term in phrase if term in self.postings]
+            if known:
+                seen += weight * max(known)
+                total += weight * max(known)
         return seen / total if total else 0.0
 
     # --- persistence --------------------------------------------------------------------
@@ -124,7 +157,7 @@ class LexicalIndex:
         lines = [
             f"{term} {max(int(frequencies.get(term, 0)), 3)}"
             for term in sorted(self.postings)
-            if " " not in term
+            if " " not in term and not _LATIN.fullmatch(term)
         ]
         (folder / "vocab.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -145,4 +178,4 @@ class LexicalIndex:
             jieba.setLogLevel(60)
             self._query_tokenizer = jieba.Tokenizer(dictionary=str(self._vocab_path))
             self._query_tokenizer.initialize()
-        return clean_tokens(self._query_tokenizer.cut_for_search(fold_text(text)))
+        return _split(fold_text(text), self._query_tokenizer.cut_for_search)

@@ -69,9 +69,10 @@ def fold(text: str, lower: bool = True) -> Folded:
     return Folded("\n".join(parts), tuple(starts), tuple(ends))
 
 
-def fold_text(text: str) -> str:
-    """Matching form only (queries, tokens): no offset map needed."""
-    folded: str = _converter(FOLD_CONFIG).convert(unicodedata.normalize("NFKC", text).lower())
+def fold_text(text: str, lower: bool = True) -> str:
+    """Matching form only (queries, tokens, lexicon entries): no offset map needed."""
+    normal = unicodedata.normalize("NFKC", text)
+    folded: str = _converter(FOLD_CONFIG).convert(normal.lower() if lower else normal)
     return folded
 
 

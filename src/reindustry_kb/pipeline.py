@@ -6,19 +6,20 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from reindustry_kb.claims import extract_claims
-from reindustry_kb.claims.query import ClaimFilters, find_claims
 from reindustry_kb.embed import Embedder, Vectors, get_embedder
 from reindustry_kb.errors import EmbedderMismatchError, RkbError, SourceError
-from reindustry_kb.freshness import build_config, compare, read_summary
-from reindustry_kb.lexical import LexicalIndex, tokenize
 from reindustry_kb.models import AskResult, Claim, Document, Hit, IndexStats, Passage, citation_of
 from reindustry_kb.search import NO_FILTERS, Filters, hybrid_search
-from reindustry_kb.segment import embedding_text, segment
 from reindustry_kb.settings import Settings
-from reindustry_kb.sources import Source, discover, read_source
-from reindustry_kb.store import IndexReader, build_lock, read_manifest, write_index
+from reindustry_kb.store import IndexReader, read_manifest
+
+# The build stages (sources, segment, claims, freshness) are imported where they are used, so a
+# cold `rkb ask` loads only what answering needs.
+if TYPE_CHECKING:
+    from reindustry_kb.claims.query import ClaimFilters
+    from reindustry_kb.sources import Source
 
 Progress = Callable[[str, int, int], None]
 BATCH = 16
@@ -26,6 +27,8 @@ BATCH = 16
 
 def load_sources(settings: Settings) -> list[Source]:
     """Read every seed, or fail naming each file that cannot be read."""
+    from reindustry_kb.sources import discover, read_source
+
     sources, problems = [], []
     for path in discover(settings.seeds_dir):
         try:
@@ -46,6 +49,12 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
     Passages of documents whose bytes are unchanged keep their vectors; a change of embedder,
     model, chunking or package version embeds everything again.
     """
+    from reindustry_kb.claims.extract import extract_claims
+    from reindustry_kb.freshness import build_config, compare
+    from reindustry_kb.lexical import LexicalIndex, tokenize
+    from reindustry_kb.segment import embedding_text, segment
+    from reindustry_kb.store import build_lock, write_index
+
     started = time.perf_counter()
     with build_lock(settings.index_dir):
         sources = load_sources(settings)
@@ -119,6 +128,8 @@ def _previous_index(
 ) -> tuple[dict[str, object] | None, dict[str, Vectors]]:
     """The live build's manifest and the vectors it can lend: passage id -> vector, for the
     documents whose bytes are unchanged, when it was built with the same configuration."""
+    from reindustry_kb.freshness import read_summary
+
     try:
         reader = IndexReader.open(settings.index_dir)
         manifest = reader.manifest
@@ -235,6 +246,8 @@ def ask_in(session: Session, question: str, k: int, filters: Filters = NO_FILTER
 
 
 def list_claims(settings: Settings, filters: ClaimFilters) -> list[Claim]:
+    from reindustry_kb.claims.query import find_claims
+
     return find_claims(IndexReader.open(settings.index_dir), filters)
 
 

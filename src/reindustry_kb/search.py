@@ -15,6 +15,7 @@ from typing import Any
 
 from reindustry_kb.embed import Embedder
 from reindustry_kb.errors import EmbedderMismatchError
+from reindustry_kb.query import EXPANSION_WEIGHT, analyse
 from reindustry_kb.store import IndexReader
 
 # Largest lexical weight, reached when every query term is in the index vocabulary.
@@ -81,12 +82,12 @@ def hybrid_search(
     if allowed is not None and not allowed:
         return []
     dense = dense_scores(reader, embedder, query, allowed)
-    terms = reader.lexical.query_terms(query)
-    lexical = reader.lexical.scores(terms)
+    analysed = analyse(query, reader.lexical)
+    lexical = reader.lexical.weighted_scores(analysed.weighted_terms())
     if allowed is not None:
         lexical = {row: s for row, s in lexical.items() if row in allowed}
-    weight = LEXICAL_WEIGHT * reader.lexical.coverage(terms)
-    return fuse(dense, lexical, weight)[:k]
+    coverage = reader.lexical.coverage(analysed.terms, analysed.expansions, EXPANSION_WEIGHT)
+    return fuse(dense, lexical, LEXICAL_WEIGHT * coverage)[:k]
 
 
 def dense_scores(

@@ -78,3 +78,19 @@ def test_the_documents_own_speakers_are_people() -> None:
 )
 def test_no_actor_from_generic_phrases(text: str) -> None:
     assert actors(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("China's state-backed model", ("China", "China")),
+        ("the Trump-era DFC", ("Trump", "Donald Trump")),
+        ("the U.S. should act.", ("U.S.", "United States")),
+        ("investment in the U.S.", ("U.S.", "United States")),
+        ("Congress.", ("Congress", "U.S. Congress")),
+    ],
+)
+def test_latin_aliases_inside_possessives_compounds_and_sentence_ends(
+    text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in [(name, canonical) for name, canonical, _ in actors(text)]

@@ -3,7 +3,8 @@ from importlib import resources
 
 import pytest
 
-from reindustry_kb.claims.levers import LEVERS, extract_levers
+from reindustry_kb.claims import LEVERS
+from reindustry_kb.claims.levers import extract_levers
 from reindustry_kb.normalize import fold
 
 

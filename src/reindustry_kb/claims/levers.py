@@ -7,24 +7,6 @@ from collections.abc import Iterator
 from reindustry_kb.claims.base import Found
 from reindustry_kb.claims.lexicon import lever_lexicon
 
-LEVERS = (
-    "tariff",
-    "trade_agreement",
-    "tax_incentive",
-    "permitting_reform",
-    "deregulation",
-    "energy_supply",
-    "equity_stake",
-    "public_finance",
-    "subsidy",
-    "export_control",
-    "export_promotion",
-    "industrial_cluster",
-    "workforce",
-    "rd_commercialization",
-    "procurement",
-)
-
 
 def extract_levers(text: str) -> Iterator[Found]:
     for start, end, lever in lever_lexicon().find(text):

@@ -7,6 +7,7 @@ case-sensitively (US is a country, us is not), the others in any case.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -15,44 +16,97 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from reindustry_kb.normalize import fold
+from reindustry_kb.normalize import fold_text
 
 
 def fold_term(term: str) -> str:
-    """Fold a lexicon entry exactly as the text it is matched against (phrases, case kept)."""
-    return fold(term, lower=False).text
+    """Fold a lexicon entry as the text it is matched against (phrases, case kept)."""
+    return fold_text(term, lower=False)
+
+
+# A Latin-script word; a trailing dot belongs to abbreviations such as U.S.
+_WORD = re.compile(r"[A-Za-z0-9$]+(?:[.&'’-][A-Za-z0-9]+)*\.?")
 
 
 @dataclass(frozen=True)
 class Lexicon:
-    pattern: re.Pattern[str]
-    entries: dict[str, Any]  # folded term (lower case for case-free Latin terms) -> payload
+    """Entries with Han characters match by one regex; Latin-script entries by word n-grams,
+    which needs no regex compile (the slow part for hundreds of English terms)."""
+
+    han: re.Pattern[str] | None
+    cased: dict[tuple[str, ...], Any]  # entries written with capitals: US, Meta
+    caseless: dict[tuple[str, ...], Any]  # lower-case entries: tariff, trade deal
+    longest: int  # words in the longest Latin entry
+    entries: dict[str, Any]  # folded term (lower case when case-free) -> payload
 
     def find(self, text: str) -> Iterator[tuple[int, int, Any]]:
-        for m in self.pattern.finditer(text):
-            term = m.group()
-            payload = self.entries.get(term) or self.entries.get(term.lower())
+        found = list(self._latin(text))
+        if self.han is not None:
+            for m in self.han.finditer(text):
+                payload = self.entries.get(m.group())
+                if payload is not None:
+                    found.append((m.start(), m.end(), payload))
+        found.sort(key=lambda item: (item[0], item[0] - item[1]))
+        end = -1
+        for start, stop, payload in found:
+            if start >= end:  # leftmost, then longest; no overlaps
+                end = stop
+                yield start, stop, payload
+
+    def _latin(self, text: str) -> Iterator[tuple[int, int, Any]]:
+        words = list(_WORD.finditer(text))
+        for i in range(len(words)):
+            for n in range(min(self.longest, len(words) - i), 0, -1):
+                run = words[i : i + n]
+                if any(text[a.end() : b.start()] != " " for a, b in itertools.pairwise(run)):
+                    continue
+                hit = self._lookup([w.group() for w in run])
+                if hit is not None:
+                    payload, dropped = hit
+                    yield run[0].start(), run[-1].end() - dropped, payload
+                    break
+
+    def _lookup(self, words: list[str]) -> tuple[Any, int] | None:
+        """(payload, characters to drop from the end) or None. Besides the words as written,
+        the last one is tried without a sentence's full stop (policy.), a possessive (China's)
+        or the rest of a compound (Trump-era)."""
+        last = words[-1]
+        endings = [last]
+        if last.endswith(".") and len(last) > 1:
+            endings.append(last[:-1])
+        cut = re.split(r"['’-]", last, maxsplit=1)[0]
+        if cut and cut != last:
+            endings.append(cut)
+        for ending in endings:
+            key = (*words[:-1], ending)
+            lowered = tuple(word.lower() for word in key)
+            payload = self.cased.get(key, self.caseless.get(lowered))
             if payload is not None:
-                yield m.start(), m.end(), payload
+                return payload, len(last) - len(ending)
+        return None
 
 
 def build_lexicon(terms: dict[str, Any]) -> Lexicon:
     entries: dict[str, Any] = {}
-    alternatives: list[tuple[int, str]] = []
-    for term, payload in terms.items():
-        folded = fold_term(term)
-        if re.search(r"[A-Za-z]", folded):
+    cased: dict[tuple[str, ...], Any] = {}
+    caseless: dict[tuple[str, ...], Any] = {}
+    han: list[str] = []
+    # One OpenCC call for all entries: conversion never crosses a line break.
+    folded_terms = fold_term("\n".join(terms)).split("\n")
+    for payload, folded in zip(terms.values(), folded_terms, strict=True):
+        words = [m.group() for m in _WORD.finditer(folded)]
+        if " ".join(words) == folded:  # wholly Latin-script words
             case_free = folded == folded.lower()
-            key = folded.lower() if case_free else folded
-            escaped = re.escape(folded)
-            body = f"(?i:{escaped})" if case_free else escaped
-            alternatives.append((len(folded), rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])"))
+            table = caseless if case_free else cased
+            table.setdefault(tuple(words), payload)
+            entries.setdefault(folded, payload)
         else:
-            key = folded
-            alternatives.append((len(folded), re.escape(folded)))
-        entries.setdefault(key, payload)
-    alternatives.sort(key=lambda item: -item[0])
-    return Lexicon(re.compile("|".join(pattern for _, pattern in alternatives)), entries)
+            han.append(folded)
+            entries.setdefault(folded, payload)
+    han.sort(key=len, reverse=True)
+    pattern = re.compile("|".join(map(re.escape, han))) if han else None
+    longest = max((len(key) for key in [*cased, *caseless]), default=1)
+    return Lexicon(pattern, cased, caseless, longest, entries)
 
 
 def load_json(name: str) -> Any:

@@ -1,0 +1,76 @@
+"""Typed claims (statistics, dates, actors, policy levers) from passages.
+
+Extractors read each passage in folded form (NFKC, Simplified, case kept) so one set of rules
+serves both Chinese scripts; every span they find is mapped back through the offset map, so a
+claim quotes the original text exactly, like a passage does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from reindustry_kb.claims import KINDS
+from reindustry_kb.claims.actors import extract_actors, fold_people
+from reindustry_kb.claims.base import Context, Found
+from reindustry_kb.claims.levers import extract_levers
+from reindustry_kb.claims.statistics import extract_statistics
+from reindustry_kb.claims.temporal import document_month_first, extract_dates
+from reindustry_kb.models import CLAIM, Claim, Passage
+from reindustry_kb.normalize import fold
+from reindustry_kb.sources import Source
+
+_ID_PREFIX = {"statistic": "s", "date": "d", "actor": "a", "policy_lever": "l"}
+SpanMap = Callable[[int, int], tuple[int, int]]
+
+
+def extract_claims(source: Source, passages: Sequence[Passage]) -> list[Claim]:
+    doc = source.doc
+    speakers = [p.speaker for p in passages if p.speaker]
+    people = fold_people([*doc.authors, *speakers])
+    month_first = document_month_first(source.text)
+    claims: list[Claim] = []
+    for passage in passages:
+        folded = fold(passage.text, lower=False)
+        context = Context(
+            doc_date=doc.date,
+            lang=passage.lang if passage.lang != "mixed" else doc.lang,
+            month_first=month_first,
+        )
+        found: list[Found] = [
+            *extract_statistics(folded.text, context),
+            *extract_dates(folded.text, context),
+            *extract_actors(folded.text, people),
+            *extract_levers(folded.text),
+        ]
+        for item in found:
+            start, end = folded.span_to_original(item.start, item.end)
+            claims.append(_claim(source, passage, item, start, end, folded.span_to_original))
+    claims.sort(key=lambda c: (c.char_start, KINDS.index(c.kind), c.char_end))
+    return claims
+
+
+def _claim(
+    source: Source, passage: Passage, item: Found, start: int, end: int, to_original: SpanMap
+) -> Claim:
+    char_start, char_end = passage.char_start + start, passage.char_start + end
+    fields = dict(item.fields)
+    if item.kind == "statistic" and fields.get("quantity"):
+        q_start, q_end = to_original(*fields["quantity"])
+        fields["quantity"] = passage.text[q_start:q_end]
+    if item.kind == "actor":
+        # As written; the canonical name is the table's, or for rule-found actors the folded
+        # form, so 許毓仁 and 许毓仁 share one.
+        fields["name"] = passage.text[start:end]
+    return CLAIM.validate_python(
+        {
+            "kind": item.kind,
+            "id": f"{source.doc.doc_id}#{_ID_PREFIX[item.kind]}{char_start}-{char_end}",
+            "doc_id": source.doc.doc_id,
+            "passage_id": passage.passage_id,
+            "text": source.text[char_start:char_end],
+            "char_start": char_start,
+            "char_end": char_end,
+            "line": source.text.count("\n", 0, char_start) + 1,
+            **fields,
+        }
+    )
