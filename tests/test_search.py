@@ -24,6 +24,8 @@ def _docs(settings: Settings, filters: Filters, question: str = "關稅") -> set
         (Filters(lang="zh"), {"interview_hant", "policy_hans"}),
         (Filters(lang="zh-Hans"), {"policy_hans"}),
         (Filters(since="2030"), set()),
+        (Filters(docs=("briefXen",)), set()),  # _ in an id is a character, not a wildcard
+        (Filters(docs=("brief_*",)), {"brief_en"}),
     ],
 )
 def test_filters(fake_index: Settings, filters: Filters, expected: set[str]) -> None:

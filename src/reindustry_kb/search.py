@@ -40,11 +40,17 @@ class Filters:
         if self.docs:
             clauses.append(
                 "("
-                + " OR ".join("(d.doc_id = ? OR d.path = ? OR d.doc_id LIKE ?)" for _ in self.docs)
+                + " OR ".join(
+                    "(d.doc_id = ? OR d.path = ? OR d.doc_id LIKE ? ESCAPE '\\')" for _ in self.docs
+                )
                 + ")"
             )
             for doc in self.docs:
-                params += [doc, doc, doc.rstrip("*") + "%" if doc.endswith("*") else doc]
+                # A trailing * matches a prefix; _ and % in ids are literal characters.
+                literal = (
+                    doc.rstrip("*").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                )
+                params += [doc, doc, literal + "%" if doc.endswith("*") else literal]
         # Dates compare at the precision asked for: --since 2025-07 keeps 2025-07-14.
         if self.since:
             clauses.append("d.date IS NOT NULL AND substr(d.date, 1, ?) >= ?")
