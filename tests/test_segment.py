@@ -19,6 +19,7 @@ def _check_provenance(source: Source) -> None:
         first = source.text.count("\n", 0, passage.char_start) + 1
         assert (passage.line_start, passage.line_end) == (first, first + passage.text.count("\n"))
         assert passage.text in "\n".join(lines[passage.line_start - 1 : passage.line_end])
+        assert not any(is_boilerplate(line) for line in passage.text.split("\n")), passage.text
 
 
 @pytest.mark.parametrize("path", discover(SEEDS), ids=lambda p: p.name)

@@ -40,6 +40,7 @@ def build_config(settings: Settings, embedder: str, model: str) -> dict[str, Any
         "settings": {
             "passage_target": settings.passage_target,
             "passage_max": settings.passage_max,
+            "window_size": settings.window_size,
         },
     }
 

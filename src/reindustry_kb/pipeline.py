@@ -13,7 +13,7 @@ from reindustry_kb.errors import EmbedderMismatchError, RkbError, SourceError
 from reindustry_kb.models import AskResult, Claim, Document, Hit, IndexStats, Passage, citation_of
 from reindustry_kb.search import NO_FILTERS, Filters, hybrid_search
 from reindustry_kb.settings import Settings
-from reindustry_kb.store import IndexReader, read_manifest
+from reindustry_kb.store import IndexReader, Windows, read_manifest
 
 # The build stages (sources, segment, claims, freshness) are imported where they are used, so a
 # cold `rkb ask` loads only what answering needs.
@@ -52,7 +52,7 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
     from reindustry_kb.claims.extract import extract_claims
     from reindustry_kb.freshness import build_config, compare
     from reindustry_kb.lexical import LexicalIndex, tokenize
-    from reindustry_kb.segment import embedding_text, segment
+    from reindustry_kb.segment import embedding_text, segment, windows
     from reindustry_kb.store import build_lock, write_index
 
     started = time.perf_counter()
@@ -80,8 +80,18 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
             embedder,
             [embedding_text(passages[i], docs_by_id[passages[i].doc_id]) for i in to_embed],
             progress,
+            "embedding passages",
         )
-        vectors = _assemble_vectors(embedder.dim, passages, reusable, to_embed, fresh)
+        window_texts = {i: windows(passages[i], settings.window_size) for i in to_embed}
+        fresh_windows = _embed_all(
+            embedder,
+            [text for i in to_embed for text in window_texts[i]],
+            progress,
+            "embedding sentence windows",
+        )
+        vectors, window_vectors = _assemble_vectors(
+            embedder.dim, passages, reusable, to_embed, fresh, window_texts, fresh_windows
+        )
         lexical = LexicalIndex.build([tokenize(lexical_text(p)) for p in passages])
         manifest = {
             **config,
@@ -104,7 +114,15 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
         }
         texts = {source.doc.doc_id: source.text for source in sources}
         write_index(
-            settings.index_dir, documents, texts, passages, claims, vectors, lexical, manifest
+            settings.index_dir,
+            documents,
+            texts,
+            passages,
+            claims,
+            vectors,
+            window_vectors,
+            lexical,
+            manifest,
         )
     return IndexStats(
         index_dir=str(settings.index_dir),
@@ -123,11 +141,16 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
     )
 
 
+Reusable = dict[str, tuple[Vectors, Vectors]]  # passage id -> (its vector, its window vectors)
+
+
 def _previous_index(
     settings: Settings, config: dict[str, object], sources: list[Source]
-) -> tuple[dict[str, object] | None, dict[str, Vectors]]:
-    """The live build's manifest and the vectors it can lend: passage id -> vector, for the
-    documents whose bytes are unchanged, when it was built with the same configuration."""
+) -> tuple[dict[str, object] | None, Reusable]:
+    """The live build's manifest and the vectors it can lend, for the documents whose bytes
+    are unchanged, when it was built with the same configuration."""
+    import numpy as np
+
     from reindustry_kb.freshness import read_summary
 
     try:
@@ -140,8 +163,12 @@ def _previous_index(
     indexed = {doc_id: doc["sha256"] for doc_id, doc in manifest["documents"].items()}
     unchanged = {s.doc.doc_id for s in sources if indexed.get(s.doc.doc_id) == s.doc.sha256}
     try:
+        window_rows = reader.windows["passage_row"]
         return manifest, {
-            p.passage_id: reader.vectors.reconstruct(row)
+            p.passage_id: (
+                reader.vectors.reconstruct(row),
+                reader.windows["vectors"][np.flatnonzero(window_rows == row)],
+            )
             for row, p in reader.passages().items()
             if p.doc_id in unchanged
         }
@@ -152,33 +179,48 @@ def _previous_index(
 def _assemble_vectors(
     dim: int,
     passages: list[Passage],
-    reusable: dict[str, Vectors],
+    reusable: Reusable,
     to_embed: list[int],
     fresh: Vectors,
-) -> Vectors:
+    window_texts: dict[int, list[str]],
+    fresh_windows: Vectors,
+) -> tuple[Vectors, Windows]:
+    """Passage and window vectors in passage order, lent ones and new ones together."""
     import numpy as np
 
     vectors = np.zeros((len(passages), dim), dtype=np.float32)
+    new_rows = {row: position for position, row in enumerate(to_embed)}
+    window_parts: list[Vectors] = []
+    window_rows: list[int] = []
+    taken = 0
     for row, passage in enumerate(passages):
-        if passage.passage_id in reusable:
-            vectors[row] = reusable[passage.passage_id]
-    for position, row in enumerate(to_embed):
-        vectors[row] = fresh[position]
-    return vectors
+        if row in new_rows:
+            vectors[row] = fresh[new_rows[row]]
+            count = len(window_texts[row])
+            part = fresh_windows[taken : taken + count]
+            taken += count
+        else:
+            vectors[row], part = reusable[passage.passage_id]
+        window_parts.append(np.asarray(part, dtype=np.float32).reshape(-1, dim))
+        window_rows += [row] * len(window_parts[-1])
+    stacked = np.vstack(window_parts) if window_parts else np.zeros((0, dim), dtype=np.float32)
+    return vectors, Windows(stacked, np.array(window_rows, dtype=np.int32))
 
 
 def lexical_text(passage: Passage) -> str:
     return f"{passage.speaker}: {passage.text}" if passage.speaker else passage.text
 
 
-def _embed_all(embedder: Embedder, texts: list[str], progress: Progress | None) -> Vectors:
+def _embed_all(
+    embedder: Embedder, texts: list[str], progress: Progress | None, stage: str
+) -> Vectors:
     import numpy as np
 
     chunks = []
     for start in range(0, len(texts), BATCH):
         chunks.append(embedder.embed_passages(texts[start : start + BATCH]))
         if progress:
-            progress("embedding passages", min(start + BATCH, len(texts)), len(texts))
+            progress(stage, min(start + BATCH, len(texts)), len(texts))
     if not chunks:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.vstack(chunks)

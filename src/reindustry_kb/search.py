@@ -99,6 +99,45 @@ def hybrid_search(
 def dense_scores(
     reader: IndexReader, embedder: Embedder, query: str, allowed: set[int] | None
 ) -> dict[int, float]:
+    """Each passage scores the mean of its own similarity and that of its best sentence window,
+    both centred on the passage's language (see `passage_scores`). The window finds the one
+    sentence that answers; the passage keeps its context in the score."""
+    import numpy as np
+
+    index = reader.vectors
+    if index.ntotal == 0:
+        return {}
+    vector = embedder.embed_query(query).reshape(1, -1)
+    if vector.shape[1] != index.d:
+        raise EmbedderMismatchError(
+            f"query vectors have {vector.shape[1]} dimensions but the index has {index.d}; "
+            "rebuild the index with `rkb index`"
+        )
+    passages = passage_scores(reader, vector, allowed)
+    windows = reader.windows
+    window_scores = (
+        windows["vectors"] @ vector[0] - windows["centroids"][windows["group"]] @ vector[0]
+    )
+    best = np.full(index.ntotal, -np.inf, dtype=np.float32)
+    np.maximum.at(best, windows["passage_row"], window_scores)
+    if allowed is not None:
+        mask = np.zeros(index.ntotal, dtype=bool)
+        mask[list(allowed)] = True
+        best[~mask] = -np.inf
+    top = np.argsort(-best)[:POOL]
+    result = {}
+    for row in set(passages) | {int(r) for r in top if np.isfinite(best[r])}:
+        own = passages.get(row)
+        if own is None:  # surfaced by a window only: score the passage itself too
+            group = int(reader.groups.row_group[row])
+            own = float(
+                index.reconstruct(row) @ vector[0] - reader.groups.centroids[group] @ vector[0]
+            )
+        result[row] = (own + float(best[row])) / 2 if np.isfinite(best[row]) else own
+    return result
+
+
+def passage_scores(reader: IndexReader, vector: Any, allowed: set[int] | None) -> dict[int, float]:
     """Cosine similarity minus the query's similarity to the passage language's centroid.
 
     Multilingual embedders score same-language pairs higher whatever their topic, so an
@@ -111,14 +150,6 @@ def dense_scores(
     import numpy as np
 
     index = reader.vectors
-    if index.ntotal == 0:
-        return {}
-    vector = embedder.embed_query(query).reshape(1, -1)
-    if vector.shape[1] != index.d:
-        raise EmbedderMismatchError(
-            f"query vectors have {vector.shape[1]} dimensions but the index has {index.d}; "
-            "rebuild the index with `rkb index`"
-        )
     groups = reader.groups
     offsets = groups.centroids @ vector[0]
     allowed_rows = None if allowed is None else np.fromiter(allowed, dtype=np.int64)

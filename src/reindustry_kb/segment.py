@@ -75,6 +75,7 @@ class _Unit:
     turn_start: bool = False
     size: float = 0.0
     english: bool = False
+    break_before: bool = False  # boilerplate or a rule stood just before: no passage spans it
 
 
 def segment(source: Source, target: int = 180, max_size: int = 300) -> list[Passage]:
@@ -109,6 +110,7 @@ def _units(source: Source) -> list[_Unit]:
     speaker: str | None = None
     section: str | None = None
     offset = 0
+    pending_break = False
     for line in text.split("\n"):
         start, end = offset, offset + len(line)
         offset = end + 1
@@ -119,9 +121,10 @@ def _units(source: Source) -> list[_Unit]:
         if not content.strip() or not re.search(r"\w", content):
             continue
         if _RULE.match(content):
-            speaker = None
+            speaker, pending_break = None, True
             continue
         if is_boilerplate(content):
+            pending_break = True
             continue
         start += len(content) - len(content.lstrip())
         end -= len(content) - len(content.rstrip())
@@ -142,8 +145,10 @@ def _units(source: Source) -> list[_Unit]:
                 turn_start,
                 size_of(body),
                 english=not _HAN.search(body),
+                break_before=pending_break,
             )
         )
+        pending_break = False
     return units
 
 
@@ -165,16 +170,14 @@ def _split_long(units: list[_Unit], text: str, target: int, max_size: int) -> li
         for sentence in sentences:
             current.append(sentence)
             if size_of(text[current[0][0] : current[-1][1]]) >= budget:
-                result.append(
-                    _piece(unit, current, text, first=not result or result[-1] is not unit)
-                )
+                result.append(_piece(unit, current, text))
                 current = []
         if current:
-            result.append(_piece(unit, current, text, first=False))
+            result.append(_piece(unit, current, text))
     return result
 
 
-def _piece(unit: _Unit, sentences: list[tuple[int, int]], text: str, first: bool) -> _Unit:
+def _piece(unit: _Unit, sentences: list[tuple[int, int]], text: str) -> _Unit:
     start = sentences[0][0]
     end = sentences[-1][1]
     end -= len(text[start:end]) - len(text[start:end].rstrip())
@@ -187,23 +190,26 @@ def _piece(unit: _Unit, sentences: list[tuple[int, int]], text: str, first: bool
         unit.turn_start and start == unit.start,
         size_of(text[start:end]),
         unit.english,
+        unit.break_before and start == unit.start,
     )
 
 
 def _pack(units: list[_Unit], target: int) -> list[list[_Unit]]:
     """Greedily join neighbouring units up to the target size.
 
-    Headings, section and language changes always start a passage; so does a new speaker
+    Boilerplate and rules always end a passage (a passage is one span of the file and must not
+    contain them); headings, section and language changes start one; so does a new speaker
     turn unless the passage so far is tiny (greetings, one-line questions): it joins the answer.
     """
     groups: list[list[_Unit]] = []
     current: list[_Unit] = []
     size = 0.0
     for unit in units:
-        if current and not all(u.heading for u in current):
+        if current and (unit.break_before or not all(u.heading for u in current)):
             tiny = size < target / 4
             flush = (
-                unit.heading
+                unit.break_before
+                or unit.heading
                 or unit.section != current[-1].section
                 or unit.english != current[-1].english
                 or (not tiny and (unit.turn_start or unit.speaker != current[-1].speaker))
@@ -216,8 +222,9 @@ def _pack(units: list[_Unit], target: int) -> list[list[_Unit]]:
         size += unit.size
     if current:
         groups.append(current)
-    # A trailing group of headings alone says nothing: fold it into the previous group.
-    if len(groups) > 1 and all(u.heading for u in groups[-1]):
+    # A trailing group of headings alone says nothing: fold it into the previous group,
+    # unless boilerplate stands between them.
+    if len(groups) > 1 and all(u.heading for u in groups[-1]) and not groups[-1][0].break_before:
         groups[-2].extend(groups.pop())
     return groups
 
@@ -227,6 +234,28 @@ def _main_speaker(group: list[_Unit]) -> str | None:
     for unit in group:
         weights[unit.speaker] = weights.get(unit.speaker, 0.0) + unit.size
     return max(weights, key=lambda speaker: weights[speaker])
+
+
+def windows(passage: Passage, size: int = 70) -> list[str]:
+    """Runs of whole sentences of about `size` tokens: the passage's fine-grained views.
+
+    A small embedder dilutes one fact in a long passage; scoring a passage by its best window
+    as well as by its whole text finds the fact without losing the context.
+    """
+    body = _SPACES.sub(" ", _MARKUP.sub(" ", passage.text)).strip()
+    result: list[str] = []
+    current = ""
+    for m in _SENTENCE.finditer(body):
+        sentence = m.group().strip()
+        if not sentence:
+            continue
+        if current and size_of(current + sentence) > size:
+            result.append(current)
+            current = ""
+        current += sentence if not current or not sentence.isascii() else " " + sentence
+    if current:
+        result.append(current)
+    return result or [body]
 
 
 def embedding_text(passage: Passage, doc: Document) -> str:

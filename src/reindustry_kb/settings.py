@@ -20,6 +20,7 @@ class Settings(BaseModel):
     # Passage size in estimated model tokens (a CJK character ~ 1, an English word ~ 1.3).
     passage_target: int = 180
     passage_max: int = 300
+    window_size: int = 70  # sentence windows inside each passage, also embedded
     k: int = 5
 
     @classmethod

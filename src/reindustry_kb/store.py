@@ -9,6 +9,7 @@
         kb.sqlite             documents (with their decoded text), passages, typed claims
         vectors.faiss         inner-product index over L2-normalised vectors, ids = passage rows
         groups.npz            each passage's language group and each group's centroid vector
+        windows.npz           sentence-window vectors, the passage row of each, their centroids
         lexical.json          BM25 postings over jieba tokens; vocab.txt: its jieba dictionary
         manifest.json         versions, embedder, model, settings, per-document sha256, file sizes
 
@@ -37,14 +38,14 @@ from reindustry_kb.errors import IndexBusyError, IndexCorruptError, IndexMissing
 from reindustry_kb.lexical import LexicalIndex
 from reindustry_kb.models import CLAIM, Claim, Document, Passage
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 POINTER = "CURRENT"
 LOCK = ".lock"
 # Readable files beside the builds, meant to be committed: a timestamp-free summary that
 # `rkb index --check` compares with seeds/, and every claim as one JSON line.
 SUMMARY = "manifest.json"
 CLAIMS_EXPORT = "claims.jsonl"
-FILES = ("kb.sqlite", "vectors.faiss", "groups.npz", "lexical.json", "vocab.txt")
+FILES = ("kb.sqlite", "vectors.faiss", "groups.npz", "windows.npz", "lexical.json", "vocab.txt")
 
 _SCHEMA = """
 CREATE TABLE documents (
@@ -89,6 +90,7 @@ def write_index(
     passages: Sequence[Passage],
     claims: Sequence[Claim],
     vectors: Vectors,
+    windows: Windows,
     lexical: LexicalIndex,
     manifest: dict[str, Any],
 ) -> Path:
@@ -158,7 +160,8 @@ def write_index(
                 np.arange(len(passages), dtype=np.int64),
             )
         faiss.write_index(flat, str(staging / "vectors.faiss"))
-        _write_groups(staging / "groups.npz", passages, vectors, dim)
+        names = _write_groups(staging / "groups.npz", passages, vectors, dim)
+        _write_windows(staging / "windows.npz", passages, windows, names, dim)
         lexical.save(staging)
         manifest = {
             **manifest,
@@ -251,7 +254,38 @@ def language_group(lang: str) -> str:
     return "zh" if lang.startswith("zh") else lang
 
 
-def _write_groups(path: Path, passages: Sequence[Passage], vectors: Vectors, dim: int) -> None:
+@dataclass
+class Windows:
+    """Sentence-window vectors and, for each, the row of the passage it belongs to."""
+
+    vectors: Any
+    passage_row: Any
+
+
+def _write_windows(
+    path: Path, passages: Sequence[Passage], windows: Windows, names: list[str], dim: int
+) -> None:
+    import numpy as np
+
+    group = np.array(
+        [names.index(language_group(passages[int(r)].lang)) for r in windows.passage_row],
+        dtype=np.int32,
+    )
+    centroids = np.zeros((len(names), dim), dtype=np.float32)
+    for number in range(len(names)):
+        if (group == number).any():
+            centroids[number] = windows.vectors[group == number].mean(axis=0)
+    with path.open("wb") as handle:
+        np.savez(
+            handle,
+            vectors=np.asarray(windows.vectors, dtype=np.float32),
+            passage_row=np.asarray(windows.passage_row, dtype=np.int32),
+            group=group,
+            centroids=centroids,
+        )
+
+
+def _write_groups(path: Path, passages: Sequence[Passage], vectors: Vectors, dim: int) -> list[str]:
     import numpy as np
 
     names = sorted({language_group(p.lang) for p in passages})
@@ -261,6 +295,7 @@ def _write_groups(path: Path, passages: Sequence[Passage], vectors: Vectors, dim
         centroids[number] = vectors[row_group == number].mean(axis=0)
     with path.open("wb") as handle:
         np.savez(handle, names=np.array(names), row_group=row_group, centroids=centroids)
+    return names
 
 
 def _point_to(index_dir: Path, name: str) -> None:
@@ -364,6 +399,17 @@ class IndexReader:
                 )
         except (OSError, ValueError, KeyError) as exc:
             raise _corrupt(self.index_dir, "groups.npz unreadable") from exc
+
+    @cached_property
+    def windows(self) -> dict[str, Any]:
+        """vectors, passage_row, group and centroids of the sentence windows."""
+        import numpy as np
+
+        try:
+            with np.load(self.build / "windows.npz") as data:
+                return {key: data[key] for key in ("vectors", "passage_row", "group", "centroids")}
+        except (OSError, ValueError, KeyError) as exc:
+            raise _corrupt(self.index_dir, "windows.npz unreadable") from exc
 
     @cached_property
     def lexical(self) -> LexicalIndex:
