@@ -34,3 +34,34 @@ def test_render_hits_shows_rank_citation_and_highlight() -> None:
     empty = Console(record=True)
     render_hits(empty, AskResult(query="x", hits=[]), [])
     assert "No passage matches" in empty.export_text()
+
+
+def test_claims_line_lists_each_claim_whole() -> None:
+    from reindustry_kb.models import ActorClaim, StatisticClaim
+    from reindustry_kb.render import claims_line
+
+    common = {"doc_id": "d", "passage_id": "d#p001", "line": 1}
+    claims = [
+        StatisticClaim(id="s", text="75%", char_start=0, char_end=3, value=75, unit="%", **common),
+        ActorClaim(
+            id="a1",
+            text="MP Materials",
+            char_start=5,
+            char_end=17,
+            name="MP Materials",
+            canonical="MP Materials",
+            actor_type="company",
+            **common,
+        ),
+        ActorClaim(
+            id="a2",
+            text="MP Materials",
+            char_start=20,
+            char_end=32,
+            name="MP Materials",
+            canonical="MP Materials",
+            actor_type="company",
+            **common,
+        ),
+    ]
+    assert claims_line(claims).plain == "claims: 75% = 75 % · MP Materials [company]"

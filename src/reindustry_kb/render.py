@@ -79,23 +79,17 @@ def describe(claim: Claim) -> str:
 
 def claims_line(claims: Sequence[Claim]) -> Text:
     """The claims of a hit in one line: figures and dates in full, actors and levers once each."""
-    line = Text("claims: ", "dim")
+    style = {"statistic": "green", "date": "cyan", "actor": "magenta", "policy_lever": "yellow"}
+    parts: list[Text] = []
     seen: set[str] = set()
     for claim in claims:
-        key = describe(claim) if claim.kind in ("actor", "policy_lever") else claim.id
-        if key in seen:
-            continue
-        seen.add(key)
-        style = {"statistic": "green", "date": "cyan", "actor": "magenta", "policy_lever": "yellow"}
-        label = (
-            describe(claim)
-            if claim.kind in ("actor", "policy_lever")
-            else f"{claim.text} = {describe(claim)}"
-        )
-        line.append(label, style[claim.kind])
-        line.append(" · ", "dim")
-    line.rstrip()
-    return line[:-3] if len(line) > 3 else line
+        once = claim.kind in ("actor", "policy_lever")
+        key = describe(claim) if once else claim.id
+        if key not in seen:
+            seen.add(key)
+            label = describe(claim) if once else f"{claim.text} = {describe(claim)}"
+            parts.append(Text(label, style[claim.kind]))
+    return Text("claims: ", "dim") + Text(" · ", "dim").join(parts)
 
 
 def render_claims(console: Console, claims: Sequence[Claim]) -> None:
