@@ -17,8 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from reindustry_kb.build import build_index
 from reindustry_kb.evaluate import Question, compare_retrievers, evaluate, format_table
-from reindustry_kb.pipeline import Session, build_index
+from reindustry_kb.pipeline import Session
 from reindustry_kb.settings import Settings
 
 

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from reindustry_kb import embed
+from reindustry_kb.build import build_index
 from reindustry_kb.normalize import fold_text
-from reindustry_kb.pipeline import build_index
 from reindustry_kb.settings import Settings
 
 DATA = Path(__file__).parent / "data"

@@ -6,8 +6,9 @@ from typing import ClassVar
 import pytest
 
 from reindustry_kb import embed
+from reindustry_kb.build import build_index
 from reindustry_kb.freshness import check_index
-from reindustry_kb.pipeline import ask, build_index, list_documents
+from reindustry_kb.pipeline import ask, list_documents
 from reindustry_kb.settings import Settings
 from reindustry_kb.store import CLAIMS_EXPORT, SUMMARY
 

@@ -2,13 +2,14 @@ from pathlib import Path
 
 import pytest
 
+from reindustry_kb.build import build_index
 from reindustry_kb.errors import (
     EmbedderMismatchError,
     EmbedderUnavailableError,
     RkbError,
     SourceError,
 )
-from reindustry_kb.pipeline import ask, build_index, list_documents, show
+from reindustry_kb.pipeline import ask, list_documents, show
 from reindustry_kb.settings import Settings
 
 

@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 
 from reindustry_kb import store
+from reindustry_kb.build import build_index
 from reindustry_kb.errors import IndexBusyError, IndexCorruptError, IndexMissingError
-from reindustry_kb.pipeline import ask, build_index
+from reindustry_kb.pipeline import ask
 from reindustry_kb.settings import Settings
 from reindustry_kb.store import POINTER, IndexReader, build_lock, current_build
 

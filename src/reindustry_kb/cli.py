@@ -121,7 +121,7 @@ def index_cli(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from reindustry_kb.pipeline import build_index
+    from reindustry_kb.build import build_index
 
     err = Console(stderr=True)
     # The bar is for people at a terminal; logs and pipes get the summary line only.

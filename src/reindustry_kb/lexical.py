@@ -7,15 +7,15 @@ segmented against the words the index knows, which are the only ones BM25 can sc
 
 from __future__ import annotations
 
-import json
 import math
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from reindustry_kb.normalize import fold_text
 
@@ -91,24 +91,41 @@ def tokenize(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    def __init__(self, postings: dict[str, list[list[int]]], doc_lens: list[int]) -> None:
-        self.postings = postings  # term -> [[passage row, term frequency], ...]
-        self.doc_lens = doc_lens
-        self.n = len(doc_lens)
-        self.avgdl = (sum(doc_lens) / self.n) if self.n else 0.0
+    """BM25 postings. Built in memory; saved as a SQLite table of per-term posting arrays and
+    a `.npy` of passage lengths, so a query reads only its own terms' postings from disk and a
+    cold start costs the same at 1,000 passages or 1,000,000."""
+
+    def __init__(self, postings: Postings, doc_lens: Any) -> None:
+        import numpy as np
+
+        self._postings = postings
+        self.doc_lens = np.asarray(doc_lens, dtype=np.int32)
+        self.n = len(self.doc_lens)
+        self.avgdl = float(self.doc_lens.mean()) if self.n else 0.0
         self._query_tokenizer: Any = None
         self._vocab_path: Path | None = None
 
     @classmethod
     def build(cls, token_lists: Sequence[Sequence[str]]) -> LexicalIndex:
-        postings: dict[str, list[list[int]]] = {}
+        import numpy as np
+
+        rows_of: dict[str, list[int]] = {}
+        tfs_of: dict[str, list[int]] = {}
         for row, tokens in enumerate(token_lists):
             for term, tf in Counter(tokens).items():
-                postings.setdefault(term, []).append([row, tf])
-        return cls(postings, [len(tokens) for tokens in token_lists])
+                rows_of.setdefault(term, []).append(row)
+                tfs_of.setdefault(term, []).append(tf)
+        postings = {
+            term: (np.array(rows, dtype=np.int32), np.array(tfs_of[term], dtype=np.int32))
+            for term, rows in rows_of.items()
+        }
+        return cls(MemoryPostings(postings), [len(tokens) for tokens in token_lists])
+
+    def __contains__(self, term: str) -> bool:
+        return self._postings.df(term) > 0
 
     def idf(self, term: str) -> float:
-        df = len(self.postings.get(term, ()))
+        df = self._postings.df(term)
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
     def scores(self, terms: Sequence[str]) -> dict[int, float]:
@@ -117,16 +134,25 @@ class LexicalIndex:
 
     def weighted_scores(self, terms: Sequence[tuple[str, float]]) -> dict[int, float]:
         """BM25 where each query term counts with its weight (equivalents count less)."""
+        import numpy as np
+
         weights: dict[str, float] = {}
         for term, weight in terms:
             weights[term] = weights.get(term, 0.0) + weight
-        result: dict[int, float] = {}
+        parts = []
         for term, qtf in weights.items():
-            idf = self.idf(term)
-            for row, tf in self.postings.get(term, ()):
-                norm = K1 * (1 - B + B * self.doc_lens[row] / self.avgdl)
-                result[row] = result.get(row, 0.0) + qtf * idf * tf * (K1 + 1) / (tf + norm)
-        return result
+            rows, tfs = self._postings.get(term)
+            if len(rows) == 0:
+                continue
+            norm = K1 * (1 - B + B * self.doc_lens[rows] / self.avgdl)
+            parts.append((rows, qtf * self.idf(term) * tfs * (K1 + 1) / (tfs + norm)))
+        if not parts:
+            return {}
+        rows = np.concatenate([r for r, _ in parts])
+        found, inverse = np.unique(rows, return_inverse=True)
+        totals = np.zeros(len(found), dtype=np.float64)
+        np.add.at(totals, inverse, np.concatenate([s for _, s in parts]))
+        return dict(zip(found.tolist(), totals.tolist(), strict=True))
 
     def coverage(
         self, terms: Sequence[str], equivalents: Sequence[Sequence[str]] = (), weight: float = 1.0
@@ -137,10 +163,10 @@ class LexicalIndex:
         if not terms:
             return 0.0
         unseen_idf = math.log(1 + (self.n + 0.5) / 0.5)
-        seen = sum(self.idf(term) for term in terms if term in self.postings)
-        total = sum(self.idf(term) if term in self.postings else unseen_idf for term in terms)
+        seen = sum(self.idf(term) for term in terms if term in self)
+        total = sum(self.idf(term) if term in self else unseen_idf for term in terms)
         for phrase in equivalents:
-            known = [self.idf(term) for term in phrase if term in self.postings]
+            known = [self.idf(term) for term in phrase if term in self]
             if known:
                 seen += weight * max(known)
                 total += weight * max(known)
@@ -149,23 +175,39 @@ class LexicalIndex:
     # --- persistence --------------------------------------------------------------------
 
     def save(self, folder: Path) -> None:
-        payload = {"k1": K1, "b": B, "doc_lens": self.doc_lens, "postings": self.postings}
-        (folder / "lexical.json").write_text(
-            json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
-        )
+        import numpy as np
+
+        np.save(folder / LENGTHS, self.doc_lens)
+        terms = self._postings.terms()
+        with sqlite3.connect(folder / POSTINGS) as db:
+            db.execute(
+                "CREATE TABLE postings (term TEXT PRIMARY KEY, df INTEGER, rows BLOB, tfs BLOB)"
+                " WITHOUT ROWID"
+            )
+            db.executemany(
+                "INSERT INTO postings VALUES (?,?,?,?)",
+                (
+                    (term, len(rows), rows.tobytes(), tfs.tobytes())
+                    for term in terms
+                    for rows, tfs in [self._postings.get(term)]
+                ),
+            )
+        db.close()
         frequencies = _full_tokenizer().FREQ
         lines = [
             f"{term} {max(int(frequencies.get(term, 0)), 3)}"
-            for term in sorted(self.postings)
+            for term in terms
             if " " not in term and not _LATIN.fullmatch(term)
         ]
-        (folder / "vocab.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (folder / VOCAB).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        payload = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))
-        index = cls(payload["postings"], payload["doc_lens"])
-        index._vocab_path = folder / "vocab.txt"
+        import numpy as np
+
+        lengths = np.load(folder / LENGTHS, mmap_mode="r")
+        index = cls(SqlitePostings(folder / POSTINGS), lengths)
+        index._vocab_path = folder / VOCAB
         return index
 
     def query_terms(self, text: str) -> list[str]:
@@ -179,3 +221,62 @@ class LexicalIndex:
             self._query_tokenizer = jieba.Tokenizer(dictionary=str(self._vocab_path))
             self._query_tokenizer.initialize()
         return _split(fold_text(text), self._query_tokenizer.cut_for_search)
+
+
+LENGTHS = "lengths.npy"
+POSTINGS = "postings.sqlite"
+VOCAB = "vocab.txt"
+Arrays = tuple[Any, Any]  # (passage rows, term frequencies), int32
+
+
+class Postings(Protocol):
+    def df(self, term: str) -> int: ...
+    def get(self, term: str) -> Arrays: ...
+    def terms(self) -> list[str]: ...
+
+
+class MemoryPostings:
+    def __init__(self, postings: dict[str, Arrays]) -> None:
+        self._postings = postings
+
+    def df(self, term: str) -> int:
+        return len(self._postings[term][0]) if term in self._postings else 0
+
+    def get(self, term: str) -> Arrays:
+        import numpy as np
+
+        empty = np.zeros(0, dtype=np.int32)
+        return self._postings.get(term, (empty, empty))
+
+    def terms(self) -> list[str]:
+        return sorted(self._postings)
+
+
+class SqlitePostings:
+    """Postings read on demand; each term's arrays are one row of a B-tree."""
+
+    def __init__(self, path: Path) -> None:
+        if not path.is_file():
+            raise OSError(f"{path.name} is missing")
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._cache: dict[str, Arrays] = {}
+
+    def df(self, term: str) -> int:
+        return len(self.get(term)[0])
+
+    def get(self, term: str) -> Arrays:
+        import numpy as np
+
+        if term not in self._cache:
+            row = self._db.execute(
+                "SELECT rows, tfs FROM postings WHERE term = ?", (term,)
+            ).fetchone()
+            blobs = row or (b"", b"")
+            self._cache[term] = (
+                np.frombuffer(blobs[0], dtype=np.int32),
+                np.frombuffer(blobs[1], dtype=np.int32),
+            )
+        return self._cache[term]
+
+    def terms(self) -> list[str]:
+        return [term for (term,) in self._db.execute("SELECT term FROM postings ORDER BY term")]

@@ -20,7 +20,6 @@ from reindustry_kb.store import IndexReader
 
 # Largest lexical weight, reached when every query term is in the index vocabulary.
 LEXICAL_WEIGHT = 0.5
-POOL = 100
 
 
 @dataclass(frozen=True)
@@ -99,75 +98,20 @@ def hybrid_search(
 def dense_scores(
     reader: IndexReader, embedder: Embedder, query: str, allowed: set[int] | None
 ) -> dict[int, float]:
-    """Each passage scores the mean of its own similarity and that of its best sentence window,
-    both centred on the passage's language (see `passage_scores`). The window finds the one
-    sentence that answers; the passage keeps its context in the score."""
+    """Language-centred passage scores from the dense index (see dense.py)."""
     import numpy as np
 
-    index = reader.vectors
-    if index.ntotal == 0:
+    dense = reader.dense
+    if dense.n == 0:
         return {}
-    vector = embedder.embed_query(query).reshape(1, -1)
-    if vector.shape[1] != index.d:
+    vector = embedder.embed_query(query)
+    if vector.shape[0] != dense.dim:
         raise EmbedderMismatchError(
-            f"query vectors have {vector.shape[1]} dimensions but the index has {index.d}; "
+            f"query vectors have {vector.shape[0]} dimensions but the index has {dense.dim}; "
             "rebuild the index with `rkb index`"
         )
-    passages = passage_scores(reader, vector, allowed)
-    windows = reader.windows
-    window_scores = (
-        windows["vectors"] @ vector[0] - windows["centroids"][windows["group"]] @ vector[0]
-    )
-    best = np.full(index.ntotal, -np.inf, dtype=np.float32)
-    np.maximum.at(best, windows["passage_row"], window_scores)
-    if allowed is not None:
-        mask = np.zeros(index.ntotal, dtype=bool)
-        mask[list(allowed)] = True
-        best[~mask] = -np.inf
-    top = np.argsort(-best)[:POOL]
-    result = {}
-    for row in set(passages) | {int(r) for r in top if np.isfinite(best[r])}:
-        own = passages.get(row)
-        if own is None:  # surfaced by a window only: score the passage itself too
-            group = int(reader.groups.row_group[row])
-            own = float(
-                index.reconstruct(row) @ vector[0] - reader.groups.centroids[group] @ vector[0]
-            )
-        result[row] = (own + float(best[row])) / 2 if np.isfinite(best[row]) else own
-    return result
-
-
-def passage_scores(reader: IndexReader, vector: Any, allowed: set[int] | None) -> dict[int, float]:
-    """Cosine similarity minus the query's similarity to the passage language's centroid.
-
-    Multilingual embedders score same-language pairs higher whatever their topic, so an
-    English question drifts to English passages. mean(q . p) over a language's passages is
-    q . centroid, so subtracting it puts every language on one footing; on a one-language
-    corpus it shifts all scores equally and changes nothing. Candidates are drawn per
-    language, so a minority language is never crowded out of the pool.
-    """
-    import faiss
-    import numpy as np
-
-    index = reader.vectors
-    groups = reader.groups
-    offsets = groups.centroids @ vector[0]
-    allowed_rows = None if allowed is None else np.fromiter(allowed, dtype=np.int64)
-    result: dict[int, float] = {}
-    for number in range(len(groups.names)):
-        rows = groups.rows(number)
-        if allowed_rows is not None:
-            rows = np.intersect1d(rows, allowed_rows)
-        if len(rows) == 0:
-            continue
-        params = None
-        if len(groups.names) > 1 or allowed_rows is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows))  # type: ignore[call-arg]
-        scores, found = index.search(vector, min(POOL, len(rows)), params=params)
-        for row, score in zip(found[0], scores[0], strict=True):
-            if row >= 0:
-                result[int(row)] = float(score - offsets[number])
-    return result
+    rows = None if allowed is None else np.fromiter(allowed, dtype=np.int64)
+    return dense.search(vector, rows)
 
 
 def fuse(dense: dict[int, float], lexical: dict[int, float], lexical_weight: float) -> list[Scored]:

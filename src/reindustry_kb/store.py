@@ -6,11 +6,12 @@
       claims.jsonl            its claims, one JSON object a line (committed)
       .lock                   held by a running `rkb index`
       build-<time>-<id>/
-        kb.sqlite             documents (with their decoded text), passages, typed claims
-        vectors.faiss         inner-product index over L2-normalised vectors, ids = passage rows
-        groups.npz            each passage's language group and each group's centroid vector
-        windows.npz           sentence-window vectors, the passage row of each, their centroids
-        lexical.json          BM25 postings over jieba tokens; vocab.txt: its jieba dictionary
+        kb.sqlite             documents (with their decoded text), passages (with their BM25
+                              tokens, so unchanged documents are never re-tokenised), claims
+        dense.json, *.npy,    passage and sentence-window vectors, memory-mapped, and FAISS
+        *.faiss               indexes by language group (dense.py)
+        postings.sqlite,      BM25 postings read term by term, passage lengths, the query-time
+        lengths.npy, vocab.txt  jieba dictionary (lexical.py)
         manifest.json         versions, embedder, model, settings, per-document sha256, file sizes
 
 A build is written beside the live one and swapped in only when complete, so an interrupted
@@ -33,19 +34,19 @@ from pathlib import Path
 from typing import Any
 
 from reindustry_kb import __version__
-from reindustry_kb.embed import Vectors
+from reindustry_kb.dense import DenseIndex, DenseVectors, write_dense
 from reindustry_kb.errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from reindustry_kb.lexical import LexicalIndex
 from reindustry_kb.models import CLAIM, Claim, Document, Passage
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 POINTER = "CURRENT"
 LOCK = ".lock"
 # Readable files beside the builds, meant to be committed: a timestamp-free summary that
 # `rkb index --check` compares with seeds/, and every claim as one JSON line.
 SUMMARY = "manifest.json"
 CLAIMS_EXPORT = "claims.jsonl"
-FILES = ("kb.sqlite", "vectors.faiss", "groups.npz", "windows.npz", "lexical.json", "vocab.txt")
+LEXICAL_FILES = ("postings.sqlite", "lengths.npy", "vocab.txt")
 
 _SCHEMA = """
 CREATE TABLE documents (
@@ -55,7 +56,7 @@ CREATE TABLE documents (
 CREATE TABLE passages (
     row INTEGER PRIMARY KEY, passage_id TEXT UNIQUE, doc_id TEXT REFERENCES documents,
     ordinal INTEGER, text TEXT, char_start INTEGER, char_end INTEGER, line_start INTEGER,
-    line_end INTEGER, speaker TEXT, section TEXT, lang TEXT
+    line_end INTEGER, speaker TEXT, section TEXT, lang TEXT, tokens TEXT
 );
 CREATE INDEX passages_doc ON passages(doc_id);
 CREATE TABLE claims (
@@ -88,16 +89,12 @@ def write_index(
     documents: Sequence[Document],
     texts: dict[str, str],
     passages: Sequence[Passage],
+    tokens: Sequence[Sequence[str]],
     claims: Sequence[Claim],
-    vectors: Vectors,
-    windows: Windows,
-    lexical: LexicalIndex,
+    vectors: DenseVectors,
     manifest: dict[str, Any],
 ) -> Path:
     """Write a complete build beside the live one, then make it live. Returns its folder."""
-    import faiss
-    import numpy as np
-
     index_dir.mkdir(parents=True, exist_ok=True)
     # Names sort in build order (microseconds), so "the previous build" is well defined.
     now = time.time()
@@ -128,7 +125,8 @@ def write_index(
                 ],
             )
             db.executemany(
-                f"INSERT INTO passages (row, {_PASSAGE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO passages (row, {_PASSAGE_COLUMNS}, tokens) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         row,
@@ -143,6 +141,7 @@ def write_index(
                         p.speaker,
                         p.section,
                         p.lang,
+                        " ".join(tokens[row]),
                     )
                     for row, p in enumerate(passages)
                 ],
@@ -152,23 +151,15 @@ def write_index(
                 [_claim_row(claim) for claim in claims],
             )
         db.close()
-        dim = int(manifest["dim"])
-        flat = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-        if len(passages):
-            flat.add_with_ids(
-                np.ascontiguousarray(vectors, dtype=np.float32),
-                np.arange(len(passages), dtype=np.int64),
-            )
-        faiss.write_index(flat, str(staging / "vectors.faiss"))
-        names = _write_groups(staging / "groups.npz", passages, vectors, dim)
-        _write_windows(staging / "windows.npz", passages, windows, names, dim)
-        lexical.save(staging)
+        files = ["kb.sqlite", *write_dense(staging, vectors, [p.lang for p in passages])]
+        LexicalIndex.build(tokens).save(staging)
+        files += LEXICAL_FILES
         manifest = {
             **manifest,
             "format": FORMAT_VERSION,
             "package_version": __version__,
             "build": name,
-            "files": {file: (staging / file).stat().st_size for file in FILES},
+            "files": {file: (staging / file).stat().st_size for file in files},
         }
         (staging / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -249,55 +240,6 @@ def _claim_row(claim: Claim) -> tuple[Any, ...]:
     )
 
 
-def language_group(lang: str) -> str:
-    """zh-Hant and zh-Hans share a group: one language, two scripts."""
-    return "zh" if lang.startswith("zh") else lang
-
-
-@dataclass
-class Windows:
-    """Sentence-window vectors and, for each, the row of the passage it belongs to."""
-
-    vectors: Any
-    passage_row: Any
-
-
-def _write_windows(
-    path: Path, passages: Sequence[Passage], windows: Windows, names: list[str], dim: int
-) -> None:
-    import numpy as np
-
-    group = np.array(
-        [names.index(language_group(passages[int(r)].lang)) for r in windows.passage_row],
-        dtype=np.int32,
-    )
-    centroids = np.zeros((len(names), dim), dtype=np.float32)
-    for number in range(len(names)):
-        if (group == number).any():
-            centroids[number] = windows.vectors[group == number].mean(axis=0)
-    with path.open("wb") as handle:
-        np.savez(
-            handle,
-            vectors=np.asarray(windows.vectors, dtype=np.float32),
-            passage_row=np.asarray(windows.passage_row, dtype=np.int32),
-            group=group,
-            centroids=centroids,
-        )
-
-
-def _write_groups(path: Path, passages: Sequence[Passage], vectors: Vectors, dim: int) -> list[str]:
-    import numpy as np
-
-    names = sorted({language_group(p.lang) for p in passages})
-    row_group = np.array([names.index(language_group(p.lang)) for p in passages], dtype=np.int32)
-    centroids = np.zeros((len(names), dim), dtype=np.float32)
-    for number in range(len(names)):
-        centroids[number] = vectors[row_group == number].mean(axis=0)
-    with path.open("wb") as handle:
-        np.savez(handle, names=np.array(names), row_group=row_group, centroids=centroids)
-    return names
-
-
 def _point_to(index_dir: Path, name: str) -> None:
     _replace_text(index_dir / POINTER, name + "\n")
 
@@ -338,20 +280,6 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
 
 
 @dataclass
-class LanguageGroups:
-    """Passages by language: `row_group[row]` indexes `names` and `centroids`."""
-
-    names: list[str]
-    row_group: Any
-    centroids: Any
-
-    def rows(self, group: int) -> Any:
-        import numpy as np
-
-        return np.flatnonzero(self.row_group == group)
-
-
-@dataclass
 class IndexReader:
     """Read access to the live build; each part is loaded on first use."""
 
@@ -380,43 +308,18 @@ class IndexReader:
         return db
 
     @cached_property
-    def vectors(self) -> Any:
-        import faiss
-
+    def dense(self) -> DenseIndex:
         try:
-            return faiss.read_index(str(self.build / "vectors.faiss"))
-        except RuntimeError as exc:
-            raise _corrupt(self.index_dir, "vectors.faiss unreadable") from exc
-
-    @cached_property
-    def groups(self) -> LanguageGroups:
-        import numpy as np
-
-        try:
-            with np.load(self.build / "groups.npz") as data:
-                return LanguageGroups(
-                    [str(name) for name in data["names"]], data["row_group"], data["centroids"]
-                )
+            return DenseIndex(self.build)
         except (OSError, ValueError, KeyError) as exc:
-            raise _corrupt(self.index_dir, "groups.npz unreadable") from exc
-
-    @cached_property
-    def windows(self) -> dict[str, Any]:
-        """vectors, passage_row, group and centroids of the sentence windows."""
-        import numpy as np
-
-        try:
-            with np.load(self.build / "windows.npz") as data:
-                return {key: data[key] for key in ("vectors", "passage_row", "group", "centroids")}
-        except (OSError, ValueError, KeyError) as exc:
-            raise _corrupt(self.index_dir, "windows.npz unreadable") from exc
+            raise _corrupt(self.index_dir, "dense vectors unreadable") from exc
 
     @cached_property
     def lexical(self) -> LexicalIndex:
         try:
             return LexicalIndex.load(self.build)
         except (OSError, ValueError, KeyError) as exc:
-            raise _corrupt(self.index_dir, "lexical.json unreadable") from exc
+            raise _corrupt(self.index_dir, "lexical postings unreadable") from exc
 
     def documents(self) -> list[Document]:
         rows = self._query("SELECT * FROM documents ORDER BY doc_id")
@@ -438,6 +341,20 @@ class IndexReader:
             int(row["row"]): Passage(**{k: row[k] for k in row.keys() if k != "row"})  # noqa: SIM118
             for row in found
         }
+
+    def document_passages(self, doc_id: str) -> tuple[list[int], list[Passage], list[list[str]]]:
+        """A document's passage rows, passages and BM25 tokens, in order."""
+        found = self._query(
+            f"SELECT row, {_PASSAGE_COLUMNS}, tokens FROM passages WHERE doc_id = ? ORDER BY row",
+            (doc_id,),
+        )
+        rows = [int(row["row"]) for row in found]
+        passages = [
+            Passage(**{k: row[k] for k in row.keys() if k not in ("row", "tokens")})  # noqa: SIM118
+            for row in found
+        ]
+        tokens = [str(row["tokens"]).split(" ") if row["tokens"] else [] for row in found]
+        return rows, passages, tokens
 
     def claims(self, where: str = "1", params: Sequence[Any] = ()) -> list[Claim]:
         """Claims matching a SQL condition over claims (c) joined to documents (d)."""

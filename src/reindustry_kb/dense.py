@@ -1,0 +1,234 @@
+"""The dense index: passage and sentence-window vectors, by language group, behind one interface.
+
+A passage scores the mean of its own similarity and its best sentence window's, each centred on
+its language: multilingual embedders score same-language pairs higher whatever the topic, so
+the query's similarity to the language's centroid (mean(q . p) over its vectors) is subtracted.
+The window finds the one sentence that answers; the passage keeps its context in the score.
+
+On disk (a folder of plain files, memory-mapped at query time):
+
+    dense.json              dimension, language groups, and per group and kind its FAISS type
+    passages.npy            float16 [N, d]: every passage vector, row = passage row
+    windows.npy             float16 [W, d]: every window vector, grouped by passage
+    window_offsets.npy      int64 [N + 1]: passage r's windows are rows offsets[r]:offsets[r+1]
+    row_group.npy           int8 [N]: each passage's language group
+    centroids.npy           float32 [G, 2, d]: per group, passage and window centroids
+    <kind>-<group>.faiss    candidates: exact (flat) when small, IVF with 8-bit codes when large
+
+FAISS only proposes candidates; every candidate is then scored exactly from the `.npy` vectors,
+so an approximate index changes which passages are considered, never their scores.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reindustry_kb.embed import Vectors
+
+KINDS = ("passages", "windows")
+# Up to this many vectors a group is searched exactly; beyond, an IVF index proposes candidates.
+FLAT_LIMIT = 50_000
+# Candidates drawn per group and kind; windows draw more, as several may share a passage.
+POOL = 100
+# Filters leaving at most this many passages are scored exactly, without FAISS.
+EXACT_FILTER_LIMIT = 20_000
+FILES = (
+    "dense.json",
+    "passages.npy",
+    "windows.npy",
+    "window_offsets.npy",
+    "row_group.npy",
+    "centroids.npy",
+)
+
+
+def language_group(lang: str) -> str:
+    """zh-Hant and zh-Hans share a group: one language, two scripts."""
+    return "zh" if lang.startswith("zh") else lang
+
+
+def nprobe_for(nlist: int) -> int:
+    """Lists visited per IVF search: measured by scripts/bench_scale.py for recall@10 >= 0.98
+    of exact search."""
+    return max(16, nlist // 8)
+
+
+@dataclass
+class DenseVectors:
+    """What a build embeds: one vector per passage and each passage's window vectors."""
+
+    passages: Vectors  # [N, d]
+    windows: Vectors  # [W, d], grouped by passage
+    offsets: Any  # int64 [N + 1]
+
+
+def stack(dim: int, parts: list[tuple[Vectors, Vectors]]) -> DenseVectors:
+    """Passage vectors and window vectors, in passage order, from per-passage pairs."""
+    passages = np.zeros((len(parts), dim), dtype=np.float32)
+    counts = np.zeros(len(parts) + 1, dtype=np.int64)
+    for row, (vector, windows) in enumerate(parts):
+        passages[row] = vector
+        counts[row + 1] = len(windows)
+    each = [np.asarray(w, dtype=np.float32).reshape(-1, dim) for _, w in parts]
+    stacked = np.vstack(each) if each else np.zeros((0, dim), dtype=np.float32)
+    return DenseVectors(passages, stacked, np.cumsum(counts))
+
+
+def write_dense(folder: Path, vectors: DenseVectors, langs: list[str]) -> list[str]:
+    """Write the dense files for passages in these languages; returns the files written."""
+    import faiss
+
+    dim = vectors.passages.shape[1]
+    names = sorted({language_group(lang) for lang in langs})
+    row_group = np.array([names.index(language_group(lang)) for lang in langs], dtype=np.int8)
+    window_rows = np.repeat(np.arange(len(langs)), np.diff(vectors.offsets))
+    # Per kind: the vectors, and the passage row each belongs to (the FAISS id).
+    kinds = {
+        "passages": (vectors.passages, np.arange(len(langs))),
+        "windows": (vectors.windows, window_rows),
+    }
+    centroids = np.zeros((len(names), len(KINDS), dim), dtype=np.float32)
+    descriptions: dict[str, str] = {}
+    written = list(FILES)
+    for number, name in enumerate(names):
+        for kind_number, kind in enumerate(KINDS):
+            data, rows = kinds[kind]
+            mine = row_group[rows] == number
+            part = np.ascontiguousarray(data[mine], dtype=np.float32)
+            if len(part):
+                centroids[number, kind_number] = part.mean(axis=0)
+            index, descriptions[f"{kind}-{name}"] = _faiss_index(part, dim)
+            index.add_with_ids(part, rows[mine].astype(np.int64))
+            faiss.write_index(index, str(folder / f"{kind}-{name}.faiss"))
+            written.append(f"{kind}-{name}.faiss")
+    np.save(folder / "passages.npy", vectors.passages.astype(np.float16))
+    np.save(folder / "windows.npy", vectors.windows.astype(np.float16))
+    np.save(folder / "window_offsets.npy", vectors.offsets.astype(np.int64))
+    np.save(folder / "row_group.npy", row_group)
+    np.save(folder / "centroids.npy", centroids)
+    meta = {"dim": dim, "groups": names, "indexes": descriptions}
+    (folder / "dense.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return written
+
+
+def _faiss_index(data: Vectors, dim: int) -> tuple[Any, str]:
+    """Exact inner product when small; IVF over 8-bit codes when large (sqrt-sized lists)."""
+    import faiss
+
+    if len(data) <= FLAT_LIMIT:
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(dim)), "flat"
+    nlist = int(4 * math.sqrt(len(data)))
+    quantizer = faiss.IndexFlatIP(dim)
+    index = faiss.IndexIVFScalarQuantizer(
+        quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
+    # A fixed-seed sample of ~30 points a list trains as well as all of them, much faster.
+    sample = np.random.default_rng(0).choice(len(data), min(len(data), nlist * 30), replace=False)
+    index.train(data[np.sort(sample)])
+    index.nprobe = nprobe_for(nlist)
+    return index, f"ivf{nlist},sq8"
+
+
+class DenseIndex:
+    """Read side: memory-mapped vectors, FAISS indexes opened on first use."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        meta = json.loads((folder / "dense.json").read_text(encoding="utf-8"))
+        self.dim: int = meta["dim"]
+        self.groups: list[str] = meta["groups"]
+        self.passages = np.load(folder / "passages.npy", mmap_mode="r")
+        self.windows = np.load(folder / "windows.npy", mmap_mode="r")
+        self.offsets = np.load(folder / "window_offsets.npy", mmap_mode="r")
+        self.row_group = np.load(folder / "row_group.npy", mmap_mode="r")
+        self.centroids = np.load(folder / "centroids.npy")
+        self.n = len(self.passages)
+
+    def faiss(self, kind: str, group: str) -> Any:
+        return self._opened.setdefault(
+            (kind, group), _read_faiss(self.folder / f"{kind}-{group}.faiss")
+        )
+
+    @cached_property
+    def _opened(self) -> dict[tuple[str, str], Any]:
+        return {}
+
+    def vectors_of(self, row: int) -> tuple[Vectors, Vectors]:
+        """A passage's vector and its windows' vectors, for a build that carries it over."""
+        start, end = int(self.offsets[row]), int(self.offsets[row + 1])
+        own = np.asarray(self.passages[row], dtype=np.float32)
+        return own, np.asarray(self.windows[start:end], dtype=np.float32)
+
+    def search(self, query: Vectors, allowed: Any | None = None) -> dict[int, float]:
+        """Candidate passage rows and their exact centred scores."""
+        if self.n == 0:
+            return {}
+        if allowed is not None and len(allowed) <= EXACT_FILTER_LIMIT:
+            candidates = np.asarray(allowed, dtype=np.int64)
+        else:
+            candidates = self._candidates(query, allowed)
+        return self.score(query, candidates)
+
+    def _candidates(self, query: Vectors, allowed: Any | None) -> Any:
+        import faiss
+
+        found = []
+        params = None
+        if allowed is not None:
+            bitmap = np.zeros(self.n, dtype=bool)
+            bitmap[allowed] = True
+            packed = np.packbits(bitmap, bitorder="little")
+            selector = faiss.IDSelectorBitmap(self.n, faiss.swig_ptr(packed))
+        for group in self.groups:
+            for kind in KINDS:
+                index = self.faiss(kind, group)
+                if index.ntotal == 0:
+                    continue
+                if allowed is not None:
+                    params = _params(index, selector)
+                k = min(POOL * (3 if kind == "windows" else 1), index.ntotal)
+                _, ids = index.search(query.reshape(1, -1), k, params=params)
+                found.append(ids[0][ids[0] >= 0])
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
+    def score(self, query: Vectors, rows: Any) -> dict[int, float]:
+        """mean(own, best window), each minus the query's similarity to its group's centroid."""
+        if len(rows) == 0:
+            return {}
+        rows = np.sort(np.asarray(rows, dtype=np.int64))
+        offsets = self.centroids @ query  # [G, 2]
+        groups = np.asarray(self.row_group[rows], dtype=np.int64)
+        own = np.asarray(self.passages[rows], dtype=np.float32) @ query - offsets[groups, 0]
+        starts, ends = self.offsets[rows], self.offsets[rows + 1]
+        counts = np.asarray(ends - starts)
+        window_index = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(
+            counts.sum()
+        )
+        window_scores = np.asarray(self.windows[window_index], dtype=np.float32) @ query
+        window_scores -= np.repeat(offsets[groups, 1], counts)
+        best = np.full(len(rows), -np.inf, dtype=np.float32)
+        np.maximum.at(best, np.repeat(np.arange(len(rows)), counts), window_scores)
+        combined = np.where(np.isfinite(best), (own + best) / 2, own)
+        return dict(zip(rows.tolist(), combined.astype(float).tolist(), strict=True))
+
+
+def _params(index: Any, selector: Any) -> Any:
+    import faiss
+
+    if hasattr(index, "nprobe"):
+        return faiss.SearchParametersIVF(sel=selector, nprobe=index.nprobe)  # type: ignore[call-arg]
+    return faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+
+
+def _read_faiss(path: Path) -> Any:
+    import faiss
+
+    # Memory-mapped: a query touches only the lists it probes, not the whole index.
+    return faiss.read_index(str(path), faiss.IO_FLAG_MMAP)
