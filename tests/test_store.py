@@ -27,7 +27,7 @@ def test_a_reader_opened_before_a_rebuild_reads_the_old_build(fake_index: Settin
     (fake_index.seeds_dir / "brief_en.md").unlink()
     build_index(fake_index)
     # Everything loads lazily from the old build, which is still whole.
-    assert reader.vectors.ntotal == reader.manifest["counts"]["passages"]
+    assert reader.dense.n == reader.manifest["counts"]["passages"]
     assert "brief_en" in {d.doc_id for d in reader.documents()}
     assert reader.lexical.n == reader.manifest["counts"]["passages"]
     assert "brief_en" not in {d.doc_id for d in IndexReader.open(fake_index.index_dir).documents()}
@@ -51,7 +51,7 @@ def test_an_interrupted_build_leaves_the_previous_index_working(
     def crash(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "_write_groups", crash)
+    monkeypatch.setattr(store, "write_dense", crash)
     (fake_index.seeds_dir / "extra.txt").write_text("新增的文件，談半導體補貼。", encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
         build_index(fake_index)
@@ -65,7 +65,10 @@ def test_no_index_is_a_clear_error(tmp_path: Path) -> None:
         IndexReader.open(tmp_path / "nothing")
 
 
-@pytest.mark.parametrize("name", ["kb.sqlite", "vectors.faiss", "lexical.json", "groups.npz"])
+FILES = ["kb.sqlite", "passages.npy", "windows-zh.faiss", "postings.sqlite", "lengths.npy"]
+
+
+@pytest.mark.parametrize("name", FILES)
 def test_a_truncated_file_is_reported(fake_index: Settings, name: str) -> None:
     path = current_build(fake_index.index_dir) / name
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
@@ -73,7 +76,7 @@ def test_a_truncated_file_is_reported(fake_index: Settings, name: str) -> None:
         IndexReader.open(fake_index.index_dir)
 
 
-@pytest.mark.parametrize("name", ["kb.sqlite", "vectors.faiss", "lexical.json", "groups.npz"])
+@pytest.mark.parametrize("name", FILES)
 def test_a_garbled_file_of_the_right_size_is_reported(fake_index: Settings, name: str) -> None:
     path = current_build(fake_index.index_dir) / name
     path.write_bytes(

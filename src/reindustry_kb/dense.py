@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from reindustry_kb.embed import Vectors
+from reindustry_kb.errors import damaged
 
 KINDS = ("passages", "windows")
 # Up to this many vectors a group is searched exactly; beyond, an IVF index proposes candidates.
@@ -70,7 +71,10 @@ class DenseVectors:
 
 
 def stack(dim: int, parts: list[tuple[Vectors, Vectors]]) -> DenseVectors:
-    """Passage vectors and window vectors, in passage order, from per-passage pairs."""
+    """Passage vectors and window vectors, in passage order, from per-passage pairs.
+
+    Values are rounded to float16, the precision they are stored in, so a build that carries a
+    passage over and one that embeds it afresh hold the very same numbers."""
     passages = np.zeros((len(parts), dim), dtype=np.float32)
     counts = np.zeros(len(parts) + 1, dtype=np.int64)
     for row, (vector, windows) in enumerate(parts):
@@ -78,7 +82,12 @@ def stack(dim: int, parts: list[tuple[Vectors, Vectors]]) -> DenseVectors:
         counts[row + 1] = len(windows)
     each = [np.asarray(w, dtype=np.float32).reshape(-1, dim) for _, w in parts]
     stacked = np.vstack(each) if each else np.zeros((0, dim), dtype=np.float32)
-    return DenseVectors(passages, stacked, np.cumsum(counts))
+    return DenseVectors(_half(passages), _half(stacked), np.cumsum(counts))
+
+
+def _half(vectors: Vectors) -> Vectors:
+    rounded: Vectors = vectors.astype(np.float16).astype(np.float32)
+    return rounded
 
 
 def write_dense(folder: Path, vectors: DenseVectors, langs: list[str]) -> list[str]:
@@ -141,20 +150,23 @@ class DenseIndex:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        meta = json.loads((folder / "dense.json").read_text(encoding="utf-8"))
-        self.dim: int = meta["dim"]
-        self.groups: list[str] = meta["groups"]
-        self.passages = np.load(folder / "passages.npy", mmap_mode="r")
-        self.windows = np.load(folder / "windows.npy", mmap_mode="r")
-        self.offsets = np.load(folder / "window_offsets.npy", mmap_mode="r")
-        self.row_group = np.load(folder / "row_group.npy", mmap_mode="r")
-        self.centroids = np.load(folder / "centroids.npy")
+        try:
+            meta = json.loads((folder / "dense.json").read_text(encoding="utf-8"))
+            self.dim: int = meta["dim"]
+            self.groups: list[str] = meta["groups"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise damaged(folder, "dense.json") from exc
+        self.passages = _load(folder, "passages.npy")
+        self.windows = _load(folder, "windows.npy")
+        self.offsets = _load(folder, "window_offsets.npy")
+        self.row_group = _load(folder, "row_group.npy")
+        self.centroids = np.asarray(_load(folder, "centroids.npy"))
         self.n = len(self.passages)
 
     def faiss(self, kind: str, group: str) -> Any:
-        return self._opened.setdefault(
-            (kind, group), _read_faiss(self.folder / f"{kind}-{group}.faiss")
-        )
+        if (kind, group) not in self._opened:
+            self._opened[kind, group] = _read_faiss(self.folder / f"{kind}-{group}.faiss")
+        return self._opened[kind, group]
 
     @cached_property
     def _opened(self) -> dict[tuple[str, str], Any]:
@@ -230,5 +242,18 @@ def _params(index: Any, selector: Any) -> Any:
 def _read_faiss(path: Path) -> Any:
     import faiss
 
-    # Memory-mapped: a query touches only the lists it probes, not the whole index.
-    return faiss.read_index(str(path), faiss.IO_FLAG_MMAP)
+    try:
+        # Memory-mapped: a query touches only the lists it probes, not the whole index.
+        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP)
+    except RuntimeError as exc:
+        raise damaged(path.parent, path.name) from exc
+
+
+def _load(folder: Path, name: str) -> Any:
+    try:
+        return np.load(folder / name, mmap_mode="r")
+    except (OSError, ValueError) as exc:
+        raise damaged(folder, name) from exc
+
+
+

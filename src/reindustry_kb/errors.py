@@ -27,3 +27,10 @@ class EmbedderMismatchError(RkbError):
 
 class EmbedderUnavailableError(RkbError):
     """The configured embedder's package or model is not installed."""
+
+
+def damaged(build: object, name: str) -> IndexCorruptError:
+    """The one-line error for an unreadable file of a build folder."""
+    return IndexCorruptError(
+        f"the index build {build} is damaged ({name} unreadable); rebuild it with `rkb index`"
+    )

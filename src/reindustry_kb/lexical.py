@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
+from reindustry_kb.errors import damaged
 from reindustry_kb.normalize import fold_text
 
 K1 = 1.2
@@ -179,6 +180,7 @@ class LexicalIndex:
 
         np.save(folder / LENGTHS, self.doc_lens)
         terms = self._postings.terms()
+        (folder / POSTINGS).unlink(missing_ok=True)
         with sqlite3.connect(folder / POSTINGS) as db:
             db.execute(
                 "CREATE TABLE postings (term TEXT PRIMARY KEY, df INTEGER, rows BLOB, tfs BLOB)"
@@ -205,7 +207,12 @@ class LexicalIndex:
     def load(cls, folder: Path) -> LexicalIndex:
         import numpy as np
 
-        lengths = np.load(folder / LENGTHS, mmap_mode="r")
+        try:
+            lengths = np.load(folder / LENGTHS, mmap_mode="r")
+        except (OSError, ValueError) as exc:
+            raise damaged(folder, LENGTHS) from exc
+        if not (folder / POSTINGS).is_file():
+            raise damaged(folder, POSTINGS)
         index = cls(SqlitePostings(folder / POSTINGS), lengths)
         index._vocab_path = folder / VOCAB
         return index
@@ -256,8 +263,7 @@ class SqlitePostings:
     """Postings read on demand; each term's arrays are one row of a B-tree."""
 
     def __init__(self, path: Path) -> None:
-        if not path.is_file():
-            raise OSError(f"{path.name} is missing")
+        self._path = path
         self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._cache: dict[str, Arrays] = {}
 
@@ -268,9 +274,12 @@ class SqlitePostings:
         import numpy as np
 
         if term not in self._cache:
-            row = self._db.execute(
-                "SELECT rows, tfs FROM postings WHERE term = ?", (term,)
-            ).fetchone()
+            try:
+                row = self._db.execute(
+                    "SELECT rows, tfs FROM postings WHERE term = ?", (term,)
+                ).fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise damaged(self._path.parent, self._path.name) from exc
             blobs = row or (b"", b"")
             self._cache[term] = (
                 np.frombuffer(blobs[0], dtype=np.int32),

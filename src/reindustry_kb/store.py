@@ -309,17 +309,11 @@ class IndexReader:
 
     @cached_property
     def dense(self) -> DenseIndex:
-        try:
-            return DenseIndex(self.build)
-        except (OSError, ValueError, KeyError) as exc:
-            raise _corrupt(self.index_dir, "dense vectors unreadable") from exc
+        return DenseIndex(self.build)
 
     @cached_property
     def lexical(self) -> LexicalIndex:
-        try:
-            return LexicalIndex.load(self.build)
-        except (OSError, ValueError, KeyError) as exc:
-            raise _corrupt(self.index_dir, "lexical postings unreadable") from exc
+        return LexicalIndex.load(self.build)
 
     def documents(self) -> list[Document]:
         rows = self._query("SELECT * FROM documents ORDER BY doc_id")

@@ -1,0 +1,86 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reindustry_kb import dense
+from reindustry_kb.dense import DenseIndex, stack, write_dense
+from reindustry_kb.pipeline import Session
+from reindustry_kb.search import dense_scores
+from reindustry_kb.settings import Settings
+
+
+def _unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
+    x = rng.standard_normal((n, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def _library(tmp_path: Path, n: int, dim: int = 16) -> tuple[DenseIndex, list, list[str]]:
+    rng = np.random.default_rng(7)
+    parts = [(_unit(rng, 1, dim)[0], _unit(rng, 1 + row % 3, dim)) for row in range(n)]
+    langs = ["en" if row % 3 == 0 else ("zh-Hant" if row % 2 else "zh-Hans") for row in range(n)]
+    write_dense(tmp_path, stack(dim, parts), langs)
+    return DenseIndex(tmp_path), parts, langs
+
+
+def _expected(parts: list, langs: list[str], query: np.ndarray) -> dict[int, float]:
+    """The definition: mean of the passage's and its best window's similarity, each minus the
+    query's similarity to the mean vector of its language group and kind."""
+    groups = [dense.language_group(lang) for lang in langs]
+    result = {}
+    for row, (own, windows) in enumerate(parts):
+        mates = [r for r, g in enumerate(groups) if g == groups[row]]
+        own_centroid = np.mean([parts[r][0] for r in mates], axis=0)
+        window_centroid = np.vstack([parts[r][1] for r in mates]).mean(axis=0)
+        best = max(windows @ query) - window_centroid @ query
+        result[row] = float((own @ query - own_centroid @ query + best) / 2)
+    return result
+
+
+def test_scores_are_centred_means_of_passage_and_best_window(tmp_path: Path) -> None:
+    index, parts, langs = _library(tmp_path, 60)
+    query = _unit(np.random.default_rng(1), 1, 16)[0]
+    expected = _expected(parts, langs, query)
+    found = index.search(query)
+    assert set(found) == set(range(60))  # small groups are searched exactly
+    for row, score in found.items():
+        assert score == pytest.approx(expected[row], abs=2e-3)  # vectors stored as float16
+
+
+def test_filters_keep_only_allowed_rows(tmp_path: Path) -> None:
+    index, parts, langs = _library(tmp_path, 60)
+    query = _unit(np.random.default_rng(2), 1, 16)[0]
+    allowed = np.array([3, 10, 11, 42])
+    assert set(index.search(query, allowed)) == {3, 10, 11, 42}
+
+
+def test_large_groups_use_ivf_and_still_find_the_best(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dense, "FLAT_LIMIT", 100)
+    index, parts, langs = _library(tmp_path, 3000)
+    assert "ivf" in (tmp_path / "dense.json").read_text()
+    rng = np.random.default_rng(3)
+    hits = 0
+    for _ in range(20):
+        query = _unit(rng, 1, 16)[0]
+        expected = _expected(parts, langs, query)
+        best = max(expected, key=expected.__getitem__)
+        hits += best in index.search(query)
+    assert hits >= 19
+    allowed = np.arange(0, 3000, 2)  # a filter too large to score exhaustively
+    monkeypatch.setattr(dense, "EXACT_FILTER_LIMIT", 10)
+    assert set(index.search(_unit(rng, 1, 16)[0], allowed)) <= set(allowed.tolist())
+
+
+def test_vectors_of_returns_what_was_written(tmp_path: Path) -> None:
+    index, parts, _ = _library(tmp_path, 10)
+    own, windows = index.vectors_of(4)
+    assert np.allclose(own, parts[4][0], atol=1e-3)
+    assert windows.shape == parts[4][1].shape and np.allclose(windows, parts[4][1], atol=1e-3)
+
+
+def test_session_dense_scores_cover_every_passage_of_a_small_index(fake_index: Settings) -> None:
+    session = Session.open(fake_index)
+    scores = dense_scores(session.reader, session.embedder, "offshore wind 離岸風電", None)
+    assert set(scores) == set(range(session.reader.dense.n))
