@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # (stage, done, total)
 Progress = Callable[[str, int, int], None]
-BATCH = 16
+BATCH = 64  # texts per embedding call: progress steps, and work for every core
 
 
 @dataclass

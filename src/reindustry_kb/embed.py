@@ -15,12 +15,15 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from reindustry_kb.errors import EmbedderUnavailableError
 from reindustry_kb.settings import DEFAULT_MODEL, ONNX_MODEL
+
+if TYPE_CHECKING:
+    from reindustry_kb.e5_onnx import ParallelE5
 
 Vectors = np.ndarray[Any, np.dtype[np.float32]]
 
@@ -81,9 +84,17 @@ class OnnxE5Embedder:
         self.model = ONNX_MODEL
         self._e5 = E5Onnx()
         self.dim = self._e5.dim
+        self._parallel: ParallelE5 | None = None
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        return self._e5.embed(list(texts), "passage: ")
+        workers = os.cpu_count() or 1
+        if workers < 2 or len(texts) < 8:
+            return self._e5.embed(list(texts), "passage: ")
+        if self._parallel is None:  # started on the first large batch: builds, not queries
+            from reindustry_kb.e5_onnx import ParallelE5
+
+            self._parallel = ParallelE5(workers)
+        return self._parallel.embed(list(texts), "passage: ")
 
     def embed_query(self, text: str) -> Vectors:
         vector: Vectors = self._e5.embed([text], "query: ")[0]
