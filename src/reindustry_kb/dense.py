@@ -242,6 +242,8 @@ def _params(index: Any, selector: Any) -> Any:
 def _read_faiss(path: Path) -> Any:
     import faiss
 
+    # One question at a time: OpenMP's start-up per search costs more than it saves.
+    faiss.omp_set_num_threads(1)
     try:
         # Memory-mapped: a query touches only the lists it probes, not the whole index.
         return faiss.read_index(str(path), faiss.IO_FLAG_MMAP)

@@ -133,8 +133,16 @@ class LexicalIndex:
         """BM25 score of every passage that holds at least one query term."""
         return self.weighted_scores([(term, 1.0) for term in terms])
 
-    def weighted_scores(self, terms: Sequence[tuple[str, float]]) -> dict[int, float]:
-        """BM25 where each query term counts with its weight (equivalents count less)."""
+    def weighted_scores(
+        self,
+        terms: Sequence[tuple[str, float]],
+        limit: int | None = None,
+        include: Iterable[int] = (),
+    ) -> dict[int, float]:
+        """BM25 where each query term counts with its weight (equivalents count less).
+
+        With `limit`, only the best `limit` rows, and any of `include`, are returned: a common
+        term matches half a large library, and fusion needs only the head of the list."""
         import numpy as np
 
         weights: dict[str, float] = {}
@@ -151,8 +159,12 @@ class LexicalIndex:
             return {}
         rows = np.concatenate([r for r, _ in parts])
         found, inverse = np.unique(rows, return_inverse=True)
-        totals = np.zeros(len(found), dtype=np.float64)
-        np.add.at(totals, inverse, np.concatenate([s for _, s in parts]))
+        totals = np.bincount(inverse, weights=np.concatenate([s for _, s in parts]))
+        if limit is not None and len(found) > limit:
+            keep = np.argpartition(-totals, limit)[:limit]
+            wanted = np.isin(found, np.fromiter(include, dtype=np.int64))
+            keep = np.union1d(keep, np.flatnonzero(wanted))
+            found, totals = found[keep], totals[keep]
         return dict(zip(found.tolist(), totals.tolist(), strict=True))
 
     def coverage(

@@ -51,7 +51,7 @@ def ask(
 def ask_in(session: Session, question: str, k: int, filters: Filters = NO_FILTERS) -> AskResult:
     results = hybrid_search(session.reader, session.embedder, question, k, filters)
     passages = session.reader.passages([r.row for r in results])
-    documents = {d.doc_id: d for d in session.reader.documents()}
+    documents = session.reader.documents_by_id({p.doc_id for p in passages.values()})
     claims = session.reader.claims_by_passage([p.passage_id for p in passages.values()])
     hits = []
     for rank, result in enumerate(results, start=1):

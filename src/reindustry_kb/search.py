@@ -20,6 +20,8 @@ from reindustry_kb.store import IndexReader
 
 # Largest lexical weight, reached when every query term is in the index vocabulary.
 LEXICAL_WEIGHT = 0.5
+# BM25 rows fused besides the dense candidates: the head of the list is all fusion can use.
+LEXICAL_POOL = 1000
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,11 @@ def hybrid_search(
         return []
     dense = dense_scores(reader, embedder, query, allowed)
     analysed = analyse(query, reader.lexical)
-    lexical = reader.lexical.weighted_scores(analysed.weighted_terms())
-    if allowed is not None:
+    terms = analysed.weighted_terms()
+    if allowed is None:
+        lexical = reader.lexical.weighted_scores(terms, LEXICAL_POOL, dense)
+    else:
+        lexical = reader.lexical.weighted_scores(terms)
         lexical = {row: s for row, s in lexical.items() if row in allowed}
     coverage = reader.lexical.coverage(analysed.terms, analysed.expansions, EXPANSION_WEIGHT)
     return fuse(dense, lexical, LEXICAL_WEIGHT * coverage)[:k]

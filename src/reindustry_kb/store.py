@@ -319,6 +319,11 @@ class IndexReader:
         rows = self._query("SELECT * FROM documents ORDER BY doc_id")
         return [_document(row) for row in rows]
 
+    def documents_by_id(self, doc_ids: set[str]) -> dict[str, Document]:
+        marks = ",".join("?" * len(doc_ids))
+        rows = self._query(f"SELECT * FROM documents WHERE doc_id IN ({marks})", tuple(doc_ids))
+        return {row["doc_id"]: _document(row) for row in rows}
+
     def document_text(self, doc_id: str) -> str | None:
         rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
         return str(rows[0]["text"]) if rows else None
