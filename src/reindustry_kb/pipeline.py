@@ -27,7 +27,7 @@ class Session:
     @classmethod
     def open(cls, settings: Settings) -> Session:
         reader = IndexReader.open(settings.index_dir)
-        built_with = (reader.manifest["embedder"], reader.manifest["model"])
+        built_with = (reader.manifest.embedder, reader.manifest.model)
         wanted = settings.embedder or built_with[0]
         if wanted != built_with[0] or (settings.model and settings.model != built_with[1]):
             raise EmbedderMismatchError(

@@ -33,7 +33,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from reindustry_kb import __version__
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from reindustry_kb.dense import DenseIndex, DenseVectors, write_dense
 from reindustry_kb.errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from reindustry_kb.lexical import LexicalIndex
@@ -68,6 +69,62 @@ CREATE INDEX claims_passage ON claims(passage_id);
 CREATE INDEX claims_kind ON claims(kind);
 """
 
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChunkSettings(Strict):
+    passage_target: int
+    passage_max: int
+    window_size: int
+
+
+class BuildConfig(Strict):
+    """Everything besides the documents that decides what an index contains."""
+
+    format: int  # FORMAT_VERSION of the writer
+    package_version: str
+    embedder: str
+    model: str
+    settings: ChunkSettings
+
+    def changes_from(self, other: BuildConfig | None) -> list[str]:
+        """'field: old -> new' for each field that differs from another build's."""
+        if other is None:
+            return []
+        mine, theirs = self.model_dump(), other.model_dump(include=set(BuildConfig.model_fields))
+        return [f"{k}: {theirs[k]!r} -> {v!r}" for k, v in mine.items() if theirs[k] != v]
+
+
+class DocumentEntry(Strict):
+    path: str
+    sha256: str
+    n_passages: int
+    n_claims: int
+
+
+class Counts(Strict):
+    documents: int
+    passages: int
+    claims: int
+
+
+class Summary(BuildConfig):
+    """What a build holds, without timestamps: `indexes/manifest.json`, committed."""
+
+    dim: int
+    documents: dict[str, DocumentEntry]
+    counts: Counts
+
+
+class Manifest(Summary):
+    """A build's own manifest: the summary, plus when and what it wrote."""
+
+    build: str = ""
+    built_at: str
+    files: dict[str, int] = Field(default_factory=dict)  # name -> size, checked on open
+
+
 _PASSAGE_COLUMNS = (
     "passage_id, doc_id, ordinal, text, char_start, char_end, line_start, line_end, speaker, "
     "section, lang"
@@ -92,7 +149,7 @@ def write_index(
     tokens: Sequence[Sequence[str]],
     claims: Sequence[Claim],
     vectors: DenseVectors,
-    manifest: dict[str, Any],
+    manifest: Manifest,
 ) -> Path:
     """Write a complete build beside the live one, then make it live. Returns its folder."""
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -154,16 +211,9 @@ def write_index(
         files = ["kb.sqlite", *write_dense(staging, vectors, [p.lang for p in passages])]
         LexicalIndex.build(tokens).save(staging)
         files += LEXICAL_FILES
-        manifest = {
-            **manifest,
-            "format": FORMAT_VERSION,
-            "package_version": __version__,
-            "build": name,
-            "files": {file: (staging / file).stat().st_size for file in files},
-        }
-        (staging / "manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        sizes = {file: (staging / file).stat().st_size for file in files}
+        manifest = manifest.model_copy(update={"build": name, "files": sizes})
+        (staging / "manifest.json").write_text(_json(manifest), encoding="utf-8")
         final = index_dir / name
         staging.rename(final)
     except BaseException:
@@ -175,21 +225,13 @@ def write_index(
     return final
 
 
-SUMMARY_KEYS = (
-    "format",
-    "package_version",
-    "embedder",
-    "model",
-    "dim",
-    "settings",
-    "documents",
-    "counts",
-)
+def _json(model: BaseModel) -> str:
+    return json.dumps(model.model_dump(), ensure_ascii=False, indent=2) + "\n"
 
 
-def _write_summary(index_dir: Path, manifest: dict[str, Any], claims: Sequence[Claim]) -> None:
-    summary = {key: manifest[key] for key in SUMMARY_KEYS if key in manifest}
-    _replace_text(index_dir / SUMMARY, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+def _write_summary(index_dir: Path, manifest: Manifest, claims: Sequence[Claim]) -> None:
+    summary = Summary.model_validate(manifest.model_dump(include=set(Summary.model_fields)))
+    _replace_text(index_dir / SUMMARY, _json(summary))
     lines = [claim.model_dump_json() + "\n" for claim in claims]
     _replace_text(index_dir / CLAIMS_EXPORT, "".join(lines))
 
@@ -268,15 +310,32 @@ def current_build(index_dir: Path) -> Path:
     return build
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any]:
+def read_manifest(index_dir: Path) -> Manifest:
     build = current_build(index_dir)
     try:
-        manifest: dict[str, Any] = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+        data = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise _corrupt(index_dir, "manifest.json unreadable") from exc
-    if manifest.get("format") != FORMAT_VERSION:
-        raise _corrupt(index_dir, f"format {manifest.get('format')}, expected {FORMAT_VERSION}")
-    return manifest
+    if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION:
+        found = data.get("format") if isinstance(data, dict) else None
+        raise _corrupt(index_dir, f"format {found}, expected {FORMAT_VERSION}")
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as exc:
+        raise _corrupt(index_dir, "manifest.json does not validate") from exc
+
+
+def read_summary(index_dir: Path) -> Summary | None:
+    """The committed summary (indexes/manifest.json), or None when there is none yet."""
+    path = index_dir / SUMMARY
+    if not path.is_file():
+        return None
+    try:
+        return Summary.model_validate_json(path.read_text(encoding="utf-8"))
+    except (ValueError, ValidationError) as exc:
+        raise IndexCorruptError(
+            f"{path} is not a valid index summary; rebuild the index with `rkb index`"
+        ) from exc
 
 
 @dataclass
@@ -285,13 +344,13 @@ class IndexReader:
 
     index_dir: Path
     build: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
 
     @classmethod
     def open(cls, index_dir: Path) -> IndexReader:
         build = current_build(index_dir)
         manifest = read_manifest(index_dir)
-        for file, size in manifest.get("files", {}).items():
+        for file, size in manifest.files.items():
             path = build / file
             if not path.is_file() or path.stat().st_size != size:
                 raise _corrupt(index_dir, f"{file} is missing or truncated")
