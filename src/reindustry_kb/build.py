@@ -46,14 +46,17 @@ class Timer:
 
 @dataclass
 class DocumentParts:
-    """Everything a build holds for one document."""
+    """Everything a build holds for one document. A document carried over from the live
+    build has no passage or claim objects: the store copies its rows by SQL."""
 
     doc: Document
     text: str
-    passages: list[Passage]
-    tokens: list[list[str]]
-    claims: list[Claim]
-    vectors: list[tuple[Vectors, Vectors]] | None  # (passage, its windows); None: to embed
+    langs: list[str]  # per passage
+    tokens: list[list[str]]  # per passage
+    n_claims: int
+    passages: list[Passage] | None = None  # new or changed documents
+    claims: list[Claim] | None = None
+    vectors: list[tuple[Vectors, Vectors]] | None = None  # (passage, its windows); None: to embed
 
 
 def build_index(settings: Settings, progress: Progress | None = None) -> IndexStats:
@@ -70,23 +73,21 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
         config = build_config(settings, embedder.name, embedder.model)
         summary, previous = _previous_build(settings, config)
         delta = compare({s.doc.doc_id: s.doc.sha256 for s in sources}, summary, config)
-        unchanged = set(delta.unchanged)
+        with timer("carry over"):
+            carried = _carried_over(previous, sources, set(delta.unchanged))
         parts = []
         for number, source in enumerate(sources, start=1):
             if progress:
                 progress("cutting passages, extracting claims", number, len(sources))
-            if previous is not None and source.doc.doc_id in unchanged:
-                parts.append(_carried_over(previous, source))
-            else:
-                parts.append(_processed(source, settings, timer))
+            parts.append(carried.get(source.doc.doc_id) or _processed(source, settings, timer))
         embedded = _embed_missing(embedder, parts, settings.window_size, progress, timer)
         with timer("write"):
-            _write(settings, embedder, config, parts)
+            _write(settings, embedder, config, parts, previous)
     return IndexStats(
         index_dir=str(settings.index_dir),
         n_documents=len(parts),
-        n_passages=sum(len(p.passages) for p in parts),
-        n_claims=sum(len(p.claims) for p in parts),
+        n_passages=sum(len(p.langs) for p in parts),
+        n_claims=sum(p.n_claims for p in parts),
         embedder=embedder.name,
         model=embedder.model,
         added=len(delta.added),
@@ -148,15 +149,27 @@ def _processed(source: Source, settings: Settings, timer: Timer) -> DocumentPart
         claims = extract_claims(source, passages)
     with timer("tokenize"):
         tokens = [tokenize(lexical_text(p)) for p in passages]
-    return DocumentParts(source.doc, source.text, passages, tokens, claims, None)
+    langs = [p.lang for p in passages]
+    return DocumentParts(source.doc, source.text, langs, tokens, len(claims), passages, claims)
 
 
-def _carried_over(previous: IndexReader, source: Source) -> DocumentParts:
-    """A document whose bytes are unchanged, as the live build holds it."""
-    rows, passages, tokens = previous.document_passages(source.doc.doc_id)
-    claims = previous.claims("c.doc_id = ?", (source.doc.doc_id,))
-    vectors = [previous.dense.vectors_of(row) for row in rows]
-    return DocumentParts(source.doc, source.text, passages, tokens, claims, vectors)
+def _carried_over(
+    previous: IndexReader | None, sources: list[Source], unchanged: set[str]
+) -> dict[str, DocumentParts]:
+    """Documents whose bytes are unchanged, as the live build holds them (tokens, vectors)."""
+    if previous is None or not unchanged:
+        return {}
+    parts = {}
+    held_by_doc = previous.carried_parts()
+    for source in sources:
+        held = held_by_doc.get(source.doc.doc_id)
+        if source.doc.doc_id not in unchanged or held is None:
+            continue
+        vectors = [previous.dense.vectors_of(row) for row in held.rows]
+        parts[source.doc.doc_id] = DocumentParts(
+            source.doc, source.text, held.langs, held.tokens, held.n_claims, vectors=vectors
+        )
+    return parts
 
 
 def lexical_text(passage: Passage) -> str:
@@ -180,7 +193,7 @@ def _embed_missing(
     jobs: list[tuple[str, list[str]]] = [
         (embedding_text(passage, part.doc), windows(passage, window_size))
         for part in todo
-        for passage in part.passages
+        for passage in part.passages or []
     ]
     unique = list(dict.fromkeys(text for own, parts_ in jobs for text in (own, *parts_)))
     with timer("embed"):
@@ -189,11 +202,11 @@ def _embed_missing(
     position = 0
     for part in todo:
         part.vectors = []
-        for own, window_texts in jobs[position : position + len(part.passages)]:
+        for own, window_texts in jobs[position : position + len(part.langs)]:
             part.vectors.append(
                 (vectors[where[own]], vectors[[where[text] for text in window_texts]])
             )
-        position += len(part.passages)
+        position += len(part.langs)
     return len(jobs)
 
 
@@ -215,15 +228,17 @@ def _embed_all(
 
 
 def _write(
-    settings: Settings, embedder: Embedder, config: BuildConfig, parts: list[DocumentParts]
+    settings: Settings,
+    embedder: Embedder,
+    config: BuildConfig,
+    parts: list[DocumentParts],
+    previous: IndexReader | None,
 ) -> None:
     from reindustry_kb.dense import stack
-    from reindustry_kb.store import Counts, DocumentEntry, Manifest, write_index
+    from reindustry_kb.store import BuildContent, Counts, DocumentEntry, Manifest, write_index
 
     documents = [
-        part.doc.model_copy(
-            update={"n_passages": len(part.passages), "n_claims": len(part.claims)}
-        )
+        part.doc.model_copy(update={"n_passages": len(part.langs), "n_claims": part.n_claims})
         for part in parts
     ]
     manifest = Manifest(
@@ -242,13 +257,14 @@ def _write(
             claims=sum(d.n_claims for d in documents),
         ),
     )
-    write_index(
-        settings.index_dir,
-        documents,
-        {part.doc.doc_id: part.text for part in parts},
-        [p for part in parts for p in part.passages],
-        [t for part in parts for t in part.tokens],
-        [c for part in parts for c in part.claims],
-        stack(embedder.dim, [v for part in parts for v in part.vectors or []]),
-        manifest,
+    content = BuildContent(
+        documents=documents,
+        texts={part.doc.doc_id: part.text for part in parts},
+        passages={p.doc.doc_id: p.passages for p in parts if p.passages is not None},
+        claims={p.doc.doc_id: p.claims for p in parts if p.claims is not None},
+        tokens=[t for part in parts for t in part.tokens],
+        langs=[lang for part in parts for lang in part.langs],
+        vectors=stack(embedder.dim, [v for part in parts for v in part.vectors or []]),
+        carried_from=previous.build / "kb.sqlite" if previous is not None else None,
     )
+    write_index(settings.index_dir, content, manifest)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
@@ -108,19 +107,23 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, token_lists: Sequence[Sequence[str]]) -> LexicalIndex:
+        """Postings by sorting (term, row) pairs in numpy: a 100,000-passage library is a few
+        seconds, where counting term by term in Python took most of a minute."""
         import numpy as np
 
-        rows_of: dict[str, list[int]] = {}
-        tfs_of: dict[str, list[int]] = {}
-        for row, tokens in enumerate(token_lists):
-            for term, tf in Counter(tokens).items():
-                rows_of.setdefault(term, []).append(row)
-                tfs_of.setdefault(term, []).append(tf)
+        ids: dict[str, int] = {}
+        flat = [ids.setdefault(term, len(ids)) for tokens in token_lists for term in tokens]
+        lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
+        n = max(len(token_lists), 1)
+        keys = np.array(flat, dtype=np.int64) * n + np.repeat(np.arange(len(lengths)), lengths)
+        pairs, tfs = np.unique(keys, return_counts=True)
+        term_ids, rows = pairs // n, (pairs % n).astype(np.int32)
+        starts = np.searchsorted(term_ids, np.arange(len(ids) + 1))
         postings = {
-            term: (np.array(rows, dtype=np.int32), np.array(tfs_of[term], dtype=np.int32))
-            for term, rows in rows_of.items()
+            term: (rows[starts[i] : starts[i + 1]], tfs[starts[i] : starts[i + 1]].astype(np.int32))
+            for term, i in ids.items()
         }
-        return cls(MemoryPostings(postings), [len(tokens) for tokens in token_lists])
+        return cls(MemoryPostings(postings), lengths)
 
     def __contains__(self, term: str) -> bool:
         return self._postings.df(term) > 0

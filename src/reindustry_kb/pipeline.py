@@ -17,6 +17,7 @@ from reindustry_kb.store import IndexReader, read_manifest
 if TYPE_CHECKING:
     from reindustry_kb.claims.query import ClaimFilters
 
+
 @dataclass
 class Session:
     """An open index and the embedder that may query it."""

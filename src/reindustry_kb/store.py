@@ -28,7 +28,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -66,8 +66,10 @@ CREATE TABLE claims (
     value_num REAL, value_text TEXT, unit TEXT, lever TEXT, canonical TEXT, data TEXT
 );
 CREATE INDEX claims_passage ON claims(passage_id);
+CREATE INDEX claims_doc ON claims(doc_id);
 CREATE INDEX claims_kind ON claims(kind);
 """
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -141,16 +143,22 @@ def _corrupt(index_dir: Path, what: str) -> IndexCorruptError:
     )
 
 
-def write_index(
-    index_dir: Path,
-    documents: Sequence[Document],
-    texts: dict[str, str],
-    passages: Sequence[Passage],
-    tokens: Sequence[Sequence[str]],
-    claims: Sequence[Claim],
-    vectors: DenseVectors,
-    manifest: Manifest,
-) -> Path:
+@dataclass
+class BuildContent:
+    """What a new build holds. Documents the previous build already holds unchanged are
+    copied from its database by SQL (`carried`), never re-read into Python objects."""
+
+    documents: list[Document]  # every document, in build order, with its counts
+    texts: dict[str, str]
+    passages: dict[str, list[Passage]]  # new or changed documents only
+    claims: dict[str, list[Claim]]  # likewise
+    tokens: list[list[str]]  # BM25 tokens of every passage, in row order
+    langs: list[str]  # language of every passage, in row order
+    vectors: DenseVectors
+    carried_from: Path | None = None  # kb.sqlite of the build that lends the rest
+
+
+def write_index(index_dir: Path, content: BuildContent, manifest: Manifest) -> Path:
     """Write a complete build beside the live one, then make it live. Returns its folder."""
     index_dir.mkdir(parents=True, exist_ok=True)
     # Names sort in build order (microseconds), so "the previous build" is well defined.
@@ -160,56 +168,9 @@ def write_index(
     staging = index_dir / f".tmp-{name}"
     staging.mkdir()
     try:
-        with sqlite3.connect(staging / "kb.sqlite") as db:
-            db.executescript(_SCHEMA)
-            db.executemany(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        d.doc_id,
-                        d.path,
-                        d.sha256,
-                        d.title,
-                        d.date,
-                        d.lang,
-                        d.source,
-                        json.dumps(d.authors, ensure_ascii=False),
-                        d.n_passages,
-                        d.n_claims,
-                        texts[d.doc_id],
-                    )
-                    for d in documents
-                ],
-            )
-            db.executemany(
-                f"INSERT INTO passages (row, {_PASSAGE_COLUMNS}, tokens) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        row,
-                        p.passage_id,
-                        p.doc_id,
-                        p.ordinal,
-                        p.text,
-                        p.char_start,
-                        p.char_end,
-                        p.line_start,
-                        p.line_end,
-                        p.speaker,
-                        p.section,
-                        p.lang,
-                        " ".join(tokens[row]),
-                    )
-                    for row, p in enumerate(passages)
-                ],
-            )
-            db.executemany(
-                "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [_claim_row(claim) for claim in claims],
-            )
-        db.close()
-        files = ["kb.sqlite", *write_dense(staging, vectors, [p.lang for p in passages])]
-        LexicalIndex.build(tokens).save(staging)
+        _write_database(staging / "kb.sqlite", content)
+        files = ["kb.sqlite", *write_dense(staging, content.vectors, content.langs)]
+        LexicalIndex.build(content.tokens).save(staging)
         files += LEXICAL_FILES
         sizes = {file: (staging / file).stat().st_size for file in files}
         manifest = manifest.model_copy(update={"build": name, "files": sizes})
@@ -220,19 +181,103 @@ def write_index(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _point_to(index_dir, name)
-    _write_summary(index_dir, manifest, claims)
+    _write_summary(index_dir, manifest, final / "kb.sqlite")
     _remove_stale_builds(index_dir, keep=name)
     return final
+
+
+def _write_database(path: Path, content: BuildContent) -> None:
+    with sqlite3.connect(path) as db:
+        db.executescript(_SCHEMA)
+        if content.carried_from is not None:
+            db.execute("ATTACH DATABASE ? AS old", (f"file:{content.carried_from}?mode=ro",))
+        db.executemany(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [_document_row(d, content.texts[d.doc_id]) for d in content.documents],
+        )
+        row = 0
+        for doc in content.documents:
+            if doc.doc_id in content.passages:
+                _insert_fresh(db, row, content.passages[doc.doc_id], content, doc.doc_id)
+            else:
+                _insert_carried(db, row, doc.doc_id)
+            row += doc.n_passages
+    db.close()
+
+
+def _insert_fresh(
+    db: sqlite3.Connection,
+    first_row: int,
+    passages: list[Passage],
+    content: BuildContent,
+    doc_id: str,
+) -> None:
+    db.executemany(
+        f"INSERT INTO passages (row, {_PASSAGE_COLUMNS}, tokens) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                first_row + n,
+                p.passage_id,
+                p.doc_id,
+                p.ordinal,
+                p.text,
+                p.char_start,
+                p.char_end,
+                p.line_start,
+                p.line_end,
+                p.speaker,
+                p.section,
+                p.lang,
+                " ".join(content.tokens[first_row + n]),
+            )
+            for n, p in enumerate(passages)
+        ],
+    )
+    db.executemany(
+        "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [_claim_row(claim) for claim in content.claims[doc_id]],
+    )
+
+
+def _insert_carried(db: sqlite3.Connection, first_row: int, doc_id: str) -> None:
+    """Copy an unchanged document's passages (renumbered from `first_row`) and claims."""
+    db.execute(
+        f"INSERT INTO passages SELECT row - (SELECT min(row) FROM old.passages WHERE doc_id = ?)"
+        f" + ?, {_PASSAGE_COLUMNS}, tokens FROM old.passages WHERE doc_id = ? ORDER BY row",
+        (doc_id, first_row, doc_id),
+    )
+    db.execute(
+        "INSERT INTO claims SELECT * FROM old.claims WHERE doc_id = ? ORDER BY rowid", (doc_id,)
+    )
+
+
+def _document_row(d: Document, text: str) -> tuple[Any, ...]:
+    return (
+        d.doc_id,
+        d.path,
+        d.sha256,
+        d.title,
+        d.date,
+        d.lang,
+        d.source,
+        json.dumps(d.authors, ensure_ascii=False),
+        d.n_passages,
+        d.n_claims,
+        text,
+    )
 
 
 def _json(model: BaseModel) -> str:
     return json.dumps(model.model_dump(), ensure_ascii=False, indent=2) + "\n"
 
 
-def _write_summary(index_dir: Path, manifest: Manifest, claims: Sequence[Claim]) -> None:
+def _write_summary(index_dir: Path, manifest: Manifest, database: Path) -> None:
     summary = Summary.model_validate(manifest.model_dump(include=set(Summary.model_fields)))
     _replace_text(index_dir / SUMMARY, _json(summary))
-    lines = [claim.model_dump_json() + "\n" for claim in claims]
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        lines = [data + "\n" for (data,) in db.execute("SELECT data FROM claims ORDER BY rowid")]
+    db.close()
     _replace_text(index_dir / CLAIMS_EXPORT, "".join(lines))
 
 
@@ -339,6 +384,20 @@ def read_summary(index_dir: Path) -> Summary | None:
 
 
 @dataclass
+class CarriedDocument:
+    """A document of the live build: where its passages are, their languages and tokens."""
+
+    first_row: int
+    n_claims: int
+    langs: list[str] = field(default_factory=list)
+    tokens: list[list[str]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> range:
+        return range(self.first_row, self.first_row + len(self.langs))
+
+
+@dataclass
 class IndexReader:
     """Read access to the live build; each part is loaded on first use."""
 
@@ -400,19 +459,19 @@ class IndexReader:
             for row in found
         }
 
-    def document_passages(self, doc_id: str) -> tuple[list[int], list[Passage], list[list[str]]]:
-        """A document's passage rows, passages and BM25 tokens, in order."""
-        found = self._query(
-            f"SELECT row, {_PASSAGE_COLUMNS}, tokens FROM passages WHERE doc_id = ? ORDER BY row",
-            (doc_id,),
-        )
-        rows = [int(row["row"]) for row in found]
-        passages = [
-            Passage(**{k: row[k] for k in row.keys() if k not in ("row", "tokens")})  # noqa: SIM118
-            for row in found
-        ]
-        tokens = [str(row["tokens"]).split(" ") if row["tokens"] else [] for row in found]
-        return rows, passages, tokens
+    def carried_parts(self) -> dict[str, CarriedDocument]:
+        """Per document, all a new build needs of it when it copies it unchanged."""
+        counts = self._query("SELECT doc_id, count(*) AS n FROM claims GROUP BY doc_id")
+        claims: dict[str, int] = {row["doc_id"]: row["n"] for row in counts}
+        parts: dict[str, CarriedDocument] = {}
+        for row in self._query("SELECT row, doc_id, lang, tokens FROM passages ORDER BY row"):
+            part = parts.get(row["doc_id"])
+            if part is None:
+                part = CarriedDocument(row["row"], claims.get(row["doc_id"], 0))
+                parts[row["doc_id"]] = part
+            part.langs.append(row["lang"])
+            part.tokens.append(str(row["tokens"]).split(" ") if row["tokens"] else [])
+        return parts
 
     def claims(self, where: str = "1", params: Sequence[Any] = ()) -> list[Claim]:
         """Claims matching a SQL condition over claims (c) joined to documents (d)."""
