@@ -1,7 +1,8 @@
 import pytest
 
+from reindustry_kb.models import Filters
 from reindustry_kb.pipeline import ask
-from reindustry_kb.search import Filters, fuse
+from reindustry_kb.search import fuse
 from reindustry_kb.settings import Settings
 
 

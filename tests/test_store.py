@@ -107,5 +107,5 @@ def test_manifest_records_what_built_the_index(fake_index: Settings) -> None:
 def test_a_manifest_with_an_unknown_key_is_a_rebuild_error(fake_index: Settings) -> None:
     path = current_build(fake_index.index_dir) / "manifest.json"
     path.write_text(path.read_text().replace('"dim"', '"dimm"'), encoding="utf-8")
-    with pytest.raises(IndexCorruptError, match="does not validate.*rkb index"):
+    with pytest.raises(IndexCorruptError, match=r"does not validate.*rkb index"):
         IndexReader.open(fake_index.index_dir)

@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reindustry_kb.claims.query import ClaimFilters, find_claims
+from reindustry_kb.claims.query import find_claims
 from reindustry_kb.errors import RkbError
-from reindustry_kb.models import Claim, Document
+from reindustry_kb.models import NO_FILTERS, Claim, ClaimFilters, Document, Filters
 from reindustry_kb.pipeline import Session, ask_in
-from reindustry_kb.search import NO_FILTERS, Filters
 from reindustry_kb.settings import Settings
 from reindustry_kb.sources import decode_bytes
 from reindustry_kb.store import Manifest

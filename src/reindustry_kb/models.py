@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
+
+from reindustry_kb.errors import RkbError
 
 
 class Document(BaseModel):
@@ -122,6 +126,72 @@ class IndexStats(BaseModel):
 
 
 CLAIM: TypeAdapter[Claim] = TypeAdapter(Claim)
+
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+LANGS = ("zh", "zh-hant", "zh-hans", "en")
+
+
+def _check_dates(since: str | None, until: str | None) -> None:
+    for name, value in (("--since", since), ("--until", until)):
+        if value and _DATE.fullmatch(value) is None:
+            raise RkbError(f"{name} {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which passages a question may return; checks itself, the store turns it into SQL."""
+
+    docs: tuple[str, ...] = ()  # ids or file names; a trailing * matches a prefix
+    since: str | None = None  # YYYY[-MM[-DD]], compared at that precision with the doc date
+    until: str | None = None
+    lang: str | None = None  # zh, zh-Hant, zh-Hans or en: each passage's own language
+
+    def __post_init__(self) -> None:
+        _check_dates(self.since, self.until)
+        if self.lang and self.lang.lower() not in LANGS:
+            raise RkbError(f"--lang {self.lang!r} is not supported; use zh, zh-Hant, zh-Hans or en")
+
+    def is_empty(self) -> bool:
+        return not (self.docs or self.since or self.until or self.lang)
+
+
+NO_FILTERS = Filters()
+
+
+@dataclass(frozen=True)
+class ClaimFilters:
+    """Which claims `rkb claims` lists; the store turns it into SQL."""
+
+    kind: str | None = None
+    docs: tuple[str, ...] = ()
+    actor: str | None = None  # claims in passages naming this actor (any alias, any script)
+    lever: str | None = None  # claims in passages using this policy lever
+    unit: str | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    since: str | None = None  # a date claim's own value, otherwise the document's date
+    until: str | None = None
+
+    def __post_init__(self) -> None:
+        from reindustry_kb.claims import KINDS, LEVERS
+
+        if self.kind and self.kind not in KINDS:
+            raise RkbError(
+                f"--kind {self.kind!r} is not a claim kind; use one of: {', '.join(KINDS)}"
+            )
+        if self.lever and self.lever not in LEVERS:
+            raise RkbError(
+                f"--lever {self.lever!r} is not a policy lever; use one of: {', '.join(LEVERS)}"
+            )
+        _check_dates(self.since, self.until)
+
+    def actor_names(self) -> set[str]:
+        """The actor as given, folded, and its canonical name."""
+        from reindustry_kb.claims.lexicon import canonical_actor, fold_term
+
+        if not self.actor:
+            return set()
+        return {self.actor, fold_term(self.actor), canonical_actor(self.actor) or self.actor}
 
 
 def citation_of(doc_id: str, line_start: int, line_end: int) -> str:

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 from reindustry_kb.embed import Embedder, get_embedder
 from reindustry_kb.errors import EmbedderMismatchError, RkbError
-from reindustry_kb.models import AskResult, Claim, Document, Hit, citation_of
-from reindustry_kb.search import NO_FILTERS, Filters, hybrid_search
+from reindustry_kb.models import NO_FILTERS, AskResult, Claim, Document, Filters, Hit, citation_of
+from reindustry_kb.search import hybrid_search
 from reindustry_kb.settings import Settings
 from reindustry_kb.store import IndexReader, read_manifest
 
 if TYPE_CHECKING:
-    from reindustry_kb.claims.query import ClaimFilters
+    from reindustry_kb.models import ClaimFilters
 
 
 @dataclass
@@ -39,17 +39,25 @@ class Session:
         return cls(reader, get_embedder(built_with[0], built_with[1]))
 
 
-def ask(
-    settings: Settings, question: str, k: int | None = None, filters: Filters = NO_FILTERS
-) -> AskResult:
+def clean_question(question: str) -> str:
+    """The question stripped, or a one-line error when there is none."""
     question = question.strip()
     if not question:
         raise RkbError('the question is empty; ask something, e.g. rkb ask "美國關稅收入"')
-    session = Session.open(settings)
-    return ask_in(session, question, k or settings.k, filters)
+    return question
+
+
+def ask(
+    settings: Settings, question: str, k: int | None = None, filters: Filters = NO_FILTERS
+) -> AskResult:
+    """Open the index and answer one question."""
+    question = clean_question(question)
+    return ask_in(Session.open(settings), question, k or settings.k, filters)
 
 
 def ask_in(session: Session, question: str, k: int, filters: Filters = NO_FILTERS) -> AskResult:
+    """Answer a question from an open session: ranked, cited passages with their claims."""
+    question = clean_question(question)
     results = hybrid_search(session.reader, session.embedder, question, k, filters)
     passages = session.reader.passages([r.row for r in results])
     documents = session.reader.documents_by_id({p.doc_id for p in passages.values()})

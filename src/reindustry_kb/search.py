@@ -11,10 +11,10 @@ keeps score gaps that ranks throw away).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from reindustry_kb.embed import Embedder
 from reindustry_kb.errors import EmbedderMismatchError
+from reindustry_kb.models import NO_FILTERS, Filters
 from reindustry_kb.query import EXPANSION_WEIGHT, analyse
 from reindustry_kb.store import IndexReader
 
@@ -22,55 +22,6 @@ from reindustry_kb.store import IndexReader
 LEXICAL_WEIGHT = 0.5
 # BM25 rows fused besides the dense candidates: the head of the list is all fusion can use.
 LEXICAL_POOL = 1000
-
-
-@dataclass(frozen=True)
-class Filters:
-    docs: tuple[str, ...] = ()
-    since: str | None = None
-    until: str | None = None
-    lang: str | None = None
-
-    def is_empty(self) -> bool:
-        return not (self.docs or self.since or self.until or self.lang)
-
-    def sql(self) -> tuple[str, list[Any]]:
-        """A WHERE clause over passages p joined to documents d."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if self.docs:
-            clauses.append(
-                "("
-                + " OR ".join(
-                    "(d.doc_id = ? OR d.path = ? OR d.doc_id LIKE ? ESCAPE '\\')" for _ in self.docs
-                )
-                + ")"
-            )
-            for doc in self.docs:
-                # A trailing * matches a prefix; _ and % in ids are literal characters.
-                literal = (
-                    doc.rstrip("*").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                )
-                params += [doc, doc, literal + "%" if doc.endswith("*") else literal]
-        # Dates compare at the precision asked for: --since 2025-07 keeps 2025-07-14.
-        if self.since:
-            clauses.append("d.date IS NOT NULL AND substr(d.date, 1, ?) >= ?")
-            params += [len(self.since), self.since]
-        if self.until:
-            clauses.append("d.date IS NOT NULL AND substr(d.date, 1, ?) <= ?")
-            params += [len(self.until), self.until]
-        if self.lang:
-            lang = self.lang.lower()
-            if lang in ("zh", "zh-hant", "zh-hans"):
-                clauses.append("(lower(p.lang) LIKE ? OR p.lang = 'mixed')")
-                params.append("zh%" if lang == "zh" else lang)
-            else:
-                clauses.append("(lower(p.lang) = ? OR p.lang = 'mixed')")
-                params.append(lang)
-        return " AND ".join(clauses) or "1", params
-
-
-NO_FILTERS = Filters()
 
 
 @dataclass(frozen=True)
@@ -85,7 +36,7 @@ def hybrid_search(
     reader: IndexReader, embedder: Embedder, query: str, k: int, filters: Filters | None = None
 ) -> list[Scored]:
     filters = filters or NO_FILTERS
-    allowed = None if filters.is_empty() else reader.passage_filter_rows(*filters.sql())
+    allowed = None if filters.is_empty() else reader.passage_rows(filters)
     if allowed is not None and not allowed:
         return []
     dense = dense_scores(reader, embedder, query, allowed)

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from reindustry_kb.dense import DenseIndex, DenseVectors, write_dense
 from reindustry_kb.errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from reindustry_kb.lexical import LexicalIndex
-from reindustry_kb.models import CLAIM, Claim, Document, Passage
+from reindustry_kb.models import CLAIM, Claim, ClaimFilters, Document, Filters, Passage
 
 FORMAT_VERSION = 4
 POINTER = "CURRENT"
@@ -489,19 +489,106 @@ class IndexReader:
             result[claim.passage_id].append(claim)
         return result
 
-    def passage_filter_rows(self, where: str, params: Sequence[Any]) -> set[int]:
-        """Rows of passages matching a SQL condition over passages (p) joined to documents (d)."""
+    def passage_rows(self, filters: Filters) -> set[int]:
+        """Rows of the passages the filters allow."""
+        where, params = _passage_where(filters)
         rows = self._query(
             f"SELECT p.row FROM passages p JOIN documents d USING (doc_id) WHERE {where}",
             tuple(params),
         )
         return {int(row["row"]) for row in rows}
 
+    def find_claims(self, filters: ClaimFilters) -> list[Claim]:
+        return self.claims(*_claim_where(filters))
+
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         try:
             return list(self.db.execute(sql, params))
         except sqlite3.DatabaseError as exc:
             raise _corrupt(self.index_dir, "kb.sqlite unreadable") from exc
+
+
+def _doc_where(docs: Sequence[str]) -> tuple[str, list[Any]]:
+    """Documents by id or path; a trailing * matches a prefix, _ and % are literal."""
+    clause = " OR ".join(
+        "(d.doc_id = ? OR d.path = ? OR d.doc_id LIKE ? ESCAPE '\\')" for _ in docs
+    )
+    params: list[Any] = []
+    for doc in docs:
+        literal = doc.rstrip("*").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params += [doc, doc, literal + "%" if doc.endswith("*") else literal]
+    return f"({clause})", params
+
+
+def _passage_where(filters: Filters) -> tuple[str, list[Any]]:
+    """A WHERE clause over passages p joined to documents d."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if filters.docs:
+        clause, doc_params = _doc_where(filters.docs)
+        clauses.append(clause)
+        params += doc_params
+    # Dates compare at the precision asked for: --since 2025-07 keeps 2025-07-14.
+    for bound, op in ((filters.since, ">="), (filters.until, "<=")):
+        if bound:
+            clauses.append(f"d.date IS NOT NULL AND substr(d.date, 1, ?) {op} ?")
+            params += [len(bound), bound]
+    if filters.lang:
+        lang = filters.lang.lower()
+        if lang in ("zh", "zh-hant", "zh-hans"):
+            clauses.append("(lower(p.lang) LIKE ? OR p.lang = 'mixed')")
+            params.append("zh%" if lang == "zh" else lang)
+        else:
+            clauses.append("(lower(p.lang) = ? OR p.lang = 'mixed')")
+            params.append(lang)
+    return " AND ".join(clauses) or "1", params
+
+
+def _claim_where(filters: ClaimFilters) -> tuple[str, list[Any]]:
+    """A WHERE clause over claims c joined to documents d."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    kind = filters.kind
+    if filters.unit or filters.min_value is not None or filters.max_value is not None:
+        kind = kind or "statistic"
+    if kind:
+        clauses.append("c.kind = ?")
+        params.append(kind)
+    if filters.docs:
+        clause, doc_params = _doc_where(filters.docs)
+        clauses.append(clause)
+        params += doc_params
+    if filters.unit:
+        clauses.append("upper(c.unit) = upper(?)")
+        params.append(filters.unit)
+    if filters.min_value is not None:
+        clauses.append("c.value_num >= ?")
+        params.append(filters.min_value)
+    if filters.max_value is not None:
+        clauses.append("c.value_num <= ?")
+        params.append(filters.max_value)
+    for bound, op in ((filters.since, ">="), (filters.until, "<=")):
+        if bound:
+            clauses.append(
+                f"(CASE WHEN c.kind = 'date' THEN substr(c.value_text, 1, ?) {op} ? "
+                f"ELSE d.date IS NOT NULL AND substr(d.date, 1, ?) {op} ? END)"
+            )
+            params += [len(bound), bound, len(bound), bound]
+    names = filters.actor_names()
+    if names:
+        marks = ",".join("?" * len(names))
+        clauses.append(
+            "c.passage_id IN (SELECT passage_id FROM claims WHERE kind = 'actor' AND "
+            f"(canonical IN ({marks}) OR text IN ({marks})))"
+        )
+        params += [*names, *names]
+    if filters.lever:
+        clauses.append(
+            "c.passage_id IN (SELECT passage_id FROM claims "
+            "WHERE kind = 'policy_lever' AND lever = ?)"
+        )
+        params.append(filters.lever)
+    return " AND ".join(clauses) or "1", params
 
 
 def _document(row: sqlite3.Row) -> Document:
