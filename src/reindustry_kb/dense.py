@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import math
-import mmap
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -165,8 +165,8 @@ class DenseIndex:
             self.groups: list[str] = meta["groups"]
         except (OSError, ValueError, KeyError) as exc:
             raise damaged(folder, "dense.json") from exc
-        self.passages = _load(folder, "passages.npy")
-        self.windows = _load(folder, "windows.npy")
+        self.passages = RowFile(folder, "passages.npy")
+        self.windows = RowFile(folder, "windows.npy")
         self.offsets = _load(folder, "window_offsets.npy")
         self.row_group = _load(folder, "row_group.npy")
         self.centroids = np.asarray(_load(folder, "centroids.npy"))
@@ -184,8 +184,7 @@ class DenseIndex:
     def vectors_of(self, row: int) -> tuple[Vectors, Vectors]:
         """A passage's vector and its windows' vectors, for a build that carries it over."""
         start, end = int(self.offsets[row]), int(self.offsets[row + 1])
-        own = np.asarray(self.passages[row], dtype=np.float32)
-        return own, np.asarray(self.windows[start:end], dtype=np.float32)
+        return self.passages.rows([row], [row + 1])[0], self.windows.rows([start], [end])
 
     def search(self, query: Vectors, allowed: Any | None = None) -> dict[int, float]:
         """Candidate passage rows and their exact centred scores."""
@@ -226,13 +225,10 @@ class DenseIndex:
         rows = np.sort(np.asarray(rows, dtype=np.int64))
         offsets = self.centroids @ query  # [G, 2]
         groups = np.asarray(self.row_group[rows], dtype=np.int64)
-        own = np.asarray(self.passages[rows], dtype=np.float32) @ query - offsets[groups, 0]
+        own = self.passages.rows(rows, rows + 1) @ query - offsets[groups, 0]
         starts, ends = self.offsets[rows], self.offsets[rows + 1]
         counts = np.asarray(ends - starts)
-        window_index = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(
-            counts.sum()
-        )
-        window_scores = np.asarray(self.windows[window_index], dtype=np.float32) @ query
+        window_scores = self.windows.rows(starts, ends) @ query
         window_scores -= np.repeat(offsets[groups, 1], counts)
         best = np.full(len(rows), -np.inf, dtype=np.float32)
         np.maximum.at(best, np.repeat(np.arange(len(rows)), counts), window_scores)
@@ -262,12 +258,51 @@ def _read_faiss(path: Path) -> Any:
 
 def _load(folder: Path, name: str) -> Any:
     try:
-        array = np.load(folder / name, mmap_mode="r")
+        return np.load(folder / name, mmap_mode="r")
     except (OSError, ValueError) as exc:
         raise damaged(folder, name) from exc
-    mapping = getattr(array, "_mmap", None)
-    if mapping is not None:
-        # Rows are read a few at a time, at random: without this hint every read faults in a
-        # readahead window of neighbours nobody asked for, and resident memory balloons.
-        mapping.madvise(mmap.MADV_RANDOM)
-    return array
+
+
+class RowFile:
+    """Rows of a 2-D `.npy` read with pread, a run of rows per call.
+
+    A query reads a few thousand scattered rows. Through a memory map each read would map in
+    the kernel's fault-around window of neighbours too (64 KB or more), and a warm process
+    would soon hold most of the file resident; reading them copies only what is asked."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        mapped = _load(folder, name)  # only for its header: where rows start, their shape
+        self.shape: tuple[int, int] = mapped.shape
+        self.dtype = mapped.dtype
+        self._offset: int = mapped.offset
+        del mapped
+        try:
+            self._fd = os.open(folder / name, os.O_RDONLY)
+        except OSError as exc:
+            raise damaged(folder, name) from exc
+        shape = self.shape
+        self._row_bytes = shape[1] * self.dtype.itemsize
+        if os.fstat(self._fd).st_size < self._offset + shape[0] * self._row_bytes:
+            raise damaged(folder, name)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
+
+    def rows(self, starts: Any, ends: Any) -> Vectors:
+        """Rows [start, end) for each pair, concatenated, as float32."""
+        chunks = [
+            os.pread(
+                self._fd, (end - start) * self._row_bytes, self._offset + start * self._row_bytes
+            )
+            for start, end in zip(
+                np.asarray(starts).tolist(), np.asarray(ends).tolist(), strict=True
+            )
+        ]
+        flat = np.frombuffer(b"".join(chunks), dtype=self.dtype)
+        result: Vectors = flat.reshape(-1, self.shape[1]).astype(np.float32)
+        return result
