@@ -1,8 +1,9 @@
 import pytest
 
+from reindustry_kb import search
 from reindustry_kb.models import Filters
 from reindustry_kb.pipeline import ask
-from reindustry_kb.search import fuse
+from reindustry_kb.search import Scored, fuse
 from reindustry_kb.settings import Settings
 
 
@@ -43,7 +44,19 @@ def test_fuse_is_a_convex_combination_of_normalised_scores() -> None:
     assert mixed[4] == pytest.approx(0.25)
 
 
-def test_lexical_weight_follows_coverage(fake_index: Settings) -> None:
-    # A question in the documents' own words puts the exact passage first.
+def test_lexical_weight_follows_coverage(
+    fake_index: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    weights: list[float] = []
+
+    def spy(dense: dict[int, float], lexical: dict[int, float], weight: float) -> list[Scored]:
+        weights.append(weight)
+        return fuse(dense, lexical, weight)
+
+    monkeypatch.setattr(search, "fuse", spy)
+    # In the documents' own words BM25 sees every term; in words the index never saw, none.
     hits = ask(fake_index, "八個國家級數據中心集群", 3).hits
-    assert "数据中心集群" in hits[0].text
+    ask(fake_index, "zyxwv qwertz", 3)
+    assert weights[0] > 0.4 and weights[1] == 0.0
+    assert weights[0] <= search.LEXICAL_WEIGHT
+    assert "数据中心集群" in hits[0].text  # and the exact passage comes first

@@ -9,6 +9,8 @@ from reindustry_kb.pipeline import ask
 from reindustry_kb.settings import Settings
 from reindustry_kb.store import POINTER, IndexReader, build_lock, current_build
 
+DATA = Path(__file__).parent / "data"
+
 
 def test_a_rebuild_swaps_the_pointer_and_keeps_one_previous_build(fake_index: Settings) -> None:
     first = current_build(fake_index.index_dir)
@@ -109,3 +111,52 @@ def test_a_manifest_with_an_unknown_key_is_a_rebuild_error(fake_index: Settings)
     path.write_text(path.read_text().replace('"dim"', '"dimm"'), encoding="utf-8")
     with pytest.raises(IndexCorruptError, match=r"does not validate.*rkb index"):
         IndexReader.open(fake_index.index_dir)
+
+
+def test_a_build_killed_while_writing_leaves_the_previous_index_working(tmp_path: Path) -> None:
+    """The kill is timed from the staging folder's appearance, so it lands mid-write."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    seeds = tmp_path / "library"
+    seeds.mkdir()
+    for copy in range(150):  # enough documents that writing a build takes a while
+        for source in (DATA / "docs").iterdir():
+            text = source.read_text(encoding="utf-8") + f"\n\n第 {copy} 份副本。\n"
+            (seeds / f"{copy:03d}_{source.name}").write_text(text, encoding="utf-8")
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="hashing")
+    build_index(settings)
+    live = current_build(settings.index_dir)
+    before = ask(settings, "關稅收入", 3).model_dump()
+    shutil.copy(DATA / "docs" / "brief_en.md", seeds / "new_brief.md")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reindustry_kb",
+            "index",
+            "--seeds",
+            str(seeds),
+            "--index-dir",
+            str(settings.index_dir),
+            "--embedder",
+            "hashing",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    staging = None
+    while process.poll() is None and staging is None:
+        staging = next(settings.index_dir.glob(".tmp-build-*"), None)
+        time.sleep(0.002)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert staging is not None, "the build finished before it could be killed mid-write"
+    assert current_build(settings.index_dir) == live
+    assert ask(settings, "關稅收入", 3).model_dump() == before
+    build_index(settings)  # the next build clears the remains and goes live
+    assert current_build(settings.index_dir) != live
+    assert not list(settings.index_dir.glob(".tmp-build-*"))
