@@ -173,6 +173,7 @@ def _carried_over(
 
 
 def lexical_text(passage: Passage) -> str:
+    """What BM25 indexes for a passage: its text, after its speaker."""
     return f"{passage.speaker}: {passage.text}" if passage.speaker else passage.text
 
 

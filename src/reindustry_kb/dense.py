@@ -173,6 +173,7 @@ class DenseIndex:
         self.n = len(self.passages)
 
     def faiss(self, kind: str, group: str) -> Any:
+        """The FAISS index of one kind and language group, opened on first use."""
         if (kind, group) not in self._opened:
             self._opened[kind, group] = _read_faiss(self.folder / f"{kind}-{group}.faiss")
         return self._opened[kind, group]

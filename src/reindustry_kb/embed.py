@@ -222,6 +222,7 @@ EMBEDDERS: dict[str, Callable[[str | None], Embedder]] = {
 
 
 def get_embedder(name: str, model: str | None = None) -> Embedder:
+    """An embedder by name (and model), or a one-line error naming the choices."""
     try:
         factory = EMBEDDERS[name]
     except KeyError:

@@ -46,6 +46,7 @@ class _Draft:
 def export_questions(
     settings: Settings, questions: Sequence[str], k: int, filters: Filters | None = None
 ) -> str:
+    """Cited Markdown answering each question with its top passages."""
     session = Session.open(settings)
     draft = _Draft("Cited excerpts")
     for question in questions:
@@ -66,6 +67,7 @@ def export_questions(
 
 
 def export_claims(settings: Settings, filters: ClaimFilters) -> str:
+    """Cited Markdown quoting each selected claim in its sentence."""
     session = Session.open(settings)
     reader = session.reader
     documents = {d.doc_id: d for d in reader.documents()}

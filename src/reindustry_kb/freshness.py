@@ -49,6 +49,7 @@ def build_config(settings: Settings, embedder: str, model: str) -> BuildConfig:
 
 
 def seed_hashes(seeds_dir: Path) -> dict[str, str]:
+    """The sha256 of every seed file, by document id."""
     return {
         doc_id_for(path, seeds_dir): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in discover(seeds_dir)
@@ -56,6 +57,7 @@ def seed_hashes(seeds_dir: Path) -> dict[str, str]:
 
 
 def compare(hashes: dict[str, str], summary: Summary | None, config: BuildConfig) -> IndexCheck:
+    """Added, changed, removed and unchanged documents, and configuration changes."""
     indexed = {doc_id: doc.sha256 for doc_id, doc in (summary.documents if summary else {}).items()}
     config_changes = config.changes_from(summary)
     added = sorted(set(hashes) - set(indexed))

@@ -39,6 +39,7 @@ class Passage(BaseModel):
 
     @property
     def citation(self) -> str:
+        """This passage's citation."""
         return citation_of(self.doc_id, self.line_start, self.line_end)
 
 
@@ -152,6 +153,7 @@ class Filters:
             raise RkbError(f"--lang {self.lang!r} is not supported; use zh, zh-Hant, zh-Hans or en")
 
     def is_empty(self) -> bool:
+        """True when no filter is set."""
         return not (self.docs or self.since or self.until or self.lang)
 
 
@@ -195,4 +197,5 @@ class ClaimFilters:
 
 
 def citation_of(doc_id: str, line_start: int, line_end: int) -> str:
+    """A citation: `<doc_id>:L<start>-L<end>`."""
     return f"{doc_id}:L{line_start}-L{line_end}"

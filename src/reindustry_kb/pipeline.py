@@ -27,6 +27,7 @@ class Session:
 
     @classmethod
     def open(cls, settings: Settings) -> Session:
+        """Open the index with the embedder that built it, or explain the mismatch."""
         reader = IndexReader.open(settings.index_dir)
         built_with = (reader.manifest.embedder, reader.manifest.model)
         wanted = settings.embedder or built_with[0]
@@ -88,12 +89,14 @@ def ask_in(session: Session, question: str, k: int, filters: Filters = NO_FILTER
 
 
 def list_claims(settings: Settings, filters: ClaimFilters) -> list[Claim]:
+    """The claims the filters select."""
     from reindustry_kb.claims.query import find_claims
 
     return find_claims(IndexReader.open(settings.index_dir), filters)
 
 
 def list_documents(settings: Settings) -> list[Document]:
+    """Every indexed document with its metadata and counts."""
     read_manifest(settings.index_dir)  # fails clearly when there is no index
     return IndexReader.open(settings.index_dir).documents()
 
@@ -111,6 +114,7 @@ class Excerpt:
 
 
 def show(settings: Settings, citation: str, context: int = 2) -> Excerpt:
+    """The lines a citation names, with context."""
     match = _CITATION.match(citation.strip())
     if not match:
         raise RkbError(

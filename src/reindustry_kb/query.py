@@ -28,6 +28,7 @@ class Query:
     expansions: list[list[str]] = field(default_factory=list)  # tokens of each equivalent phrase
 
     def weighted_terms(self) -> list[tuple[str, float]]:
+        """The question's own terms at weight 1, equivalents at EXPANSION_WEIGHT."""
         weighted = [(term, 1.0) for term in self.terms]
         own = set(self.terms)
         for phrase in self.expansions:
@@ -59,6 +60,7 @@ def _actor_aliases() -> dict[str, tuple[str, ...]]:
 
 
 def analyse(question: str, lexical: LexicalIndex) -> Query:
+    """The question's BM25 terms and the other-language equivalents it brings."""
     terms = lexical.query_terms(question)
     folded = fold(question, lower=False).text
     equivalents: list[str] = []

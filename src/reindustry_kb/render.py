@@ -29,6 +29,7 @@ def highlight_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def render_hits(console: Console, result: AskResult, terms: Sequence[str]) -> None:
+    """Hits as panels: citation, title, date, speaker, passage with query terms marked, claims."""
     if not result.hits:
         console.print(f"No passage matches [bold]{result.query}[/] with these filters.")
         return
@@ -93,6 +94,7 @@ def claims_line(claims: Sequence[Claim]) -> Text:
 
 
 def render_claims(console: Console, claims: Sequence[Claim]) -> None:
+    """Claims as a table: kind, citation, surface text, normalised reading."""
     if not claims:
         console.print("No claims match these filters.")
         return
@@ -130,6 +132,7 @@ CSV_COLUMNS = (
 
 
 def claims_csv(claims: Sequence[Claim]) -> str:
+    """Claims as CSV with one column per field of any kind."""
     import csv
     import io
 
@@ -144,6 +147,7 @@ def claims_csv(claims: Sequence[Claim]) -> str:
 
 
 def render_documents(console: Console, documents: Sequence[Document]) -> None:
+    """Documents as a table with their metadata and counts."""
     table = Table(show_lines=False)
     for column in ("doc_id", "title", "date", "lang", "source", "authors", "passages"):
         table.add_column(column, overflow="fold", no_wrap=column in ("doc_id", "date", "lang"))
@@ -161,6 +165,7 @@ def render_documents(console: Console, documents: Sequence[Document]) -> None:
 
 
 def render_excerpt(console: Console, excerpt: Excerpt) -> None:
+    """Cited lines with their context, the cited ones marked."""
     doc = excerpt.document
     console.print(
         Text.assemble(

@@ -35,6 +35,7 @@ class Scored:
 def hybrid_search(
     reader: IndexReader, embedder: Embedder, query: str, k: int, filters: Filters | None = None
 ) -> list[Scored]:
+    """The k best passages for a question: dense and BM25, fused by coverage."""
     filters = filters or NO_FILTERS
     allowed = None if filters.is_empty() else reader.passage_rows(filters)
     if allowed is not None and not allowed:

@@ -61,6 +61,7 @@ def size_of(text: str) -> float:
 
 
 def is_boilerplate(line: str) -> bool:
+    """True for web boilerplate lines that are never indexed."""
     stripped = line.strip()
     return any(pattern.search(stripped) for pattern in BOILERPLATE)
 
@@ -79,6 +80,7 @@ class _Unit:
 
 
 def segment(source: Source, target: int = 180, max_size: int = 300) -> list[Passage]:
+    """Cut a document into passages along paragraphs and sentences."""
     units = _split_long(_units(source), source.text, target, max_size)
     passages: list[Passage] = []
     for group in _pack(units, target):

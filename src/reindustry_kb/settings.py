@@ -41,4 +41,5 @@ class Settings(BaseModel):
         return cls.model_validate(values)
 
     def build_embedder_name(self) -> str:
+        """The embedder a build uses: the one asked for, else the default."""
         return self.embedder or DEFAULT_EMBEDDER

@@ -52,6 +52,7 @@ def doc_id_for(path: Path, seeds_dir: Path) -> str:
 
 
 def read_source(path: Path, seeds_dir: Path) -> Source:
+    """Decode one file and take its metadata from its header."""
     data = path.read_bytes()
     text = decode_bytes(data, path.name)
     meta = parse_header(text)
@@ -72,7 +73,12 @@ def read_source(path: Path, seeds_dir: Path) -> Source:
 
 
 def decode_bytes(data: bytes, name: str) -> str:
-    """Decode UTF-8 (BOM or not), UTF-16, Big5/CP950 or GB18030, or raise a SourceError."""
+    """Decode UTF-8 (BOM or not), UTF-16, Big5/CP950 or GB18030, or raise a SourceError.
+
+    Hand-written rather than charset-normalizer: policy text here is one of these five, and
+    telling Big5 from GB18030 is a question of which decoding reads as common Han characters
+    of its script (`_hanzi_score`), which a general detector answers less reliably on short
+    files; a wrong guess would silently index mojibake."""
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise SourceError(f"{name} is empty; add text to it or remove it from the seeds folder")
     for bom, encoding in (

@@ -289,21 +289,19 @@ def _replace_text(path: Path, text: str) -> None:
 
 @contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
-    """One `rkb index` at a time per index folder; the lock dies with its process."""
-    import fcntl
+    """One `rkb index` at a time per index folder; the lock dies with its process.
+
+    `filelock` rather than `fcntl`: the same OS lock on POSIX, and one that works on Windows."""
+    from filelock import FileLock, Timeout
 
     index_dir.mkdir(parents=True, exist_ok=True)
-    with (index_dir / LOCK).open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexBusyError(
-                f"another `rkb index` is writing {index_dir}; wait for it to finish, then run again"
-            ) from None
-        try:
+    try:
+        with FileLock(index_dir / LOCK, timeout=0):
             yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    except Timeout:
+        raise IndexBusyError(
+            f"another `rkb index` is writing {index_dir}; wait for it to finish, then run again"
+        ) from None
 
 
 def _claim_row(claim: Claim) -> tuple[Any, ...]:
@@ -346,6 +344,7 @@ def _remove_stale_builds(index_dir: Path, keep: str) -> None:
 
 
 def current_build(index_dir: Path) -> Path:
+    """The live build's folder, named by CURRENT."""
     pointer = index_dir / POINTER
     if not pointer.is_file():
         raise _missing(index_dir)
@@ -356,6 +355,7 @@ def current_build(index_dir: Path) -> Path:
 
 
 def read_manifest(index_dir: Path) -> Manifest:
+    """The live build's manifest, validated, or a one-line rebuild error."""
     build = current_build(index_dir)
     try:
         data = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
@@ -394,6 +394,7 @@ class CarriedDocument:
 
     @property
     def rows(self) -> range:
+        """The rows this document's passages occupy."""
         return range(self.first_row, self.first_row + len(self.langs))
 
 
@@ -407,6 +408,7 @@ class IndexReader:
 
     @classmethod
     def open(cls, index_dir: Path) -> IndexReader:
+        """Open the live build, checking its manifest and file sizes."""
         build = current_build(index_dir)
         manifest = read_manifest(index_dir)
         for file, size in manifest.files.items():
@@ -417,6 +419,7 @@ class IndexReader:
 
     @cached_property
     def db(self) -> sqlite3.Connection:
+        """The build's SQLite database, read-only."""
         try:
             db = sqlite3.connect(f"file:{self.build / 'kb.sqlite'}?mode=ro", uri=True)
             db.execute("SELECT count(*) FROM passages").fetchone()
@@ -427,26 +430,32 @@ class IndexReader:
 
     @cached_property
     def dense(self) -> DenseIndex:
+        """The dense index (vectors and FAISS)."""
         return DenseIndex(self.build)
 
     @cached_property
     def lexical(self) -> LexicalIndex:
+        """The BM25 index."""
         return LexicalIndex.load(self.build)
 
     def documents(self) -> list[Document]:
+        """Every document, in id order."""
         rows = self._query("SELECT * FROM documents ORDER BY doc_id")
         return [_document(row) for row in rows]
 
     def documents_by_id(self, doc_ids: set[str]) -> dict[str, Document]:
+        """The documents with these ids."""
         marks = ",".join("?" * len(doc_ids))
         rows = self._query(f"SELECT * FROM documents WHERE doc_id IN ({marks})", tuple(doc_ids))
         return {row["doc_id"]: _document(row) for row in rows}
 
     def document_text(self, doc_id: str) -> str | None:
+        """A document's decoded text, or None."""
         rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
         return str(rows[0]["text"]) if rows else None
 
     def passages(self, rows: Sequence[int] | None = None) -> dict[int, Passage]:
+        """Passages by row (all of them when rows is None)."""
         if rows is None:
             found = self._query(f"SELECT row, {_PASSAGE_COLUMNS} FROM passages")
         else:
@@ -483,6 +492,7 @@ class IndexReader:
         return [CLAIM.validate_json(row["data"]) for row in rows]
 
     def claims_by_passage(self, passage_ids: Sequence[str]) -> dict[str, list[Claim]]:
+        """The claims of each of these passages."""
         marks = ",".join("?" * len(passage_ids))
         result: dict[str, list[Claim]] = {pid: [] for pid in passage_ids}
         for claim in self.claims(f"c.passage_id IN ({marks})", passage_ids):
@@ -499,6 +509,7 @@ class IndexReader:
         return {int(row["row"]) for row in rows}
 
     def find_claims(self, filters: ClaimFilters) -> list[Claim]:
+        """The claims the filters select, in document order."""
         return self.claims(*_claim_where(filters))
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:

@@ -131,4 +131,5 @@ def extract_actors(text: str, people: frozenset[str] = frozenset()) -> Iterator[
 
 
 def fold_people(names: list[str]) -> frozenset[str]:
+    """The given names (authors, speakers) folded; one-letter names are dropped."""
     return frozenset(fold_term(name) for name in names if len(name.strip()) >= 2)

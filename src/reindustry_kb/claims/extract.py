@@ -24,6 +24,7 @@ SpanMap = Callable[[int, int], tuple[int, int]]
 
 
 def extract_claims(source: Source, passages: Sequence[Passage]) -> list[Claim]:
+    """Typed claims of a document's passages, each mapped back to the original."""
     doc = source.doc
     speakers = [p.speaker for p in passages if p.speaker]
     people = fold_people([*doc.authors, *speakers])

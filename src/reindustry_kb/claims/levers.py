@@ -9,5 +9,6 @@ from reindustry_kb.claims.lexicon import lever_lexicon
 
 
 def extract_levers(text: str) -> Iterator[Found]:
+    """Policy-lever trigger phrases in folded text."""
     for start, end, lever in lever_lexicon().find(text):
         yield Found("policy_lever", start, end, {"lever": lever})

@@ -40,6 +40,7 @@ class Lexicon:
     entries: dict[str, Any]  # folded term (lower case when case-free) -> payload
 
     def find(self, text: str) -> Iterator[tuple[int, int, Any]]:
+        """Non-overlapping longest matches of the lexicon's phrases in text."""
         found = list(self._latin(text))
         if self.han is not None:
             for m in self.han.finditer(text):
@@ -87,6 +88,7 @@ class Lexicon:
 
 
 def build_lexicon(terms: dict[str, Any]) -> Lexicon:
+    """A phrase matcher over the given phrases and their values."""
     entries: dict[str, Any] = {}
     cased: dict[tuple[str, ...], Any] = {}
     caseless: dict[tuple[str, ...], Any] = {}
@@ -110,6 +112,7 @@ def build_lexicon(terms: dict[str, Any]) -> Lexicon:
 
 
 def load_json(name: str) -> Any:
+    """A JSON table from the package's data folder."""
     return json.loads(resources.files("reindustry_kb").joinpath(f"data/{name}").read_text("utf-8"))
 
 

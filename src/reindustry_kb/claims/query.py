@@ -15,4 +15,5 @@ __all__ = ["ClaimFilters", "find_claims"]
 
 
 def find_claims(reader: IndexReader, filters: ClaimFilters) -> list[Claim]:
+    """The claims the filters select."""
     return reader.find_claims(filters)

@@ -158,6 +158,7 @@ _SUBJECT_BEFORE_APPROX = re.compile(rf"(?P<subject>[\u4e00-\u9fffA-Za-z]{{2,14}}
 
 
 def extract_statistics(text: str, context: Context) -> Iterator[Found]:
+    """Numbers with units in folded text, normalised to base units."""
     taken: list[tuple[int, int]] = []
     candidates = [
         *_percent_words(text),

@@ -77,6 +77,7 @@ _RELATIVE_OFFSET = {
 
 
 def extract_dates(text: str, context: Context) -> Iterator[Found]:
+    """Dates in folded text, absolute and relative, with their precision."""
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
