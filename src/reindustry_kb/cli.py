@@ -10,13 +10,16 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from reindustry_kb import __version__
 from reindustry_kb.errors import RkbError
 from reindustry_kb.settings import Settings
+
+if TYPE_CHECKING:
+    from reindustry_kb.models import IndexStats
 
 app = typer.Typer(
     help="Find, cite and compare claims in Traditional Chinese and English policy documents.",
@@ -119,6 +122,29 @@ def index_cli(
     if check:
         _check(settings, as_json)
         return
+    stats = _build_with_progress(settings, show=not as_json)
+    if as_json:
+        _print_json(stats.model_dump())
+        return
+    from rich.console import Console
+
+    Console().print(
+        f"Indexed {stats.n_documents} documents, {stats.n_passages} passages, {stats.n_claims} "
+        f"claims with {stats.embedder} ({stats.model}) in {stats.seconds:.1f}s "
+        f"-> {stats.index_dir}\n"
+        f"documents: {stats.added} added, {stats.changed} changed, {stats.removed} removed, "
+        f"{stats.unchanged} unchanged; {stats.passages_embedded} passages embedded"
+        + (f" ({stats.passages_per_s} passages/s)" if stats.passages_per_s else "")
+        + (
+            f"; configuration changed ({'; '.join(stats.config_changes)})"
+            if stats.config_changes
+            else ""
+        )
+    )
+
+
+def _build_with_progress(settings: Settings, show: bool) -> IndexStats:
+    """Build, with a progress bar (rate, ETA) on stderr when it is a terminal."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -143,7 +169,7 @@ def index_cli(
         TimeRemainingColumn(),
         console=err,
         transient=True,
-        disable=as_json or not err.is_terminal,
+        disable=not show or not err.is_terminal,
     ) as bar:
         task = bar.add_task("reading seeds", total=None, rate="")
         stages: dict[str, float] = {}
@@ -158,28 +184,11 @@ def index_cli(
             rate = f"{done / elapsed:.1f} {unit}/s" if elapsed > 0.5 else ""
             bar.update(task, description=stage, completed=done, total=total, rate=rate)
 
-        failure: str | None = None
         try:
-            stats = build_index(settings, progress=report)
+            return build_index(settings, progress=report)
         except RkbError as exc:
             failure = str(exc)
-    if failure is not None:
-        raise _fail(failure)
-    if as_json:
-        _print_json(stats.model_dump())
-        return
-    Console().print(
-        f"Indexed {stats.n_documents} documents, {stats.n_passages} passages, {stats.n_claims} "
-        f"claims with {stats.embedder} ({stats.model}) in {stats.seconds:.1f}s "
-        f"-> {stats.index_dir}\n"
-        f"documents: {stats.added} added, {stats.changed} changed, {stats.removed} removed, "
-        f"{stats.unchanged} unchanged; {stats.passages_embedded} passages embedded"
-        + (
-            f"; configuration changed ({'; '.join(stats.config_changes)})"
-            if stats.config_changes
-            else ""
-        )
-    )
+    raise _fail(failure)
 
 
 def _check(settings: Settings, as_json: bool) -> None:

@@ -205,66 +205,81 @@ def build_graph(model: ModelFile) -> bytes:
     """The encoder as an ONNX graph: summed input embeddings [B, L, H] -> the final hidden
     states [B, L, H] (the caller pools them)."""
     try:
-        from onnx import TensorProto, helper, numpy_helper
+        from onnx import TensorProto, helper
     except ImportError as exc:
         raise EmbedderUnavailableError("onnx is not installed; run `pip install onnx`") from exc
 
-    nodes: list[Any] = []
-    weights: list[Any] = []
-
-    def const(name: str, value: Any) -> str:
-        weights.append(numpy_helper.from_array(np.asarray(value), name))
-        return name
-
-    def node(op: str, inputs: list[str], name: str, domain: str = "", **attrs: Any) -> str:
-        nodes.append(helper.make_node(op, inputs, [name], name=name, domain=domain, **attrs))
-        return name
-
-    hidden, heads = model.hidden, model.heads
-
-    def linear(x: str, prefix: str, n_out: int, n_in: int, int8: bool = True) -> str:
-        w = model.matrix(prefix + ".w", n_out, n_in).T  # [in, out]
-        b = const(prefix + ".b", model.floats(prefix + ".b"))
-        if not int8:
-            product = node("MatMul", [x, const(prefix + ".wf", w.copy())], prefix + ".mm")
-            return node("Add", [product, b], prefix + ".out")
-        scale = np.maximum(np.abs(w).max(axis=0), 1e-12) / 127.0  # per output channel
-        quantised = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
-        inputs = [x, const(prefix + ".wq", quantised), const(prefix + ".ws", scale.astype("f4"))]
-        inputs += [const(prefix + ".wz", np.zeros(n_out, np.int8)), b]
-        return node("DynamicQuantizeMatMul", inputs, prefix + ".out", domain="com.microsoft")
-
-    def layer_norm(x: str, prefix: str) -> str:
-        inputs = [x, const(prefix + ".w", model.floats(prefix + ".w"))]
-        inputs.append(const(prefix + ".b", model.floats(prefix + ".b")))
-        return node("LayerNormalization", inputs, prefix + ".out", axis=-1, epsilon=model.eps)
-
-    x = layer_norm("embeddings", "emb.ln")
+    graph = _Graph(model)
+    x = graph.layer_norm("embeddings", "emb.ln")
     for number in range(model.layers):
-        p = f"l{number}"
-        q = linear(x, p + ".q", hidden, hidden)
-        k = linear(x, p + ".k", hidden, hidden)
-        v = linear(x, p + ".v", hidden, hidden)
-        # One text per run, so no padding and no attention mask.
-        attention = {"domain": "com.microsoft", "num_heads": heads}
-        context = node("MultiHeadAttention", [q, k, v], p + ".ctx", **attention)
-        attended = node("Add", [x, linear(context, p + ".ao", hidden, hidden)], p + ".res1")
-        x = layer_norm(attended, p + ".aln")
-        up = linear(x, p + ".fi", model.ffn, hidden)
-        middle = node("Gelu", [up], p + ".gelu", domain="com.microsoft")
-        out = linear(middle, p + ".fo", hidden, model.ffn, int8=False)
-        x = layer_norm(node("Add", [x, out], p + ".res2"), p + ".oln")
-    nodes.append(helper.make_node("Identity", [x], ["hidden"], name="hidden"))
-    graph = helper.make_graph(
-        nodes,
+        x = graph.encoder_layer(x, f"l{number}")
+    graph.nodes.append(helper.make_node("Identity", [x], ["hidden"], name="hidden"))
+    shape = ["B", "L", model.hidden]
+    onnx_graph = helper.make_graph(
+        graph.nodes,
         "multilingual-e5-small-int8",
-        [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["B", "L", hidden])],
-        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["B", "L", hidden])],
-        weights,
+        [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, shape)],
+        graph.weights,
     )
     opsets = [helper.make_opsetid("", 18), helper.make_opsetid("com.microsoft", 1)]
-    result: bytes = helper.make_model(graph, opset_imports=opsets).SerializeToString()
+    result: bytes = helper.make_model(onnx_graph, opset_imports=opsets).SerializeToString()
     return result
+
+
+class _Graph:
+    """Nodes and weights of the ONNX graph, added layer by layer."""
+
+    def __init__(self, model: ModelFile) -> None:
+        self.model = model
+        self.nodes: list[Any] = []
+        self.weights: list[Any] = []
+
+    def const(self, name: str, value: Any) -> str:
+        from onnx import numpy_helper
+
+        self.weights.append(numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def node(self, op: str, inputs: list[str], name: str, domain: str = "", **attrs: Any) -> str:
+        from onnx import helper
+
+        self.nodes.append(helper.make_node(op, inputs, [name], name=name, domain=domain, **attrs))
+        return name
+
+    def encoder_layer(self, x: str, p: str) -> str:
+        hidden, ffn = self.model.hidden, self.model.ffn
+        q = self.linear(x, p + ".q", hidden, hidden)
+        k = self.linear(x, p + ".k", hidden, hidden)
+        v = self.linear(x, p + ".v", hidden, hidden)
+        # One text per run, so no padding and no attention mask.
+        attention = {"domain": "com.microsoft", "num_heads": self.model.heads}
+        context = self.node("MultiHeadAttention", [q, k, v], p + ".ctx", **attention)
+        projected = self.linear(context, p + ".ao", hidden, hidden)
+        x = self.layer_norm(self.node("Add", [x, projected], p + ".res1"), p + ".aln")
+        up = self.linear(x, p + ".fi", ffn, hidden)
+        middle = self.node("Gelu", [up], p + ".gelu", domain="com.microsoft")
+        down = self.linear(middle, p + ".fo", hidden, ffn, int8=False)
+        return self.layer_norm(self.node("Add", [x, down], p + ".res2"), p + ".oln")
+
+    def linear(self, x: str, prefix: str, n_out: int, n_in: int, int8: bool = True) -> str:
+        w = self.model.matrix(prefix + ".w", n_out, n_in).T  # [in, out]
+        b = self.const(prefix + ".b", self.model.floats(prefix + ".b"))
+        if not int8:
+            product = self.node("MatMul", [x, self.const(prefix + ".wf", w.copy())], prefix + ".mm")
+            return self.node("Add", [product, b], prefix + ".out")
+        scale = np.maximum(np.abs(w).max(axis=0), 1e-12) / 127.0  # per output channel
+        quantised = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
+        inputs = [x, self.const(prefix + ".wq", quantised)]
+        inputs.append(self.const(prefix + ".ws", scale.astype("f4")))
+        inputs += [self.const(prefix + ".wz", np.zeros(n_out, np.int8)), b]
+        return self.node("DynamicQuantizeMatMul", inputs, prefix + ".out", domain="com.microsoft")
+
+    def layer_norm(self, x: str, prefix: str) -> str:
+        inputs = [x, self.const(prefix + ".w", self.model.floats(prefix + ".w"))]
+        inputs.append(self.const(prefix + ".b", self.model.floats(prefix + ".b")))
+        eps = self.model.eps
+        return self.node("LayerNormalization", inputs, prefix + ".out", axis=-1, epsilon=eps)
 
 
 def cache_dir() -> Path:
