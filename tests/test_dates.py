@@ -31,3 +31,22 @@ def test_day_first_reading() -> None:
 @pytest.mark.parametrize("value", ["", "next week", "2025-13-01", "32/13/2025", "第一次"])
 def test_not_a_date(value: str) -> None:
     assert parse_date(value) is None
+
+
+def test_a_day_first_documents_header_is_read_day_first() -> None:
+    from reindustry_kb.sources import parse_header
+
+    day_first = "日期: 06/09/2025\n\n會議於 25/08/2025 召開，結論於 30/08/2025 公布。\n"
+    month_first = "Date: 06/09/2025\n\nThe meeting was held on 08/25/2025.\n"
+    assert parse_header(day_first).date == "2025-09-06"
+    assert parse_header(month_first).date == "2025-06-09"
+
+
+def test_headers_and_claims_share_one_grammar() -> None:
+    from reindustry_kb.claims.base import Context
+    from reindustry_kb.claims.temporal import extract_dates
+    from reindustry_kb.normalize import fold
+
+    for value in ("2025年9月24日", "民國114年3月1日", "July 23, 2025", "23 July 2025", "2025/7/4"):
+        claimed = list(extract_dates(fold(value, lower=False).text, Context()))
+        assert [c.fields["value"] for c in claimed] == [parse_date(value)]

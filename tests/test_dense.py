@@ -3,7 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reindustry_kb import dense
+from reindustry_kb import dense, models
 from reindustry_kb.dense import DenseIndex, stack, write_dense
 from reindustry_kb.pipeline import Session
 from reindustry_kb.search import dense_scores
@@ -26,7 +26,7 @@ def _library(tmp_path: Path, n: int, dim: int = 16) -> tuple[DenseIndex, list, l
 def _expected(parts: list, langs: list[str], query: np.ndarray) -> dict[int, float]:
     """The definition: mean of the passage's and its best window's similarity, each minus the
     query's similarity to the mean vector of its language group and kind."""
-    groups = [dense.language_group(lang) for lang in langs]
+    groups = [models.language_group(lang) for lang in langs]
     result = {}
     for row, (own, windows) in enumerate(parts):
         mates = [r for r, g in enumerate(groups) if g == groups[row]]

@@ -33,6 +33,7 @@ import numpy as np
 
 from reindustry_kb.embed import Vectors
 from reindustry_kb.errors import damaged
+from reindustry_kb.models import language_group
 
 KINDS = ("passages", "windows")
 # Up to this many vectors a group is searched exactly; beyond, an IVF index proposes candidates.
@@ -49,11 +50,6 @@ FILES = (
     "row_group.npy",
     "centroids.npy",
 )
-
-
-def language_group(lang: str) -> str:
-    """zh-Hant and zh-Hans share a group: one language, two scripts."""
-    return "zh" if lang.startswith("zh") else lang
 
 
 def nprobe_for(nlist: int) -> int:

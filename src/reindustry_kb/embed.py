@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from reindustry_kb.errors import EmbedderUnavailableError
+from reindustry_kb.normalize import HAN
 from reindustry_kb.settings import DEFAULT_MODEL, ONNX_MODEL
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ class HashingEmbedder:
         return result
 
 
-_HASH_TOKEN = re.compile(r"[a-z0-9]+|[\u3400-\u9fff\uf900-\ufaff]+")
+_HASH_TOKEN = re.compile(rf"[a-z0-9]+|[{HAN}]+")
 
 
 def hashing_features(folded: str) -> list[str]:

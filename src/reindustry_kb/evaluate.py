@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from reindustry_kb.errors import RkbError
+from reindustry_kb.models import language_group
 from reindustry_kb.search import dense_scores, hybrid_search
 from reindustry_kb.sources import detect_lang
 
@@ -100,7 +101,7 @@ def evaluate(
         lang = question.lang or detect_lang(question.question)
         # The answer is quoted from the passage, so its language is the passage's.
         target = detect_lang(question.answers[0]) if question.answers else lang
-        crossing = "same" if _family(lang) == _family(target) else "cross"
+        crossing = "same" if language_group(lang) == language_group(target) else "cross"
         for group in (f"lang={lang}", f"{crossing}-language"):
             groups.setdefault(group, []).append(rank)
         if rank != 1:
@@ -171,11 +172,6 @@ def format_table(reports: dict[str, Report]) -> str:
         lines.append(row)
     lines.append(f"(groups show R@1/R@5; n = {next(iter(reports.values())).overall.n} questions)")
     return "\n".join(lines)
-
-
-def _family(lang: str) -> str:
-    # zh-Hans questions over zh-Hant text count as same-language: one language, two scripts.
-    return "zh" if lang.startswith("zh") else lang
 
 
 def _scores(ranks: Sequence[int | None]) -> Scores:

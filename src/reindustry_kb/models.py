@@ -196,6 +196,11 @@ class ClaimFilters:
         return {self.actor, fold_term(self.actor), canonical_actor(self.actor) or self.actor}
 
 
+def language_group(lang: str) -> str:
+    """zh-Hant and zh-Hans share a group: one language, two scripts."""
+    return "zh" if lang.startswith("zh") else lang
+
+
 def citation_of(doc_id: str, line_start: int, line_end: int) -> str:
     """A citation: `<doc_id>:L<start>-L<end>`."""
     return f"{doc_id}:L{line_start}-L{line_end}"

@@ -12,6 +12,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+# Han characters: CJK unified ideographs, extension A and the compatibility block, as the body
+# of a regex character class; the one definition every module uses.
+HAN = "\u3400-\u9fff\uf900-\ufaff"
+
+
+def is_han(char: str) -> bool:
+    """True for one Han character."""
+    return len(char) == 1 and ("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff")
+
+
 # tw2sp folds Taiwan vocabulary too (晶片 -> 芯片, 人工智慧 -> 人工智能), so zh-Hant and zh-Hans
 # wordings of one term meet; plain t2s (character by character) keeps lengths for alignment.
 FOLD_CONFIG = "tw2sp"

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reindustry_kb.models import AskResult, Claim, Document
-from reindustry_kb.normalize import fold
+from reindustry_kb.normalize import fold, is_han
 from reindustry_kb.pipeline import Excerpt
 
 
@@ -19,7 +19,7 @@ def highlight_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     folded = fold(text)
     spans = []
     for term in sorted(set(terms), key=len, reverse=True):
-        if len(term) < 2 and not ("\u4e00" <= term <= "\u9fff"):
+        if len(term) < 2 and not is_han(term):
             continue
         start = folded.text.find(term)
         while start >= 0:

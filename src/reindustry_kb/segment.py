@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from reindustry_kb.models import Document, Passage
+from reindustry_kb.normalize import HAN
 from reindustry_kb.sources import Source, detect_lang
 
 # Web boilerplate that is never indexed: one regex per kind of line (matched on the stripped line).
@@ -49,7 +50,7 @@ _SPEAKER = re.compile(
     r"^\*\*(?P<name>[^*\n:：]{1,40}?)\s*[:：]\s*\*\*|^\*\*(?P<name2>[^*\n:：]{1,40}?)\*\*\s*[:：]"
 )
 _SENTENCE = re.compile(r".+?(?:[。！？；!?;]+[」』”’\"')）]*|\.(?=\s)|$)\s*", re.S)
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(rf"[{HAN}]")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 _MARKUP = re.compile(r"\*\*|__|^\s*(?:[*•●▪◆■○-]|\d+[.)、])\s+|^\s*#+\s*|\[|\]\([^)]*\)", re.M)
 _SPACES = re.compile(r"\s+")

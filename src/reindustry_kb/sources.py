@@ -11,9 +11,10 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from reindustry_kb.dates import parse_date
+from reindustry_kb.dates import document_month_first, parse_date
 from reindustry_kb.errors import SourceError
 from reindustry_kb.models import Document
+from reindustry_kb.normalize import is_han
 
 SUFFIXES = (".txt", ".md")
 # Legacy encodings tried when UTF-8 fails; the most plausible decoding wins (see _hanzi_score).
@@ -140,7 +141,7 @@ def _common_hanzi() -> frozenset[str]:
 
 def _hanzi_score(text: str) -> float:
     """Share of Han characters that are common ones: high for the right legacy decoding."""
-    han = [char for char in text if "\u4e00" <= char <= "\u9fff"]
+    han = [char for char in text if is_han(char)]
     if not han:
         return 1.0 if text.isascii() else 0.0
     common = _common_hanzi()
@@ -246,6 +247,7 @@ def parse_header(text: str) -> Header:
     (版權所有 / all rights reserved) and bylines (由 X、Y 綜合報導) the authors.
     """
     header = Header()
+    month_first = document_month_first(text)  # headers follow the document's own convention
     lines = _lines_with_offsets(text)
     index = _front_matter(lines, header)
     numeric_dates: list[str] = []
@@ -257,7 +259,7 @@ def parse_header(text: str) -> Header:
             index += 1
             continue
         if m := _DATE_PREFIX.match(line):
-            header.date = header.date or parse_date(m["value"])
+            header.date = header.date or parse_date(m["value"], month_first)
             header.spans.append((start, start + m.end()))
             if m.end() < len(line.rstrip()):
                 break  # the rest of the line is content
@@ -282,7 +284,7 @@ def parse_header(text: str) -> Header:
             continue
         break
     if numeric_dates and header.date is None:
-        header.date = parse_date(numeric_dates[0], month_first=True)
+        header.date = parse_date(numeric_dates[0], month_first)
     _footer_metadata(text, header)
     return header
 
@@ -377,7 +379,7 @@ def _footer_metadata(text: str, header: Header) -> None:
 
 def detect_lang(text: str) -> str:
     """zh-Hant, zh-Hans, en, or mixed (both scripts carry at least a quarter of the text)."""
-    han = sum("\u4e00" <= char <= "\u9fff" for char in text)
+    han = sum(is_han(char) for char in text)
     latin = len(re.findall(r"[A-Za-z]", text))
     # A Han character carries about as much as 2.5 Latin letters.
     han_weight, latin_weight = han * 2.5, latin
@@ -395,7 +397,7 @@ def _english_lines_share(text: str) -> float:
     """Share of letters that stand in lines written (almost) wholly in English."""
     english = total = 0.0
     for line in text.splitlines():
-        han = sum("\u4e00" <= char <= "\u9fff" for char in line)
+        han = sum(is_han(char) for char in line)
         latin = len(re.findall(r"[A-Za-z]", line))
         total += han * 2.5 + latin
         if latin and han * 2.5 < 0.1 * latin:

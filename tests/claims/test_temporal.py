@@ -1,7 +1,8 @@
 import pytest
 
 from reindustry_kb.claims.base import Context
-from reindustry_kb.claims.temporal import document_month_first, extract_dates
+from reindustry_kb.claims.temporal import extract_dates
+from reindustry_kb.dates import document_month_first
 from reindustry_kb.normalize import fold
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from reindustry_kb.claims.base import Found
+from reindustry_kb.claims.base import Found, first_wins
 from reindustry_kb.claims.lexicon import actor_lexicon, fold_term
+from reindustry_kb.normalize import HAN
 
 # The commonest single-character Chinese surnames (folded), to tell a name from a phrase.
 SURNAMES = set(
@@ -26,15 +27,13 @@ TITLES_ZH = (
     "主任|委员|市长|州长|副院长|处长|CEO"
 )
 SPEECH_ZH = "认为|表示|指出|强调|举例|补充|直言|表明|预期|分析|透露|坦言|说|提到|呼吁|警告|估计"
-_ZH_NAME = r"[\u4e00-\u9fff]{1,2}"
+_ZH_NAME = rf"[{HAN}]{{1,2}}"
 _TITLED_ZH = re.compile(
-    rf"(?:{TITLES_ZH})(?:、[\u4e00-\u9fffA-Za-z]{{2,20}}(?:{TITLES_ZH}))*(?P<name>[\u4e00-\u9fff]{_ZH_NAME})(?=[\W，。、]|{SPEECH_ZH}|向|也|亦|在|与|和|的|曾|日前)"
+    rf"(?:{TITLES_ZH})(?:、[{HAN}A-Za-z]{{2,20}}(?:{TITLES_ZH}))*(?P<name>[{HAN}]{_ZH_NAME})(?=[\W，。、]|{SPEECH_ZH}|向|也|亦|在|与|和|的|曾|日前)"
 )
-_SPEAKING_ZH = re.compile(
-    rf"(?<![\u4e00-\u9fff])(?P<name>[\u4e00-\u9fff]{_ZH_NAME})(?:{SPEECH_ZH})"
-)
+_SPEAKING_ZH = re.compile(rf"(?<![{HAN}])(?P<name>[{HAN}]{_ZH_NAME})(?:{SPEECH_ZH})")
 _SPEAKING_ZH_AFTER_PUNCT = re.compile(
-    rf"(?:^|[，。；：、「」\s])(?P<name>[\u4e00-\u9fff]{_ZH_NAME})(?:亦|也|则|更)?(?:{SPEECH_ZH})"
+    rf"(?:^|[，。；：、「」\s])(?P<name>[{HAN}]{_ZH_NAME})(?:亦|也|则|更)?(?:{SPEECH_ZH})"
 )
 
 TITLES_EN = (
@@ -44,7 +43,7 @@ TITLES_EN = (
 _CAP = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 # Chinese text writes foreign names in Latin letters before a Chinese title: Lutnick 部长.
 _NAME_THEN_TITLE_ZH = re.compile(rf"(?P<name>{_CAP}(?:\s{_CAP})?)\s*(?:{TITLES_ZH})")
-_SURNAME_THEN_TITLE = re.compile(rf"(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?:{TITLES_ZH})")
+_SURNAME_THEN_TITLE = re.compile(rf"(?P<name>[{HAN}]{{2,3}}?)(?:{TITLES_ZH})")
 _TITLED_EN = re.compile(rf"\b(?:{TITLES_EN})\s+(?P<name>{_CAP}(?:\s{_CAP}){{0,2}})")
 _SAYING_EN = re.compile(
     rf"\b(?!(?:{TITLES_EN})\s)(?P<name>{_CAP}\s{_CAP}(?:\s{_CAP})?)\s"
@@ -79,23 +78,13 @@ GENERIC_PREFIXES = (
     "大型",
     "多家",
 )
-_ORG_ZH = re.compile(rf"(?P<name>[\u4e00-\u9fffA-Za-z]{{2,12}}?(?:{ORG_SUFFIXES_ZH}))")
+_ORG_ZH = re.compile(rf"(?P<name>[{HAN}A-Za-z]{{2,12}}?(?:{ORG_SUFFIXES_ZH}))")
 _ORG_CUT = re.compile(r"^.*(?:[的与和及由在向将对是为了从把被以、跟或之于如]|像是|例如|包括)")
 GENERIC_ORG_WORDS = {"公司", "银行", "大学", "学院", "集团", "委员会", "办公室"}
 
 
 def extract_actors(text: str, people: frozenset[str] = frozenset()) -> Iterator[Found]:
     """`people` are names the document itself gives (speakers, authors), folded."""
-    taken: list[tuple[int, int]] = []
-
-    def claim(start: int, end: int, name: str, canonical: str, actor_type: str) -> Found | None:
-        if any(start < e and s < end for s, e in taken):
-            return None
-        taken.append((start, end))
-        return Found(
-            "actor", start, end, {"canonical": canonical, "actor_type": actor_type, "name": name}
-        )
-
     candidates: list[tuple[int, int, str, str]] = []
     for start, end, (canonical, actor_type) in actor_lexicon().find(text):
         candidates.append((start, end, canonical, actor_type))
@@ -124,10 +113,19 @@ def extract_actors(text: str, people: frozenset[str] = frozenset()) -> Iterator[
     # The longest span wins an overlap (史丹佛台湾科学技术研究中心 over the 台湾 inside it);
     # on equal length the table, listed first, wins over a rule (sort is stable).
     candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
-    for start, end, canonical, actor_type in candidates:
-        found = claim(start, end, text[start:end], canonical or text[start:end], actor_type)
-        if found:
-            yield found
+    yield from first_wins(
+        Found(
+            "actor",
+            start,
+            end,
+            {
+                "canonical": canonical or text[start:end],
+                "actor_type": actor_type,
+                "name": text[start:end],
+            },
+        )
+        for start, end, canonical, actor_type in candidates
+    )
 
 
 def fold_people(names: list[str]) -> frozenset[str]:

@@ -14,7 +14,8 @@ from reindustry_kb.claims.actors import extract_actors, fold_people
 from reindustry_kb.claims.base import Context, Found
 from reindustry_kb.claims.levers import extract_levers
 from reindustry_kb.claims.statistics import extract_statistics
-from reindustry_kb.claims.temporal import document_month_first, extract_dates
+from reindustry_kb.claims.temporal import extract_dates
+from reindustry_kb.dates import document_month_first
 from reindustry_kb.models import CLAIM, Claim, Passage
 from reindustry_kb.normalize import fold
 from reindustry_kb.sources import Source

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from reindustry_kb.claims.base import Context, Found
+from reindustry_kb.claims.base import Context, Found, first_wins
+from reindustry_kb.normalize import HAN
 from reindustry_kb.numbers import NUMBER, parse_english_number, parse_number
 
 APPROX_ZH = r"超过|逾|近|约为|约|大约|将近|接近|高达|多达|至少|不到|不足|上看|大概"
@@ -117,7 +118,7 @@ _ZH = re.compile(
     rf"(?<![第\d.,A-Za-z])(?P<num>{NUMBER})(?P<unit1>\s*%)?"
     rf"(?:{_RANGE}(?P<pre2>{_PREFIX_RE})?\s*(?P<num2>{NUMBER}))?\s*"
     rf"(?:(?P<pct>%|个百分点|percent\b)|(?P<cur>{_SUFFIX_RE})|(?P<phys>{_PHYS_RE})(?![a-z])"
-    rf"|(?P<mult>倍)|(?P<measure>[{MEASURE_WORDS}])(?P<noun>[\u4e00-\u9fffA-Za-z]{{0,10}}))"
+    rf"|(?P<mult>倍)|(?P<measure>[{MEASURE_WORDS}])(?P<noun>[{HAN}A-Za-z]{{0,10}}))"
     rf"(?P<approx_after>左右|以上|多)?",
     re.I,
 )
@@ -152,26 +153,22 @@ VERB_END = re.compile(r"(?:带来|投入|创造|吸引|提供|获得|达成|形�
 TIME_WORDS = re.compile(r"(?:每|今|明|去|前|后)年|当时|目前|现在|未来|过去")
 _ADVERBS = r"(?:\s*(?:已经|已|将|可能|预计|有望|今年|明年|去年|每年|仍|再))*\s*"
 _LINK = r"(?:达到了?|达|为|是|有|占|约为|增加了?|增长了?|减少了?|下降了?|上升了?)"
-_SUBJECT = re.compile(rf"(?P<subject>[\u4e00-\u9fffA-Za-z]{{2,14}}?){_ADVERBS}{_LINK}\s*$")
+_SUBJECT = re.compile(rf"(?P<subject>[{HAN}A-Za-z]{{2,14}}?){_ADVERBS}{_LINK}\s*$")
 # When the figure opens with its own verb (超过 2千亿美元), the subject needs no other.
-_SUBJECT_BEFORE_APPROX = re.compile(rf"(?P<subject>[\u4e00-\u9fffA-Za-z]{{2,14}}?){_ADVERBS}$")
+_SUBJECT_BEFORE_APPROX = re.compile(rf"(?P<subject>[{HAN}A-Za-z]{{2,14}}?){_ADVERBS}$")
 
 
 def extract_statistics(text: str, context: Context) -> Iterator[Found]:
     """Numbers with units in folded text, normalised to base units."""
-    taken: list[tuple[int, int]] = []
-    candidates = [
-        *_percent_words(text),
-        *_fractions(text),
-        *_tenths(text),
-        *_chinese(text, context),
-        *_english(text),
-    ]
-    for found in candidates:
-        if any(found.start < end and start < found.end for start, end in taken):
-            continue  # one span, one statistic: the first (most specific) reading wins
-        taken.append((found.start, found.end))
-        yield found
+    yield from first_wins(
+        [
+            *_percent_words(text),
+            *_fractions(text),
+            *_tenths(text),
+            *_chinese(text, context),
+            *_english(text),
+        ]
+    )
 
 
 def _found(
