@@ -36,7 +36,9 @@ from reindustry_kb.pipeline import Session, ask_in
 from reindustry_kb.settings import Settings
 mark("import pipeline (pydantic, numpy)")
 session = Session.open(Settings.from_env(index_dir=sys.argv[1])); mark("open index + load embedder")
-session.reader.vectors; mark("load faiss index")
+dense = session.reader.dense
+[dense.faiss(kind, g) for kind in ("passages", "windows") for g in dense.groups]
+mark("open dense index (memory-mapped FAISS)")
 session.reader.lexical.query_terms("暖身"); mark("load BM25 + query dictionary")
 session.embedder.embed_query("美國關稅"); mark("embed one query")
 ask_in(session, sys.argv[2], 5); mark("search + fuse + read passages")

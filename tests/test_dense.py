@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from reindustry_kb import dense, models
-from reindustry_kb.dense import DenseIndex, stack, write_dense
+from reindustry_kb.dense import DenseIndex, concat, stack, write_dense
 from reindustry_kb.pipeline import Session
 from reindustry_kb.search import dense_scores
 from reindustry_kb.settings import Settings
@@ -73,11 +73,16 @@ def test_large_groups_use_ivf_and_still_find_the_best(
     assert set(index.search(_unit(rng, 1, 16)[0], allowed)) <= set(allowed.tolist())
 
 
-def test_vectors_of_returns_what_was_written(tmp_path: Path) -> None:
+def test_a_run_of_passages_reads_back_what_was_written(tmp_path: Path) -> None:
     index, parts, _ = _library(tmp_path, 10)
-    own, windows = index.vectors_of(4)
-    assert np.allclose(own, parts[4][0], atol=1e-3)
-    assert windows.shape == parts[4][1].shape and np.allclose(windows, parts[4][1], atol=1e-3)
+    run = index.run(4, 3)
+    assert run.passages.shape == (3, 16)
+    assert np.allclose(run.passages.astype(np.float32), [p[0] for p in parts[4:7]], atol=1e-3)
+    assert run.offsets.tolist() == [0, *np.cumsum([len(p[1]) for p in parts[4:7]]).tolist()]
+    assert np.allclose(run.windows.astype(np.float32), np.vstack([p[1] for p in parts[4:7]]), 1e-3)
+    whole = concat(16, [index.run(0, 4), run, index.run(7, 3)])
+    assert np.array_equal(whole.windows, stack(16, parts).windows)
+    assert np.array_equal(whole.offsets, stack(16, parts).offsets)
 
 
 def test_session_dense_scores_cover_every_passage_of_a_small_index(fake_index: Settings) -> None:

@@ -1,6 +1,8 @@
-"""`rkb index`: seeds -> sources -> passages, claims, tokens -> vectors -> a new build.
+"""`rkb index`: seeds -> sources -> passages -> (claims, tokens | vectors) -> a new build.
 
-Read top to bottom, one stage a function. A document whose bytes and build configuration are
+Read top to bottom, one stage a function. Claims and BM25 tokens are made in this process while
+worker processes embed the passages already handed to them, so on a large library the build
+waits on the model alone. A document whose bytes and build configuration are
 unchanged is not processed again: its passages, claims, BM25 tokens and vectors are carried
 over from the live build, so changing one file in a large library costs one file's work plus
 the (fast) rewrite of the new build.
@@ -8,12 +10,14 @@ the (fast) rewrite of the new build.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from reindustry_kb.dense import DenseVectors, stack
 from reindustry_kb.embed import Embedder, Vectors, get_embedder
 from reindustry_kb.errors import RkbError, SourceError
 from reindustry_kb.models import Claim, Document, IndexStats, Passage
@@ -25,23 +29,34 @@ if TYPE_CHECKING:
 
 # (stage, done, total)
 Progress = Callable[[str, int, int], None]
-BATCH = 64  # texts per embedding call: progress steps, and work for every core
 
 
 @dataclass
 class Timer:
-    """Seconds spent per stage, for `rkb index --json` and scripts/bench_ingest.py."""
+    """Wall seconds per stage, for `rkb index --json` and scripts/bench_ingest.py. Stages nest
+    (claims are extracted inside the embedding stream); each second is charged to the
+    innermost open stage, so the stages add up to the build's wall time."""
 
     seconds: dict[str, float] = field(default_factory=dict)
+    _open: list[str] = field(default_factory=list)
+    _since: float = 0.0
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
-        started = time.perf_counter()
+        self._charge()
+        self._open.append(stage)
+        self.seconds.setdefault(stage, 0.0)
         try:
             yield
         finally:
-            elapsed = time.perf_counter() - started
-            self.seconds[stage] = self.seconds.get(stage, 0.0) + elapsed
+            self._charge()
+            self._open.pop()
+
+    def _charge(self) -> None:
+        now = time.perf_counter()
+        if self._open:
+            self.seconds[self._open[-1]] += now - self._since
+        self._since = now
 
 
 @dataclass
@@ -52,11 +67,12 @@ class DocumentParts:
     doc: Document
     text: str
     langs: list[str]  # per passage
-    tokens: list[list[str]]  # per passage
+    tokens: list[list[str]]  # per passage; empty until analysed
     n_claims: int
     passages: list[Passage] | None = None  # new or changed documents
     claims: list[Claim] | None = None
-    vectors: list[tuple[Vectors, Vectors]] | None = None  # (passage, its windows); None: to embed
+    vectors: DenseVectors | None = None  # None: to embed
+    source: Source | None = None  # new or changed documents, until analysed
 
 
 def build_index(settings: Settings, progress: Progress | None = None) -> IndexStats:
@@ -78,11 +94,12 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
         parts = []
         for number, source in enumerate(sources, start=1):
             if progress:
-                progress("cutting passages, extracting claims", number, len(sources))
-            parts.append(carried.get(source.doc.doc_id) or _processed(source, settings, timer))
-        embedded = _embed_missing(embedder, parts, settings.window_size, progress, timer)
+                progress("cutting passages", number, len(sources))
+            parts.append(carried.get(source.doc.doc_id) or _segmented(source, settings, timer))
+        embedded = _analyse_and_embed(embedder, parts, settings.window_size, progress, timer)
         with timer("write"):
             _write(settings, embedder, config, parts, previous)
+    seconds = time.perf_counter() - started
     return IndexStats(
         index_dir=str(settings.index_dir),
         n_documents=len(parts),
@@ -96,10 +113,8 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
         unchanged=len(delta.unchanged),
         passages_embedded=embedded,
         config_changes=delta.config_changes,
-        seconds=round(time.perf_counter() - started, 2),
-        passages_per_s=round(embedded / max(timer.seconds.get("embed", 0.0), 1e-9), 2)
-        if embedded
-        else None,
+        seconds=round(seconds, 2),
+        passages_per_s=round(embedded / seconds, 2) if embedded else None,
         stage_seconds={stage: round(s, 2) for stage, s in timer.seconds.items()},
     )
 
@@ -138,19 +153,27 @@ def _previous_build(
     return reader.manifest, reader
 
 
-def _processed(source: Source, settings: Settings, timer: Timer) -> DocumentParts:
-    from reindustry_kb.claims.extract import extract_claims
-    from reindustry_kb.lexical import tokenize
+def _segmented(source: Source, settings: Settings, timer: Timer) -> DocumentParts:
+    """A new or changed document cut into passages; claims and tokens come later."""
     from reindustry_kb.segment import segment
 
     with timer("segment"):
         passages = segment(source, settings.passage_target, settings.passage_max)
-    with timer("claims"):
-        claims = extract_claims(source, passages)
-    with timer("tokenize"):
-        tokens = [tokenize(lexical_text(p)) for p in passages]
     langs = [p.lang for p in passages]
-    return DocumentParts(source.doc, source.text, langs, tokens, len(claims), passages, claims)
+    return DocumentParts(source.doc, source.text, langs, [], 0, passages, source=source)
+
+
+def _analyse(part: DocumentParts, timer: Timer) -> None:
+    """Claims and BM25 tokens of a segmented document."""
+    from reindustry_kb.claims.extract import extract_claims
+    from reindustry_kb.lexical import tokenize
+
+    assert part.source is not None and part.passages is not None
+    with timer("claims"):
+        part.claims = extract_claims(part.source, part.passages)
+    with timer("tokenize"):
+        part.tokens = [tokenize(lexical_text(p)) for p in part.passages]
+    part.n_claims, part.source = len(part.claims), None
 
 
 def _carried_over(
@@ -165,7 +188,7 @@ def _carried_over(
         held = held_by_doc.get(source.doc.doc_id)
         if source.doc.doc_id not in unchanged or held is None:
             continue
-        vectors = [previous.dense.vectors_of(row) for row in held.rows]
+        vectors = previous.dense.run(held.first_row, len(held.langs))
         parts[source.doc.doc_id] = DocumentParts(
             source.doc, source.text, held.langs, held.tokens, held.n_claims, vectors=vectors
         )
@@ -177,52 +200,71 @@ def lexical_text(passage: Passage) -> str:
     return f"{passage.speaker}: {passage.text}" if passage.speaker else passage.text
 
 
-def _embed_missing(
+def _analyse_and_embed(
     embedder: Embedder,
     parts: list[DocumentParts],
     window_size: int,
     progress: Progress | None,
     timer: Timer,
 ) -> int:
-    """Embed each new passage (with its title and section) and its sentence windows.
+    """Embed each new passage (with its title and section) and its sentence windows, and
+    analyse each new document just before its texts go to the embedder, while the workers
+    are still busy with the texts before them.
 
     Texts repeated across the library (boilerplate, shared footers, recurring windows) are
-    embedded once."""
+    embedded once. Returns the number of passages embedded."""
     from reindustry_kb.segment import embedding_text, windows
 
     todo = [part for part in parts if part.vectors is None]
-    jobs: list[tuple[str, list[str]]] = [
-        (embedding_text(passage, part.doc), windows(passage, window_size))
-        for part in todo
-        for passage in part.passages or []
-    ]
-    unique = list(dict.fromkeys(text for own, parts_ in jobs for text in (own, *parts_)))
+    rows: dict[str, int] = {}  # unique text -> its row among the vectors
+    # Per passage, the row of its own text and those of its windows.
+    plans: list[tuple[int, list[int]]] = []
+
+    def texts() -> Iterator[str]:
+        for part in todo:
+            _analyse(part, timer)
+            for passage in part.passages or []:
+                own, group = embedding_text(passage, part.doc), windows(passage, window_size)
+                for text in (own, *group):
+                    if text not in rows:
+                        rows[text] = len(rows)
+                        yield text
+                plans.append((rows[own], [rows[text] for text in group]))
+
+    n_passages = sum(len(part.langs) for part in todo)
     with timer("embed"):
-        vectors = _embed_all(embedder, unique, progress, len(jobs))
-    where = {text: row for row, text in enumerate(unique)}
-    position = 0
+        vectors = _embed_all(embedder, texts(), progress, plans, n_passages)
+    planned = iter(plans)
     for part in todo:
-        part.vectors = []
-        for own, window_texts in jobs[position : position + len(part.langs)]:
-            part.vectors.append(
-                (vectors[where[own]], vectors[[where[text] for text in window_texts]])
-            )
-        position += len(part.langs)
-    return len(jobs)
+        mine = itertools.islice(planned, len(part.langs))
+        part.vectors = stack(embedder.dim, [(vectors[own], vectors[group]) for own, group in mine])
+    return n_passages
 
 
 def _embed_all(
-    embedder: Embedder, texts: Sequence[str], progress: Progress | None, passages: int
+    embedder: Embedder,
+    texts: Iterator[str],
+    progress: Progress | None,
+    plans: Sequence[tuple[int, list[int]]],
+    n_passages: int,
 ) -> Vectors:
-    """Vectors for the texts, in batches; progress is counted in passages, as users think."""
+    """Vectors for the texts; progress counts the passages whose vectors are all back."""
     import numpy as np
 
-    chunks = []
-    for start in range(0, len(texts), BATCH):
-        chunks.append(embedder.embed_passages(texts[start : start + BATCH]))
+    from reindustry_kb.embed import stream_passages
+
+    chunks: list[Vectors] = []
+    done_rows = done_passages = 0
+    for vectors in stream_passages(embedder, texts):
+        chunks.append(vectors)
+        done_rows += len(vectors)
+        while (
+            done_passages < len(plans)
+            and max(plans[done_passages][0], *plans[done_passages][1], 0) < done_rows
+        ):
+            done_passages += 1
         if progress:
-            done = min(start + BATCH, len(texts)) * passages // max(len(texts), 1)
-            progress("embedding passages", done, passages)
+            progress("embedding passages, extracting claims", done_passages, n_passages)
     if not chunks:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.vstack(chunks)
@@ -235,7 +277,7 @@ def _write(
     parts: list[DocumentParts],
     previous: IndexReader | None,
 ) -> None:
-    from reindustry_kb.dense import stack
+    from reindustry_kb.dense import concat
     from reindustry_kb.store import BuildContent, Counts, DocumentEntry, Manifest, write_index
 
     documents = [
@@ -265,7 +307,7 @@ def _write(
         claims={p.doc.doc_id: p.claims for p in parts if p.claims is not None},
         tokens=[t for part in parts for t in part.tokens],
         langs=[lang for part in parts for lang in part.langs],
-        vectors=stack(embedder.dim, [v for part in parts for v in part.vectors or []]),
+        vectors=concat(embedder.dim, [part.vectors for part in parts if part.vectors is not None]),
         carried_from=previous.build / "kb.sqlite" if previous is not None else None,
     )
     write_index(settings.index_dir, content, manifest)

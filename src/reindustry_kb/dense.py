@@ -60,31 +60,37 @@ def nprobe_for(nlist: int) -> int:
 
 @dataclass
 class DenseVectors:
-    """What a build embeds: one vector per passage and each passage's window vectors."""
+    """A run of passages' vectors: one per passage and each passage's window vectors, in
+    float16, the precision they are stored in (so a build that carries a passage over and one
+    that embeds it afresh hold the very same numbers)."""
 
-    passages: Vectors  # [N, d]
-    windows: Vectors  # [W, d], grouped by passage
+    passages: Any  # float16 [N, d]
+    windows: Any  # float16 [W, d], grouped by passage
     offsets: Any  # int64 [N + 1]
 
 
 def stack(dim: int, parts: list[tuple[Vectors, Vectors]]) -> DenseVectors:
-    """Passage vectors and window vectors, in passage order, from per-passage pairs.
-
-    Values are rounded to float16, the precision they are stored in, so a build that carries a
-    passage over and one that embeds it afresh hold the very same numbers."""
-    passages = np.zeros((len(parts), dim), dtype=np.float32)
+    """Passage vectors and window vectors, in passage order, from per-passage pairs."""
+    passages = np.zeros((len(parts), dim), dtype=np.float16)
     counts = np.zeros(len(parts) + 1, dtype=np.int64)
     for row, (vector, windows) in enumerate(parts):
         passages[row] = vector
         counts[row + 1] = len(windows)
-    each = [np.asarray(w, dtype=np.float32).reshape(-1, dim) for _, w in parts]
-    stacked = np.vstack(each) if each else np.zeros((0, dim), dtype=np.float32)
-    return DenseVectors(_half(passages), _half(stacked), np.cumsum(counts))
+    each = [np.asarray(w, dtype=np.float16).reshape(-1, dim) for _, w in parts]
+    stacked = np.vstack(each) if each else np.zeros((0, dim), dtype=np.float16)
+    return DenseVectors(passages, stacked, np.cumsum(counts))
 
 
-def _half(vectors: Vectors) -> Vectors:
-    rounded: Vectors = vectors.astype(np.float16).astype(np.float32)
-    return rounded
+def concat(dim: int, runs: list[DenseVectors]) -> DenseVectors:
+    """Consecutive runs of passages as one."""
+    if not runs:
+        return stack(dim, [])
+    counts = np.concatenate([[0], *(np.diff(run.offsets) for run in runs)])
+    return DenseVectors(
+        np.vstack([run.passages for run in runs]),
+        np.vstack([run.windows for run in runs]),
+        np.cumsum(counts, dtype=np.int64),
+    )
 
 
 def write_dense(folder: Path, vectors: DenseVectors, langs: list[str]) -> list[str]:
@@ -143,8 +149,9 @@ def _faiss_index(data: Vectors, dim: int) -> tuple[Any, str]:
     index = faiss.IndexIVFScalarQuantizer(
         quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
     )
-    # A fixed-seed sample of ~30 points a list trains as well as all of them, much faster.
-    sample = np.random.default_rng(0).choice(len(data), min(len(data), nlist * 30), replace=False)
+    # A fixed-seed sample of 40 points a list trains as well as all of them, much faster
+    # (FAISS warns below 39).
+    sample = np.random.default_rng(0).choice(len(data), min(len(data), nlist * 40), replace=False)
     index.train(data[np.sort(sample)])
     index.nprobe = nprobe_for(nlist)
     return index, f"ivf{nlist},sq8"
@@ -178,10 +185,14 @@ class DenseIndex:
     def _opened(self) -> dict[tuple[str, str], Any]:
         return {}
 
-    def vectors_of(self, row: int) -> tuple[Vectors, Vectors]:
-        """A passage's vector and its windows' vectors, for a build that carries it over."""
-        start, end = int(self.offsets[row]), int(self.offsets[row + 1])
-        return self.passages.rows([row], [row + 1])[0], self.windows.rows([start], [end])
+    def run(self, first: int, count: int) -> DenseVectors:
+        """Passages first..first+count-1 as stored, for a build that carries them over."""
+        offsets = np.asarray(self.offsets[first : first + count + 1], dtype=np.int64)
+        return DenseVectors(
+            self.passages.rows([first], [first + count], np.float16),
+            self.windows.rows([offsets[0]], [offsets[-1]], np.float16),
+            offsets - offsets[0],
+        )
 
     def search(self, query: Vectors, allowed: Any | None = None) -> dict[int, float]:
         """Candidate passage rows and their exact centred scores."""
@@ -290,8 +301,8 @@ class RowFile:
         if fd is not None:
             os.close(fd)
 
-    def rows(self, starts: Any, ends: Any) -> Vectors:
-        """Rows [start, end) for each pair, concatenated, as float32."""
+    def rows(self, starts: Any, ends: Any, dtype: Any = np.float32) -> Any:
+        """Rows [start, end) for each pair, concatenated, as float32 (or `dtype`)."""
         chunks = [
             os.pread(
                 self._fd, (end - start) * self._row_bytes, self._offset + start * self._row_bytes
@@ -301,5 +312,4 @@ class RowFile:
             )
         ]
         flat = np.frombuffer(b"".join(chunks), dtype=self.dtype)
-        result: Vectors = flat.reshape(-1, self.shape[1]).astype(np.float32)
-        return result
+        return flat.reshape(-1, self.shape[1]).astype(dtype, copy=False)

@@ -11,9 +11,10 @@ Each is imported lazily, so commands that do not embed never pay for them.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -88,14 +89,24 @@ class OnnxE5Embedder:
         self._parallel: ParallelE5 | None = None
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        workers = os.cpu_count() or 1
-        if workers < 2 or len(texts) < 8:
-            return self._e5.embed(list(texts), "passage: ")
+        chunks = list(self.stream_passages(texts))
+        return np.vstack(chunks) if chunks else np.zeros((0, self.dim), dtype=np.float32)
+
+    def stream_passages(self, texts: Iterable[str]) -> Iterator[Vectors]:
+        """Vectors of many texts in order, a few rows at a time: a build's progress, with
+        the worker processes kept busy from the first text to the last. Texts are drawn
+        from the iterable only as the workers' queue needs them."""
+        texts = iter(texts)
+        first = list(itertools.islice(texts, 8))
+        if (os.cpu_count() or 1) < 2 or len(first) < 8:  # too few to start workers for
+            for block in blocks(itertools.chain(first, texts), 64):
+                yield self._e5.embed(block, "passage: ")
+            return
         if self._parallel is None:  # started on the first large batch: builds, not queries
             from reindustry_kb.e5_onnx import ParallelE5
 
-            self._parallel = ParallelE5(self._e5, workers)
-        return self._parallel.embed(list(texts), "passage: ")
+            self._parallel = ParallelE5(self._e5, os.cpu_count() or 1)
+        yield from self._parallel.stream(itertools.chain(first, texts), "passage: ")
 
     def embed_query(self, text: str) -> Vectors:
         vector: Vectors = self._e5.embed([text], "query: ")[0]
@@ -199,6 +210,26 @@ class SentenceTransformerEmbedder:
         vectors = self._st.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
         result: Vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
         return result
+
+
+def stream_passages(embedder: Embedder, texts: Iterable[str]) -> Iterator[Vectors]:
+    """Vectors of many texts in order, a batch at a time (for progress). An embedder with its
+    own `stream_passages` (e5-onnx's worker processes) streams without pausing between batches."""
+    own = getattr(embedder, "stream_passages", None)
+    yield from own(texts) if own is not None else batched_vectors(embedder, texts)
+
+
+def batched_vectors(embedder: Embedder, texts: Iterable[str], batch: int = 64) -> Iterator[Vectors]:
+    """`embed_passages` over consecutive batches."""
+    for block in blocks(texts, batch):
+        yield embedder.embed_passages(block)
+
+
+def blocks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    """Consecutive lists of `size` items (the last may be shorter)."""
+    iterator = iter(items)
+    while block := list(itertools.islice(iterator, size)):
+        yield block
 
 
 def resolve_model_path(model: str) -> Path | str:

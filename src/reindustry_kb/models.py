@@ -122,7 +122,7 @@ class IndexStats(BaseModel):
     passages_embedded: int = 0
     config_changes: list[str] = Field(default_factory=list)
     seconds: float
-    passages_per_s: float | None = None  # embedding throughput, when anything was embedded
+    passages_per_s: float | None = None  # passages embedded / the whole build's seconds
     stage_seconds: dict[str, float] = Field(default_factory=dict)  # read, segment, claims, ...
 
 

@@ -1,0 +1,97 @@
+from collections.abc import Iterable, Iterator, Sequence
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from reindustry_kb import build, embed
+from reindustry_kb.build import build_index
+from reindustry_kb.embed import stream_passages
+from reindustry_kb.settings import Settings
+from tests.conftest import FakeEmbedder
+
+
+class RecordingEmbedder(FakeEmbedder):
+    texts: ClassVar[list[str]] = []
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        RecordingEmbedder.texts.extend(texts)
+        return super().embed_passages(texts)
+
+
+def test_stats_report_the_rate_and_every_stage(fake_settings: Settings) -> None:
+    stats = build_index(fake_settings)
+    assert stats.passages_per_s is not None and stats.passages_per_s > 0
+    for stage in ("read", "segment", "claims", "tokenize", "embed", "write"):
+        assert stage in stats.stage_seconds, stage
+    assert sum(stats.stage_seconds.values()) <= stats.seconds + 0.05
+
+
+def test_progress_counts_passages_up_to_the_total(fake_settings: Settings) -> None:
+    seen: list[tuple[str, int, int]] = []
+    stats = build_index(fake_settings, lambda stage, done, total: seen.append((stage, done, total)))
+    embedding = [(done, total) for stage, done, total in seen if stage.startswith("embedding")]
+    assert embedding and all(total == stats.n_passages for _, total in embedding)
+    assert [done for done, _ in embedding] == sorted(done for done, _ in embedding)
+    assert embedding[-1][0] == stats.n_passages
+
+
+def test_repeated_texts_are_embedded_once(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two reposts of one article: different titles, so different passage texts, but the
+    # same sentence windows, which are embedded once.
+    body = "第一段講產業政策與補貼。經濟部將在三年內投入五百億元，扶植半導體與綠能產業。\n"
+    for title in ("轉載一", "轉載二"):
+        (fake_settings.seeds_dir / f"{title}.txt").write_text(f"# {title}\n\n{body}", "utf-8")
+    monkeypatch.setitem(embed.EMBEDDERS, "fake", RecordingEmbedder)
+    RecordingEmbedder.texts.clear()
+    build_index(fake_settings)
+    assert len(RecordingEmbedder.texts) == len(set(RecordingEmbedder.texts))
+    with_body = [text for text in RecordingEmbedder.texts if "產業政策與補貼" in text]
+    assert len(with_body) == 3, with_body  # two passages (one per title), one shared window
+
+
+class StreamingEmbedder(FakeEmbedder):
+    streamed: ClassVar[int] = 0
+
+    def stream_passages(self, texts: Iterable[str]) -> Iterator[np.ndarray]:
+        for text in texts:
+            StreamingEmbedder.streamed += 1
+            yield self.embed_passages([text])
+
+
+def test_documents_are_analysed_while_earlier_ones_embed(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+
+    class Recording(StreamingEmbedder):
+        def stream_passages(self, texts: Iterable[str]) -> Iterator[np.ndarray]:
+            for vectors in super().stream_passages(texts):
+                events.append("embedded")
+                yield vectors
+
+    analyse = build._analyse
+
+    def recording_analyse(part: build.DocumentParts, timer: build.Timer) -> None:
+        events.append("analysed")
+        analyse(part, timer)
+
+    monkeypatch.setitem(embed.EMBEDDERS, "fake", Recording)
+    monkeypatch.setattr(build, "_analyse", recording_analyse)
+    stats = build_index(fake_settings)
+    assert events.count("analysed") == stats.n_documents > 1
+    # Claims of later documents are extracted after earlier documents' texts were embedded.
+    assert events.index("embedded") < len(events) - 1 - events[::-1].index("analysed")
+    assert stats.n_claims > 0
+
+
+def test_an_embedder_that_streams_is_streamed() -> None:
+    texts = [f"text {n}" for n in range(10)]
+    StreamingEmbedder.streamed = 0
+    rows = np.vstack(list(stream_passages(StreamingEmbedder(), texts)))
+    assert StreamingEmbedder.streamed == 10
+    assert np.allclose(rows, FakeEmbedder().embed_passages(texts))
+    batches = list(stream_passages(FakeEmbedder(), [f"t{n}" for n in range(130)]))
+    assert [len(b) for b in batches] == [64, 64, 2]
