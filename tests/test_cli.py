@@ -141,7 +141,7 @@ def test_bad_seed_files_fail_without_touching_the_index(indexed: Path, tmp_path:
 def test_empty_seeds_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     code, _, err = run("index", "--seeds", str(tmp_path / "empty"))
-    assert code == 1 and "no .txt or .md files" in err
+    assert code == 1 and "no .txt, .md, .pdf, .html or .docx files" in err
 
 
 def test_corrupt_index_and_other_embedder(indexed: Path, tmp_path: Path) -> None:

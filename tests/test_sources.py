@@ -4,7 +4,14 @@ from pathlib import Path
 import pytest
 
 from reindustry_kb.errors import SourceError
-from reindustry_kb.sources import decode_bytes, detect_lang, discover, parse_header, read_source
+from reindustry_kb.sources import (
+    decode_bytes,
+    detect_lang,
+    discover,
+    find_sources,
+    parse_header,
+    read_source,
+)
 
 from .conftest import DATA, SEEDS
 
@@ -60,19 +67,41 @@ def test_bad_bytes_are_refused_with_a_fix(data: bytes, message: str) -> None:
     assert "\n" not in str(info.value)
 
 
-def test_discover_finds_txt_and_md_sorted(docs_dir: Path) -> None:
+def test_discover_finds_supported_files_recursively_and_counts_the_rest(docs_dir: Path) -> None:
     (docs_dir / "notes.pdf").write_bytes(b"%PDF")
     (docs_dir / "sub").mkdir()
     (docs_dir / "sub" / "deep.txt").write_text("深層文件", encoding="utf-8")
-    names = [p.relative_to(docs_dir).as_posix() for p in discover(docs_dir)]
-    assert names == ["brief_en.md", "interview_hant.md", "policy_hans.txt", "sub/deep.txt"]
+    (docs_dir / "sub" / "page.HTML").write_text("<p>x</p>", encoding="utf-8")
+    (docs_dir / "draft.txt~").write_text("old", encoding="utf-8")
+    (docs_dir / "~$report.docx").write_bytes(b"lock")
+    (docs_dir / ".hidden").mkdir()
+    (docs_dir / ".hidden" / "secret.txt").write_text("x", encoding="utf-8")
+    (docs_dir / "table.xlsx").write_bytes(b"x")
+    paths, skipped = find_sources(docs_dir)
+    names = [p.relative_to(docs_dir).as_posix() for p in paths]
+    assert names == [
+        "brief_en.md",
+        "interview_hant.md",
+        "notes.pdf",
+        "policy_hans.txt",
+        "sub/deep.txt",
+        "sub/page.HTML",
+    ]
+    reasons = {s.path: s.reason for s in skipped}
+    assert reasons == {
+        ".hidden/secret.txt": "hidden",
+        "draft.txt~": "editor backup or temporary file",
+        "~$report.docx": "editor backup or temporary file",
+        "table.xlsx": "unsupported type (.xlsx)",
+    }
+    assert discover(docs_dir) == paths
 
 
 def test_discover_refuses_missing_and_empty_folders(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="does not exist"):
         discover(tmp_path / "nope")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(SourceError, match=r"no \.txt or \.md files"):
+    with pytest.raises(SourceError, match=r"no \.txt, \.md, \.pdf, \.html or \.docx files"):
         discover(tmp_path / "empty")
 
 

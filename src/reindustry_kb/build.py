@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 from reindustry_kb.dense import DenseVectors, stack
 from reindustry_kb.embed import Embedder, Vectors, get_embedder
 from reindustry_kb.errors import RkbError, SourceError
-from reindustry_kb.models import Claim, Document, IndexStats, Passage
+from reindustry_kb.models import Claim, Document, IndexStats, Passage, Skipped
 from reindustry_kb.settings import Settings
 
 if TYPE_CHECKING:
     from reindustry_kb.sources import Source
-    from reindustry_kb.store import BuildConfig, IndexReader, Summary
+    from reindustry_kb.store import BuildConfig, IndexReader, SkippedEntry, Summary
 
 # (stage, done, total)
 Progress = Callable[[str, int, int], None]
@@ -84,11 +84,13 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
     timer = Timer()
     with build_lock(settings.index_dir):
         with timer("read"):
-            sources = load_sources(settings)
+            sources, unreadable = load_sources(settings)
         embedder = get_embedder(settings.build_embedder_name(), settings.model)
         config = build_config(settings, embedder.name, embedder.model)
         summary, previous = _previous_build(settings, config)
-        delta = compare({s.doc.doc_id: s.doc.sha256 for s in sources}, summary, config)
+        skipped = _unreadable_entries(unreadable, settings)
+        hashes = {s.doc.doc_id: s.doc.sha256 for s in sources}
+        delta = compare(hashes | {k: v.sha256 for k, v in skipped.items()}, summary, config)
         with timer("carry over"):
             carried = _carried_over(previous, sources, set(delta.unchanged))
         parts = []
@@ -98,7 +100,7 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
             parts.append(carried.get(source.doc.doc_id) or _segmented(source, settings, timer))
         embedded = _analyse_and_embed(embedder, parts, settings.window_size, progress, timer)
         with timer("write"):
-            _write(settings, embedder, config, parts, previous)
+            _write(settings, embedder, config, parts, previous, skipped)
     seconds = time.perf_counter() - started
     return IndexStats(
         index_dir=str(settings.index_dir),
@@ -116,25 +118,52 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
         seconds=round(seconds, 2),
         passages_per_s=round(embedded / seconds, 2) if embedded else None,
         stage_seconds={stage: round(s, 2) for stage, s in timer.seconds.items()},
+        skipped=[*passed_over(settings), *unreadable],
     )
 
 
-def load_sources(settings: Settings) -> list[Source]:
-    """Read every seed, or fail naming each file that cannot be read."""
-    from reindustry_kb.sources import discover, read_source
+def load_sources(settings: Settings) -> tuple[list[Source], list[Skipped]]:
+    """Read every seed, or fail naming each text file that cannot be read. A PDF, HTML or
+    Word file that yields no text (a scan, an encrypted or damaged file) is skipped with its
+    reason, and the rest of the folder is indexed."""
+    from reindustry_kb.sources import TEXT_SUFFIXES, discover, read_source
 
-    sources, problems = [], []
+    sources, problems, unreadable = [], [], []
     for path in discover(settings.seeds_dir):
         try:
             sources.append(read_source(path, settings.seeds_dir))
         except SourceError as exc:
-            problems.append(str(exc))
+            if path.suffix.lower() in TEXT_SUFFIXES:
+                problems.append(str(exc))
+            else:
+                relative = path.relative_to(settings.seeds_dir).as_posix()
+                unreadable.append(Skipped(path=relative, reason=str(exc)))
         except OSError as exc:
             problems.append(f"{path.name} cannot be read ({exc.strerror}); check its permissions")
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise SourceError(problems[0] + more)
-    return sources
+    return sources, unreadable
+
+
+def passed_over(settings: Settings) -> list[Skipped]:
+    """Files under the seeds folder that are not documents: hidden, backups, other types."""
+    from reindustry_kb.sources import find_sources
+
+    return find_sources(settings.seeds_dir)[1]
+
+
+def _unreadable_entries(unreadable: list[Skipped], settings: Settings) -> dict[str, SkippedEntry]:
+    """Skipped files as the manifest records them: by document id, with their hash."""
+    from reindustry_kb.freshness import file_hashes
+    from reindustry_kb.store import SkippedEntry
+
+    entries = {}
+    for skipped in unreadable:
+        path = settings.seeds_dir / skipped.path
+        for doc_id, sha256 in file_hashes([path], settings.seeds_dir).items():
+            entries[doc_id] = SkippedEntry(sha256=sha256, reason=skipped.reason)
+    return entries
 
 
 def _previous_build(
@@ -276,6 +305,7 @@ def _write(
     config: BuildConfig,
     parts: list[DocumentParts],
     previous: IndexReader | None,
+    skipped: dict[str, SkippedEntry],
 ) -> None:
     from reindustry_kb.dense import concat
     from reindustry_kb.store import BuildContent, Counts, DocumentEntry, Manifest, write_index
@@ -299,6 +329,7 @@ def _write(
             passages=sum(d.n_passages for d in documents),
             claims=sum(d.n_claims for d in documents),
         ),
+        skipped=skipped,
     )
     content = BuildContent(
         documents=documents,

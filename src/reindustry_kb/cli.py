@@ -128,6 +128,9 @@ def index_cli(
         return
     from rich.console import Console
 
+    for skipped in stats.skipped:
+        if not skipped.reason.startswith(("hidden", "editor backup")):  # expected, not news
+            Console(stderr=True).print(f"skipped {skipped.path}: {skipped.reason}", markup=False)
     Console().print(
         f"Indexed {stats.n_documents} documents, {stats.n_passages} passages, {stats.n_claims} "
         f"claims with {stats.embedder} ({stats.model}) in {stats.seconds:.1f}s "

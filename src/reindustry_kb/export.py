@@ -7,6 +7,7 @@ GitHub and pandoc) naming the file, lines and full hash, which `verify` reads ba
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from reindustry_kb.errors import RkbError
 from reindustry_kb.models import NO_FILTERS, Claim, ClaimFilters, Document, Filters
 from reindustry_kb.pipeline import Session, ask_in
 from reindustry_kb.settings import Settings
-from reindustry_kb.sources import decode_bytes
+from reindustry_kb.sources import source_text
 from reindustry_kb.store import Manifest
 
 _MARKER = re.compile(
@@ -35,6 +36,7 @@ class Quote:
     line_start: int
     line_end: int
     heading: str = ""  # what the quote is about: speaker, or a claim's reading
+    pages: tuple[int, int] | None = None  # PDF: first and last page of the quote
 
 
 @dataclass
@@ -59,6 +61,7 @@ def export_questions(
                 hit.line_start,
                 hit.line_end,
                 f"Speaker: {hit.speaker}" if hit.speaker else "",
+                (hit.page_start, hit.page_end or hit.page_start) if hit.page_start else None,
             )
             for hit in result.hits
         ]
@@ -140,13 +143,25 @@ def _render(draft: _Draft, manifest: Manifest) -> str:
             lines += [f"> {line}" if line.strip() else ">" for line in quote.text.split("\n")]
             lines += ["", f"[^{number}]", ""]
             footnotes.append(
-                f"[^{number}]: {_cite(doc)}, lines {quote.line_start}–{quote.line_end}."
+                f"[^{number}]: {_cite(doc)}, {_pages(quote)}lines "
+                f"{quote.line_start}–{quote.line_end}{_extracted(doc)}."
             )
     lines += ["## Sources", ""]
     for doc in sorted(cited.values(), key=lambda d: d.doc_id):
         lines.append(f"- {_cite(doc)}.")
     lines += ["", *footnotes, ""]
     return "\n".join(lines)
+
+
+def _pages(quote: Quote) -> str:
+    if quote.pages is None:
+        return ""
+    first, last = quote.pages
+    return f"p. {first}, " if first == last else f"pp. {first}–{last}, "
+
+
+def _extracted(doc: Document) -> str:
+    return f" of the text extracted from the {doc.format.upper()}" if doc.format != "text" else ""
 
 
 def _cite(doc: Document) -> str:
@@ -201,7 +216,7 @@ def _check_quote(marker: re.Match[str], quote: str, seeds_dir: Path, report: Ver
     source = seeds_dir / marker["path"]
     try:
         data = source.read_bytes()
-        text = decode_bytes(data, source.name)
+        text = _text_of(source, data)
     except (OSError, RkbError):
         report.problems.append(f"{label}: the source file is missing or unreadable")
         return
@@ -219,6 +234,12 @@ def _check_quote(marker: re.Match[str], quote: str, seeds_dir: Path, report: Ver
         report.notes.append(f"{label}: the quote moved (now near L{at})")
         return
     report.problems.append(f"{label}: the quote no longer stands in the source")
+
+
+@functools.lru_cache(maxsize=8)
+def _text_of(source: Path, data: bytes) -> str:
+    # A brief quotes one PDF many times: extract it once.
+    return source_text(source, data)
 
 
 def _plain(text: str) -> str:

@@ -50,15 +50,21 @@ def build_config(settings: Settings, embedder: str, model: str) -> BuildConfig:
 
 def seed_hashes(seeds_dir: Path) -> dict[str, str]:
     """The sha256 of every seed file, by document id."""
+    return file_hashes(discover(seeds_dir), seeds_dir)
+
+
+def file_hashes(paths: list[Path], seeds_dir: Path) -> dict[str, str]:
+    """The sha256 of these files, by document id."""
     return {
-        doc_id_for(path, seeds_dir): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in discover(seeds_dir)
+        doc_id_for(path, seeds_dir): hashlib.sha256(path.read_bytes()).hexdigest() for path in paths
     }
 
 
 def compare(hashes: dict[str, str], summary: Summary | None, config: BuildConfig) -> IndexCheck:
-    """Added, changed, removed and unchanged documents, and configuration changes."""
+    """Added, changed, removed and unchanged documents, and configuration changes. A file the
+    last build skipped as unreadable counts as indexed while its bytes stay the same."""
     indexed = {doc_id: doc.sha256 for doc_id, doc in (summary.documents if summary else {}).items()}
+    indexed |= {doc_id: s.sha256 for doc_id, s in (summary.skipped if summary else {}).items()}
     config_changes = config.changes_from(summary)
     added = sorted(set(hashes) - set(indexed))
     removed = sorted(set(indexed) - set(hashes))

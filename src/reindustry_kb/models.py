@@ -22,6 +22,9 @@ class Document(BaseModel):
     authors: list[str] = Field(default_factory=list)
     n_passages: int = 0
     n_claims: int = 0
+    format: str = "text"  # text | pdf | html | docx
+    pages: int | None = None  # PDF
+    text_sha256: str | None = None  # of the extracted text, for a non-text source
 
 
 class Passage(BaseModel):
@@ -36,11 +39,13 @@ class Passage(BaseModel):
     speaker: str | None = None
     section: str | None = None
     lang: str = "zh-Hant"
+    page_start: int | None = None  # PDF: the pages the span covers, 1-based
+    page_end: int | None = None
 
     @property
     def citation(self) -> str:
         """This passage's citation."""
-        return citation_of(self.doc_id, self.line_start, self.line_end)
+        return citation_of(self.doc_id, self.line_start, self.line_end, self.page_start)
 
 
 class ClaimBase(BaseModel):
@@ -100,6 +105,8 @@ class Hit(BaseModel):
     citation: str
     speaker: str | None = None
     claims: list[Claim] = Field(default_factory=list)
+    page_start: int | None = None  # PDF sources
+    page_end: int | None = None
 
 
 class AskResult(BaseModel):
@@ -124,6 +131,14 @@ class IndexStats(BaseModel):
     seconds: float
     passages_per_s: float | None = None  # passages embedded / the whole build's seconds
     stage_seconds: dict[str, float] = Field(default_factory=dict)  # read, segment, claims, ...
+    skipped: list[Skipped] = Field(default_factory=list)  # files found but not indexed
+
+
+class Skipped(BaseModel):
+    """A file under the seeds folder that was not indexed, and why."""
+
+    path: str
+    reason: str
 
 
 CLAIM: TypeAdapter[Claim] = TypeAdapter(Claim)
@@ -201,6 +216,8 @@ def language_group(lang: str) -> str:
     return "zh" if lang.startswith("zh") else lang
 
 
-def citation_of(doc_id: str, line_start: int, line_end: int) -> str:
-    """A citation: `<doc_id>:L<start>-L<end>`."""
-    return f"{doc_id}:L{line_start}-L{line_end}"
+def citation_of(doc_id: str, line_start: int, line_end: int, page: int | None = None) -> str:
+    """A citation: `<doc_id>:L<start>-L<end>`, or `<doc_id>:p<page>:L<start>-L<end>` in a PDF
+    (the page where the cited lines begin; the lines, of the extracted text, stay exact)."""
+    where = f"p{page}:" if page is not None else ""
+    return f"{doc_id}:{where}L{line_start}-L{line_end}"

@@ -83,6 +83,8 @@ def ask_in(session: Session, question: str, k: int, filters: Filters = NO_FILTER
                 citation=p.citation,
                 speaker=p.speaker,
                 claims=claims[p.passage_id],
+                page_start=p.page_start,
+                page_end=p.page_end,
             )
         )
     return AskResult(query=question, hits=hits)
@@ -101,7 +103,7 @@ def list_documents(settings: Settings) -> list[Document]:
     return IndexReader.open(settings.index_dir).documents()
 
 
-_CITATION = re.compile(r"^(?P<doc>.+?):L(?P<start>\d+)(?:-L?(?P<end>\d+))?$")
+_CITATION = re.compile(r"^(?P<doc>.+?):(?:p(?P<page>\d+):)?L(?P<start>\d+)(?:-L?(?P<end>\d+))?$")
 
 
 @dataclass
@@ -133,4 +135,5 @@ def show(settings: Settings, citation: str, context: int = 2) -> Excerpt:
         raise RkbError(f"{doc_id} has lines 1-{len(all_lines)}; {citation} is outside them")
     first, last = max(1, start - context), min(len(all_lines), end + context)
     lines = [(n, all_lines[n - 1]) for n in range(first, last + 1)]
-    return Excerpt(documents[doc_id], citation_of(doc_id, start, end), start, end, lines)
+    page = int(match["page"]) if match["page"] else None
+    return Excerpt(documents[doc_id], citation_of(doc_id, start, end, page), start, end, lines)

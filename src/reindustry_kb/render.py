@@ -149,7 +149,7 @@ def claims_csv(claims: Sequence[Claim]) -> str:
 def render_documents(console: Console, documents: Sequence[Document]) -> None:
     """Documents as a table with their metadata and counts."""
     table = Table(show_lines=False)
-    for column in ("doc_id", "title", "date", "lang", "source", "authors", "passages"):
+    for column in ("doc_id", "title", "date", "lang", "format", "source", "authors", "passages"):
         table.add_column(column, overflow="fold", no_wrap=column in ("doc_id", "date", "lang"))
     for doc in documents:
         table.add_row(
@@ -157,6 +157,7 @@ def render_documents(console: Console, documents: Sequence[Document]) -> None:
             doc.title or "",
             doc.date or "",
             doc.lang,
+            doc.format + (f", {doc.pages} pp." if doc.pages is not None else ""),
             doc.source or "",
             ", ".join(doc.authors),
             str(doc.n_passages),

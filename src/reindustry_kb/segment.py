@@ -6,6 +6,7 @@ what gets embedded is a cleaned copy (`embedding_text`), never what gets quoted.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -88,6 +89,7 @@ def segment(source: Source, target: int = 180, max_size: int = 300) -> list[Pass
         start, end = group[0].start, group[-1].end
         text = source.text[start:end]
         line_start = source.text.count("\n", 0, start) + 1
+        pages = source.page_starts
         passages.append(
             Passage(
                 passage_id=f"{source.doc.doc_id}#p{len(passages) + 1:03d}",
@@ -101,6 +103,8 @@ def segment(source: Source, target: int = 180, max_size: int = 300) -> list[Pass
                 speaker=_main_speaker(group),
                 section=group[-1].section,
                 lang=detect_lang(text),
+                page_start=bisect.bisect_right(pages, start) if pages else None,
+                page_end=bisect.bisect_right(pages, max(start, end - 1)) if pages else None,
             )
         )
     return passages

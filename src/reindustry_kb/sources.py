@@ -13,10 +13,13 @@ from pathlib import Path
 
 from reindustry_kb.dates import document_month_first, parse_date
 from reindustry_kb.errors import SourceError
-from reindustry_kb.models import Document
+from reindustry_kb.models import Document, Skipped
 from reindustry_kb.normalize import is_han
 
-SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md")
+SUFFIXES = (*TEXT_SUFFIXES, ".pdf", ".html", ".htm", ".docx")
+# Editor backups, lock and temporary files: skipped without a word of complaint.
+_BACKUP = re.compile(r"(~$|^~\$|^\.?#|\.(bak|swp|swo|tmp|orig|part|crdownload)$)", re.I)
 # Legacy encodings tried when UTF-8 fails; the most plausible decoding wins (see _hanzi_score).
 LEGACY_ENCODINGS = ("cp950", "big5hkscs", "gb18030")
 
@@ -28,23 +31,46 @@ class Source:
     doc: Document
     text: str
     header_spans: list[tuple[int, int]] = field(default_factory=list)
+    page_starts: list[int] | None = None  # PDF: offset in `text` where each page begins
 
 
 def discover(seeds_dir: Path) -> list[Path]:
-    """All .txt/.md files under seeds_dir, sorted by relative path."""
+    """All supported files under seeds_dir, sorted by relative path."""
+    return find_sources(seeds_dir)[0]
+
+
+def find_sources(seeds_dir: Path) -> tuple[list[Path], list[Skipped]]:
+    """Supported files under seeds_dir (recursively, sorted by relative path), and the files
+    passed over: hidden, editor backups, unsupported types."""
     if not seeds_dir.is_dir():
         raise SourceError(
-            f"seeds folder {seeds_dir} does not exist; create it and add .txt/.md files, "
+            f"seeds folder {seeds_dir} does not exist; create it and add documents, "
             "or point --seeds / RKB_SEEDS_DIR at one"
         )
-    paths = sorted(
-        path
-        for path in seeds_dir.rglob("*")
-        if path.is_file() and path.suffix.lower() in SUFFIXES and not path.name.startswith(".")
-    )
+    paths, skipped = [], []
+    for path in sorted(p for p in seeds_dir.rglob("*") if p.is_file()):
+        relative = path.relative_to(seeds_dir)
+        reason = _skip_reason(relative)
+        if reason:
+            skipped.append(Skipped(path=relative.as_posix(), reason=reason))
+        else:
+            paths.append(path)
     if not paths:
-        raise SourceError(f"seeds folder {seeds_dir} has no .txt or .md files; add documents first")
-    return paths
+        raise SourceError(
+            f"seeds folder {seeds_dir} has no .txt, .md, .pdf, .html or .docx files; "
+            "add documents first"
+        )
+    return paths, skipped
+
+
+def _skip_reason(relative: Path) -> str | None:
+    if any(part.startswith(".") for part in relative.parts):
+        return "hidden"
+    if _BACKUP.search(relative.name):
+        return "editor backup or temporary file"
+    if relative.suffix.lower() not in SUFFIXES:
+        return f"unsupported type ({relative.suffix or 'no extension'})"
+    return None
 
 
 def doc_id_for(path: Path, seeds_dir: Path) -> str:
@@ -53,21 +79,48 @@ def doc_id_for(path: Path, seeds_dir: Path) -> str:
 
 
 def read_source(path: Path, seeds_dir: Path) -> Source:
-    """Decode one file and take its metadata from its header."""
+    """Decode one file (or extract the text of a PDF, HTML or Word file) and take its
+    metadata from its header, the file's own metadata first."""
     data = path.read_bytes()
-    text = decode_bytes(data, path.name)
+    extracted = None
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        text = decode_bytes(data, path.name)
+    else:
+        from reindustry_kb.extract import extract
+
+        extracted = extract(path, data)
+        text = extracted.text
     meta = parse_header(text)
     doc = Document(
         doc_id=doc_id_for(path, seeds_dir),
         path=path.relative_to(seeds_dir).as_posix(),
         sha256=hashlib.sha256(data).hexdigest(),
-        title=meta.title,
-        date=meta.date,
+        title=(extracted and extracted.title) or meta.title,
+        date=(extracted and _iso_date(extracted.date)) or meta.date,
         lang=meta.lang or detect_lang(text),
-        source=meta.source,
-        authors=meta.authors,
+        source=(extracted and extracted.source) or meta.source,
+        authors=(extracted and extracted.authors) or meta.authors,
     )
-    return Source(doc=doc, text=text, header_spans=meta.spans)
+    if extracted is None:
+        return Source(doc=doc, text=text, header_spans=meta.spans)
+    doc.format = extracted.format
+    doc.text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if extracted.page_starts is not None:
+        doc.pages = len(extracted.page_starts)
+    return Source(doc, text, meta.spans, extracted.page_starts)
+
+
+def source_text(path: Path, data: bytes) -> str:
+    """The text a source file is indexed as: decoded, or extracted from a PDF, HTML, DOCX."""
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return decode_bytes(data, path.name)
+    from reindustry_kb.extract import extract
+
+    return extract(path, data).text
+
+
+def _iso_date(value: str | None) -> str | None:
+    return parse_date(value) if value else None
 
 
 # --- decoding -----------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from reindustry_kb.errors import IndexBusyError, IndexCorruptError, IndexMissing
 from reindustry_kb.lexical import LexicalIndex
 from reindustry_kb.models import CLAIM, Claim, ClaimFilters, Document, Filters, Passage
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 POINTER = "CURRENT"
 LOCK = ".lock"
 # Readable files beside the builds, meant to be committed: a timestamp-free summary that
@@ -52,12 +52,14 @@ LEXICAL_FILES = ("postings.sqlite", "lengths.npy", "vocab.txt")
 _SCHEMA = """
 CREATE TABLE documents (
     doc_id TEXT PRIMARY KEY, path TEXT, sha256 TEXT, title TEXT, date TEXT, lang TEXT,
-    source TEXT, authors TEXT, n_passages INTEGER, n_claims INTEGER, text TEXT
+    source TEXT, authors TEXT, n_passages INTEGER, n_claims INTEGER, format TEXT, pages INTEGER,
+    text_sha256 TEXT, text TEXT
 );
 CREATE TABLE passages (
     row INTEGER PRIMARY KEY, passage_id TEXT UNIQUE, doc_id TEXT REFERENCES documents,
     ordinal INTEGER, text TEXT, char_start INTEGER, char_end INTEGER, line_start INTEGER,
-    line_end INTEGER, speaker TEXT, section TEXT, lang TEXT, tokens TEXT
+    line_end INTEGER, speaker TEXT, section TEXT, lang TEXT, page_start INTEGER,
+    page_end INTEGER, tokens TEXT
 );
 CREATE TABLE claims (
     id TEXT PRIMARY KEY, kind TEXT, doc_id TEXT REFERENCES documents, passage_id TEXT,
@@ -108,6 +110,11 @@ class DocumentEntry(Strict):
     n_claims: int
 
 
+class SkippedEntry(Strict):
+    sha256: str
+    reason: str
+
+
 class Counts(Strict):
     documents: int
     passages: int
@@ -120,6 +127,8 @@ class Summary(BuildConfig):
     dim: int
     documents: dict[str, DocumentEntry]
     counts: Counts
+    # Files found but not indexed (a scanned PDF...), so `rkb index --check` knows them.
+    skipped: dict[str, SkippedEntry] = Field(default_factory=dict)
 
 
 class Manifest(Summary):
@@ -132,7 +141,7 @@ class Manifest(Summary):
 
 _PASSAGE_COLUMNS = (
     "passage_id, doc_id, ordinal, text, char_start, char_end, line_start, line_end, speaker, "
-    "section, lang"
+    "section, lang, page_start, page_end"
 )
 
 
@@ -195,7 +204,7 @@ def _write_database(path: Path, content: BuildContent) -> None:
         if content.carried_from is not None:
             db.execute("ATTACH DATABASE ? AS old", (f"file:{content.carried_from}?mode=ro",))
         db.executemany(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [_document_row(d, content.texts[d.doc_id]) for d in content.documents],
         )
         row = 0
@@ -218,7 +227,7 @@ def _insert_fresh(
 ) -> None:
     db.executemany(
         f"INSERT INTO passages (row, {_PASSAGE_COLUMNS}, tokens) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
                 first_row + n,
@@ -233,6 +242,8 @@ def _insert_fresh(
                 p.speaker,
                 p.section,
                 p.lang,
+                p.page_start,
+                p.page_end,
                 " ".join(content.tokens[first_row + n]),
             )
             for n, p in enumerate(passages)
@@ -268,6 +279,9 @@ def _document_row(d: Document, text: str) -> tuple[Any, ...]:
         json.dumps(d.authors, ensure_ascii=False),
         d.n_passages,
         d.n_claims,
+        d.format,
+        d.pages,
+        d.text_sha256,
         text,
     )
 

@@ -1,0 +1,189 @@
+"""PDF, HTML and DOCX sources: extracted text, metadata, pages, and citations that verify."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reindustry_kb.cli import app
+from reindustry_kb.errors import SourceError
+from reindustry_kb.extract import _clean_lines, extract
+from reindustry_kb.pipeline import Session
+from reindustry_kb.settings import Settings
+
+from . import documents
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env={"RKB_EMBEDDER": "fake", "COLUMNS": "160"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _extracted(path: Path):  # type: ignore[no-untyped-def]
+    return extract(path, path.read_bytes())
+
+
+def test_cid_font_pdf_reads_in_order_without_running_lines(tmp_path: Path) -> None:
+    found = _extracted(documents.zh_pdf(tmp_path / "white_paper.pdf"))
+    paragraphs = found.text.strip().split("\n\n")
+    assert paragraphs == documents.ZH_PARAGRAPHS  # lines joined, the page break healed
+    assert documents.ZH_HEADER not in found.text
+    assert found.title == "產業政策白皮書" and found.authors == ["經濟部"]
+    # Page 2 begins inside the second paragraph, where its sentence continues.
+    pages = documents.zh_layout()
+    assert found.text[found.page_starts[1] :].startswith(pages[1][0])
+    assert found.text[found.page_starts[2] :].startswith(pages[2][0])
+
+
+def test_english_columns_keep_their_spaces_and_lose_headers(tmp_path: Path) -> None:
+    found = _extracted(documents.en_pdf(tmp_path / "brief.pdf"))
+    assert "Policy Brief" not in found.text and "Page 1" not in found.text
+    assert "export controls on advanced semiconductors and the equipment" in found.text
+    assert "several countries and takes effect in thirty days." in found.text
+    first, second = found.text.index("Department of Commerce"), found.text.index("Officials")
+    assert first < second < found.page_starts[1]  # left column, then right, then page 2
+    assert "  " not in found.text and "advancedsemiconductors" not in found.text
+
+
+def _encrypted(path: Path) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    documents.en_pdf(path)
+    writer = PdfWriter(clone_from=PdfReader(path))
+    writer.encrypt(user_password="secret", owner_password="owner")
+    writer.write(path)
+    return path
+
+
+def test_spaced_out_chinese_glyphs_are_closed_up() -> None:
+    lines = _clean_lines("經 濟 部 公 布 ，\r\nA new rule 新 法")
+    assert lines == ["經濟部公布，", "A new rule 新法"]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (documents.scanned_pdf, r"scan\.pdf has no text layer .*OCR is not supported"),
+        (lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj garbage") and p, r"scan\.pdf is damaged"),
+        (_encrypted, r"scan\.pdf is encrypted; save an unprotected copy"),
+    ],
+)
+def test_unreadable_pdfs_get_one_line(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "scan.pdf"
+    make(path)
+    with pytest.raises(SourceError, match=message) as info:
+        _extracted(path)
+    assert "\n" not in str(info.value)
+
+
+def test_big5_page_keeps_the_article_and_drops_the_rest(tmp_path: Path) -> None:
+    found = _extracted(documents.big5_news_html(tmp_path / "news.html"))
+    for paragraph in documents.NEWS_PARAGRAPHS:
+        assert paragraph in found.text
+    for line in documents.NEWS_BOILERPLATE:
+        assert line not in found.text, line
+    assert (found.title, found.date, found.authors, found.source) == (
+        "經濟部擴大綠能補助",
+        "2025-03-18",
+        ["王小明"],
+        "遠見新聞網",
+    )
+
+
+def test_json_ld_metadata(tmp_path: Path) -> None:
+    found = _extracted(documents.json_ld_html(tmp_path / "fact_sheet.html"))
+    assert found.title == "Fact Sheet: Securing Critical Mineral Supply Chains"
+    assert found.date == "2025-04-15"
+    assert found.authors == ["The White House"] and found.source == "whitehouse.gov"
+    assert "Briefings" not in found.text and "Privacy Policy" not in found.text
+    assert "more than 80 percent of its rare earth elements" in found.text
+
+
+def test_docx_paragraphs_table_and_properties(tmp_path: Path) -> None:
+    found = _extracted(documents.docx_with_table(tmp_path / "plan.docx"))
+    assert found.text.startswith("# 產業補助計畫說明\n\n")
+    assert "半導體 | 1200\n綠能 | 800" in found.text
+    assert found.title == "產業補助計畫說明" and found.authors == ["國家發展委員會"]
+    assert found.date == "2025-05-02"
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """One document of each kind, a scan, and files that are not documents."""
+    seeds = tmp_path / "seeds"
+    (seeds / "reports").mkdir(parents=True)
+    documents.zh_pdf(seeds / "reports" / "white_paper.pdf")
+    documents.big5_news_html(seeds / "news.html")
+    documents.docx_with_table(seeds / "plan.docx")
+    documents.scanned_pdf(seeds / "scan.pdf")
+    (seeds / "notes.txt~").write_text("backup", encoding="utf-8")
+    (seeds / "data.xlsx").write_bytes(b"x")
+    return seeds
+
+
+def test_a_mixed_folder_is_indexed_with_pages_and_reasons(library: Path, tmp_path: Path) -> None:
+    index = str(tmp_path / "indexes")
+    code, out, err = run("index", "--seeds", str(library), "--index-dir", index, "--json")
+    assert code == 0, err
+    stats = json.loads(out)
+    assert stats["n_documents"] == 3
+    reasons = {s["path"]: s["reason"] for s in stats["skipped"]}
+    assert "OCR is not supported" in reasons["scan.pdf"]
+    assert reasons["notes.txt~"].startswith("editor backup")
+    assert reasons["data.xlsx"] == "unsupported type (.xlsx)"
+    code, out, _ = run("docs", "--index-dir", index, "--json")
+    docs = {d["doc_id"]: d for d in json.loads(out)}
+    pdf = docs["reports/white_paper"]
+    assert pdf["format"] == "pdf" and pdf["pages"] == 3
+    assert docs["news"]["format"] == "html" and docs["news"]["source"] == "遠見新聞網"
+    assert docs["plan"]["format"] == "docx" and docs["plan"]["pages"] is None
+    code, _, _ = run("index", "--seeds", str(library), "--index-dir", index, "--check")
+    assert code == 0  # the skipped scan does not make the index look stale
+
+
+def test_answers_cite_pages_and_spans_of_the_extracted_text(library: Path, tmp_path: Path) -> None:
+    index = tmp_path / "indexes"
+    assert run("index", "--seeds", str(library), "--index-dir", str(index))[0] == 0
+    code, out, _ = run("ask", "先進製程的產值年增率是多少", "--index-dir", str(index), "--json")
+    hits = json.loads(out)["hits"]
+    top = hits[0]
+    assert top["doc_id"] == "reports/white_paper"
+    assert top["page_start"] == 1 and top["page_end"] == 2  # the paragraph crosses the break
+    assert top["citation"].startswith("reports/white_paper:p1:L")
+    session = Session.open(Settings(seeds_dir=library, index_dir=index, embedder="fake"))
+    for hit in hits:
+        text = session.reader.document_text(hit["doc_id"])
+        assert text is not None and text[hit["char_start"] : hit["char_end"]] == hit["text"]
+    code, out, err = run("show", top["citation"], "--index-dir", str(index))
+    assert code == 0, err and "年增率" in out
+
+
+def test_export_of_each_format_verifies_until_the_source_changes(
+    library: Path, tmp_path: Path
+) -> None:
+    index = str(tmp_path / "indexes")
+    assert run("index", "--seeds", str(library), "--index-dir", index)[0] == 0
+    brief = tmp_path / "brief.md"
+    questions = ["半導體產值占全球市場多少", "綠能補助預算多少", "半導體補助金額"]
+    code, _, err = run("export", *questions, "-k", "8", "-o", str(brief), "--index-dir", index)
+    assert code == 0, err
+    exported = brief.read_text(encoding="utf-8")
+    for path in ("reports/white_paper.pdf", "news.html", "plan.docx"):
+        assert f'path="{path}"' in exported, path
+    assert "p. 1" in exported or "pp. 1–2" in exported
+    code, out, err = run("verify", str(brief), "--seeds", str(library))
+    assert code == 0, out + err
+    edited = [p.replace("四兆三千億元", "五兆億元") for p in documents.ZH_PARAGRAPHS]
+    documents.zh_pdf(library / "reports" / "white_paper.pdf", edited)
+    news = documents.NEWS_PARAGRAPHS[0]
+    page = (library / "news.html").read_bytes().decode("big5")
+    page = page.replace(news, "經濟部今天沒有宣布任何補助。")
+    (library / "news.html").write_bytes(page.encode("big5"))
+    code, out, err = run("verify", str(brief), "--seeds", str(library))
+    assert code != 0
+    assert "white_paper.pdf" in out + err and "news.html" in out + err
