@@ -120,3 +120,18 @@ def test_long_paragraphs_are_cut_at_sentence_ends() -> None:
     assert len(passages) > 1
     assert all(p.text.endswith("。") for p in passages)
     assert all(size_of(p.text) <= 300 for p in passages)
+
+
+def test_pdf_passages_start_with_the_first_paragraph_of_a_page() -> None:
+    doc = Document(doc_id="white_paper", path="white_paper.pdf", sha256="0" * 64)
+    first = "經濟部公布白皮書，政府將投入三千億元扶植半導體產業。"
+    crossing = "白皮書指出半導體產值占全球百分之十八，" + "其中先進製程成長最快。"
+    second = "行政院表示將修正產業創新條例，提供研發投資抵減。"
+    last = "勞動部將培訓五萬名技術人才。"
+    text = f"{first}\n\n{crossing}\n\n{second}\n\n{last}\n"
+    # Page 2 begins inside the second paragraph, page 3 with the fourth.
+    pages = [0, text.index("其中"), text.index(last)]
+    passages = segment(Source(doc=doc, text=text, page_starts=pages), target=180, max_size=300)
+    assert [(p.page_start, p.page_end) for p in passages] == [(1, 2), (2, 2), (3, 3)]
+    assert [p.text for p in passages[1:]] == [second, last]
+    assert passages[0].citation == "white_paper:p1:L1-L3"

@@ -78,7 +78,7 @@ class _Unit:
     turn_start: bool = False
     size: float = 0.0
     english: bool = False
-    break_before: bool = False  # boilerplate or a rule stood just before: no passage spans it
+    break_before: bool = False  # boilerplate, a rule or a new PDF page: no passage spans it
 
 
 def segment(source: Source, target: int = 180, max_size: int = 300) -> list[Passage]:
@@ -118,9 +118,15 @@ def _units(source: Source) -> list[_Unit]:
     section: str | None = None
     offset = 0
     pending_break = False
+    # In a PDF the first paragraph that begins on a new page begins a new passage, so a
+    # passage spans two pages only where a paragraph does.
+    page_starts = source.page_starts or [0]
+    page = 1
     for line in text.split("\n"):
         start, end = offset, offset + len(line)
         offset = end + 1
+        if (line_page := bisect.bisect_right(page_starts, start)) != page:
+            page, pending_break = line_page, True
         for span_start, span_end in source.header_spans:
             if span_start <= start < span_end:
                 start = min(span_end, end)
