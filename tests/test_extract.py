@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from reindustry_kb.cli import app
@@ -38,6 +40,13 @@ def test_cid_font_pdf_reads_in_order_without_running_lines(tmp_path: Path) -> No
     pages = documents.zh_layout()
     assert found.text[found.page_starts[1] :].startswith(pages[1][0])
     assert found.text[found.page_starts[2] :].startswith(pages[2][0])
+
+
+def test_an_empty_page_does_not_take_the_text_of_the_page_before() -> None:
+    from reindustry_kb.extract import _join_pages
+
+    text, starts = _join_pages([["第一頁的內容。"], [], ["第三頁的內容。"]])
+    assert starts == [0, text.index("第三頁"), text.index("第三頁")]
 
 
 def test_english_columns_keep_their_spaces_and_lose_headers(tmp_path: Path) -> None:
@@ -159,6 +168,9 @@ def test_answers_cite_pages_and_spans_of_the_extracted_text(library: Path, tmp_p
     for hit in hits:
         text = session.reader.document_text(hit["doc_id"])
         assert text is not None and text[hit["char_start"] : hit["char_end"]] == hit["text"]
+    claims = run("claims", "--doc", "reports/white_paper", "--index-dir", str(index), "--json")[1]
+    pages = {claim["text"]: claim["page"] for claim in json.loads(claims)}
+    assert pages["百分之二十五"] == 2 and pages["新臺幣三千億元"] == 1
     code, out, err = run("show", top["citation"], "--index-dir", str(index))
     assert code == 0, err and "年增率" in out
 
@@ -187,3 +199,26 @@ def test_export_of_each_format_verifies_until_the_source_changes(
     code, out, err = run("verify", str(brief), "--seeds", str(library))
     assert code != 0
     assert "white_paper.pdf" in out + err and "news.html" in out + err
+
+
+_LINE = st.text(alphabet="經濟部公布白皮書產業政策。，abc de.", min_size=1, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_LINE.map(str.strip).filter(bool), max_size=6), min_size=1, max_size=4))
+def test_extracted_pages_and_passages_keep_exact_provenance(pages: list[list[str]]) -> None:
+    from reindustry_kb.extract import _join_pages
+    from reindustry_kb.models import Document
+    from reindustry_kb.segment import segment
+    from reindustry_kb.sources import Source
+
+    text, starts = _join_pages(pages)
+    assert starts == sorted(starts) and len(starts) == len(pages)
+    for page, lines in enumerate(pages):
+        if lines:  # each page's text begins where its start says
+            assert text[starts[page] :].startswith(lines[0])
+    doc = Document(doc_id="d", path="d.pdf", sha256="0" * 64)
+    for passage in segment(Source(doc=doc, text=text, page_starts=starts)):
+        assert text[passage.char_start : passage.char_end] == passage.text
+        assert passage.page_start is not None and passage.page_end is not None
+        assert 1 <= passage.page_start <= passage.page_end <= len(pages)

@@ -10,6 +10,7 @@ the (fast) rewrite of the new build.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -200,6 +201,9 @@ def _analyse(part: DocumentParts, timer: Timer) -> None:
     assert part.source is not None and part.passages is not None
     with timer("claims"):
         part.claims = extract_claims(part.source, part.passages)
+        if pages := part.source.page_starts:
+            for claim in part.claims:
+                claim.page = bisect.bisect_right(pages, claim.char_start)
     with timer("tokenize"):
         part.tokens = [tokenize(lexical_text(p)) for p in part.passages]
     part.n_claims, part.source = len(part.claims), None

@@ -90,6 +90,7 @@ def _pdf_pages(data: bytes, name: str) -> tuple[list[str], dict[str, Any]]:
         from pypdf import PdfReader
     except ImportError as exc:  # pragma: no cover - a dependency
         raise SourceError(f"{name}: reading PDFs needs pypdf; run `pip install pypdf`") from exc
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # repairs it reports are not news
     # A parser of untrusted bytes fails in many ways; every one of them means the same to a
     # user: this file cannot be read.
     try:
@@ -170,9 +171,9 @@ def _join_pages(pages: list[list[str]]) -> tuple[str, list[int]]:
             page_starts[page] = length + len(glue)
         pieces.append(glue + line)
         length += len(glue) + len(line)
-    for page in range(len(pages)):  # a page with no text begins where the next one does
+    for page in reversed(range(len(pages))):  # a page with no text begins where the next does
         if page not in seen_pages:
-            page_starts[page] = page_starts[page - 1] if page else 0
+            page_starts[page] = page_starts[page + 1] if page + 1 < len(pages) else length
     return "".join(pieces) + "\n", page_starts
 
 
@@ -202,7 +203,7 @@ def extract_html(data: bytes, name: str) -> Extracted:
         import trafilatura
     except ImportError as exc:  # pragma: no cover - a dependency
         raise SourceError(f"{name}: reading HTML needs trafilatura") from exc
-    logging.getLogger("trafilatura").setLevel(logging.ERROR)  # its notes are not for users
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)  # likewise
     found = trafilatura.bare_extraction(
         html,
         with_metadata=True,

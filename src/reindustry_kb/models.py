@@ -56,6 +56,7 @@ class ClaimBase(BaseModel):
     char_start: int
     char_end: int
     line: int
+    page: int | None = None  # PDF sources: the page the claim's text begins on
 
 
 class StatisticClaim(ClaimBase):
