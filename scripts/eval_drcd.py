@@ -1,11 +1,12 @@
 """Passage retrieval on DRCD (zh-Hant Wikipedia): paragraphs as documents.
 
-    python scripts/eval_drcd.py ../shared/external/drcd/DRCD_dev.json [--paragraphs N]
+    python scripts/eval_drcd.py ../shared/external/drcd/DRCD_dev.json [--paragraphs N] [--answers]
 
 Writes the paragraphs to a temporary seeds folder, builds an index with the real pipeline
 (default embedder unless RKB_EMBEDDER is set) and reports recall@1/5/10 and MRR@10 of the
-right paragraph for BM25, dense, naive RRF and rkb's hybrid. The data is read in place,
-never copied into the project.
+right paragraph for BM25, dense, naive RRF and rkb's hybrid; with --answers the hit must also
+quote the answer, and the share of questions whose answering sentences quote it is reported.
+The data is read in place, never copied into the project.
 """
 
 from __future__ import annotations
@@ -29,12 +30,23 @@ def main() -> None:
     parser.add_argument("--paragraphs", type=int, default=1000, help="index the first N paragraphs")
     parser.add_argument("--questions", type=int, default=0, help="sample N questions (0 = all)")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--answers",
+        action="store_true",
+        help="a hit must also quote the answer; reports how often the answering sentences do",
+    )
     args = parser.parse_args()
 
     data = json.loads(args.path.read_text(encoding="utf-8"))["data"]
     paragraphs = [p for article in data for p in article["paragraphs"]][: args.paragraphs]
     questions = [
-        Question(id=qa["id"], question=qa["question"], answers=[], doc=p["id"], lang="zh-Hant")
+        Question(
+            id=qa["id"],
+            question=qa["question"],
+            answers=[a["text"] for a in qa["answers"]] if args.answers else [],
+            doc=p["id"],
+            lang="zh-Hant",
+        )
         for p in paragraphs
         for qa in p["qas"]
     ]
@@ -64,13 +76,13 @@ def main() -> None:
 def _dedupe_docs(run):  # type: ignore[no-untyped-def]
     """A paragraph split into several passages counts once, at its best rank."""
 
-    def ranked(question: str) -> list[tuple[str, str]]:
+    def ranked(question: str) -> list[tuple[str, str, str | None]]:
         seen: set[str] = set()
         result = []
-        for doc_id, text in run(question):
+        for doc_id, text, answer in run(question):
             if doc_id not in seen:
                 seen.add(doc_id)
-                result.append((doc_id, text))
+                result.append((doc_id, text, answer))
         return result
 
     return ranked

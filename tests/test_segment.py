@@ -135,3 +135,22 @@ def test_pdf_passages_start_with_the_first_paragraph_of_a_page() -> None:
     assert [(p.page_start, p.page_end) for p in passages] == [(1, 2), (2, 2), (3, 3)]
     assert [p.text for p in passages[1:]] == [second, last]
     assert passages[0].citation == "white_paper:p1:L1-L3"
+
+
+@pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.stem[:3])
+def test_window_spans_cite_the_windows_in_the_source(path: Path) -> None:
+    import re
+
+    from reindustry_kb.segment import _MARKUP, _SPACES, _cleaned, window_spans, windows
+
+    source = read_source(path, SEEDS)
+    for passage in segment(source):
+        body = _SPACES.sub(" ", _MARKUP.sub(" ", passage.text)).strip()
+        assert _cleaned(passage.text)[0] == body
+        spans = window_spans(passage)
+        assert len(spans) == len(windows(passage))
+        for text, (start, end) in zip(windows(passage), spans, strict=True):
+            assert passage.char_start <= start < end <= passage.char_end
+            cited = _SPACES.sub(" ", _MARKUP.sub(" ", source.text[start:end])).strip()
+            # The window joins its sentences as the embedder saw them; the span holds them.
+            assert re.sub(r"\s", "", cited) == re.sub(r"\s", "", text)

@@ -243,6 +243,12 @@ class DenseIndex:
         combined = np.where(np.isfinite(best), (own + best) / 2, own)
         return dict(zip(rows.tolist(), combined.astype(float).tolist(), strict=True))
 
+    def window_similarities(self, query: Vectors, row: int) -> Vectors:
+        """The query's similarity to each of a passage's windows, in order."""
+        start, end = int(self.offsets[row]), int(self.offsets[row + 1])
+        similarities: Vectors = self.windows.rows([start], [end]) @ query
+        return similarities
+
 
 def _params(index: Any, selector: Any) -> Any:
     import faiss

@@ -87,6 +87,7 @@ class OnnxE5Embedder:
         self._e5 = E5Onnx()
         self.dim = self._e5.dim
         self._parallel: ParallelE5 | None = None
+        self._last_query: tuple[str | None, Vectors] = (None, np.zeros(self.dim, np.float32))
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         chunks = list(self.stream_passages(texts))
@@ -109,8 +110,10 @@ class OnnxE5Embedder:
         yield from self._parallel.stream(itertools.chain(first, texts), "passage: ")
 
     def embed_query(self, text: str) -> Vectors:
-        vector: Vectors = self._e5.embed([text], "query: ")[0]
-        return vector
+        # A question is embedded for the search and again for its answering sentences.
+        if self._last_query[0] != text:
+            self._last_query = (text, self._e5.embed([text], "query: ")[0])
+        return self._last_query[1]
 
 
 class HashingEmbedder:

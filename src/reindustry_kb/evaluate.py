@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from reindustry_kb.errors import RkbError
-from reindustry_kb.models import language_group
-from reindustry_kb.search import dense_scores, hybrid_search
+from reindustry_kb.models import answer_slice, language_group
+from reindustry_kb.pipeline import ask_in
+from reindustry_kb.search import dense_scores
 from reindustry_kb.sources import detect_lang
 
 if TYPE_CHECKING:
@@ -38,6 +39,9 @@ class Report(BaseModel):
     overall: Scores
     by_group: dict[str, Scores]
     misses: list[dict[str, object]]
+    # Of the questions whose answer passage is in the top 5, the share whose answering
+    # sentences (the hit's answer span) quote the answer; None when the retriever gives none.
+    answer_accuracy: float | None = None
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -83,8 +87,10 @@ def evaluate(
     questions: Sequence[Question],
     retrieve: Callable[[str], Ranked],
 ) -> Report:
-    """`retrieve` returns ranked (doc_id, passage text) for a question, at least 10 deep."""
+    """`retrieve` returns ranked (doc_id, passage text, answer span text or None) for a
+    question, at least 10 deep."""
     ranks: list[int | None] = []
+    answered: list[bool] = []
     groups: dict[str, list[int | None]] = {}
     misses: list[dict[str, object]] = []
     for question in questions:
@@ -92,12 +98,15 @@ def evaluate(
         rank = next(
             (
                 i
-                for i, (doc_id, text) in enumerate(ranked, start=1)
+                for i, (doc_id, text, _) in enumerate(ranked, start=1)
                 if is_relevant(question, doc_id, text)
             ),
             None,
         )
         ranks.append(rank)
+        if rank is not None and rank <= 5 and question.answers and ranked[rank - 1][2] is not None:
+            answer = ranked[rank - 1][2] or ""
+            answered.append(any(expected in answer for expected in question.answers))
         lang = question.lang or detect_lang(question.question)
         # The answer is quoted from the passage, so its language is the passage's.
         target = detect_lang(question.answers[0]) if question.answers else lang
@@ -117,10 +126,11 @@ def evaluate(
         overall=_scores(ranks),
         by_group={name: _scores(values) for name, values in sorted(groups.items())},
         misses=misses,
+        answer_accuracy=round(sum(answered) / len(answered), 4) if answered else None,
     )
 
 
-Ranked = list[tuple[str, str]]
+Ranked = list[tuple[str, str, str | None]]
 
 
 def compare_retrievers(session: Session, depth: int = 10) -> dict[str, Callable[[str], Ranked]]:
@@ -129,7 +139,7 @@ def compare_retrievers(session: Session, depth: int = 10) -> dict[str, Callable[
     passages = reader.passages()
 
     def ranked(rows: Iterable[int]) -> Ranked:
-        return [(passages[row].doc_id, passages[row].text) for row in list(rows)[:depth]]
+        return [(passages[row].doc_id, passages[row].text, None) for row in list(rows)[:depth]]
 
     def by_score(scores: dict[int, float]) -> list[int]:
         return sorted(scores, key=lambda row: (-scores[row], row))
@@ -151,7 +161,10 @@ def compare_retrievers(session: Session, depth: int = 10) -> dict[str, Callable[
         return ranked(by_score(fused))
 
     def hybrid(question: str) -> Ranked:
-        return ranked(s.row for s in hybrid_search(reader, embedder, question, depth))
+        return [
+            (hit.doc_id, hit.text, hit.text[answer_slice(hit)])
+            for hit in ask_in(session, question, depth).hits
+        ]
 
     return {"dense": dense, "bm25": bm25, "rrf": rrf, "hybrid": hybrid}
 
@@ -171,6 +184,12 @@ def format_table(reports: dict[str, Report]) -> str:
             row += f"  {cell:>15}"
         lines.append(row)
     lines.append(f"(groups show R@1/R@5; n = {next(iter(reports.values())).overall.n} questions)")
+    for name, report in reports.items():
+        if report.answer_accuracy is not None:
+            lines.append(
+                f"{name}: the answering sentences quote the answer for "
+                f"{report.answer_accuracy:.3f} of the questions answered in the top 5"
+            )
     return "\n".join(lines)
 
 

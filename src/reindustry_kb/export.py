@@ -16,7 +16,15 @@ from pathlib import Path
 
 from reindustry_kb.claims.query import find_claims
 from reindustry_kb.errors import RkbError
-from reindustry_kb.models import NO_FILTERS, Claim, ClaimFilters, Document, Filters
+from reindustry_kb.models import (
+    NO_FILTERS,
+    Claim,
+    ClaimFilters,
+    Document,
+    Filters,
+    Hit,
+    answer_slice,
+)
 from reindustry_kb.pipeline import Session, ask_in
 from reindustry_kb.settings import Settings
 from reindustry_kb.sources import source_text
@@ -37,6 +45,7 @@ class Quote:
     line_end: int
     heading: str = ""  # what the quote is about: speaker, or a claim's reading
     pages: tuple[int, int] | None = None  # PDF: first and last page of the quote
+    answer: str = ""  # the sentences of the quote that answer the question, shown first
 
 
 @dataclass
@@ -62,6 +71,7 @@ def export_questions(
                 hit.line_end,
                 f"Speaker: {hit.speaker}" if hit.speaker else "",
                 (hit.page_start, hit.page_end or hit.page_start) if hit.page_start else None,
+                _answer(hit),
             )
             for hit in result.hits
         ]
@@ -136,6 +146,8 @@ def _render(draft: _Draft, manifest: Manifest) -> str:
             cited[doc.doc_id] = doc
             if quote.heading:
                 lines += [f"*{quote.heading}*", ""]
+            if quote.answer:
+                lines += [f"**Answer:** “{quote.answer}” (in the passage below)", ""]
             lines.append(
                 f'<!-- rkb-quote n={number} path="{doc.path}" lines={quote.line_start}-'
                 f"{quote.line_end} sha256={doc.sha256} -->"
@@ -151,6 +163,12 @@ def _render(draft: _Draft, manifest: Manifest) -> str:
         lines.append(f"- {_cite(doc)}.")
     lines += ["", *footnotes, ""]
     return "\n".join(lines)
+
+
+def _answer(hit: Hit) -> str:
+    """The answering sentences on one line, when they are not the whole passage."""
+    answer = hit.text[answer_slice(hit)]
+    return "" if answer == hit.text else " ".join(answer.split())
 
 
 def _pages(quote: Quote) -> str:

@@ -108,6 +108,17 @@ class Hit(BaseModel):
     claims: list[Claim] = Field(default_factory=list)
     page_start: int | None = None  # PDF sources
     page_end: int | None = None
+    # The sentences of the passage that best answer (its nearest sentence window), in source
+    # offsets within char_start..char_end.
+    answer_start: int | None = None
+    answer_end: int | None = None
+
+
+def answer_slice(hit: Hit) -> slice:
+    """Where a hit's answering sentences stand in its text."""
+    if hit.answer_start is None or hit.answer_end is None:
+        return slice(0, len(hit.text))
+    return slice(hit.answer_start - hit.char_start, hit.answer_end - hit.char_start)
 
 
 class AskResult(BaseModel):

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 
 from reindustry_kb.embed import Embedder, get_embedder
 from reindustry_kb.errors import EmbedderMismatchError, RkbError
-from reindustry_kb.models import NO_FILTERS, AskResult, Claim, Document, Filters, Hit, citation_of
+from reindustry_kb.models import (
+    NO_FILTERS,
+    AskResult,
+    Claim,
+    Document,
+    Filters,
+    Hit,
+    Passage,
+    citation_of,
+)
 from reindustry_kb.search import hybrid_search
 from reindustry_kb.settings import Settings
 from reindustry_kb.store import IndexReader, read_manifest
@@ -63,6 +72,7 @@ def ask_in(session: Session, question: str, k: int, filters: Filters = NO_FILTER
     passages = session.reader.passages([r.row for r in results])
     documents = session.reader.documents_by_id({p.doc_id for p in passages.values()})
     claims = session.reader.claims_by_passage([p.passage_id for p in passages.values()])
+    answers = _answers(session, question, passages)
     hits = []
     for rank, result in enumerate(results, start=1):
         p = passages[result.row]
@@ -85,9 +95,23 @@ def ask_in(session: Session, question: str, k: int, filters: Filters = NO_FILTER
                 claims=claims[p.passage_id],
                 page_start=p.page_start,
                 page_end=p.page_end,
+                answer_start=answers.get(result.row, (p.char_start, p.char_end))[0],
+                answer_end=answers.get(result.row, (p.char_start, p.char_end))[1],
             )
         )
     return AskResult(query=question, hits=hits)
+
+
+def _answers(
+    session: Session, question: str, passages: dict[int, Passage]
+) -> dict[int, tuple[int, int]]:
+    """Per passage row, the span of the sentences that answer (see answer.py)."""
+    from reindustry_kb.answer import answer_spans
+
+    if not passages or session.reader.dense.n == 0:
+        return {}
+    vector = session.embedder.embed_query(question)
+    return answer_spans(session.reader, vector, question, passages)
 
 
 def list_claims(settings: Settings, filters: ClaimFilters) -> list[Claim]:

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from reindustry_kb.models import AskResult, Claim, Document
+from reindustry_kb.models import AskResult, Claim, Document, answer_slice
 from reindustry_kb.normalize import fold, is_han
 from reindustry_kb.pipeline import Excerpt
 
@@ -29,12 +29,16 @@ def highlight_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def render_hits(console: Console, result: AskResult, terms: Sequence[str]) -> None:
-    """Hits as panels: citation, title, date, speaker, passage with query terms marked, claims."""
+    """Hits as panels: citation, title, date, speaker, passage with the answering sentences
+    underlined and query terms marked, claims."""
     if not result.hits:
         console.print(f"No passage matches [bold]{result.query}[/] with these filters.")
         return
     for hit in result.hits:
         body = Text(hit.text)
+        answer = answer_slice(hit)
+        if answer != slice(0, len(hit.text)):  # the whole passage needs no marking
+            body.stylize("underline", answer.start, answer.stop)
         for start, end in highlight_spans(hit.text, terms):
             body.stylize("bold yellow", start, end)
         meta = Text.assemble(

@@ -255,20 +255,65 @@ def windows(passage: Passage, size: int = 70) -> list[str]:
     A small embedder dilutes one fact in a long passage; scoring a passage by its best window
     as well as by its whole text finds the fact without losing the context.
     """
-    body = _SPACES.sub(" ", _MARKUP.sub(" ", passage.text)).strip()
-    result: list[str] = []
-    current = ""
+    return [text for text, _, _ in _window_runs(passage, size)]
+
+
+def window_spans(passage: Passage, size: int = 70) -> list[tuple[int, int]]:
+    """Where each of the passage's windows stands in the source: (char_start, char_end)."""
+    return [(start, end) for _, start, end in _window_runs(passage, size)]
+
+
+def _window_runs(passage: Passage, size: int) -> list[tuple[str, int, int]]:
+    body, where = _cleaned(passage.text)
+    if not body:
+        return [(body, passage.char_start, passage.char_start)]
+    runs: list[tuple[str, int, int]] = []
+    current, first, last = "", 0, 0
     for m in _SENTENCE.finditer(body):
         sentence = m.group().strip()
         if not sentence:
             continue
+        begin = m.start() + len(m.group()) - len(m.group().lstrip())
         if current and size_of(current + sentence) > size:
-            result.append(current)
+            runs.append((current, first, last))
             current = ""
+        if not current:
+            first = begin
         current += sentence if not current or not sentence.isascii() else " " + sentence
+        last = begin + len(sentence)
     if current:
-        result.append(current)
-    return result or [body]
+        runs.append((current, first, last))
+    if not runs:
+        runs = [(body, 0, len(body))]
+    # Body offsets -> source offsets: the window ends after its last character.
+    offset = passage.char_start
+    return [(text, offset + where[a], offset + where[b - 1] + 1) for text, a, b in runs]
+
+
+def _cleaned(text: str) -> tuple[str, list[int]]:
+    """`_SPACES.sub(" ", _MARKUP.sub(" ", text)).strip()`, with each character's offset in
+    `text`, so a window found in the cleaned text can be cited in the original."""
+    chars: list[str] = []
+    where: list[int] = []
+
+    def put(char: str, at: int) -> None:
+        if char == " " and (not chars or chars[-1] == " "):
+            return
+        chars.append(char)
+        where.append(at)
+
+    position = 0
+    for m in [*_MARKUP.finditer(text), None]:
+        stop = m.start() if m else len(text)
+        for at in range(position, stop):
+            put(" " if text[at].isspace() else text[at], at)
+        if m:
+            put(" ", m.start())
+            position = m.end()
+    if chars and chars[-1] == " ":
+        chars.pop()
+        where.pop()
+    return "".join(chars), where
 
 
 def embedding_text(passage: Passage, doc: Document) -> str:

@@ -1,0 +1,59 @@
+"""The answering sentences of a hit: which of its sentence windows answers the question.
+
+Each passage was embedded with its sentence windows (segment.windows); the window nearest the
+question is where the answer usually stands. Dense similarity alone confuses windows of one
+topic, so the share of the question's terms (IDF-weighted, as BM25 weighs them) that a window
+contains is added: a window that names what was asked wins a near tie.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reindustry_kb.embed import Vectors
+from reindustry_kb.models import Passage
+from reindustry_kb.normalize import fold_text
+from reindustry_kb.segment import window_spans
+from reindustry_kb.store import IndexReader
+
+# Weight of the question-term share beside the cosine similarity (both in 0..1).
+TERM_WEIGHT = 0.1
+
+
+def answer_spans(
+    reader: IndexReader, query: Vectors, question: str, passages: dict[int, Passage]
+) -> dict[int, tuple[int, int]]:
+    """Per passage row, the source span (char_start, char_end) of its answering window."""
+    lexical = reader.lexical
+    weights = {t: lexical.idf(t) for t in set(lexical.query_terms(question)) if t in lexical}
+    total = sum(weights.values())
+    size = reader.manifest.settings.window_size
+    spans = {}
+    for row, passage in passages.items():
+        similarities = reader.dense.window_similarities(query, row)
+        windows = window_spans(passage, size)
+        if len(similarities) != len(windows):  # not the windows this build embedded
+            continue
+        scores = [
+            float(similarity) + TERM_WEIGHT * _term_share(passage, span, weights, total)
+            for similarity, span in zip(similarities, windows, strict=True)
+        ]
+        spans[row] = windows[max(range(len(scores)), key=scores.__getitem__)]
+    return spans
+
+
+def _term_share(
+    passage: Passage, span: tuple[int, int], weights: dict[str, float], total: float
+) -> float:
+    if total <= 0:
+        return 0.0
+    text = fold_text(passage.text[span[0] - passage.char_start : span[1] - passage.char_start])
+    found = sum(weight for term, weight in weights.items() if _holds(text, term))
+    return found / total
+
+
+def _holds(text: str, term: str) -> bool:
+    # Latin terms as whole words ("rate" is not in "generate"); Chinese ones as substrings.
+    if term.isascii():
+        return re.search(rf"\b{re.escape(term)}", text) is not None
+    return term in text
