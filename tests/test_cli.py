@@ -1,4 +1,5 @@
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -175,3 +176,40 @@ def test_index_check_exit_codes(indexed: Path) -> None:
     assert code == 0 and "1 changed, 0 removed, 2 unchanged" in out
     code, _, _ = run("index", "--check", "--seeds", str(indexed))
     assert code == 0
+
+
+def test_eval_with_distractors_indexes_them_beside_the_seeds(
+    docs_dir: Path, tmp_path: Path
+) -> None:
+    questions = tmp_path / "questions.jsonl"
+    record = {
+        "question": "国务院在西部建设几个国家级数据中心集群？",
+        "answers": ["八个国家级数据中心集群"],
+        "doc": "policy_hans",
+    }
+    questions.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run("index", "--seeds", str(docs_dir))[0] == 0
+    code, out, err = run("eval", str(questions), "--json")
+    assert code == 0, err
+    assert json.loads(out)["hybrid"]["overall"]["recall"]["@1"] == 1.0
+    # A repost of the same text competes: identical passages tie, and the question's own
+    # document is no longer alone at the top.
+    distractors = tmp_path / "other"
+    distractors.mkdir()
+    shutil.copy(docs_dir / "policy_hans.txt", distractors / "repost.txt")
+    code, out, err = run(
+        "eval",
+        str(questions),
+        "--seeds",
+        str(docs_dir),
+        "--distractors",
+        str(distractors),
+        "--json",
+    )
+    assert code == 0, err
+    report = json.loads(out)["hybrid"]
+    assert report["overall"]["recall"]["@1"] == 0.0 and report["overall"]["recall"]["@5"] == 1.0
+    assert report["misses"][0]["top"] == "_distractors/repost"
+    assert not (docs_dir / "_distractors").exists()  # the seeds folder is left as it was
+    code, _, err = run("eval", str(questions), "--distractors", str(tmp_path / "none"))
+    assert code == 1 and "distractor folder" in err

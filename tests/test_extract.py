@@ -42,6 +42,29 @@ def test_cid_font_pdf_reads_in_order_without_running_lines(tmp_path: Path) -> No
     assert found.text[found.page_starts[2] :].startswith(pages[2][0])
 
 
+def test_chinese_lines_with_digits_do_not_end_paragraphs() -> None:
+    from reindustry_kb.extract import _join_pages, _width
+
+    paragraphs = [
+        "二〇二四年臺灣半導體產值達到 4.3 兆元新臺幣，占全球市場 18%，其中先進製程的產值成長"
+        "最快，年增率達到 25%。行政院表示將修正產業創新條例，提供研發投資抵減與補助。",
+        "勞動部指出將在三年內培訓 50,000 名半導體與綠能技術人才，並補助在職訓練費用。",
+    ]
+    lines = []
+    for paragraph in paragraphs:  # a layout's wrap: as many characters as fit in 56 units
+        line = ""
+        for char in paragraph:
+            if _width(line + char) > 56:
+                lines.append(line)
+                line = ""
+            line += char
+        lines.append(line)
+    text, _ = _join_pages([lines])
+    # (A space the layout broke at is gone, as it is from the PDF itself.)
+    squeezed = [p.replace(" ", "") for p in paragraphs]
+    assert [p.replace(" ", "") for p in text.strip().split("\n\n")] == squeezed
+
+
 def test_an_empty_page_does_not_take_the_text_of_the_page_before() -> None:
     from reindustry_kb.extract import _join_pages
 

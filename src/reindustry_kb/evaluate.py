@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +43,22 @@ class Report(BaseModel):
     # Of the questions whose answer passage is in the top 5, the share whose answering
     # sentences (the hit's answer span) quote the answer; None when the retriever gives none.
     answer_accuracy: float | None = None
+
+
+DISTRACTORS = "_distractors"  # where another folder's documents go beside the seeds
+
+
+def library_with_distractors(seeds_dir: Path, distractors: Path, folder: Path) -> Path:
+    """A seeds folder under `folder` holding the question set's documents (same doc_ids) and,
+    under `_distractors/`, another folder's documents competing with them."""
+    if not distractors.is_dir():
+        raise RkbError(f"distractor folder {distractors} does not exist")
+    if not seeds_dir.is_dir():
+        raise RkbError(f"seeds folder {seeds_dir} does not exist")
+    library = folder / "seeds"
+    shutil.copytree(seeds_dir, library)
+    shutil.copytree(distractors, library / DISTRACTORS)
+    return library
 
 
 def load_questions(path: Path) -> list[Question]:

@@ -17,6 +17,7 @@ import io
 import json
 import logging
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,18 +179,26 @@ def _join_pages(pages: list[list[str]]) -> tuple[str, list[int]]:
 
 
 def _typical_width(lines: list[str]) -> int:
-    widths = sorted(len(line.strip()) for line in lines)
+    widths = sorted(_width(line.strip()) for line in lines)
     return widths[int(len(widths) * 0.9)] if widths else 0
 
 
+def _width(text: str) -> int:
+    """Display width: a Chinese character or full-width sign is two Latin letters wide, so a
+    line of Chinese with some digits measures like a full line of Chinese."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
 def _wrapped(line: str, following: str, typical: int) -> bool:
-    if typical < 10:
+    if typical < 20:
         return False
-    if _SENTENCE_END.search(line) and len(line) < typical:
+    width = _width(line)
+    # Widths are estimates (glyphs differ), hence the slack.
+    if _SENTENCE_END.search(line) and width < 0.95 * typical:
         return False
-    if _NO_SPACE_START.match(following):
-        return len(line) + 1 > typical
-    return len(line) + 1 + len(following.split(" ", 1)[0]) > typical
+    chinese = _NO_SPACE_START.match(following)
+    word = following[:1] if chinese else following.split(" ", 1)[0]
+    return width + (0 if chinese else 1) + _width(word) > 0.9 * typical
 
 
 # --- HTML -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reindustry_kb.embed import Embedder, get_embedder
+from reindustry_kb.embed import Embedder, QueryMemo, get_embedder
 from reindustry_kb.errors import EmbedderMismatchError, RkbError
 from reindustry_kb.models import (
     NO_FILTERS,
@@ -46,7 +46,7 @@ class Session:
                 f"{wanted} ({settings.model or 'default model'}); rebuild it with "
                 f"`rkb index --embedder {wanted}` or query without --embedder/--model"
             )
-        return cls(reader, get_embedder(built_with[0], built_with[1]))
+        return cls(reader, QueryMemo(get_embedder(built_with[0], built_with[1])))
 
 
 def clean_question(question: str) -> str:
