@@ -27,6 +27,8 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 
 def git_files(repo: Path, folder: str) -> list[str]:
     out = subprocess.run(
@@ -129,6 +131,7 @@ def main() -> None:
         if parsed is None:
             continue
         title, body = parsed
+        body = CONTROL.sub("", body)  # some Federal Register pages end in a NUL byte
         signed = re.search(r"of (\w+ \d+, \d{4})", body)
         date = datetime.strptime(signed.group(1), "%B %d, %Y").date() if signed else None
         header = front_matter(title, date and date.isoformat(), "Federal Register")
