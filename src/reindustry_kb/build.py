@@ -85,7 +85,7 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
     timer = Timer()
     with build_lock(settings.index_dir):
         with timer("read"):
-            sources, unreadable = load_sources(settings)
+            sources, passed_over, unreadable = load_sources(settings)
         embedder = get_embedder(settings.build_embedder_name(), settings.model)
         config = build_config(settings, embedder.name, embedder.model)
         summary, previous = _previous_build(settings, config)
@@ -119,18 +119,20 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
         seconds=round(seconds, 2),
         passages_per_s=round(embedded / seconds, 2) if embedded else None,
         stage_seconds={stage: round(s, 2) for stage, s in timer.seconds.items()},
-        skipped=[*passed_over(settings), *unreadable],
+        skipped=[*passed_over, *unreadable],
     )
 
 
-def load_sources(settings: Settings) -> tuple[list[Source], list[Skipped]]:
-    """Read every seed, or fail naming each text file that cannot be read. A PDF, HTML or
-    Word file that yields no text (a scan, an encrypted or damaged file) is skipped with its
+def load_sources(settings: Settings) -> tuple[list[Source], list[Skipped], list[Skipped]]:
+    """Read every seed, or fail naming each text file that cannot be read. Returns the sources,
+    the files passed over (hidden, backups, other types) and the unreadable ones: a PDF, HTML
+    or Word file that yields no text (a scan, an encrypted or damaged file) is skipped with its
     reason, and the rest of the folder is indexed."""
-    from reindustry_kb.sources import TEXT_SUFFIXES, discover, read_source
+    from reindustry_kb.sources import TEXT_SUFFIXES, find_sources, read_source
 
+    paths, passed_over = find_sources(settings.seeds_dir)
     sources, problems, unreadable = [], [], []
-    for path in discover(settings.seeds_dir):
+    for path in paths:
         try:
             sources.append(read_source(path, settings.seeds_dir))
         except SourceError as exc:
@@ -144,14 +146,7 @@ def load_sources(settings: Settings) -> tuple[list[Source], list[Skipped]]:
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise SourceError(problems[0] + more)
-    return sources, unreadable
-
-
-def passed_over(settings: Settings) -> list[Skipped]:
-    """Files under the seeds folder that are not documents: hidden, backups, other types."""
-    from reindustry_kb.sources import find_sources
-
-    return find_sources(settings.seeds_dir)[1]
+    return sources, passed_over, unreadable
 
 
 def _unreadable_entries(unreadable: list[Skipped], settings: Settings) -> dict[str, SkippedEntry]:

@@ -76,6 +76,7 @@ def ask_in(session: Session, question: str, k: int, filters: Filters = NO_FILTER
     hits = []
     for rank, result in enumerate(results, start=1):
         p = passages[result.row]
+        answer = answers.get(result.row, (p.char_start, p.char_end))
         doc = documents[p.doc_id]
         hits.append(
             Hit(
@@ -95,8 +96,8 @@ def ask_in(session: Session, question: str, k: int, filters: Filters = NO_FILTER
                 claims=claims[p.passage_id],
                 page_start=p.page_start,
                 page_end=p.page_end,
-                answer_start=answers.get(result.row, (p.char_start, p.char_end))[0],
-                answer_end=answers.get(result.row, (p.char_start, p.char_end))[1],
+                answer_start=answer[0],
+                answer_end=answer[1],
             )
         )
     return AskResult(query=question, hits=hits)
