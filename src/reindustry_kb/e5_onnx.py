@@ -218,6 +218,7 @@ class PieceTable:
     120 ms of a cold `rkb ask`; a lookup costs ~2 us, and a query needs a few hundred."""
 
     def __init__(self, table: np.ndarray[Any, Any]) -> None:
+        self.table = table  # uint64 [2, n]: sorted hashes, then the ids in the same order
         self.hashes, self.ids = table[0], table[1]
 
     @classmethod
@@ -355,8 +356,7 @@ def cached_pieces(model: ModelFile) -> PieceTable:
 
     def save() -> bytes:
         buffer = io.BytesIO()
-        table = PieceTable.of(model)
-        np.save(buffer, np.stack([table.hashes, table.ids]))
+        np.save(buffer, PieceTable.of(model).table)
         return buffer.getvalue()
 
     return PieceTable(np.load(_cached(model, "pieces.npy", save), mmap_mode="r"))

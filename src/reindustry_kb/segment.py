@@ -255,18 +255,22 @@ def windows(passage: Passage, size: int = 70) -> list[str]:
     A small embedder dilutes one fact in a long passage; scoring a passage by its best window
     as well as by its whole text finds the fact without losing the context.
     """
-    return [text for text, _, _ in _window_runs(passage, size)]
+    body = _SPACES.sub(" ", _MARKUP.sub(" ", passage.text)).strip()
+    return [text for text, _, _ in _window_runs(body, size)]
 
 
 def window_spans(passage: Passage, size: int = 70) -> list[tuple[int, int]]:
-    """Where each of the passage's windows stands in the source: (char_start, char_end)."""
-    return [(start, end) for _, start, end in _window_runs(passage, size)]
-
-
-def _window_runs(passage: Passage, size: int) -> list[tuple[str, int, int]]:
+    """Where each of the passage's windows stands in the source: (char_start, char_end).
+    (The query side's twin of `windows`, which builds call without the offset map.)"""
     body, where = _cleaned(passage.text)
     if not body:
-        return [(body, passage.char_start, passage.char_start)]
+        return [(passage.char_start, passage.char_start)]
+    offset = passage.char_start
+    return [(offset + where[a], offset + where[b - 1] + 1) for _, a, b in _window_runs(body, size)]
+
+
+def _window_runs(body: str, size: int) -> list[tuple[str, int, int]]:
+    """The windows of a cleaned passage body, each with its start and end in the body."""
     runs: list[tuple[str, int, int]] = []
     current, first, last = "", 0, 0
     for m in _SENTENCE.finditer(body):
@@ -283,11 +287,7 @@ def _window_runs(passage: Passage, size: int) -> list[tuple[str, int, int]]:
         last = begin + len(sentence)
     if current:
         runs.append((current, first, last))
-    if not runs:
-        runs = [(body, 0, len(body))]
-    # Body offsets -> source offsets: the window ends after its last character.
-    offset = passage.char_start
-    return [(text, offset + where[a], offset + where[b - 1] + 1) for text, a, b in runs]
+    return runs or [(body, 0, len(body))]
 
 
 def _cleaned(text: str) -> tuple[str, list[int]]:

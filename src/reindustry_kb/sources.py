@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reindustry_kb.dates import document_month_first, parse_date
 from reindustry_kb.errors import SourceError
 from reindustry_kb.models import Document, Skipped
 from reindustry_kb.normalize import is_han
+
+if TYPE_CHECKING:
+    from reindustry_kb.extract import Extracted
 
 TEXT_SUFFIXES = (".txt", ".md")
 SUFFIXES = (*TEXT_SUFFIXES, ".pdf", ".html", ".htm", ".docx")
@@ -82,41 +86,39 @@ def read_source(path: Path, seeds_dir: Path) -> Source:
     """Decode one file (or extract the text of a PDF, HTML or Word file) and take its
     metadata from its header, the file's own metadata first."""
     data = path.read_bytes()
-    extracted = None
-    if path.suffix.lower() in TEXT_SUFFIXES:
-        text = decode_bytes(data, path.name)
-    else:
-        from reindustry_kb.extract import extract
-
-        extracted = extract(path, data)
-        text = extracted.text
+    contents = _contents(path, data)
+    text = contents.text
     meta = parse_header(text)
     doc = Document(
         doc_id=doc_id_for(path, seeds_dir),
         path=path.relative_to(seeds_dir).as_posix(),
         sha256=hashlib.sha256(data).hexdigest(),
-        title=(extracted and extracted.title) or meta.title,
-        date=(extracted and _iso_date(extracted.date)) or meta.date,
+        title=contents.title or meta.title,
+        date=_iso_date(contents.date) or meta.date,
         lang=meta.lang or detect_lang(text),
-        source=(extracted and extracted.source) or meta.source,
-        authors=(extracted and extracted.authors) or meta.authors,
+        source=contents.source or meta.source,
+        authors=contents.authors or meta.authors,
+        format=contents.format,
     )
-    if extracted is None:
-        return Source(doc=doc, text=text, header_spans=meta.spans)
-    doc.format = extracted.format
-    doc.text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if extracted.page_starts is not None:
-        doc.pages = len(extracted.page_starts)
-    return Source(doc, text, meta.spans, extracted.page_starts)
+    if contents.format != "text":
+        doc.text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if contents.page_starts is not None:
+        doc.pages = len(contents.page_starts)
+    return Source(doc, text, meta.spans, contents.page_starts)
 
 
 def source_text(path: Path, data: bytes) -> str:
     """The text a source file is indexed as: decoded, or extracted from a PDF, HTML, DOCX."""
-    if path.suffix.lower() in TEXT_SUFFIXES:
-        return decode_bytes(data, path.name)
-    from reindustry_kb.extract import extract
+    return _contents(path, data).text
 
-    return extract(path, data).text
+
+def _contents(path: Path, data: bytes) -> Extracted:
+    # Imported here: the PDF/HTML/DOCX stage is not for `rkb ask`'s cold start.
+    from reindustry_kb.extract import Extracted, extract
+
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return Extracted("text", decode_bytes(data, path.name))
+    return extract(path, data)
 
 
 def _iso_date(value: str | None) -> str | None:
