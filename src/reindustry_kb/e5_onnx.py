@@ -390,8 +390,13 @@ class E5Onnx:
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.log_severity_level = 3
+        # ONNX Runtime's fused SkipLayerNormalization is slower here than the Add and
+        # LayerNormalization it replaces: 24.1 -> 21.1 ms for a 60-token text on one thread.
         return ort.InferenceSession(
-            str(cached_graph(self.model)), options, providers=["CPUExecutionProvider"]
+            str(cached_graph(self.model)),
+            options,
+            providers=["CPUExecutionProvider"],
+            disabled_optimizers=["SkipLayerNormFusion"],
         )
 
     def embed(self, texts: list[str], prefix: str) -> np.ndarray[Any, np.dtype[np.float32]]:
