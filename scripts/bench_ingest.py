@@ -70,7 +70,7 @@ def main() -> None:
         f"{report['passages_per_s']} passages/s (median of {len(runs)} runs)"
     )
     for stage, value in report["stage_seconds"].items():  # type: ignore[attr-defined]
-        print(f"  {stage:<10} {value:>8.2f} s")
+        print(f"  {stage:<20} {value:>8.2f} s")
 
 
 if __name__ == "__main__":

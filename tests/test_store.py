@@ -53,7 +53,7 @@ def test_an_interrupted_build_leaves_the_previous_index_working(
     def crash(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "write_dense", crash)
+    monkeypatch.setattr(store.DenseWriter, "finish", crash)
     (fake_index.seeds_dir / "extra.txt").write_text("新增的文件，談半導體補貼。", encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
         build_index(fake_index)

@@ -1,24 +1,29 @@
 """`rkb index`: seeds -> sources -> passages -> (claims, tokens | vectors) -> a new build.
 
-Read top to bottom, one stage a function. Claims and BM25 tokens are made in this process while
-worker processes embed the passages already handed to them, so on a large library the build
-waits on the model alone. A document whose bytes and build configuration are
-unchanged is not processed again: its passages, claims, BM25 tokens and vectors are carried
-over from the live build, so changing one file in a large library costs one file's work plus
-the (fast) rewrite of the new build.
+Read top to bottom, one stage a function. Documents stream through the build: each is cut into
+passages and analysed (claims, BM25 tokens), its texts go to the embedder, and once its vectors
+are back it is written to the new build and let go, so memory does not grow with the library.
+On a large library the analysis runs in worker processes while the embedder works on the
+texts before, so the build waits on its slowest stage alone. A document whose bytes and build
+configuration are unchanged is not processed again: its passages, claims, BM25 tokens and
+vectors are carried over from the live build, so changing one file in a large library costs
+one file's work plus the rewrite of the new build.
 """
 
 from __future__ import annotations
 
 import bisect
-import itertools
+import hashlib
+import os
+import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections import deque
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from reindustry_kb.dense import DenseVectors, stack
+from reindustry_kb.dense import DenseVectors
 from reindustry_kb.embed import Embedder, Vectors, get_embedder
 from reindustry_kb.errors import RkbError, SourceError
 from reindustry_kb.models import Claim, Document, IndexStats, Passage, Skipped
@@ -26,7 +31,7 @@ from reindustry_kb.settings import Settings
 
 if TYPE_CHECKING:
     from reindustry_kb.sources import Source
-    from reindustry_kb.store import BuildConfig, IndexReader, SkippedEntry, Summary
+    from reindustry_kb.store import BuildConfig, IndexReader, Manifest, SkippedEntry, Summary
 
 # (stage, done, total)
 Progress = Callable[[str, int, int], None]
@@ -39,6 +44,8 @@ class Timer:
     innermost open stage, so the stages add up to the build's wall time."""
 
     seconds: dict[str, float] = field(default_factory=dict)
+    # Seconds spent in worker processes, by stage ("claims (workers)"); they overlap the rest.
+    in_workers: dict[str, float] = field(default_factory=dict)
     _open: list[str] = field(default_factory=list)
     _since: float = 0.0
 
@@ -60,26 +67,27 @@ class Timer:
         self._since = now
 
 
+# A library with at least this many new documents is analysed in worker processes.
+POOL_MIN_DOCUMENTS = 64
+POOL_BATCH = 8  # documents per task
+
+
 @dataclass
-class DocumentParts:
-    """Everything a build holds for one document. A document carried over from the live
-    build has no passage or claim objects: the store copies its rows by SQL."""
+class Analysed:
+    """A new or changed document cut into passages, with its claims and BM25 tokens."""
 
     doc: Document
     text: str
-    langs: list[str]  # per passage
-    tokens: list[list[str]]  # per passage; empty until analysed
-    n_claims: int
-    passages: list[Passage] | None = None  # new or changed documents
-    claims: list[Claim] | None = None
-    vectors: DenseVectors | None = None  # None: to embed
-    source: Source | None = None  # new or changed documents, until analysed
+    passages: list[Passage]
+    claims: list[Claim]
+    tokens: list[list[str]]  # per passage
+    seconds: dict[str, float] = field(default_factory=dict)  # by stage, in a worker
 
 
 def build_index(settings: Settings, progress: Progress | None = None) -> IndexStats:
     """Build a new index from seeds/, processing only what the live index does not hold."""
     from reindustry_kb.freshness import build_config, compare
-    from reindustry_kb.store import build_lock
+    from reindustry_kb.store import BuildWriter, build_lock
 
     started = time.perf_counter()
     timer = Timer()
@@ -93,21 +101,38 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
         hashes = {s.doc.doc_id: s.doc.sha256 for s in sources}
         delta = compare(hashes | {k: v.sha256 for k, v in skipped.items()}, summary, config)
         with timer("carry over"):
-            carried = _carried_over(previous, sources, set(delta.unchanged))
-        parts = []
-        for number, source in enumerate(sources, start=1):
-            if progress:
-                progress("cutting passages", number, len(sources))
-            parts.append(carried.get(source.doc.doc_id) or _segmented(source, settings, timer))
-        embedded = _analyse_and_embed(embedder, parts, settings.window_size, progress, timer)
-        with timer("write"):
-            _write(settings, embedder, config, parts, previous, skipped)
+            held = previous.carried_parts() if previous is not None and delta.unchanged else {}
+            held = {doc_id: held[doc_id] for doc_id in delta.unchanged if doc_id in held}
+        todo = [source for source in sources if source.doc.doc_id not in held]
+        carried_from = previous.build / "kb.sqlite" if previous is not None else None
+        documents: list[Document] = []
+        fresh = _fresh_documents(embedder, todo, settings, progress, timer)
+        with BuildWriter(settings.index_dir, embedder.dim, carried_from) as writer, closing(fresh):
+            for source in sources:
+                carried = held.get(source.doc.doc_id)
+                if carried is not None:
+                    assert previous is not None
+                    vectors = previous.dense.run(carried.first_row, len(carried.langs))
+                    with timer("write"):
+                        doc = _counted(source.doc, len(carried.langs), carried.n_claims)
+                        writer.add_carried(doc, source.text, carried, vectors)
+                else:
+                    item, vectors = next(fresh)
+                    with timer("write"):
+                        doc = _counted(item.doc, len(item.passages), len(item.claims))
+                        writer.add_fresh(
+                            doc, item.text, item.passages, item.claims, item.tokens, vectors
+                        )
+                documents.append(doc)
+            with timer("write"):
+                writer.finish(_manifest(config, embedder, documents, skipped))
     seconds = time.perf_counter() - started
+    embedded = sum(d.n_passages for d in documents if d.doc_id not in held)
     return IndexStats(
         index_dir=str(settings.index_dir),
-        n_documents=len(parts),
-        n_passages=sum(len(p.langs) for p in parts),
-        n_claims=sum(p.n_claims for p in parts),
+        n_documents=len(documents),
+        n_passages=sum(d.n_passages for d in documents),
+        n_claims=sum(d.n_claims for d in documents),
         embedder=embedder.name,
         model=embedder.model,
         added=len(delta.added),
@@ -118,9 +143,15 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
         config_changes=delta.config_changes,
         seconds=round(seconds, 2),
         passages_per_s=round(embedded / seconds, 2) if embedded else None,
-        stage_seconds={stage: round(s, 2) for stage, s in timer.seconds.items()},
+        stage_seconds={
+            stage: round(s, 2) for stage, s in (timer.seconds | timer.in_workers).items()
+        },
         skipped=[*passed_over, *unreadable],
     )
+
+
+def _counted(doc: Document, n_passages: int, n_claims: int) -> Document:
+    return doc.model_copy(update={"n_passages": n_passages, "n_claims": n_claims})
 
 
 def load_sources(settings: Settings) -> tuple[list[Source], list[Skipped], list[Skipped]]:
@@ -178,142 +209,187 @@ def _previous_build(
     return reader.manifest, reader
 
 
-def _segmented(source: Source, settings: Settings, timer: Timer) -> DocumentParts:
-    """A new or changed document cut into passages; claims and tokens come later."""
+def analyse(source: Source, passage_target: int, passage_max: int, timer: Timer) -> Analysed:
+    """Cut a document into passages; extract its claims and BM25 tokens."""
+    from reindustry_kb.claims.extract import extract_claims
+    from reindustry_kb.lexical import tokenize
     from reindustry_kb.segment import segment
 
     with timer("segment"):
-        passages = segment(source, settings.passage_target, settings.passage_max)
-    langs = [p.lang for p in passages]
-    return DocumentParts(source.doc, source.text, langs, [], 0, passages, source=source)
-
-
-def _analyse(part: DocumentParts, timer: Timer) -> None:
-    """Claims and BM25 tokens of a segmented document."""
-    from reindustry_kb.claims.extract import extract_claims
-    from reindustry_kb.lexical import tokenize
-
-    assert part.source is not None and part.passages is not None
+        passages = segment(source, passage_target, passage_max)
     with timer("claims"):
-        part.claims = extract_claims(part.source, part.passages)
-        if pages := part.source.page_starts:
-            for claim in part.claims:
+        claims = extract_claims(source, passages)
+        if pages := source.page_starts:
+            for claim in claims:
                 claim.page = bisect.bisect_right(pages, claim.char_start)
     with timer("tokenize"):
-        part.tokens = [tokenize(lexical_text(p)) for p in part.passages]
-    part.n_claims, part.source = len(part.claims), None
+        tokens = [tokenize(lexical_text(p)) for p in passages]
+    return Analysed(source.doc, source.text, passages, claims, tokens)
 
 
-def _carried_over(
-    previous: IndexReader | None, sources: list[Source], unchanged: set[str]
-) -> dict[str, DocumentParts]:
-    """Documents whose bytes are unchanged, as the live build holds them (tokens, vectors)."""
-    if previous is None or not unchanged:
-        return {}
-    parts = {}
-    held_by_doc = previous.carried_parts()
+def _analysed(sources: list[Source], settings: Settings, timer: Timer) -> Iterator[Analysed]:
+    """The documents analysed, in order: here, or for a large library in one worker process
+    per core, a bounded number of documents ahead of the consumer."""
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    sizes = (settings.passage_target, settings.passage_max)
+    workers = os.cpu_count() or 1
+    if workers < 2 or len(sources) < POOL_MIN_DOCUMENTS:
+        for source in sources:
+            yield analyse(source, *sizes, timer)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending: deque[Future[list[Analysed]]] = deque()
+        for start in range(0, len(sources), POOL_BATCH):
+            batch = sources[start : start + POOL_BATCH]
+            pending.append(pool.submit(_analyse_batch, batch, *sizes))
+            while len(pending) > 4 * workers:
+                yield from _received(pending.popleft().result(), timer)
+        while pending:
+            yield from _received(pending.popleft().result(), timer)
+
+
+def _analyse_batch(sources: list[Source], passage_target: int, passage_max: int) -> list[Analysed]:
+    """In a worker: analyse a few documents, timing the stages."""
+    results = []
     for source in sources:
-        held = held_by_doc.get(source.doc.doc_id)
-        if source.doc.doc_id not in unchanged or held is None:
-            continue
-        vectors = previous.dense.run(held.first_row, len(held.langs))
-        parts[source.doc.doc_id] = DocumentParts(
-            source.doc, source.text, held.langs, held.tokens, held.n_claims, vectors=vectors
-        )
-    return parts
+        timer = Timer()
+        result = analyse(source, passage_target, passage_max, timer)
+        result.seconds = timer.seconds
+        results.append(result)
+    return results
 
 
-def lexical_text(passage: Passage) -> str:
-    """What BM25 indexes for a passage: its text, after its speaker."""
-    return f"{passage.speaker}: {passage.text}" if passage.speaker else passage.text
+def _received(batch: list[Analysed], timer: Timer) -> list[Analysed]:
+    for item in batch:
+        for stage, seconds in item.seconds.items():
+            key = f"{stage} (workers)"
+            timer.in_workers[key] = timer.in_workers.get(key, 0.0) + seconds
+    return batch
 
 
-def _analyse_and_embed(
+def _fresh_documents(
     embedder: Embedder,
-    parts: list[DocumentParts],
-    window_size: int,
+    sources: list[Source],
+    settings: Settings,
     progress: Progress | None,
     timer: Timer,
-) -> int:
-    """Embed each new passage (with its title and section) and its sentence windows, and
-    analyse each new document just before its texts go to the embedder, while the workers
-    are still busy with the texts before them.
-
-    Texts repeated across the library (boilerplate, shared footers, recurring windows) are
-    embedded once. Returns the number of passages embedded."""
+) -> Generator[tuple[Analysed, DenseVectors], None, None]:
+    """New and changed documents, analysed and embedded, in order, each as soon as all its
+    vectors are back. Each passage is embedded with its title and section, and so are its
+    sentence windows. Texts repeated across the library (boilerplate, shared footers,
+    recurring windows) are embedded once."""
+    from reindustry_kb.embed import stream_passages
     from reindustry_kb.segment import embedding_text, windows
 
-    todo = [part for part in parts if part.vectors is None]
-    rows: dict[str, int] = {}  # unique text -> its row among the vectors
-    # Per passage, the row of its own text and those of its windows.
-    plans: list[tuple[int, list[int]]] = []
+    rows: dict[bytes, int] = {}  # digest of a unique text -> its row among the vectors
+    # Analysed documents whose vectors are not all back: per passage, the row of its own text
+    # and those of its windows; and the last row the document needs.
+    waiting: deque[tuple[Analysed, list[tuple[int, list[int]]], int]] = deque()
+    chars_left = sum(len(source.text) for source in sources)
+    counts = {"chars": 0, "passages": 0, "done": 0}
 
     def texts() -> Iterator[str]:
-        for part in todo:
-            _analyse(part, timer)
-            for passage in part.passages or []:
-                own, group = embedding_text(passage, part.doc), windows(passage, window_size)
-                for text in (own, *group):
-                    if text not in rows:
-                        rows[text] = len(rows)
+        nonlocal chars_left
+        for item in _analysed(sources, settings, timer):
+            plan, last = [], -1
+            for passage in item.passages:
+                mine = []
+                own = embedding_text(passage, item.doc)
+                for text in (own, *windows(passage, settings.window_size)):
+                    key = hashlib.blake2b(text.encode(), digest_size=16).digest()
+                    if key not in rows:
+                        rows[key] = len(rows)
                         yield text
-                plans.append((rows[own], [rows[text] for text in group]))
+                    mine.append(rows[key])
+                plan.append((mine[0], mine[1:]))
+                last = max(last, *mine)
+            waiting.append((item, plan, last))
+            counts["chars"] += len(item.text)
+            counts["passages"] += len(item.passages)
+            chars_left -= len(item.text)
 
-    n_passages = sum(len(part.langs) for part in todo)
-    with timer("embed"):
-        vectors = _embed_all(embedder, texts(), progress, plans, n_passages)
-    planned = iter(plans)
-    for part in todo:
-        mine = itertools.islice(planned, len(part.langs))
-        part.vectors = stack(embedder.dim, [(vectors[own], vectors[group]) for own, group in mine])
-    return n_passages
+    def ready(vectors_back: int) -> Iterator[tuple[Analysed, DenseVectors]]:
+        while waiting and waiting[0][2] < vectors_back:
+            item, plan, _ = waiting.popleft()
+            counts["done"] += len(plan)
+            if progress:
+                rate = counts["passages"] / max(counts["chars"], 1)
+                total = counts["passages"] + round(chars_left * rate)
+                progress("embedding passages, extracting claims", counts["done"], total)
+            yield item, store.gather(plan)
 
-
-def _embed_all(
-    embedder: Embedder,
-    texts: Iterator[str],
-    progress: Progress | None,
-    plans: Sequence[tuple[int, list[int]]],
-    n_passages: int,
-) -> Vectors:
-    """Vectors for the texts; progress counts the passages whose vectors are all back."""
-    import numpy as np
-
-    from reindustry_kb.embed import stream_passages
-
-    chunks: list[Vectors] = []
-    done_rows = done_passages = 0
-    for vectors in stream_passages(embedder, texts):
-        chunks.append(vectors)
-        done_rows += len(vectors)
-        while (
-            done_passages < len(plans)
-            and max(plans[done_passages][0], *plans[done_passages][1], 0) < done_rows
-        ):
-            done_passages += 1
-        if progress:
-            progress("embedding passages, extracting claims", done_passages, n_passages)
-    if not chunks:
-        return np.zeros((0, embedder.dim), dtype=np.float32)
-    return np.vstack(chunks)
+    with tempfile.TemporaryFile(dir=settings.index_dir) as spill:
+        store = _VectorSpill(spill, embedder.dim)
+        with timer("embed"):
+            stream = stream_passages(embedder, texts())
+        while True:
+            with timer("embed"):
+                vectors = next(stream, None)
+            if vectors is None:
+                break
+            store.append(vectors)
+            yield from ready(store.count)
+        yield from ready(store.count)
 
 
-def _write(
-    settings: Settings,
-    embedder: Embedder,
+class _VectorSpill:
+    """Every unique text's vector, float16 (as the index stores them), in embedding order, in
+    an unnamed temporary file: a repeated text may reuse a vector embedded long before, and a
+    library's vectors need not fit in memory."""
+
+    def __init__(self, file: Any, dim: int) -> None:
+        self.file, self.dim, self.count = file, dim, 0
+        self._row_bytes = dim * 2
+
+    def append(self, vectors: Vectors) -> None:
+        import numpy as np
+
+        self.file.write(np.asarray(vectors, dtype=np.float16).tobytes())
+        self.count += len(vectors)
+
+    def gather(self, plan: list[tuple[int, list[int]]]) -> DenseVectors:
+        """A document's passage and window vectors, by the rows of its plan."""
+        import numpy as np
+
+        self.file.flush()
+        own = np.array([row for row, _ in plan], dtype=np.int64)
+        group = np.array([row for _, group in plan for row in group], dtype=np.int64)
+        counts = [0, *(len(group) for _, group in plan)]
+        return DenseVectors(self._rows(own), self._rows(group), np.cumsum(counts, dtype=np.int64))
+
+    def _rows(self, rows: Any) -> Any:
+        import numpy as np
+
+        out = np.zeros((len(rows), self.dim), dtype=np.float16)
+        if not len(rows):
+            return out
+        # One read per run of nearby rows: a document's new rows are contiguous, and a
+        # repeated text's row may lie anywhere before them.
+        wanted = np.unique(rows)
+        breaks = np.flatnonzero(np.diff(wanted) > 64) + 1
+        for run in np.split(wanted, breaks):
+            first, last = int(run[0]), int(run[-1])
+            data = os.pread(
+                self.file.fileno(), (last - first + 1) * self._row_bytes, first * self._row_bytes
+            )
+            span = np.frombuffer(data, dtype=np.float16).reshape(-1, self.dim)
+            chosen = (rows >= first) & (rows <= last)
+            out[chosen] = span[rows[chosen] - first]
+        return out
+
+
+def _manifest(
     config: BuildConfig,
-    parts: list[DocumentParts],
-    previous: IndexReader | None,
+    embedder: Embedder,
+    documents: list[Document],
     skipped: dict[str, SkippedEntry],
-) -> None:
-    from reindustry_kb.dense import concat
-    from reindustry_kb.store import BuildContent, Counts, DocumentEntry, Manifest, write_index
+) -> Manifest:
+    from reindustry_kb.store import Counts, DocumentEntry, Manifest
 
-    documents = [
-        part.doc.model_copy(update={"n_passages": len(part.langs), "n_claims": part.n_claims})
-        for part in parts
-    ]
-    manifest = Manifest(
+    return Manifest(
         **config.model_dump(),
         dim=embedder.dim,
         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -330,14 +406,8 @@ def _write(
         ),
         skipped=skipped,
     )
-    content = BuildContent(
-        documents=documents,
-        texts={part.doc.doc_id: part.text for part in parts},
-        passages={p.doc.doc_id: p.passages for p in parts if p.passages is not None},
-        claims={p.doc.doc_id: p.claims for p in parts if p.claims is not None},
-        tokens=[t for part in parts for t in part.tokens],
-        langs=[lang for part in parts for lang in part.langs],
-        vectors=concat(embedder.dim, [part.vectors for part in parts if part.vectors is not None]),
-        carried_from=previous.build / "kb.sqlite" if previous is not None else None,
-    )
-    write_index(settings.index_dir, content, manifest)
+
+
+def lexical_text(passage: Passage) -> str:
+    """What BM25 indexes for a passage: its text, after its speaker."""
+    return f"{passage.speaker}: {passage.text}" if passage.speaker else passage.text

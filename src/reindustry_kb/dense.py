@@ -95,64 +95,131 @@ def concat(dim: int, runs: list[DenseVectors]) -> DenseVectors:
 
 def write_dense(folder: Path, vectors: DenseVectors, langs: list[str]) -> list[str]:
     """Write the dense files for passages in these languages; returns the files written."""
+    writer = DenseWriter(folder, vectors.passages.shape[1])
+    writer.add(vectors, langs)
+    return writer.finish()
+
+
+class DenseWriter:
+    """The dense files of a build, written a run of passages at a time: vectors are appended
+    to the `.npy` files as they come, so a build holds one document's vectors, not the
+    library's; the FAISS indexes and centroids are made at the end from the files,
+    memory-mapped, a chunk at a time."""
+
+    CHUNK = 65_536  # vectors converted to float32 at a time
+
+    def __init__(self, folder: Path, dim: int) -> None:
+        self.folder, self.dim = folder, dim
+        self._passages = _NpyAppender(folder / "passages.npy", dim)
+        self._windows = _NpyAppender(folder / "windows.npy", dim)
+        self._counts: list[Any] = []  # windows per passage, a run at a time
+        self._groups: list[str] = []  # each passage's language group
+
+    def add(self, vectors: DenseVectors, langs: list[str]) -> None:
+        self._passages.append(vectors.passages)
+        self._windows.append(vectors.windows)
+        self._counts.append(np.diff(vectors.offsets))
+        self._groups.extend(language_group(lang) for lang in langs)
+
+    def finish(self) -> list[str]:
+        """Close the vector files; write offsets, groups, centroids and FAISS indexes."""
+        import faiss
+
+        self._passages.close()
+        self._windows.close()
+        counts = np.concatenate([np.zeros(1, dtype=np.int64), *self._counts])
+        offsets = np.cumsum(counts, dtype=np.int64)
+        names = sorted(set(self._groups))
+        row_group = np.array([names.index(g) for g in self._groups], dtype=np.int8)
+        window_rows = np.repeat(np.arange(len(row_group)), np.diff(offsets))
+        # Per kind: the vectors, and the passage row each belongs to (the FAISS id).
+        kinds = {
+            "passages": (np.load(self.folder / "passages.npy", mmap_mode="r"), None),
+            "windows": (np.load(self.folder / "windows.npy", mmap_mode="r"), window_rows),
+        }
+        centroids = np.zeros((len(names), len(KINDS), self.dim), dtype=np.float32)
+        descriptions: dict[str, str] = {}
+        written = list(FILES)
+        for number, name in enumerate(names):
+            for kind_number, kind in enumerate(KINDS):
+                data, owners = kinds[kind]
+                owner_rows = np.arange(len(row_group)) if owners is None else owners
+                mine = np.flatnonzero(row_group[owner_rows] == number)
+                index, descriptions[f"{kind}-{name}"] = _faiss_index(data, mine, self.dim)
+                total = np.zeros(self.dim, dtype=np.float64)
+                for start in range(0, len(mine), self.CHUNK):
+                    chosen = mine[start : start + self.CHUNK]
+                    part = np.asarray(data[chosen], dtype=np.float32)
+                    total += part.sum(axis=0)
+                    index.add_with_ids(part, owner_rows[chosen].astype(np.int64))
+                if len(mine):
+                    centroids[number, kind_number] = total / len(mine)
+                faiss.write_index(index, str(self.folder / f"{kind}-{name}.faiss"))
+                written.append(f"{kind}-{name}.faiss")
+            del data
+        np.save(self.folder / "window_offsets.npy", offsets)
+        np.save(self.folder / "row_group.npy", row_group)
+        np.save(self.folder / "centroids.npy", centroids)
+        meta = {"dim": self.dim, "groups": names, "indexes": descriptions}
+        (self.folder / "dense.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        return written
+
+
+class _NpyAppender:
+    """A float16 `.npy` of rows written as they come: the header is written first with room
+    for any row count, and rewritten with the real count on close."""
+
+    HEADER = 128  # bytes, magic included; a multiple of 64, as numpy aligns them
+
+    def __init__(self, path: Path, dim: int) -> None:
+        self.dim, self.rows = dim, 0
+        self._file = path.open("wb")
+        self._file.write(self._header())
+
+    def append(self, rows: Any) -> None:
+        data = np.ascontiguousarray(rows, dtype=np.float16).reshape(-1, self.dim)
+        self._file.write(data.tobytes())
+        self.rows += len(data)
+
+    def close(self) -> None:
+        self._file.seek(0)
+        self._file.write(self._header())
+        self._file.close()
+
+    def _header(self) -> bytes:
+        fields = f"{{'descr': '<f2', 'fortran_order': False, 'shape': ({self.rows}, {self.dim}), }}"
+        length = self.HEADER - 10  # after the magic, the version and the length field
+        return (
+            b"\x93NUMPY\x01\x00"
+            + length.to_bytes(2, "little")
+            + (fields.ljust(length - 1) + "\n").encode("latin-1")
+        )
+
+
+def _faiss_index(data: Any, rows: Any, dim: int) -> tuple[Any, str]:
+    """An empty index, trained for these rows of `data`: exhaustive when few; IVF over 8-bit
+    codes when many, sqrt(n) lists (training and assignment stay seconds at a million
+    vectors, so a one-document update stays fast)."""
     import faiss
 
-    dim = vectors.passages.shape[1]
-    names = sorted({language_group(lang) for lang in langs})
-    row_group = np.array([names.index(language_group(lang)) for lang in langs], dtype=np.int8)
-    window_rows = np.repeat(np.arange(len(langs)), np.diff(vectors.offsets))
-    # Per kind: the vectors, and the passage row each belongs to (the FAISS id).
-    kinds = {
-        "passages": (vectors.passages, np.arange(len(langs))),
-        "windows": (vectors.windows, window_rows),
-    }
-    centroids = np.zeros((len(names), len(KINDS), dim), dtype=np.float32)
-    descriptions: dict[str, str] = {}
-    written = list(FILES)
-    for number, name in enumerate(names):
-        for kind_number, kind in enumerate(KINDS):
-            data, rows = kinds[kind]
-            mine = row_group[rows] == number
-            part = np.ascontiguousarray(data[mine], dtype=np.float32)
-            if len(part):
-                centroids[number, kind_number] = part.mean(axis=0)
-            index, descriptions[f"{kind}-{name}"] = _faiss_index(part, dim)
-            index.add_with_ids(part, rows[mine].astype(np.int64))
-            faiss.write_index(index, str(folder / f"{kind}-{name}.faiss"))
-            written.append(f"{kind}-{name}.faiss")
-    np.save(folder / "passages.npy", vectors.passages.astype(np.float16))
-    np.save(folder / "windows.npy", vectors.windows.astype(np.float16))
-    np.save(folder / "window_offsets.npy", vectors.offsets.astype(np.int64))
-    np.save(folder / "row_group.npy", row_group)
-    np.save(folder / "centroids.npy", centroids)
-    meta = {"dim": dim, "groups": names, "indexes": descriptions}
-    (folder / "dense.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    return written
-
-
-def _faiss_index(data: Vectors, dim: int) -> tuple[Any, str]:
-    """Exhaustive when small; IVF over 8-bit codes when large, sqrt(n) lists (training and
-    assignment stay seconds at a million vectors, so a one-document update stays fast)."""
-    import faiss
-
-    if len(data) <= FLAT_LIMIT:
+    if len(rows) <= FLAT_LIMIT:
         # Exhaustive over 8-bit codes: a quarter of the pages a float32 scan touches, and
         # the candidates are rescored exactly anyway.
         flat = faiss.IndexScalarQuantizer(
             dim, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
         )
-        if len(data):
-            flat.train(data)
+        if len(rows):
+            flat.train(np.asarray(data[rows], dtype=np.float32))
         return faiss.IndexIDMap2(flat), "flat,sq8"
-    nlist = int(math.sqrt(len(data)))
+    nlist = int(math.sqrt(len(rows)))
     quantizer = faiss.IndexFlatIP(dim)
     index = faiss.IndexIVFScalarQuantizer(
         quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
     )
     # A fixed-seed sample of 40 points a list trains as well as all of them, much faster
     # (FAISS warns below 39).
-    sample = np.random.default_rng(0).choice(len(data), min(len(data), nlist * 40), replace=False)
-    index.train(data[np.sort(sample)])
+    sample = np.random.default_rng(0).choice(len(rows), min(len(rows), nlist * 40), replace=False)
+    index.train(np.asarray(data[rows[np.sort(sample)]], dtype=np.float32))
     index.nprobe = nprobe_for(nlist)
     return index, f"ivf{nlist},sq8"
 

@@ -156,11 +156,10 @@ class HashingEmbedder:
         from reindustry_kb.normalize import fold_text
 
         counts = Counter(hashing_features(fold_text(text)))
-        vector = np.zeros(self.dim, dtype=np.float32)
-        for feature, count in counts.items():
-            code = zlib.crc32(feature.encode("utf-8"))
-            sign = 1.0 if code & 0x80000000 else -1.0
-            vector[code % self.dim] += sign * (1.0 + np.log(count))
+        codes = np.array([zlib.crc32(f.encode("utf-8")) for f in counts], dtype=np.uint32)
+        weights = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+        signed = np.where(codes & 0x80000000, weights, -weights)
+        vector = np.bincount(codes % self.dim, signed, minlength=self.dim).astype(np.float32)
         norm = float(np.linalg.norm(vector))
         result: Vectors = vector / norm if norm else vector
         return result

@@ -35,9 +35,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reindustry_kb.dense import DenseIndex, DenseVectors, write_dense
+from reindustry_kb.dense import DenseIndex, DenseVectors, DenseWriter
 from reindustry_kb.errors import IndexBusyError, IndexCorruptError, IndexMissingError
-from reindustry_kb.lexical import LexicalIndex
+from reindustry_kb.lexical import LexicalIndex, PostingsBuilder
 from reindustry_kb.models import CLAIM, Claim, ClaimFilters, Document, Filters, Passage
 
 FORMAT_VERSION = 5
@@ -155,115 +155,128 @@ def _corrupt(index_dir: Path, what: str) -> IndexCorruptError:
     )
 
 
-@dataclass
-class BuildContent:
-    """What a new build holds. Documents the previous build already holds unchanged are
-    copied from its database by SQL (`carried`), never re-read into Python objects."""
+class BuildWriter:
+    """A new build, written a document at a time beside the live one and made live by
+    `finish`, so an interrupted `rkb index` leaves the previous index working and a reader
+    sees the old build or the new one. Rows go to SQLite and vectors to their files as each
+    document is added; a build never holds the library in memory.
 
-    documents: list[Document]  # every document, in build order, with its counts
-    texts: dict[str, str]
-    passages: dict[str, list[Passage]]  # new or changed documents only
-    claims: dict[str, list[Claim]]  # likewise
-    tokens: list[list[str]]  # BM25 tokens of every passage, in row order
-    langs: list[str]  # language of every passage, in row order
-    vectors: DenseVectors
-    carried_from: Path | None = None  # kb.sqlite of the build that lends the rest
+    Use as a context manager: leaving it without `finish` (an error, Ctrl-C) removes the
+    unfinished build."""
 
+    def __init__(self, index_dir: Path, dim: int, carried_from: Path | None = None) -> None:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        # Names sort in build order (microseconds), so "the previous build" is well defined.
+        now = time.time()
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now))
+        self.name = f"build-{stamp}{int(now * 1e6) % 1_000_000:06d}-{uuid.uuid4().hex[:6]}"
+        self.index_dir = index_dir
+        self.staging = index_dir / f".tmp-{self.name}"
+        self.staging.mkdir()
+        self.row = 0  # the next passage's row
+        self.db = sqlite3.connect(self.staging / "kb.sqlite")
+        # An unfinished build is thrown away whole, so SQLite need not journal it.
+        self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+        if carried_from is not None:
+            self.db.execute("ATTACH DATABASE ? AS old", (f"file:{carried_from}?mode=ro",))
+        self.dense = DenseWriter(self.staging, dim)
+        self.postings = PostingsBuilder()
 
-def write_index(index_dir: Path, content: BuildContent, manifest: Manifest) -> Path:
-    """Write a complete build beside the live one, then make it live. Returns its folder."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    # Names sort in build order (microseconds), so "the previous build" is well defined.
-    now = time.time()
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now * 1e6) % 1_000_000:06d}"
-    name = f"build-{stamp}-{uuid.uuid4().hex[:6]}"
-    staging = index_dir / f".tmp-{name}"
-    staging.mkdir()
-    try:
-        _write_database(staging / "kb.sqlite", content)
-        files = ["kb.sqlite", *write_dense(staging, content.vectors, content.langs)]
-        LexicalIndex.build(content.tokens).save(staging)
-        files += LEXICAL_FILES
-        sizes = {file: (staging / file).stat().st_size for file in files}
-        manifest = manifest.model_copy(update={"build": name, "files": sizes})
-        (staging / "manifest.json").write_text(_json(manifest), encoding="utf-8")
-        final = index_dir / name
-        staging.rename(final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _point_to(index_dir, name)
-    _write_summary(index_dir, manifest, final / "kb.sqlite")
-    _remove_stale_builds(index_dir, keep=name)
-    return final
+    def __enter__(self) -> BuildWriter:
+        return self
 
+    def __exit__(self, *exc: object) -> None:
+        if self.staging.exists():  # not finished
+            self.db.close()
+            shutil.rmtree(self.staging, ignore_errors=True)
 
-def _write_database(path: Path, content: BuildContent) -> None:
-    with sqlite3.connect(path) as db:
-        db.executescript(_SCHEMA)
-        if content.carried_from is not None:
-            db.execute("ATTACH DATABASE ? AS old", (f"file:{content.carried_from}?mode=ro",))
-        db.executemany(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [_document_row(d, content.texts[d.doc_id]) for d in content.documents],
+    def add_fresh(
+        self,
+        doc: Document,
+        text: str,
+        passages: list[Passage],
+        claims: list[Claim],
+        tokens: list[list[str]],
+        vectors: DenseVectors,
+    ) -> None:
+        """A new or changed document, with everything made for it."""
+        self._add_document(doc, text)
+        self.db.executemany(
+            f"INSERT INTO passages (row, {_PASSAGE_COLUMNS}, tokens) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(self.row + n, *_passage_row(p), " ".join(tokens[n])) for n, p in enumerate(passages)],
         )
-        row = 0
-        for doc in content.documents:
-            if doc.doc_id in content.passages:
-                _insert_fresh(db, row, content.passages[doc.doc_id], content, doc.doc_id)
-            else:
-                _insert_carried(db, row, doc.doc_id)
-            row += doc.n_passages
-        db.executescript(_INDEXES)
-    db.close()
+        self.db.executemany(
+            "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [_claim_row(claim) for claim in claims],
+        )
+        self._add_rows([p.lang for p in passages], tokens, vectors)
+
+    def add_carried(
+        self, doc: Document, text: str, held: CarriedDocument, vectors: DenseVectors
+    ) -> None:
+        """An unchanged document: its passages (renumbered) and claims copied from the live
+        build by SQL, its stored BM25 tokens counted again (never re-tokenised)."""
+        self._add_document(doc, text)
+        self.db.execute(
+            f"INSERT INTO passages SELECT row - ? + ?, {_PASSAGE_COLUMNS}, tokens "
+            "FROM old.passages WHERE row >= ? AND row < ? ORDER BY row",
+            (held.first_row, self.row, held.first_row, held.first_row + len(held.langs)),
+        )
+        self.db.execute(
+            "INSERT INTO claims SELECT * FROM old.claims WHERE doc_id = ? ORDER BY rowid",
+            (doc.doc_id,),
+        )
+        stored = self.db.execute(
+            "SELECT tokens FROM passages WHERE row >= ? ORDER BY row", (self.row,)
+        )
+        tokens = [str(t).split(" ") if t else [] for (t,) in stored]
+        self._add_rows(held.langs, tokens, vectors)
+
+    def _add_document(self, doc: Document, text: str) -> None:
+        self.db.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", _document_row(doc, text)
+        )
+
+    def _add_rows(self, langs: list[str], tokens: list[list[str]], vectors: DenseVectors) -> None:
+        self.dense.add(vectors, langs)
+        self.postings.add(tokens)
+        self.row += len(langs)
+
+    def finish(self, manifest: Manifest) -> Path:
+        """Complete the build, make it live, and return its folder."""
+        self.db.executescript(_INDEXES)
+        self.db.commit()
+        self.db.close()
+        files = ["kb.sqlite", *self.dense.finish()]
+        self.postings.build().save(self.staging)
+        files += LEXICAL_FILES
+        sizes = {file: (self.staging / file).stat().st_size for file in files}
+        manifest = manifest.model_copy(update={"build": self.name, "files": sizes})
+        (self.staging / "manifest.json").write_text(_json(manifest), encoding="utf-8")
+        final = self.index_dir / self.name
+        self.staging.rename(final)
+        _point_to(self.index_dir, self.name)
+        _write_summary(self.index_dir, manifest, final / "kb.sqlite")
+        _remove_stale_builds(self.index_dir, keep=self.name)
+        return final
 
 
-def _insert_fresh(
-    db: sqlite3.Connection,
-    first_row: int,
-    passages: list[Passage],
-    content: BuildContent,
-    doc_id: str,
-) -> None:
-    db.executemany(
-        f"INSERT INTO passages (row, {_PASSAGE_COLUMNS}, tokens) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (
-                first_row + n,
-                p.passage_id,
-                p.doc_id,
-                p.ordinal,
-                p.text,
-                p.char_start,
-                p.char_end,
-                p.line_start,
-                p.line_end,
-                p.speaker,
-                p.section,
-                p.lang,
-                p.page_start,
-                p.page_end,
-                " ".join(content.tokens[first_row + n]),
-            )
-            for n, p in enumerate(passages)
-        ],
-    )
-    db.executemany(
-        "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [_claim_row(claim) for claim in content.claims[doc_id]],
-    )
-
-
-def _insert_carried(db: sqlite3.Connection, first_row: int, doc_id: str) -> None:
-    """Copy an unchanged document's passages (renumbered from `first_row`) and claims."""
-    db.execute(
-        f"INSERT INTO passages SELECT row - (SELECT min(row) FROM old.passages WHERE doc_id = ?)"
-        f" + ?, {_PASSAGE_COLUMNS}, tokens FROM old.passages WHERE doc_id = ? ORDER BY row",
-        (doc_id, first_row, doc_id),
-    )
-    db.execute(
-        "INSERT INTO claims SELECT * FROM old.claims WHERE doc_id = ? ORDER BY rowid", (doc_id,)
+def _passage_row(p: Passage) -> tuple[Any, ...]:
+    return (
+        p.passage_id,
+        p.doc_id,
+        p.ordinal,
+        p.text,
+        p.char_start,
+        p.char_end,
+        p.line_start,
+        p.line_end,
+        p.speaker,
+        p.section,
+        p.lang,
+        p.page_start,
+        p.page_end,
     )
 
 
@@ -293,10 +306,16 @@ def _json(model: BaseModel) -> str:
 def _write_summary(index_dir: Path, manifest: Manifest, database: Path) -> None:
     summary = Summary.model_validate(manifest.model_dump(include=set(Summary.model_fields)))
     _replace_text(index_dir / SUMMARY, _json(summary))
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-        lines = [data + "\n" for (data,) in db.execute("SELECT data FROM claims ORDER BY rowid")]
+    # Streamed: a large library has millions of claims.
+    temporary = index_dir / f".{CLAIMS_EXPORT}.{uuid.uuid4().hex[:8]}"
+    with (
+        sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db,
+        temporary.open("w", encoding="utf-8") as out,
+    ):
+        for (data,) in db.execute("SELECT data FROM claims ORDER BY rowid"):
+            out.write(data + "\n")
     db.close()
-    _replace_text(index_dir / CLAIMS_EXPORT, "".join(lines))
+    os.replace(temporary, index_dir / CLAIMS_EXPORT)
 
 
 def _replace_text(path: Path, text: str) -> None:
@@ -403,17 +422,11 @@ def read_summary(index_dir: Path) -> Summary | None:
 
 @dataclass
 class CarriedDocument:
-    """A document of the live build: where its passages are, their languages and tokens."""
+    """A document of the live build: where its passages are and their languages."""
 
     first_row: int
     n_claims: int
     langs: list[str] = field(default_factory=list)
-    tokens: list[list[str]] = field(default_factory=list)
-
-    @property
-    def rows(self) -> range:
-        """The rows this document's passages occupy."""
-        return range(self.first_row, self.first_row + len(self.langs))
 
 
 @dataclass
@@ -487,17 +500,17 @@ class IndexReader:
         }
 
     def carried_parts(self) -> dict[str, CarriedDocument]:
-        """Per document, all a new build needs of it when it copies it unchanged."""
+        """Per document, where its passages are, for a new build that copies it unchanged."""
         counts = self._query("SELECT doc_id, count(*) AS n FROM claims GROUP BY doc_id")
         claims: dict[str, int] = {row["doc_id"]: row["n"] for row in counts}
         parts: dict[str, CarriedDocument] = {}
-        for row in self._query("SELECT row, doc_id, lang, tokens FROM passages ORDER BY row"):
-            part = parts.get(row["doc_id"])
+        for doc_id, row, lang in self.db.execute(
+            "SELECT doc_id, row, lang FROM passages ORDER BY row"
+        ):
+            part = parts.get(doc_id)
             if part is None:
-                part = CarriedDocument(row["row"], claims.get(row["doc_id"], 0))
-                parts[row["doc_id"]] = part
-            part.langs.append(row["lang"])
-            part.tokens.append(str(row["tokens"]).split(" ") if row["tokens"] else [])
+                part = parts[doc_id] = CarriedDocument(row, claims.get(doc_id, 0))
+            part.langs.append(lang)
         return parts
 
     def _claims(self, where: str, params: Sequence[Any]) -> list[Claim]:
