@@ -1,4 +1,5 @@
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -97,3 +98,17 @@ def test_an_embedder_that_streams_is_streamed() -> None:
     assert np.allclose(rows, FakeEmbedder().embed_passages(texts))
     batches = list(stream_passages(FakeEmbedder(), [f"t{n}" for n in range(130)]))
     assert [len(b) for b in batches] == [64, 64, 2]
+
+
+def test_a_large_library_analysed_in_workers_gives_the_same_index(
+    fake_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = build_index(fake_settings)
+    claims_here = (fake_settings.index_dir / "claims.jsonl").read_text(encoding="utf-8")
+    monkeypatch.setattr(build, "POOL_MIN_DOCUMENTS", 2)
+    monkeypatch.setattr(build, "POOL_BATCH", 1)
+    pooled_settings = fake_settings.model_copy(update={"index_dir": tmp_path / "pooled"})
+    pooled = build_index(pooled_settings)
+    assert (pooled.n_passages, pooled.n_claims) == (here.n_passages, here.n_claims)
+    assert (pooled_settings.index_dir / "claims.jsonl").read_text(encoding="utf-8") == claims_here
+    assert any(stage.endswith("(workers)") for stage in pooled.stage_seconds)

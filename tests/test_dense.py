@@ -89,3 +89,21 @@ def test_session_dense_scores_cover_every_passage_of_a_small_index(fake_index: S
     session = Session.open(fake_index)
     scores = dense_scores(session.reader, session.embedder, "offshore wind 離岸風電", None)
     assert set(scores) == set(range(session.reader.dense.n))
+
+
+def test_vectors_written_in_runs_make_the_same_index(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    parts = [(_unit(rng, 1, 16)[0], _unit(rng, 1 + row % 4, 16)) for row in range(30)]
+    langs = ["en" if row % 2 else "zh-Hant" for row in range(30)]
+    (tmp_path / "whole").mkdir()
+    write_dense(tmp_path / "whole", stack(16, parts), langs)
+    (tmp_path / "runs").mkdir()
+    writer = dense.DenseWriter(tmp_path / "runs", 16)
+    for start, end in [(0, 7), (7, 8), (8, 30)]:
+        writer.add(stack(16, parts[start:end]), langs[start:end])
+    writer.finish()
+    whole, runs = DenseIndex(tmp_path / "whole"), DenseIndex(tmp_path / "runs")
+    assert np.load(tmp_path / "runs" / "windows.npy").shape == (sum(len(w) for _, w in parts), 16)
+    query = _unit(rng, 1, 16)[0]
+    assert runs.search(query) == whole.search(query)
+    assert np.array_equal(runs.centroids, whole.centroids)

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from reindustry_kb.lexical import LexicalIndex, clean_tokens, tokenize
+from reindustry_kb.lexical import LexicalIndex, PostingsBuilder, clean_tokens, tokenize
 
 DOCS = [
     "美國今年的關稅收入達到三千億美元。",
@@ -40,3 +40,15 @@ def test_saved_index_segments_queries_with_its_own_vocabulary(tmp_path: Path) ->
     assert list(loaded.doc_lens) == list(index.doc_lens)
     for query in ("美国关税收入", "政府入股英特爾", "tariff revenue"):
         assert loaded.scores(loaded.query_terms(query)) == index.scores(tokenize(query))
+
+
+def test_postings_gathered_a_document_at_a_time_equal_one_build() -> None:
+    tokens = [tokenize(d) for d in DOCS * 3]
+    whole = LexicalIndex.build(tokens)
+    builder = PostingsBuilder()
+    for start in (0, 1, 5, 9):  # uneven runs, as documents come
+        builder.add(tokens[start : {0: 1, 1: 5, 5: 9, 9: 12}[start]])
+    parts = builder.build()
+    assert list(parts.doc_lens) == list(whole.doc_lens)
+    for query in ("关税收入", "tariff revenue", "英特爾 太陽能"):
+        assert parts.scores(tokenize(query)) == whole.scores(tokenize(query))
