@@ -1,19 +1,26 @@
 """Rebuild the development corpus for ingest and scale measurements from public sources.
 
-The documents are not committed; this script writes them from two public repositories
-(fetched snapshots, read with git, nothing downloaded here):
+The documents are not committed; this script writes them from public repositories (fetched
+snapshots, read with git, nothing downloaded here):
 
 * kong0107/mojLawSplitJSON: Taiwan's laws from the national law database, in Chinese and in
   their official English translations (government works, not subject to copyright under
   Article 9 of Taiwan's Copyright Act);
 * tony-landreth/presidential_executive_order_corpus: US executive orders from the Federal
-  Register, 1995-2020 (US government works, public domain).
+  Register, 1995-2020 (US government works, public domain);
+* LawRefBook/Laws (optional, `--prc-repo`): laws of the People's Republic of China in
+  Simplified Chinese, from the national law database (laws are excluded from copyright by
+  Article 5 of the PRC Copyright Law).
 
     python scripts/make_dev_corpus.py --moj REPO.git --orders-repo REPO.git -o corpus/ \\
-        --laws 40 --english-laws 20 --orders 40
+        --laws 40 --english-laws 20 --orders 40 [--prc-repo REPO.git --prc-laws 40]
 
 Each document becomes a UTF-8 text file with front matter (title, date, source). The
-selection is a fixed-seed sample, so the same arguments give the same corpus.
+selection is a fixed-seed sample, so the same arguments give the same corpus. `--only
+FILE` writes exactly the documents whose ids (file names without `.txt`) FILE lists, one a
+line: the question library of `tests/data/dev_questions.jsonl` is
+`--only tests/data/dev_library.txt`; `--exclude DIR` leaves out documents DIR already
+holds, so distractors never include a question's own document.
 """
 
 from __future__ import annotations
@@ -32,12 +39,11 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def git_files(repo: Path, folder: str) -> list[str]:
     out = subprocess.run(
-        ["git", "--git-dir", str(repo), "ls-tree", "-r", "--name-only", "HEAD", folder],
+        ["git", "--git-dir", str(repo), "ls-tree", "-r", "-z", "--name-only", "HEAD", folder],
         check=True,
         capture_output=True,
-        text=True,
-    ).stdout
-    return sorted(out.split())
+    ).stdout.decode("utf-8")
+    return sorted(name for name in out.split("\0") if name)  # -z: names unquoted
 
 
 def git_show(repo: Path, path: str) -> str:
@@ -91,6 +97,36 @@ def order_text(page: str) -> tuple[str, str | None] | None:
     return f"Executive Order {heading.group(1)}", text
 
 
+PRC_FOLDERS = ("经济法", "行政法", "社会法", "民法商法")
+
+
+def prc_laws(repo: Path) -> dict[str, str]:
+    """The latest version of each PRC law in the chosen folders: id -> path in the repo."""
+    latest: dict[str, tuple[str, str]] = {}
+    for folder in PRC_FOLDERS:
+        for name in git_files(repo, folder):
+            match = re.fullmatch(r".*/([^/(]+)(?:\((\d{4}-\d{2}-\d{2})\))?\.md", name)
+            if not match or match.group(1).startswith("_"):
+                continue
+            key, date = f"prc-{match.group(1)}", match.group(2) or ""
+            if key not in latest or date > latest[key][0]:
+                latest[key] = (date, name)
+    return {key: name for key, (_, name) in latest.items()}
+
+
+def prc_text(markdown: str, path: str) -> str:
+    title = re.search(r"^# (.+)$", markdown, re.M)
+    date = re.search(r"\((\d{4}-\d{2}-\d{2})\)\.md$", path)
+    body = markdown[title.end() :] if title else markdown
+    body = body.replace("<!-- INFO END -->", "").strip()
+    header = front_matter(
+        title.group(1).strip() if title else Path(path).stem,
+        date.group(1) if date else None,
+        "国家法律法规数据库 flk.npc.gov.cn",
+    )
+    return header + body + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moj", type=Path, required=True, help="mojLawSplitJSON git dir")
@@ -100,9 +136,22 @@ def main() -> None:
     parser.add_argument("--english-laws", type=int, default=20)
     parser.add_argument("--orders", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--prc-repo", type=Path, help="LawRefBook/Laws git dir")
+    parser.add_argument("--prc-laws", type=int, default=0)
+    parser.add_argument("--only", type=Path, help="write exactly the document ids listed here")
+    parser.add_argument("--exclude", type=Path, help="leave out the documents this folder holds")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
+    only = set(args.only.read_text("utf-8").split()) if args.only else None
+    excluded = {p.stem for p in args.exclude.glob("*.txt")} if args.exclude else set()
+    excluded |= {f"{stem}-en" for stem in excluded}  # nor a translation of one
+
+    def wanted(doc_id: str, taken: int, count: int) -> bool:
+        if only is not None:
+            return doc_id in only
+        return taken < count and doc_id not in excluded
+
     written = 0
     for folder, count, english in (
         ("FalVMingLing", args.laws, False),
@@ -112,32 +161,48 @@ def main() -> None:
         rng.shuffle(names)
         taken = 0
         for name in names:
-            if taken == count:
-                break
+            doc_id = f"law-{Path(name).stem}" + ("-en" if english else "")
+            if not wanted(doc_id, taken, count):
+                continue
             record = json.loads(git_show(args.moj, name))
             if record.get("廢止註記") or not record.get("法規內容"):
                 continue
-            stem = Path(name).stem + ("-en" if english else "")
-            (args.out / f"law-{stem}.txt").write_text(law_text(record, english), "utf-8")
+            (args.out / f"{doc_id}.txt").write_text(law_text(record, english), "utf-8")
             taken += 1
             written += 1
     pages = [n for n in git_files(args.orders_repo, "executive_orders") if n.endswith(".htm")]
     rng.shuffle(pages)
     taken = 0
     for name in pages:
-        if taken == args.orders:
-            break
+        if not wanted(Path(name).stem, taken, args.orders):
+            continue
         parsed = order_text(git_show(args.orders_repo, name))
         if parsed is None:
             continue
         title, body = parsed
         body = CONTROL.sub("", body)  # some Federal Register pages end in a NUL byte
         signed = re.search(r"of (\w+ \d+, \d{4})", body)
-        date = datetime.strptime(signed.group(1), "%B %d, %Y").date() if signed else None
+        try:
+            date = datetime.strptime(signed.group(1), "%B %d, %Y").date() if signed else None
+        except ValueError:  # the Federal Register has the odd typo ("Janaury 17, 2001")
+            date = None
         header = front_matter(title, date and date.isoformat(), "Federal Register")
         (args.out / f"{Path(name).stem}.txt").write_text(header + body + "\n", "utf-8")
         taken += 1
         written += 1
+    if args.prc_repo:
+        laws = prc_laws(args.prc_repo)
+        keys = sorted(laws)
+        rng.shuffle(keys)
+        taken = 0
+        for key in keys:
+            if wanted(key, taken, args.prc_laws):
+                path = laws[key]
+                (args.out / f"{key}.txt").write_text(
+                    prc_text(git_show(args.prc_repo, path), path), "utf-8"
+                )
+                taken += 1
+                written += 1
     print(f"wrote {written} documents to {args.out}")
 
 
