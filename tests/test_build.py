@@ -112,3 +112,18 @@ def test_a_large_library_analysed_in_workers_gives_the_same_index(
     assert (pooled.n_passages, pooled.n_claims) == (here.n_passages, here.n_claims)
     assert (pooled_settings.index_dir / "claims.jsonl").read_text(encoding="utf-8") == claims_here
     assert any(stage.endswith("(workers)") for stage in pooled.stage_seconds)
+
+
+def test_spilled_vectors_read_back_by_any_rows(tmp_path: Path) -> None:
+    vectors = np.random.default_rng(5).standard_normal((300, 8)).astype(np.float32)
+    with (tmp_path / "spill").open("w+b") as file:
+        spill = build._VectorSpill(file, 8)
+        spill.append(vectors[:200])
+        spill.append(vectors[200:])
+        # Passage rows in order, window rows repeating, far apart and out of order.
+        plan = [(250, [3, 251, 3]), (252, []), (5, [299, 0])]
+        got = spill.gather(plan)
+    stored = vectors.astype(np.float16)
+    assert np.array_equal(got.passages, stored[[250, 252, 5]])
+    assert np.array_equal(got.windows, stored[[3, 251, 3, 299, 0]])
+    assert got.offsets.tolist() == [0, 3, 3, 5]

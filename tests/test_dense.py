@@ -4,10 +4,26 @@ import numpy as np
 import pytest
 
 from reindustry_kb import dense, models
-from reindustry_kb.dense import DenseIndex, concat, stack, write_dense
+from reindustry_kb.dense import DenseIndex, DenseVectors, DenseWriter
 from reindustry_kb.pipeline import Session
 from reindustry_kb.search import dense_scores
 from reindustry_kb.settings import Settings
+
+
+def stack(dim: int, parts: list) -> DenseVectors:
+    """Passage and window vectors, float16 as stored, from per-passage pairs."""
+    windows = [np.asarray(w, dtype=np.float16).reshape(-1, dim) for _, w in parts]
+    return DenseVectors(
+        np.array([own for own, _ in parts], dtype=np.float16).reshape(-1, dim),
+        np.vstack(windows) if windows else np.zeros((0, dim), dtype=np.float16),
+        np.cumsum([0, *(len(w) for w in windows)], dtype=np.int64),
+    )
+
+
+def write_dense(folder: Path, vectors: DenseVectors, langs: list[str]) -> None:
+    writer = DenseWriter(folder, vectors.passages.shape[1])
+    writer.add(vectors, langs)
+    writer.finish()
 
 
 def _unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
@@ -80,9 +96,11 @@ def test_a_run_of_passages_reads_back_what_was_written(tmp_path: Path) -> None:
     assert np.allclose(run.passages.astype(np.float32), [p[0] for p in parts[4:7]], atol=1e-3)
     assert run.offsets.tolist() == [0, *np.cumsum([len(p[1]) for p in parts[4:7]]).tolist()]
     assert np.allclose(run.windows.astype(np.float32), np.vstack([p[1] for p in parts[4:7]]), 1e-3)
-    whole = concat(16, [index.run(0, 4), run, index.run(7, 3)])
-    assert np.array_equal(whole.windows, stack(16, parts).windows)
-    assert np.array_equal(whole.offsets, stack(16, parts).offsets)
+    runs = [index.run(0, 4), run, index.run(7, 3)]
+    windows = np.vstack([r.windows for r in runs])
+    offsets = np.cumsum([0, *np.concatenate([np.diff(r.offsets) for r in runs])])
+    assert np.array_equal(windows, stack(16, parts).windows)
+    assert np.array_equal(offsets, stack(16, parts).offsets)
 
 
 def test_session_dense_scores_cover_every_passage_of_a_small_index(fake_index: Settings) -> None:
@@ -98,7 +116,7 @@ def test_vectors_written_in_runs_make_the_same_index(tmp_path: Path) -> None:
     (tmp_path / "whole").mkdir()
     write_dense(tmp_path / "whole", stack(16, parts), langs)
     (tmp_path / "runs").mkdir()
-    writer = dense.DenseWriter(tmp_path / "runs", 16)
+    writer = DenseWriter(tmp_path / "runs", 16)
     for start, end in [(0, 7), (7, 8), (8, 30)]:
         writer.add(stack(16, parts[start:end]), langs[start:end])
     writer.finish()

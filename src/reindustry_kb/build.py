@@ -288,11 +288,12 @@ def _fresh_documents(
     # Analysed documents whose vectors are not all back: per passage, the row of its own text
     # and those of its windows; and the last row the document needs.
     waiting: deque[tuple[Analysed, list[tuple[int, list[int]]], int]] = deque()
-    chars_left = sum(len(source.text) for source in sources)
-    counts = {"chars": 0, "passages": 0, "done": 0}
+    # For the progress total, estimated from the text still to analyse.
+    total_chars = sum(len(source.text) for source in sources)
+    analysed_chars = analysed_passages = done = 0
 
     def texts() -> Iterator[str]:
-        nonlocal chars_left
+        nonlocal analysed_chars, analysed_passages
         for item in _analysed(sources, settings, timer):
             plan, last = [], -1
             for passage in item.passages:
@@ -307,18 +308,18 @@ def _fresh_documents(
                 plan.append((mine[0], mine[1:]))
                 last = max(last, *mine)
             waiting.append((item, plan, last))
-            counts["chars"] += len(item.text)
-            counts["passages"] += len(item.passages)
-            chars_left -= len(item.text)
+            analysed_chars += len(item.text)
+            analysed_passages += len(item.passages)
 
     def ready(vectors_back: int) -> Iterator[tuple[Analysed, DenseVectors]]:
+        nonlocal done
         while waiting and waiting[0][2] < vectors_back:
             item, plan, _ = waiting.popleft()
-            counts["done"] += len(plan)
+            done += len(plan)
             if progress:
-                rate = counts["passages"] / max(counts["chars"], 1)
-                total = counts["passages"] + round(chars_left * rate)
-                progress("embedding passages, extracting claims", counts["done"], total)
+                per_char = analysed_passages / max(analysed_chars, 1)
+                total = analysed_passages + round((total_chars - analysed_chars) * per_char)
+                progress("embedding passages, extracting claims", done, total)
             yield item, store.gather(plan)
 
     with tempfile.TemporaryFile(dir=settings.index_dir) as spill:
@@ -363,22 +364,19 @@ class _VectorSpill:
     def _rows(self, rows: Any) -> Any:
         import numpy as np
 
-        out = np.zeros((len(rows), self.dim), dtype=np.float16)
-        if not len(rows):
-            return out
+        from reindustry_kb.dense import read_runs
+
         # One read per run of nearby rows: a document's new rows are contiguous, and a
         # repeated text's row may lie anywhere before them.
         wanted = np.unique(rows)
-        breaks = np.flatnonzero(np.diff(wanted) > 64) + 1
-        for run in np.split(wanted, breaks):
-            first, last = int(run[0]), int(run[-1])
-            data = os.pread(
-                self.file.fileno(), (last - first + 1) * self._row_bytes, first * self._row_bytes
-            )
-            span = np.frombuffer(data, dtype=np.float16).reshape(-1, self.dim)
-            chosen = (rows >= first) & (rows <= last)
-            out[chosen] = span[rows[chosen] - first]
-        return out
+        runs = np.split(wanted, np.flatnonzero(np.diff(wanted) > 64) + 1) if len(wanted) else []
+        starts = np.array([run[0] for run in runs], dtype=np.int64)
+        ends = np.array([run[-1] + 1 for run in runs], dtype=np.int64)
+        block = read_runs(self.file.fileno(), 0, self._row_bytes, np.float16, starts, ends)
+        # Where each row stands in the block: its run's place plus its offset in the run.
+        run = np.searchsorted(starts, rows, side="right") - 1
+        placed = np.concatenate([[0], np.cumsum(ends - starts)])[run] + rows - starts[run]
+        return block.reshape(-1, self.dim)[placed]
 
 
 def _manifest(

@@ -69,37 +69,6 @@ class DenseVectors:
     offsets: Any  # int64 [N + 1]
 
 
-def stack(dim: int, parts: list[tuple[Vectors, Vectors]]) -> DenseVectors:
-    """Passage vectors and window vectors, in passage order, from per-passage pairs."""
-    passages = np.zeros((len(parts), dim), dtype=np.float16)
-    counts = np.zeros(len(parts) + 1, dtype=np.int64)
-    for row, (vector, windows) in enumerate(parts):
-        passages[row] = vector
-        counts[row + 1] = len(windows)
-    each = [np.asarray(w, dtype=np.float16).reshape(-1, dim) for _, w in parts]
-    stacked = np.vstack(each) if each else np.zeros((0, dim), dtype=np.float16)
-    return DenseVectors(passages, stacked, np.cumsum(counts))
-
-
-def concat(dim: int, runs: list[DenseVectors]) -> DenseVectors:
-    """Consecutive runs of passages as one."""
-    if not runs:
-        return stack(dim, [])
-    counts = np.concatenate([[0], *(np.diff(run.offsets) for run in runs)])
-    return DenseVectors(
-        np.vstack([run.passages for run in runs]),
-        np.vstack([run.windows for run in runs]),
-        np.cumsum(counts, dtype=np.int64),
-    )
-
-
-def write_dense(folder: Path, vectors: DenseVectors, langs: list[str]) -> list[str]:
-    """Write the dense files for passages in these languages; returns the files written."""
-    writer = DenseWriter(folder, vectors.passages.shape[1])
-    writer.add(vectors, langs)
-    return writer.finish()
-
-
 class DenseWriter:
     """The dense files of a build, written a run of passages at a time: vectors are appended
     to the `.npy` files as they come, so a build holds one document's vectors, not the
@@ -131,10 +100,11 @@ class DenseWriter:
         offsets = np.cumsum(counts, dtype=np.int64)
         names = sorted(set(self._groups))
         row_group = np.array([names.index(g) for g in self._groups], dtype=np.int8)
-        window_rows = np.repeat(np.arange(len(row_group)), np.diff(offsets))
+        n = len(row_group)
+        window_rows = np.repeat(np.arange(n), np.diff(offsets))
         # Per kind: the vectors, and the passage row each belongs to (the FAISS id).
         kinds = {
-            "passages": (np.load(self.folder / "passages.npy", mmap_mode="r"), None),
+            "passages": (np.load(self.folder / "passages.npy", mmap_mode="r"), np.arange(n)),
             "windows": (np.load(self.folder / "windows.npy", mmap_mode="r"), window_rows),
         }
         centroids = np.zeros((len(names), len(KINDS), self.dim), dtype=np.float32)
@@ -143,20 +113,18 @@ class DenseWriter:
         for number, name in enumerate(names):
             for kind_number, kind in enumerate(KINDS):
                 data, owners = kinds[kind]
-                owner_rows = np.arange(len(row_group)) if owners is None else owners
-                mine = np.flatnonzero(row_group[owner_rows] == number)
+                mine = np.flatnonzero(row_group[owners] == number)
                 index, descriptions[f"{kind}-{name}"] = _faiss_index(data, mine, self.dim)
                 total = np.zeros(self.dim, dtype=np.float64)
                 for start in range(0, len(mine), self.CHUNK):
                     chosen = mine[start : start + self.CHUNK]
                     part = np.asarray(data[chosen], dtype=np.float32)
                     total += part.sum(axis=0)
-                    index.add_with_ids(part, owner_rows[chosen].astype(np.int64))
+                    index.add_with_ids(part, owners[chosen].astype(np.int64))
                 if len(mine):
                     centroids[number, kind_number] = total / len(mine)
                 faiss.write_index(index, str(self.folder / f"{kind}-{name}.faiss"))
                 written.append(f"{kind}-{name}.faiss")
-            del data
         np.save(self.folder / "window_offsets.npy", offsets)
         np.save(self.folder / "row_group.npy", row_group)
         np.save(self.folder / "centroids.npy", centroids)
@@ -376,13 +344,15 @@ class RowFile:
 
     def rows(self, starts: Any, ends: Any, dtype: Any = np.float32) -> Any:
         """Rows [start, end) for each pair, concatenated, as float32 (or `dtype`)."""
-        chunks = [
-            os.pread(
-                self._fd, (end - start) * self._row_bytes, self._offset + start * self._row_bytes
-            )
-            for start, end in zip(
-                np.asarray(starts).tolist(), np.asarray(ends).tolist(), strict=True
-            )
-        ]
-        flat = np.frombuffer(b"".join(chunks), dtype=self.dtype)
+        flat = read_runs(self._fd, self._offset, self._row_bytes, self.dtype, starts, ends)
         return flat.reshape(-1, self.shape[1]).astype(dtype, copy=False)
+
+
+def read_runs(fd: int, offset: int, row_bytes: int, dtype: Any, starts: Any, ends: Any) -> Any:
+    """The rows [start, end) of each pair from a file of fixed-size rows that begin at
+    `offset`, one pread a run, concatenated flat."""
+    chunks = [
+        os.pread(fd, (end - start) * row_bytes, offset + start * row_bytes)
+        for start, end in zip(np.asarray(starts).tolist(), np.asarray(ends).tolist(), strict=True)
+    ]
+    return np.frombuffer(b"".join(chunks), dtype=dtype)
