@@ -41,26 +41,47 @@ def _library(tmp_path: Path, n: int, dim: int = 16) -> tuple[DenseIndex, list, l
 
 def _expected(parts: list, langs: list[str], query: np.ndarray) -> dict[int, float]:
     """The definition: mean of the passage's and its best window's similarity, each minus the
-    query's similarity to the mean vector of its language group and kind."""
+    query's mean similarity to the vectors of its language group and kind, over the standard
+    deviation of its similarities to the group's passages (unshrunk: SHRINK_VECTORS = 0)."""
     groups = [models.language_group(lang) for lang in langs]
+    stats = {}
+    for group in set(groups):
+        mates = [r for r, g in enumerate(groups) if g == group]
+        own_sims = np.array([parts[r][0] for r in mates], dtype=np.float64) @ query
+        window_sims = np.vstack([parts[r][1] for r in mates]).astype(np.float64) @ query
+        stats[group] = (own_sims.mean(), window_sims.mean(), own_sims.std())
     result = {}
     for row, (own, windows) in enumerate(parts):
-        mates = [r for r, g in enumerate(groups) if g == groups[row]]
-        own_centroid = np.mean([parts[r][0] for r in mates], axis=0)
-        window_centroid = np.vstack([parts[r][1] for r in mates]).mean(axis=0)
-        best = max(windows @ query) - window_centroid @ query
-        result[row] = float((own @ query - own_centroid @ query + best) / 2)
+        own_mean, window_mean, spread = stats[groups[row]]
+        best = max(windows @ query) - window_mean
+        result[row] = float((own @ query - own_mean + best) / 2 / spread)
     return result
 
 
-def test_scores_are_centred_means_of_passage_and_best_window(tmp_path: Path) -> None:
+def test_scores_are_standardised_means_of_passage_and_best_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dense, "SHRINK_VECTORS", 0)
     index, parts, langs = _library(tmp_path, 60)
     query = _unit(np.random.default_rng(1), 1, 16)[0]
     expected = _expected(parts, langs, query)
     found = index.search(query)
     assert set(found) == set(range(60))  # small groups are searched exactly
     for row, score in found.items():
-        assert score == pytest.approx(expected[row], abs=2e-3)  # vectors stored as float16
+        assert score == pytest.approx(expected[row], abs=1e-2)  # vectors stored as float16
+
+
+def test_a_small_groups_spread_is_drawn_to_the_pooled_one(tmp_path: Path) -> None:
+    # Three English passages among 300 Chinese ones: alone, their covariance has rank 2.
+    rng = np.random.default_rng(4)
+    parts = [(_unit(rng, 1, 16)[0], _unit(rng, 2, 16)) for _ in range(303)]
+    write_dense(tmp_path, stack(16, parts), ["en"] * 3 + ["zh-Hant"] * 300)
+    index = DenseIndex(tmp_path)
+    english, chinese = (index.groups.index(g) for g in ("en", "zh"))
+    assert np.linalg.matrix_rank(index.spreads[english], tol=1e-4) == 16
+    for _ in range(5):
+        _, scales = index.standardisers(_unit(rng, 1, 16)[0])
+        assert 0.5 < scales[english] / scales[chinese] < 2
 
 
 def test_filters_keep_only_allowed_rows(tmp_path: Path) -> None:

@@ -52,3 +52,27 @@ def test_postings_gathered_a_document_at_a_time_equal_one_build() -> None:
     assert list(parts.doc_lens) == list(whole.doc_lens)
     for query in ("关税收入", "tariff revenue", "英特爾 太陽能"):
         assert parts.scores(tokenize(query)) == whole.scores(tokenize(query))
+
+
+def test_scores_equal_the_textbook_formula_for_rare_and_common_terms() -> None:
+    import math
+    import random
+
+    rng = random.Random(3)
+    words = ["tariff", "chip", "subsidy", "grid", "export", "quota"]
+    passages = [[rng.choice(words) for _ in range(rng.randint(3, 12))] for _ in range(400)]
+    passages[17] += ["zirconium"]  # one rare term: scored from its few postings
+    index = LexicalIndex.build(passages)
+    avgdl = sum(map(len, passages)) / len(passages)
+    for query in (["zirconium"], ["zirconium", "tariff"], ["chip", "grid", "quota"]):
+        expected: dict[int, float] = {}
+        for row, tokens in enumerate(passages):
+            for term in set(query) & set(tokens):
+                df = sum(term in p for p in passages)
+                idf = math.log(1 + (len(passages) - df + 0.5) / (df + 0.5))
+                tf = tokens.count(term)
+                norm = 1.2 * (1 - 0.75 + 0.75 * len(tokens) / avgdl)
+                expected[row] = expected.get(row, 0.0) + idf * tf * 2.2 / (tf + norm)
+        found = index.scores(query)
+        assert found.keys() == expected.keys()
+        assert all(abs(found[row] - expected[row]) < 1e-9 for row in expected)

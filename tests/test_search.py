@@ -1,8 +1,9 @@
+import numpy as np
 import pytest
 
 from reindustry_kb import search
 from reindustry_kb.models import Filters
-from reindustry_kb.pipeline import ask
+from reindustry_kb.pipeline import Session, ask
 from reindustry_kb.search import Scored, fuse
 from reindustry_kb.settings import Settings
 
@@ -47,16 +48,52 @@ def test_fuse_is_a_convex_combination_of_normalised_scores() -> None:
 def test_lexical_weight_follows_coverage(
     fake_index: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    weights: list[float] = []
+    weights: list[dict[int, float]] = []
 
-    def spy(dense: dict[int, float], lexical: dict[int, float], weight: float) -> list[Scored]:
+    def spy(
+        dense: dict[int, float],
+        lexical: dict[int, float],
+        weight: dict[int, float],
+        groups: dict[int, int],
+    ) -> list[Scored]:
         weights.append(weight)
-        return fuse(dense, lexical, weight)
+        return fuse(dense, lexical, weight, groups)
 
     monkeypatch.setattr(search, "fuse", spy)
+    zh = Session.open(fake_index).reader.dense.groups.index("zh")
     # In the documents' own words BM25 sees every term; in words the index never saw, none.
     hits = ask(fake_index, "八個國家級數據中心集群", 3).hits
     ask(fake_index, "zyxwv qwertz", 3)
-    assert weights[0] > 0.4 and weights[1] == 0.0
-    assert weights[0] <= search.LEXICAL_WEIGHT
+    assert weights[0][zh] > 0.4 and set(weights[1].values()) == {0.0}
+    assert max(weights[0].values()) <= search.LEXICAL_WEIGHT
     assert "数据中心集群" in hits[0].text  # and the exact passage comes first
+    # Chinese words are seen in the Chinese passages only: the English ones get no weight.
+    assert weights[0][1 - zh] < 0.1
+
+
+def test_lexical_scores_are_scaled_within_each_language_group() -> None:
+    # Row 1 (English) holds the English question's words; row 2 (Chinese) the one equivalent
+    # the glossary gave. Scaled together, row 2's BM25 would count a third of row 1's.
+    dense = {1: 0.6, 2: 0.6, 3: 0.2, 4: 0.4}
+    lexical = {1: 9.0, 2: 3.0}
+    groups = {1: 0, 2: 1, 3: 1, 4: 1}
+    fused = {s.row: s.score for s in fuse(dense, lexical, {0: 0.5, 1: 0.5}, groups)}
+    assert fused[1] == pytest.approx(fused[2]) == pytest.approx(1.0)
+    assert fused[4] == pytest.approx(0.25)
+    # A group whose words the question does not share gets its dense score alone.
+    fused = {s.row: s.score for s in fuse(dense, lexical, {0: 0.5, 1: 0.0}, groups)}
+    assert fused[4] == pytest.approx(0.5) and fused[3] == 0.0
+
+
+def test_coverage_is_counted_among_a_language_groups_passages() -> None:
+    from reindustry_kb.lexical import LexicalIndex, tokenize
+
+    texts = ["關稅收入創新高", "半導體補貼", "tariff revenue hit a record", "chip subsidies"]
+    index = LexicalIndex.build([tokenize(t) for t in texts])
+    chinese = np.array([True, True, False, False])
+    question = tokenize("tariff revenue")
+    assert index.coverage(question, among=~chinese) == 1.0
+    assert index.coverage(question, among=chinese) == 0.0
+    # Through an equivalent phrase, BM25 sees part of the question in Chinese too.
+    assert 0.0 < index.coverage(question, [tokenize("關稅")], 0.6, among=chinese) < 1.0
+    assert index.coverage(question) == 1.0

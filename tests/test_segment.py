@@ -154,3 +154,26 @@ def test_window_spans_cite_the_windows_in_the_source(path: Path) -> None:
             cited = _SPACES.sub(" ", _MARKUP.sub(" ", source.text[start:end])).strip()
             # The window joins its sentences as the embedder saw them; the span holds them.
             assert re.sub(r"\s", "", cited) == re.sub(r"\s", "", text)
+
+
+@pytest.mark.parametrize(
+    ("marker", "body"),
+    [
+        ("第 {n} 條\n", "主管機關應就產業發展訂定計畫，並定期檢討其執行成效與預算分配。"),
+        ("第{n}条　", "国务院有关部门应当按照职责分工做好出口管制相关工作并加强信息共享。"),
+        ("Article {n}\n", "The competent authority shall review the plan every year and report."),
+        ("Sec. {n}. ", "The Secretary shall submit a report on the supply chain within 90 days."),
+    ],
+)
+def test_a_law_is_packed_from_whole_articles(marker: str, body: str) -> None:
+    # Articles of one to three sentences: several fit a passage, none is cut in two.
+    articles = [marker.format(n=n) + " ".join([body] * (1 + n % 3)) for n in range(1, 13)]
+    text = "\n\n".join(articles) + "\n"
+    doc = Document(doc_id="law", path="law.txt", sha256="0" * 64)
+    passages = segment(Source(doc=doc, text=text), target=120, max_size=300)
+    assert 1 < len(passages) < len(articles)
+    starts = {text.index(article): len(article) for article in articles}
+    for passage in passages:
+        assert passage.char_start in starts  # every passage begins at an article
+        inside = [at for at in starts if passage.char_start <= at < passage.char_end]
+        assert all(at + starts[at] <= passage.char_end for at in inside)

@@ -1,9 +1,12 @@
 """The dense index: passage and sentence-window vectors, by language group, behind one interface.
 
-A passage scores the mean of its own similarity and its best sentence window's, each centred on
-its language: multilingual embedders score same-language pairs higher whatever the topic, so
-the query's similarity to the language's centroid (mean(q . p) over its vectors) is subtracted.
-The window finds the one sentence that answers; the passage keeps its context in the score.
+A passage scores the mean of its own similarity and its best sentence window's, each
+standardised within its language: multilingual embedders score same-language pairs higher and
+more spread out whatever the topic, so a similarity counts by how far it stands above the
+language's typical similarity to this query (q . mean of that group and kind), in that
+language's standard deviations (sqrt(q' cov q) over the group's passages, one scale for both
+kinds, so an index of one language ranks as by centring alone). The window finds the one
+sentence that answers; the passage keeps its context in the score.
 
 On disk (a folder of plain files, memory-mapped at query time):
 
@@ -13,6 +16,7 @@ On disk (a folder of plain files, memory-mapped at query time):
     window_offsets.npy      int64 [N + 1]: passage r's windows are rows offsets[r]:offsets[r+1]
     row_group.npy           int8 [N]: each passage's language group
     centroids.npy           float32 [G, 2, d]: per group, passage and window centroids
+    spreads.npy             float32 [G, d, d]: per group, the passage vectors' covariance
     <kind>-<group>.faiss    candidates: exact (flat) when small, IVF with 8-bit codes when large
 
 FAISS only proposes candidates; every candidate is then scored exactly from the `.npy` vectors,
@@ -40,6 +44,8 @@ KINDS = ("passages", "windows")
 FLAT_LIMIT = 50_000
 # Candidates drawn per group and kind; windows draw more, as several may share a passage.
 POOL = 100
+# Prior weight, in passages, of the pooled covariance in each group's (see _shrunk).
+SHRINK_VECTORS = 500
 # Filters leaving at most this many passages are scored exactly, without FAISS.
 EXACT_FILTER_LIMIT = 20_000
 FILES = (
@@ -49,6 +55,7 @@ FILES = (
     "window_offsets.npy",
     "row_group.npy",
     "centroids.npy",
+    "spreads.npy",
 )
 
 
@@ -108,6 +115,7 @@ class DenseWriter:
             "windows": (np.load(self.folder / "windows.npy", mmap_mode="r"), window_rows),
         }
         centroids = np.zeros((len(names), len(KINDS), self.dim), dtype=np.float32)
+        spreads = np.zeros((len(names), self.dim, self.dim), dtype=np.float64)
         descriptions: dict[str, str] = {}
         written = list(FILES)
         for number, name in enumerate(names):
@@ -120,17 +128,37 @@ class DenseWriter:
                     chosen = mine[start : start + self.CHUNK]
                     part = np.asarray(data[chosen], dtype=np.float32)
                     total += part.sum(axis=0)
+                    if kind == "passages":
+                        spreads[number] += part.T @ part
                     index.add_with_ids(part, owners[chosen].astype(np.int64))
                 if len(mine):
                     centroids[number, kind_number] = total / len(mine)
                 faiss.write_index(index, str(self.folder / f"{kind}-{name}.faiss"))
                 written.append(f"{kind}-{name}.faiss")
+        sizes = np.bincount(row_group, minlength=len(names))
+        for number, mean in enumerate(centroids[:, 0]):  # second moments -> covariances
+            spreads[number] = spreads[number] / max(sizes[number], 1) - np.outer(mean, mean)
         np.save(self.folder / "window_offsets.npy", offsets)
         np.save(self.folder / "row_group.npy", row_group)
         np.save(self.folder / "centroids.npy", centroids)
+        np.save(self.folder / "spreads.npy", _shrunk(spreads, centroids[:, 0], sizes))
         meta = {"dim": self.dim, "groups": names, "indexes": descriptions}
         (self.folder / "dense.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         return written
+
+
+def _shrunk(spreads: Any, means: Any, sizes: Any) -> Any:
+    """Each group's passage covariance drawn towards the pooled one of all groups, as much as
+    SHRINK_VECTORS more passages would: a few hundred vectors are needed to estimate a
+    covariance at all, and a language with three passages must not get a near-zero spread."""
+    if sizes.sum() == 0:
+        return spreads.astype(np.float32)
+    weights = sizes / sizes.sum()
+    between = means - weights @ means
+    # Pooled: the groups' own spreads plus the spread of their means.
+    pooled = np.einsum("g,gij->ij", weights, spreads) + (between.T * weights) @ between
+    n = sizes[:, None, None].astype(np.float64)
+    return ((n * spreads + SHRINK_VECTORS * pooled) / (n + SHRINK_VECTORS)).astype(np.float32)
 
 
 class _NpyAppender:
@@ -208,6 +236,7 @@ class DenseIndex:
         self.offsets = _load(folder, "window_offsets.npy")
         self.row_group = _load(folder, "row_group.npy")
         self.centroids = np.asarray(_load(folder, "centroids.npy"))
+        self.spreads = _load(folder, "spreads.npy")
         self.n = len(self.passages)
 
     def faiss(self, kind: str, group: str) -> Any:
@@ -262,11 +291,12 @@ class DenseIndex:
         return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
     def score(self, query: Vectors, rows: Any) -> dict[int, float]:
-        """mean(own, best window), each minus the query's similarity to its group's centroid."""
+        """mean(own, best window), each minus its group and kind's mean similarity to the
+        query, over the group's standard deviation."""
         if len(rows) == 0:
             return {}
         rows = np.sort(np.asarray(rows, dtype=np.int64))
-        offsets = self.centroids @ query  # [G, 2]
+        offsets, scales = self.standardisers(query)
         groups = np.asarray(self.row_group[rows], dtype=np.int64)
         own = self.passages.rows(rows, rows + 1) @ query - offsets[groups, 0]
         starts, ends = self.offsets[rows], self.offsets[rows + 1]
@@ -275,8 +305,15 @@ class DenseIndex:
         window_scores -= np.repeat(offsets[groups, 1], counts)
         best = np.full(len(rows), -np.inf, dtype=np.float32)
         np.maximum.at(best, np.repeat(np.arange(len(rows)), counts), window_scores)
-        combined = np.where(np.isfinite(best), (own + best) / 2, own)
+        combined = np.where(np.isfinite(best), (own + best) / 2, own) / scales[groups]
         return dict(zip(rows.tolist(), combined.astype(float).tolist(), strict=True))
+
+    def standardisers(self, query: Vectors) -> tuple[Any, Any]:
+        """Per group and kind [G, 2], the mean of the query's similarity to that group's
+        vectors; per group [G], its standard deviation over the group's passages."""
+        offsets = self.centroids @ query
+        variances = np.einsum("gij,i,j->g", self.spreads, query, query)
+        return offsets, np.sqrt(np.maximum(variances, 1e-12)).astype(np.float32)
 
     def window_similarities(self, query: Vectors, row: int) -> Vectors:
         """The query's similarity to each of a passage's windows, in order."""

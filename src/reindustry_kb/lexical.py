@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
@@ -145,18 +146,24 @@ class LexicalIndex:
         weights: dict[str, float] = {}
         for term, weight in terms:
             weights[term] = weights.get(term, 0.0) + weight
-        parts = []
-        for term, qtf in weights.items():
-            rows, tfs = self._postings.get(term)
-            if len(rows) == 0:
-                continue
-            norm = K1 * (1 - B + B * self.doc_lens[rows] / self.avgdl)
-            parts.append((rows, qtf * self.idf(term) * tfs * (K1 + 1) / (tfs + norm)))
-        if not parts:
+        postings = [(qtf, term, *self._postings.get(term)) for term, qtf in weights.items()]
+        postings = [p for p in postings if len(p[2])]
+        if not postings:
             return {}
-        rows = np.concatenate([r for r, _ in parts])
-        found, inverse = np.unique(rows, return_inverse=True)
-        totals = np.bincount(inverse, weights=np.concatenate([s for _, s in parts]))
+        found: Any
+        totals: Any
+        if sum(len(p[2]) for p in postings) > self.n // 8:
+            # Common terms: one array over every passage beats sorting millions of postings.
+            dense = np.zeros(self.n, dtype=np.float64)
+            for qtf, term, rows, tfs in postings:  # a term's rows are distinct: += is safe
+                dense[rows] += self._term_scores(qtf, term, rows, tfs)
+            found = np.flatnonzero(dense)
+            totals = dense[found]
+        else:
+            rows = np.concatenate([p[2] for p in postings])
+            found, inverse = np.unique(rows, return_inverse=True)
+            scores = [self._term_scores(*p) for p in postings]
+            totals = np.bincount(inverse, weights=np.concatenate(scores))
         if limit is not None and len(found) > limit:
             keep = np.argpartition(-totals, limit)[:limit]
             wanted = np.isin(found, np.fromiter(include, dtype=np.int64))
@@ -164,19 +171,43 @@ class LexicalIndex:
             found, totals = found[keep], totals[keep]
         return dict(zip(found.tolist(), totals.tolist(), strict=True))
 
+    def _term_scores(self, qtf: float, term: str, rows: Any, tfs: Any) -> Any:
+        """One term's BM25 contribution to each passage of its postings."""
+        norm = K1 * (1 - B + B * self.doc_lens[rows] / self.avgdl)
+        return qtf * self.idf(term) * tfs * (K1 + 1) / (tfs + norm)
+
     def coverage(
-        self, terms: Sequence[str], equivalents: Sequence[Sequence[str]] = (), weight: float = 1.0
+        self,
+        terms: Sequence[str],
+        equivalents: Sequence[Sequence[str]] = (),
+        weight: float = 1.0,
+        among: Any | None = None,
     ) -> float:
         """IDF-weighted share of the query the index has seen: near 0 for an English question
         over Chinese text, near 1 when the question uses the documents' own words. Each
-        equivalent phrase the index knows adds what BM25 can see through it, at its weight."""
+        equivalent phrase the index knows adds what BM25 can see through it, at its weight.
+
+        `among` (a boolean mask over passage rows) asks the same of those passages alone, with
+        document frequencies counted among them: what BM25 can see in one language's passages."""
+        import numpy as np
+
         if not terms:
             return 0.0
-        unseen_idf = math.log(1 + (self.n + 0.5) / 0.5)
-        seen = sum(self.idf(term) for term in terms if term in self)
-        total = sum(self.idf(term) if term in self else unseen_idf for term in terms)
+        n = self.n if among is None else int(np.count_nonzero(among))
+
+        def seen_idf(term: str) -> float | None:
+            rows = self._postings.get(term)[0]
+            df = len(rows) if among is None else int(np.count_nonzero(among[rows]))
+            return math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else None
+
+        unseen_idf = math.log(1 + (n + 0.5) / 0.5)
+        seen = total = 0.0
+        for term in terms:
+            idf = seen_idf(term)
+            seen += idf or 0.0
+            total += unseen_idf if idf is None else idf
         for phrase in equivalents:
-            known = [self.idf(term) for term in phrase if term in self]
+            known = [idf for idf in map(seen_idf, phrase) if idf is not None]
             if known:
                 seen += weight * max(known)
                 total += weight * max(known)
@@ -322,10 +353,16 @@ class MemoryPostings:
 class SqlitePostings:
     """Postings read on demand; each term's arrays are one row of a B-tree."""
 
+    # Postings kept for the terms read last, up to this many rows in all: a question reads its
+    # terms several times (scores, coverage, answers), but a long session must not keep every
+    # common term of a million-passage library.
+    CACHE_ROWS = 4_000_000
+
     def __init__(self, path: Path) -> None:
         self._path = path
         self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        self._cache: dict[str, Arrays] = {}
+        self._cache: OrderedDict[str, Arrays] = OrderedDict()
+        self._cached_rows = 0
 
     def df(self, term: str) -> int:
         return len(self.get(term)[0])
@@ -333,19 +370,22 @@ class SqlitePostings:
     def get(self, term: str) -> Arrays:
         import numpy as np
 
-        if term not in self._cache:
-            try:
-                row = self._db.execute(
-                    "SELECT rows, tfs FROM postings WHERE term = ?", (term,)
-                ).fetchone()
-            except sqlite3.DatabaseError as exc:
-                raise damaged(self._path.parent, self._path.name) from exc
-            blobs = row or (b"", b"")
-            self._cache[term] = (
-                np.frombuffer(blobs[0], dtype=np.int32),
-                np.frombuffer(blobs[1], dtype=np.int32),
-            )
-        return self._cache[term]
+        if term in self._cache:
+            self._cache.move_to_end(term)
+            return self._cache[term]
+        try:
+            query = "SELECT rows, tfs FROM postings WHERE term = ?"
+            row = self._db.execute(query, (term,)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise damaged(self._path.parent, self._path.name) from exc
+        blobs = row or (b"", b"")
+        arrays = (np.frombuffer(blobs[0], dtype=np.int32), np.frombuffer(blobs[1], dtype=np.int32))
+        self._cache[term] = arrays
+        self._cached_rows += len(arrays[0])
+        while self._cached_rows > self.CACHE_ROWS and len(self._cache) > 1:
+            _, (dropped, _) = self._cache.popitem(last=False)
+            self._cached_rows -= len(dropped)
+        return arrays
 
     def terms(self) -> list[str]:
         return [term for (term,) in self._db.execute("SELECT term FROM postings ORDER BY term")]

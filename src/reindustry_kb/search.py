@@ -4,13 +4,21 @@ Reciprocal-rank fusion treats both retrievers as equally reliable for every ques
 not: for an English question over Chinese text BM25 matches only stray tokens, while for a
 question worded like its answer BM25 is sharper than a small multilingual embedder. So the
 lexical weight scales with the query's *coverage*, the IDF-weighted share of its terms that the
-index has seen, and scores are fused after min-max normalisation (a convex combination, which
-keeps score gaps that ranks throw away).
+index has seen, and scores are fused after normalisation (a convex combination, which keeps
+score gaps that ranks throw away).
+
+Coverage and the lexical normalisation are taken per language group. In a library of both
+languages an English question's own words are seen, but only in the English passages: fused
+with one weight and one scale, BM25 would lift every English passage above the Chinese one
+that answers. Per group, a passage's lexical weight is what BM25 can see of the question in its
+language (its own words, or their equivalents), and its lexical score is scaled by the best in
+that language.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from reindustry_kb.embed import Embedder
 from reindustry_kb.errors import EmbedderMismatchError
@@ -48,8 +56,32 @@ def hybrid_search(
     else:
         lexical = reader.lexical.weighted_scores(terms)
         lexical = {row: s for row, s in lexical.items() if row in allowed}
-    coverage = reader.lexical.coverage(analysed.terms, analysed.expansions, EXPANSION_WEIGHT)
-    return fuse(dense, lexical, LEXICAL_WEIGHT * coverage)[:k]
+    groups = _groups_of(reader, dense.keys() | lexical.keys())
+    weights = {
+        group: LEXICAL_WEIGHT
+        * reader.lexical.coverage(
+            analysed.terms, analysed.expansions, EXPANSION_WEIGHT, _group_mask(reader, group)
+        )
+        for group in set(groups.values())
+    }
+    return fuse(dense, lexical, weights, groups)[:k]
+
+
+def _groups_of(reader: IndexReader, rows: set[int]) -> dict[int, int]:
+    """Each row's language group number (0 when the index has one group or no vectors)."""
+    import numpy as np
+
+    if len(reader.dense.groups) <= 1 or not rows:
+        return dict.fromkeys(rows, 0)
+    ordered = np.fromiter(sorted(rows), dtype=np.int64)
+    return dict(zip(ordered.tolist(), reader.dense.row_group[ordered].tolist(), strict=True))
+
+
+def _group_mask(reader: IndexReader, group: int) -> Any | None:
+    """The rows of one language group, or None for all when the index has one group."""
+    if len(reader.dense.groups) <= 1:
+        return None
+    return reader.dense.row_group[:] == group
 
 
 def dense_scores(
@@ -71,21 +103,34 @@ def dense_scores(
     return dense.search(vector, rows)
 
 
-def fuse(dense: dict[int, float], lexical: dict[int, float], lexical_weight: float) -> list[Scored]:
-    """Convex combination of min-max normalised scores; absent from a list counts as its minimum."""
+def fuse(
+    dense: dict[int, float],
+    lexical: dict[int, float],
+    lexical_weight: float | dict[int, float],
+    groups: dict[int, int] | None = None,
+) -> list[Scored]:
+    """Convex combination of min-max normalised dense scores and BM25 scores scaled by the best
+    of the row's language group, with that group's lexical weight; absent from a list counts
+    as its minimum. Without `groups`, every row is of one group."""
+    rows = dense.keys() | lexical.keys()
+    groups = groups or dict.fromkeys(rows, 0)
+    weights = lexical_weight if isinstance(lexical_weight, dict) else {0: lexical_weight}
     dense_norm = _min_max(dense)
-    lexical_top = max(lexical.values(), default=0.0)
-    lexical_norm = {row: s / lexical_top for row, s in lexical.items()} if lexical_top > 0 else {}
-    fused = [
-        Scored(
-            row=row,
-            score=(1 - lexical_weight) * dense_norm.get(row, 0.0)
-            + lexical_weight * lexical_norm.get(row, 0.0),
-            dense=dense.get(row),
-            lexical=lexical.get(row),
+    lexical_top: dict[int, float] = {}
+    for row, s in lexical.items():
+        lexical_top[groups[row]] = max(lexical_top.get(groups[row], 0.0), s)
+    fused = []
+    for row in rows:
+        weight, top = weights[groups[row]], lexical_top.get(groups[row], 0.0)
+        lexical_norm = lexical.get(row, 0.0) / top if top > 0 else 0.0
+        fused.append(
+            Scored(
+                row=row,
+                score=(1 - weight) * dense_norm.get(row, 0.0) + weight * lexical_norm,
+                dense=dense.get(row),
+                lexical=lexical.get(row),
+            )
         )
-        for row in dense.keys() | lexical.keys()
-    ]
     fused.sort(key=lambda s: (-s.score, s.row))
     return fused
 

@@ -50,6 +50,13 @@ _HEADING = re.compile(
 _SPEAKER = re.compile(
     r"^\*\*(?P<name>[^*\n:：]{1,40}?)\s*[:：]\s*\*\*|^\*\*(?P<name2>[^*\n:：]{1,40}?)\*\*\s*[:：]"
 )
+# The start of a numbered provision in laws and orders: 第 12 條 / 第十二条 / 第 3-1 條 /
+# 第十条之一, Article 12, Sec. 3. / Section 3 / § 3. An article is the unit a law is cited by and
+# asked about, so passages are packed from whole articles where they fit.
+_ARTICLE = re.compile(
+    r"^\s*(?:第\s*[0-9〇零一二三四五六七八九十百千]+\s*(?:-\s*\d+\s*)?[條条](?:\s*之\s*[0-9一二三四五六七八九十]+)?"
+    r"(?=\s|$)|(?:Article|Sec(?:tion)?\.?|§)\s*\d+(?:-\d+)?[A-Za-z]?\b)",
+)
 _SENTENCE = re.compile(r".+?(?:[。！？；!?;]+[」』”’\"')）]*|\.(?=\s)|$)\s*", re.S)
 _HAN = re.compile(rf"[{HAN}]")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
@@ -79,6 +86,7 @@ class _Unit:
     size: float = 0.0
     english: bool = False
     break_before: bool = False  # boilerplate, a rule or a new PDF page: no passage spans it
+    article: bool = False  # begins a numbered provision (第 N 條, Article N, Sec. N)
 
 
 def segment(source: Source, target: int = 180, max_size: int = 300) -> list[Passage]:
@@ -159,6 +167,7 @@ def _units(source: Source) -> list[_Unit]:
                 size_of(body),
                 english=not _HAN.search(body),
                 break_before=pending_break,
+                article=bool(_ARTICLE.match(body)),
             )
         )
         pending_break = False
@@ -204,6 +213,7 @@ def _piece(unit: _Unit, sentences: list[tuple[int, int]], text: str) -> _Unit:
         size_of(text[start:end]),
         unit.english,
         unit.break_before and start == unit.start,
+        unit.article and start == unit.start,
     )
 
 
@@ -213,11 +223,14 @@ def _pack(units: list[_Unit], target: int) -> list[list[_Unit]]:
     Boilerplate and rules always end a passage (a passage is one span of the file and must not
     contain them); headings, section and language changes start one; so does a new speaker
     turn unless the passage so far is tiny (greetings, one-line questions): it joins the answer.
+    An article (第 N 條, Article N) that would not fit whole starts a passage, so an article
+    within the target size is never cut in two.
     """
+    article_sizes = _article_sizes(units)
     groups: list[list[_Unit]] = []
     current: list[_Unit] = []
     size = 0.0
-    for unit in units:
+    for number, unit in enumerate(units):
         if current and (unit.break_before or not all(u.heading for u in current)):
             tiny = size < target / 4
             flush = (
@@ -226,7 +239,7 @@ def _pack(units: list[_Unit], target: int) -> list[list[_Unit]]:
                 or unit.section != current[-1].section
                 or unit.english != current[-1].english
                 or (not tiny and (unit.turn_start or unit.speaker != current[-1].speaker))
-                or (not tiny and size + unit.size > target)
+                or (not tiny and size + max(unit.size, article_sizes[number]) > target)
             )
             if flush:
                 groups.append(current)
@@ -240,6 +253,21 @@ def _pack(units: list[_Unit], target: int) -> list[list[_Unit]]:
     if len(groups) > 1 and all(u.heading for u in groups[-1]) and not groups[-1][0].break_before:
         groups[-2].extend(groups.pop())
     return groups
+
+
+def _article_sizes(units: list[_Unit]) -> list[float]:
+    """Per unit, the size of the article it begins (up to the next article, heading or
+    break), or 0 when it begins none."""
+    sizes = [0.0] * len(units)
+    start: int | None = None
+    for number, unit in enumerate([*units, None]):
+        ends = unit is None or unit.article or unit.heading or unit.break_before
+        if ends and start is not None:
+            sizes[start] = sum(u.size for u in units[start:number])
+            start = None
+        if unit is not None and unit.article:
+            start = number
+    return sizes
 
 
 def _main_speaker(group: list[_Unit]) -> str | None:

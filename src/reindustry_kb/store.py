@@ -40,7 +40,7 @@ from reindustry_kb.errors import IndexBusyError, IndexCorruptError, IndexMissing
 from reindustry_kb.lexical import LexicalIndex, PostingsBuilder
 from reindustry_kb.models import CLAIM, Claim, ClaimFilters, Document, Filters, Passage
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 POINTER = "CURRENT"
 LOCK = ".lock"
 # Readable files beside the builds, meant to be committed: a timestamp-free summary that
