@@ -242,7 +242,10 @@ class DenseIndex:
     def faiss(self, kind: str, group: str) -> Any:
         """The FAISS index of one kind and language group, opened on first use."""
         if (kind, group) not in self._opened:
-            self._opened[kind, group] = _read_faiss(self.folder / f"{kind}-{group}.faiss")
+            index = _read_faiss(self.folder / f"{kind}-{group}.faiss")
+            if hasattr(index, "nprobe"):  # set when read, so a new setting needs no rebuild
+                index.nprobe = nprobe_for(index.nlist)
+            self._opened[kind, group] = index
         return self._opened[kind, group]
 
     @cached_property

@@ -356,7 +356,7 @@ class SqlitePostings:
     # Postings kept for the terms read last, up to this many rows in all: a question reads its
     # terms several times (scores, coverage, answers), but a long session must not keep every
     # common term of a million-passage library.
-    CACHE_ROWS = 4_000_000
+    CACHE_ROWS = 16_000_000
 
     def __init__(self, path: Path) -> None:
         self._path = path

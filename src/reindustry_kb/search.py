@@ -112,33 +112,37 @@ def fuse(
     """Convex combination of min-max normalised dense scores and BM25 scores scaled by the best
     of the row's language group, with that group's lexical weight; absent from a list counts
     as its minimum. Without `groups`, every row is of one group."""
-    rows = dense.keys() | lexical.keys()
-    groups = groups or dict.fromkeys(rows, 0)
+    import numpy as np
+
+    rows = np.array(sorted(dense.keys() | lexical.keys()), dtype=np.int64)
+    if not len(rows):
+        return []
     weights = lexical_weight if isinstance(lexical_weight, dict) else {0: lexical_weight}
-    dense_norm = _min_max(dense)
-    lexical_top: dict[int, float] = {}
-    for row, s in lexical.items():
-        lexical_top[groups[row]] = max(lexical_top.get(groups[row], 0.0), s)
-    fused = []
-    for row in rows:
-        weight, top = weights[groups[row]], lexical_top.get(groups[row], 0.0)
-        lexical_norm = lexical.get(row, 0.0) / top if top > 0 else 0.0
-        fused.append(
-            Scored(
-                row=row,
-                score=(1 - weight) * dense_norm.get(row, 0.0) + weight * lexical_norm,
-                dense=dense.get(row),
-                lexical=lexical.get(row),
-            )
+    group = np.array([groups[r] for r in rows.tolist()] if groups else np.zeros(len(rows)), int)
+    raw_dense = np.array([dense.get(r, np.nan) for r in rows.tolist()])
+    raw_lexical = np.array([lexical.get(r, 0.0) for r in rows.tolist()])
+    dense_norm = np.zeros(len(rows))
+    known = ~np.isnan(raw_dense)
+    if known.any():
+        low, high = raw_dense[known].min(), raw_dense[known].max()
+        spread = high - low
+        dense_norm[known] = (raw_dense[known] - low) / spread if spread >= 1e-9 else 1.0
+    lexical_norm = np.zeros(len(rows))
+    weight = np.zeros(len(rows))
+    for number in np.unique(group).tolist():
+        mine = group == number
+        top = raw_lexical[mine].max()
+        if top > 0:
+            lexical_norm[mine] = raw_lexical[mine] / top
+        weight[mine] = weights[number]
+    scores = (1 - weight) * dense_norm + weight * lexical_norm
+    order = np.lexsort((rows, -scores))
+    return [
+        Scored(
+            row=row,
+            score=float(scores[i]),
+            dense=dense.get(row),
+            lexical=lexical.get(row),
         )
-    fused.sort(key=lambda s: (-s.score, s.row))
-    return fused
-
-
-def _min_max(scores: dict[int, float]) -> dict[int, float]:
-    if not scores:
-        return {}
-    low, high = min(scores.values()), max(scores.values())
-    if high - low < 1e-9:
-        return {row: 1.0 for row in scores}
-    return {row: (s - low) / (high - low) for row, s in scores.items()}
+        for i, row in zip(order.tolist(), rows[order].tolist(), strict=True)
+    ]
