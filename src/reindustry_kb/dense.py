@@ -60,8 +60,9 @@ FILES = (
 
 
 def nprobe_for(nlist: int) -> int:
-    """Lists visited per IVF search: measured by scripts/bench_scale.py for recall@10 >= 0.98
-    of exact search."""
+    """Lists visited per IVF search. An eighth of them finds 0.88 of the top 10 of an
+    exhaustive scan on the hashing embedder's vectors at a million passages (a sixteenth 0.83);
+    learned embeddings, which cluster, lose less."""
     return max(16, nlist // 8)
 
 
@@ -388,11 +389,33 @@ class RowFile:
         return flat.reshape(-1, self.shape[1]).astype(dtype, copy=False)
 
 
-def read_runs(fd: int, offset: int, row_bytes: int, dtype: Any, starts: Any, ends: Any) -> Any:
+def read_runs(
+    fd: int, offset: int, row_bytes: int, dtype: Any, starts: Any, ends: Any, gap: int = 16
+) -> Any:
     """The rows [start, end) of each pair from a file of fixed-size rows that begin at
-    `offset`, one pread a run, concatenated flat."""
-    chunks = [
+    `offset`, concatenated flat. Runs in ascending order that lie within `gap` rows of each
+    other are read by one pread: a query's candidates cluster in documents, and a system call
+    costs more than the few rows between them."""
+    starts = np.asarray(starts, dtype=np.int64)
+    ends = np.asarray(ends, dtype=np.int64)
+    if len(starts) > 1 and np.all(starts[1:] >= ends[:-1]):
+        breaks = np.flatnonzero(starts[1:] - ends[:-1] > gap) + 1
+        first = starts[np.concatenate([[0], breaks])]
+        last = ends[np.concatenate([breaks - 1, [len(ends) - 1]])]
+        block = _pread_runs(fd, offset, row_bytes, first, last)
+        # Where each wanted row stands in the block: its span's place plus its offset in it.
+        span = np.searchsorted(first, starts, side="right") - 1
+        placed = np.concatenate([[0], np.cumsum(last - first)])[span] + starts - first[span]
+        lengths = ends - starts
+        rows = np.repeat(placed - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        rows += np.arange(len(rows))
+        width = row_bytes // np.dtype(dtype).itemsize
+        return np.frombuffer(block, dtype=dtype).reshape(-1, width)[rows].reshape(-1)
+    return np.frombuffer(_pread_runs(fd, offset, row_bytes, starts, ends), dtype=dtype)
+
+
+def _pread_runs(fd: int, offset: int, row_bytes: int, starts: Any, ends: Any) -> bytes:
+    return b"".join(
         os.pread(fd, (end - start) * row_bytes, offset + start * row_bytes)
-        for start, end in zip(np.asarray(starts).tolist(), np.asarray(ends).tolist(), strict=True)
-    ]
-    return np.frombuffer(b"".join(chunks), dtype=dtype)
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
+    )
