@@ -366,17 +366,13 @@ class _VectorSpill:
 
         from reindustry_kb.dense import read_runs
 
-        # One read per run of nearby rows: a document's new rows are contiguous, and a
-        # repeated text's row may lie anywhere before them.
-        wanted = np.unique(rows)
-        runs = np.split(wanted, np.flatnonzero(np.diff(wanted) > 64) + 1) if len(wanted) else []
-        starts = np.array([run[0] for run in runs], dtype=np.int64)
-        ends = np.array([run[-1] + 1 for run in runs], dtype=np.int64)
-        block = read_runs(self.file.fileno(), 0, self._row_bytes, np.float16, starts, ends)
-        # Where each row stands in the block: its run's place plus its offset in the run.
-        run = np.searchsorted(starts, rows, side="right") - 1
-        placed = np.concatenate([[0], np.cumsum(ends - starts)])[run] + rows - starts[run]
-        return block.reshape(-1, self.dim)[placed]
+        # Nearby rows in one read (read_runs merges them): a document's new rows are
+        # contiguous, and a repeated text's row may lie anywhere before them.
+        wanted, where = np.unique(rows, return_inverse=True)
+        block = read_runs(
+            self.file.fileno(), 0, self._row_bytes, np.float16, wanted, wanted + 1, 64
+        )
+        return block.reshape(-1, self.dim)[where]
 
 
 def _manifest(
