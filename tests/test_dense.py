@@ -167,3 +167,31 @@ def test_runs_read_together_or_apart_give_the_same_rows(tmp_path: Path) -> None:
         assert np.array_equal(backwards.reshape(-1, 8), table[[7, 8, 2]])
     finally:
         os.close(fd)
+
+
+def test_an_update_reuses_the_trained_ivf_while_its_lists_suit_the_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import faiss
+
+    monkeypatch.setattr(dense, "FLAT_LIMIT", 100)
+    rng = np.random.default_rng(5)
+
+    def build(folder: Path, n: int, previous: Path | None) -> None:
+        folder.mkdir()
+        parts = [(_unit(rng, 1, 16)[0], _unit(rng, 2, 16)) for _ in range(n)]
+        writer = DenseWriter(folder, 16, previous)
+        writer.add(stack(16, parts), ["en"] * n)
+        writer.finish()
+
+    def nlist(folder: Path) -> int:
+        return int(faiss.read_index(str(folder / "passages-en.faiss")).nlist)
+
+    build(tmp_path / "a", 2500, None)
+    build(tmp_path / "b", 2600, tmp_path / "a")  # other vectors, a similar size
+    trained = "passages-en" + dense.TRAINED
+    assert (tmp_path / "b" / trained).read_bytes() == (tmp_path / "a" / trained).read_bytes()
+    assert nlist(tmp_path / "b") == nlist(tmp_path / "a") == 50
+    assert faiss.read_index(str(tmp_path / "b" / "passages-en.faiss")).ntotal == 2600
+    build(tmp_path / "c", 10_000, tmp_path / "b")  # four times the size: trained anew
+    assert nlist(tmp_path / "c") == 100

@@ -37,7 +37,7 @@ def test_saved_index_segments_queries_with_its_own_vocabulary(tmp_path: Path) ->
     index = LexicalIndex.build([tokenize(d) for d in DOCS])
     index.save(tmp_path)
     loaded = LexicalIndex.load(tmp_path)
-    assert list(loaded.doc_lens) == list(index.doc_lens)
+    assert (loaded.n, loaded.avgdl) == (index.n, index.avgdl)
     for query in ("美国关税收入", "政府入股英特爾", "tariff revenue"):
         assert loaded.scores(loaded.query_terms(query)) == index.scores(tokenize(query))
 
@@ -49,7 +49,7 @@ def test_postings_gathered_a_document_at_a_time_equal_one_build() -> None:
     for start in (0, 1, 5, 9):  # uneven runs, as documents come
         builder.add(tokens[start : {0: 1, 1: 5, 5: 9, 9: 12}[start]])
     parts = builder.build()
-    assert list(parts.doc_lens) == list(whole.doc_lens)
+    assert (parts.n, parts.avgdl) == (whole.n, whole.avgdl)
     for query in ("关税收入", "tariff revenue", "英特爾 太陽能"):
         assert parts.scores(tokenize(query)) == whole.scores(tokenize(query))
 
@@ -75,4 +75,5 @@ def test_scores_equal_the_textbook_formula_for_rare_and_common_terms() -> None:
                 expected[row] = expected.get(row, 0.0) + idf * tf * 2.2 / (tf + norm)
         found = index.scores(query)
         assert found.keys() == expected.keys()
-        assert all(abs(found[row] - expected[row]) < 1e-9 for row in expected)
+        # Impacts are stored in float32: equal to its precision.
+        assert all(abs(found[row] - expected[row]) < 1e-6 * expected[row] for row in expected)

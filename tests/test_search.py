@@ -1,4 +1,3 @@
-import numpy as np
 import pytest
 
 from reindustry_kb import search
@@ -55,9 +54,10 @@ def test_lexical_weight_follows_coverage(
         lexical: dict[int, float],
         weight: dict[int, float],
         groups: dict[int, int],
+        limit: int | None = None,
     ) -> list[Scored]:
         weights.append(weight)
-        return fuse(dense, lexical, weight, groups)
+        return fuse(dense, lexical, weight, groups, limit)
 
     monkeypatch.setattr(search, "fuse", spy)
     zh = Session.open(fake_index).reader.dense.groups.index("zh")
@@ -89,11 +89,10 @@ def test_coverage_is_counted_among_a_language_groups_passages() -> None:
     from reindustry_kb.lexical import LexicalIndex, tokenize
 
     texts = ["關稅收入創新高", "半導體補貼", "tariff revenue hit a record", "chip subsidies"]
-    index = LexicalIndex.build([tokenize(t) for t in texts])
-    chinese = np.array([True, True, False, False])
+    index = LexicalIndex.build([tokenize(t) for t in texts], ["zh", "zh", "en", "en"])
     question = tokenize("tariff revenue")
-    assert index.coverage(question, among=~chinese) == 1.0
-    assert index.coverage(question, among=chinese) == 0.0
+    assert index.coverage(question, group="en") == 1.0
+    assert index.coverage(question, group="zh") == 0.0
     # Through an equivalent phrase, BM25 sees part of the question in Chinese too.
-    assert 0.0 < index.coverage(question, [tokenize("關稅")], 0.6, among=chinese) < 1.0
+    assert 0.0 < index.coverage(question, [tokenize("關稅")], 0.6, group="zh") < 1.0
     assert index.coverage(question) == 1.0

@@ -67,7 +67,14 @@ def test_no_index_is_a_clear_error(tmp_path: Path) -> None:
         IndexReader.open(tmp_path / "nothing")
 
 
-FILES = ["kb.sqlite", "passages.npy", "windows-zh.faiss", "postings.sqlite", "lengths.npy"]
+FILES = [
+    "kb.sqlite",
+    "passages.npy",
+    "windows-zh.faiss",
+    "postings.sqlite",
+    "posting_rows.npy",
+    "posting_impacts.npy",
+]
 
 
 @pytest.mark.parametrize("name", FILES)

@@ -18,6 +18,7 @@ On disk (a folder of plain files, memory-mapped at query time):
     centroids.npy           float32 [G, 2, d]: per group, passage and window centroids
     spreads.npy             float32 [G, d, d]: per group, the passage vectors' covariance
     <kind>-<group>.faiss    candidates: exact (flat) when small, IVF with 8-bit codes when large
+    <kind>-<group>.trained.faiss   an IVF's trained lists, empty, for the next build to reuse
 
 FAISS only proposes candidates; every candidate is then scored exactly from the `.npy` vectors,
 so an approximate index changes which passages are considered, never their scores.
@@ -46,6 +47,8 @@ FLAT_LIMIT = 50_000
 POOL = 100
 # Prior weight, in passages, of the pooled covariance in each group's (see _shrunk).
 SHRINK_VECTORS = 500
+# Suffix of a trained, empty IVF index kept beside the filled one, for the next build.
+TRAINED = ".trained.faiss"
 # Filters leaving at most this many passages are scored exactly, without FAISS.
 EXACT_FILTER_LIMIT = 20_000
 FILES = (
@@ -85,10 +88,11 @@ class DenseWriter:
 
     CHUNK = 65_536  # vectors converted to float32 at a time
 
-    def __init__(self, folder: Path, dim: int) -> None:
-        self.folder, self.dim = folder, dim
-        self._passages = _NpyAppender(folder / "passages.npy", dim)
-        self._windows = _NpyAppender(folder / "windows.npy", dim)
+    def __init__(self, folder: Path, dim: int, previous: Path | None = None) -> None:
+        """`previous`: the live build's folder, whose trained IVF indexes may be reused."""
+        self.folder, self.dim, self.previous = folder, dim, previous
+        self._passages = NpyAppender(folder / "passages.npy", dim)
+        self._windows = NpyAppender(folder / "windows.npy", dim)
         self._counts: list[Any] = []  # windows per passage, a run at a time
         self._groups: list[str] = []  # each passage's language group
 
@@ -123,7 +127,13 @@ class DenseWriter:
             for kind_number, kind in enumerate(KINDS):
                 data, owners = kinds[kind]
                 mine = np.flatnonzero(row_group[owners] == number)
-                index, descriptions[f"{kind}-{name}"] = _faiss_index(data, mine, self.dim)
+                trained = f"{kind}-{name}{TRAINED}"
+                index, descriptions[f"{kind}-{name}"] = _faiss_index(
+                    data, mine, self.dim, self.previous and self.previous / trained
+                )
+                if hasattr(index, "nlist"):
+                    faiss.write_index(index, str(self.folder / trained))
+                    written.append(trained)
                 total = np.zeros(self.dim, dtype=np.float64)
                 for start in range(0, len(mine), self.CHUNK):
                     chosen = mine[start : start + self.CHUNK]
@@ -162,21 +172,22 @@ def _shrunk(spreads: Any, means: Any, sizes: Any) -> Any:
     return ((n * spreads + SHRINK_VECTORS * pooled) / (n + SHRINK_VECTORS)).astype(np.float32)
 
 
-class _NpyAppender:
-    """A float16 `.npy` of rows written as they come: the header is written first with room
-    for any row count, and rewritten with the real count on close."""
+class NpyAppender:
+    """A `.npy` of rows written as they come (float16 [rows, width] by default; 1-D when
+    width is None): the header is written first with room for any row count, and rewritten
+    with the real count on close."""
 
     HEADER = 128  # bytes, magic included; a multiple of 64, as numpy aligns them
 
-    def __init__(self, path: Path, dim: int) -> None:
-        self.dim, self.rows = dim, 0
+    def __init__(self, path: Path, width: int | None, dtype: Any = np.float16) -> None:
+        self.width, self.dtype, self.rows = width, np.dtype(dtype), 0
         self._file = path.open("wb")
         self._file.write(self._header())
 
     def append(self, rows: Any) -> None:
-        data = np.ascontiguousarray(rows, dtype=np.float16).reshape(-1, self.dim)
+        data = np.ascontiguousarray(rows, dtype=self.dtype)
         self._file.write(data.tobytes())
-        self.rows += len(data)
+        self.rows += len(data) if self.width is None else data.size // self.width
 
     def close(self) -> None:
         self._file.seek(0)
@@ -184,7 +195,8 @@ class _NpyAppender:
         self._file.close()
 
     def _header(self) -> bytes:
-        fields = f"{{'descr': '<f2', 'fortran_order': False, 'shape': ({self.rows}, {self.dim}), }}"
+        shape = f"({self.rows},)" if self.width is None else f"({self.rows}, {self.width})"
+        fields = f"{{'descr': '{self.dtype.str}', 'fortran_order': False, 'shape': {shape}, }}"
         length = self.HEADER - 10  # after the magic, the version and the length field
         return (
             b"\x93NUMPY\x01\x00"
@@ -193,10 +205,11 @@ class _NpyAppender:
         )
 
 
-def _faiss_index(data: Any, rows: Any, dim: int) -> tuple[Any, str]:
+def _faiss_index(data: Any, rows: Any, dim: int, trained: Path | None = None) -> tuple[Any, str]:
     """An empty index, trained for these rows of `data`: exhaustive when few; IVF over 8-bit
     codes when many, sqrt(n) lists (training and assignment stay seconds at a million
-    vectors, so a one-document update stays fast)."""
+    vectors). An update reuses the live build's trained IVF (`trained`) while its list count
+    still suits the group's size: one changed document costs no training."""
     import faiss
 
     if len(rows) <= FLAT_LIMIT:
@@ -209,6 +222,11 @@ def _faiss_index(data: Any, rows: Any, dim: int) -> tuple[Any, str]:
             flat.train(np.asarray(data[rows], dtype=np.float32))
         return faiss.IndexIDMap2(flat), "flat,sq8"
     nlist = int(math.sqrt(len(rows)))
+    if trained is not None and trained.is_file():
+        index: Any = faiss.read_index(str(trained))
+        if index.d == dim and nlist / 1.5 <= index.nlist <= nlist * 1.5:
+            index.nprobe = nprobe_for(index.nlist)
+            return index, f"ivf{index.nlist},sq8"
     quantizer = faiss.IndexFlatIP(dim)
     index = faiss.IndexIVFScalarQuantizer(
         quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
@@ -354,7 +372,7 @@ def _load(folder: Path, name: str) -> Any:
 
 
 class RowFile:
-    """Rows of a 2-D `.npy` read with pread, a run of rows per call.
+    """Rows of a `.npy` (2-D, or 1-D for single values) read with pread, a run of rows per call.
 
     A query reads a few thousand scattered rows. Through a memory map each read would map in
     the kernel's fault-around window of neighbours too (64 KB or more), and a warm process
@@ -362,7 +380,7 @@ class RowFile:
 
     def __init__(self, folder: Path, name: str) -> None:
         mapped = _load(folder, name)  # only for its header: where rows start, their shape
-        self.shape: tuple[int, int] = mapped.shape
+        self.shape: tuple[int, ...] = mapped.shape
         self.dtype = mapped.dtype
         self._offset: int = mapped.offset
         del mapped
@@ -370,9 +388,9 @@ class RowFile:
             self._fd = os.open(folder / name, os.O_RDONLY)
         except OSError as exc:
             raise damaged(folder, name) from exc
-        shape = self.shape
-        self._row_bytes = shape[1] * self.dtype.itemsize
-        if os.fstat(self._fd).st_size < self._offset + shape[0] * self._row_bytes:
+        self._width = self.shape[1] if len(self.shape) > 1 else 1
+        self._row_bytes = self._width * self.dtype.itemsize
+        if os.fstat(self._fd).st_size < self._offset + self.shape[0] * self._row_bytes:
             raise damaged(folder, name)
 
     def __len__(self) -> int:
@@ -386,7 +404,8 @@ class RowFile:
     def rows(self, starts: Any, ends: Any, dtype: Any = np.float32) -> Any:
         """Rows [start, end) for each pair, concatenated, as float32 (or `dtype`)."""
         flat = read_runs(self._fd, self._offset, self._row_bytes, self.dtype, starts, ends)
-        return flat.reshape(-1, self.shape[1]).astype(dtype, copy=False)
+        shaped = flat.reshape(-1, self._width) if len(self.shape) > 1 else flat
+        return shaped.astype(dtype, copy=False)
 
 
 def read_runs(

@@ -12,11 +12,12 @@ segmented against the words the index knows, which are the only ones BM25 can sc
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sqlite3
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -98,34 +99,39 @@ def tokenize(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    """BM25 postings. Built in memory; saved as a SQLite table of per-term posting arrays and
-    a `.npy` of passage lengths, so a query reads only its own terms' postings from disk and a
-    cold start costs the same at 1,000 passages or 1,000,000."""
+    """BM25 postings. Each posting holds its passage row and its *impact*, the query-independent
+    part of BM25 (tf (k1 + 1) / (tf + k1 (1 - b + b len / avgdl))), so a query multiplies by
+    its terms' weighted IDF and adds: no passage lengths gathered, no division per posting.
 
-    def __init__(self, postings: Postings, doc_lens: Any) -> None:
-        import numpy as np
+    Saved as one flat array per field, every term's postings contiguous, and a SQLite table
+    from term to its run and its document frequency in each language group: a query reads its
+    own terms' runs with one pread each, and a cold start costs the same at 1,000 passages or
+    1,000,000."""
 
+    def __init__(self, postings: Postings, n: int, avgdl: float, groups: Sequence[str]) -> None:
         self._postings = postings
-        self.doc_lens = np.asarray(doc_lens, dtype=np.int32)
-        self.n = len(self.doc_lens)
-        self.avgdl = float(self.doc_lens.mean()) if self.n else 0.0
+        self.n, self.avgdl = n, avgdl
+        self.groups = list(groups)  # language group names, in the order of df_by_group
         self._query_tokenizer: Any = None
         self._vocab_path: Path | None = None
 
     @classmethod
-    def build(cls, token_lists: Sequence[Sequence[str]]) -> LexicalIndex:
-        """The index of these passages' tokens, in row order."""
+    def build(
+        cls, token_lists: Sequence[Sequence[str]], groups: Sequence[str] | None = None
+    ) -> LexicalIndex:
+        """The index of these passages' tokens, in row order (`groups`: each passage's
+        language group, for coverage per group)."""
         builder = PostingsBuilder()
-        builder.add(token_lists)
+        builder.add(token_lists, groups)
         return builder.build()
 
     def __contains__(self, term: str) -> bool:
-        return self._postings.df(term) > 0
+        return self._postings.entry(term) is not None
 
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency of a term."""
-        df = self._postings.df(term)
-        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+        entry = self._postings.entry(term)
+        return _idf(self.n, entry.df if entry else 0)
 
     def scores(self, terms: Sequence[str]) -> dict[int, float]:
         """BM25 score of every passage that holds at least one query term."""
@@ -146,24 +152,27 @@ class LexicalIndex:
         weights: dict[str, float] = {}
         for term, weight in terms:
             weights[term] = weights.get(term, 0.0) + weight
-        postings = [(qtf, term, *self._postings.get(term)) for term, qtf in weights.items()]
-        postings = [p for p in postings if len(p[2])]
+        postings = [
+            (qtf * _idf(self.n, entry.df), *self._postings.get(term, entry))
+            for term, qtf in weights.items()
+            if (entry := self._postings.entry(term)) is not None
+        ]
         if not postings:
             return {}
         found: Any
         totals: Any
-        if sum(len(p[2]) for p in postings) > self.n // 8:
+        if sum(len(rows) for _, rows, _ in postings) > self.n // 8:
             # Common terms: one array over every passage beats sorting millions of postings.
             dense = np.zeros(self.n, dtype=np.float64)
-            for qtf, term, rows, tfs in postings:  # a term's rows are distinct: += is safe
-                dense[rows] += self._term_scores(qtf, term, rows, tfs)
+            for weight, rows, impacts in postings:  # a term's rows are distinct: += is safe
+                dense[rows] += weight * impacts
             found = np.flatnonzero(dense)
             totals = dense[found]
         else:
-            rows = np.concatenate([p[2] for p in postings])
+            rows = np.concatenate([p[1] for p in postings])
             found, inverse = np.unique(rows, return_inverse=True)
-            scores = [self._term_scores(*p) for p in postings]
-            totals = np.bincount(inverse, weights=np.concatenate(scores))
+            scores = np.concatenate([weight * impacts for weight, _, impacts in postings])
+            totals = np.bincount(inverse, weights=scores)
         if limit is not None and len(found) > limit:
             keep = np.argpartition(-totals, limit)[:limit]
             wanted = np.isin(found, np.fromiter(include, dtype=np.int64))
@@ -171,36 +180,31 @@ class LexicalIndex:
             found, totals = found[keep], totals[keep]
         return dict(zip(found.tolist(), totals.tolist(), strict=True))
 
-    def _term_scores(self, qtf: float, term: str, rows: Any, tfs: Any) -> Any:
-        """One term's BM25 contribution to each passage of its postings."""
-        norm = K1 * (1 - B + B * self.doc_lens[rows] / self.avgdl)
-        return qtf * self.idf(term) * tfs * (K1 + 1) / (tfs + norm)
-
     def coverage(
         self,
         terms: Sequence[str],
         equivalents: Sequence[Sequence[str]] = (),
         weight: float = 1.0,
-        among: Any | None = None,
+        group: str | None = None,
     ) -> float:
         """IDF-weighted share of the query the index has seen: near 0 for an English question
         over Chinese text, near 1 when the question uses the documents' own words. Each
         equivalent phrase the index knows adds what BM25 can see through it, at its weight.
 
-        `among` (a boolean mask over passage rows) asks the same of those passages alone, with
-        document frequencies counted among them: what BM25 can see in one language's passages."""
-        import numpy as np
-
+        `group` (a language group's name) asks the same of that group's passages alone, with
+        document frequencies counted among them: what BM25 can see in one language's passages.
+        Both come from the term table: no postings are read."""
         if not terms:
             return 0.0
-        n = self.n if among is None else int(np.count_nonzero(among))
+        column = None if group is None else self.groups.index(group)
+        n = self.n if column is None else self.group_sizes[column]
 
         def seen_idf(term: str) -> float | None:
-            rows = self._postings.get(term)[0]
-            df = len(rows) if among is None else int(np.count_nonzero(among[rows]))
-            return math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else None
+            entry = self._postings.entry(term)
+            df = 0 if entry is None else entry.df if column is None else entry.df_by_group[column]
+            return _idf(n, df) if df else None
 
-        unseen_idf = math.log(1 + (n + 0.5) / 0.5)
+        unseen_idf = _idf(n, 0)
         seen = total = 0.0
         for term in terms:
             idf = seen_idf(term)
@@ -213,29 +217,50 @@ class LexicalIndex:
                 total += weight * max(known)
         return seen / total if total else 0.0
 
+    @property
+    def group_sizes(self) -> list[int]:
+        """Passages per language group."""
+        return self._postings.group_sizes
+
     # --- persistence --------------------------------------------------------------------
 
     def save(self, folder: Path) -> None:
-        """Write postings.sqlite, lengths.npy and the query-time vocab.txt."""
+        """Write the term table, the posting arrays, lexical.json and the query vocab.txt."""
         import numpy as np
 
-        np.save(folder / LENGTHS, self.doc_lens)
+        from reindustry_kb.dense import NpyAppender
+
         terms = self._postings.terms()
         (folder / POSTINGS).unlink(missing_ok=True)
+        rows_out = NpyAppender(folder / POSTING_ROWS, None, np.int32)
+        impacts_out = NpyAppender(folder / POSTING_IMPACTS, None, np.float32)
         with sqlite3.connect(folder / POSTINGS) as db:
             db.execute(
-                "CREATE TABLE postings (term TEXT PRIMARY KEY, df INTEGER, rows BLOB, tfs BLOB)"
-                " WITHOUT ROWID"
+                "CREATE TABLE terms (term TEXT PRIMARY KEY, start INTEGER, df INTEGER,"
+                " df_by_group TEXT) WITHOUT ROWID"
             )
-            db.executemany(
-                "INSERT INTO postings VALUES (?,?,?,?)",
-                (
-                    (term, len(rows), rows.tobytes(), tfs.tobytes())
-                    for term in terms
-                    for rows, tfs in [self._postings.get(term)]
-                ),
-            )
+            table = []
+            for term in terms:
+                entry = self._postings.entry(term)
+                assert entry is not None
+                rows, impacts = self._postings.get(term, entry)
+                by_group = ",".join(map(str, entry.df_by_group))
+                table.append((term, rows_out.rows, entry.df, by_group))
+                rows_out.append(rows)
+                impacts_out.append(impacts)
+            db.executemany("INSERT INTO terms VALUES (?,?,?,?)", table)
         db.close()
+        rows_out.close()
+        impacts_out.close()
+        meta = {
+            "n": self.n,
+            "avgdl": self.avgdl,
+            "k1": K1,
+            "b": B,
+            "groups": self.groups,
+            "group_sizes": self.group_sizes,
+        }
+        (folder / META).write_text(json.dumps(meta, ensure_ascii=False) + "\n", encoding="utf-8")
         frequencies = _full_tokenizer().FREQ
         lines = [
             f"{term} {max(int(frequencies.get(term, 0)), 3)}"
@@ -246,16 +271,17 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        """Open a saved index: lengths memory-mapped, postings read on demand."""
-        import numpy as np
-
+        """Open a saved index: the term table and the posting arrays, read on demand."""
         try:
-            lengths = np.load(folder / LENGTHS, mmap_mode="r")
-        except (OSError, ValueError) as exc:
-            raise damaged(folder, LENGTHS) from exc
-        if not (folder / POSTINGS).is_file():
-            raise damaged(folder, POSTINGS)
-        index = cls(SqlitePostings(folder / POSTINGS), lengths)
+            meta = json.loads((folder / META).read_text(encoding="utf-8"))
+            n, avgdl, groups = int(meta["n"]), float(meta["avgdl"]), list(meta["groups"])
+            sizes = [int(size) for size in meta["group_sizes"]]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise damaged(folder, META) from exc
+        for name in (POSTINGS, POSTING_ROWS, POSTING_IMPACTS):
+            if not (folder / name).is_file():
+                raise damaged(folder, name)
+        index = cls(DiskPostings(folder, sizes), n, avgdl, groups)
         index._vocab_path = folder / VOCAB
         return index
 
@@ -272,10 +298,26 @@ class LexicalIndex:
         return _split(fold_text(text), self._query_tokenizer.cut_for_search)
 
 
-LENGTHS = "lengths.npy"
 POSTINGS = "postings.sqlite"
+POSTING_ROWS = "posting_rows.npy"
+POSTING_IMPACTS = "posting_impacts.npy"
+META = "lexical.json"
 VOCAB = "vocab.txt"
-Arrays = tuple[Any, Any]  # (passage rows, term frequencies), int32
+FILES = (POSTINGS, POSTING_ROWS, POSTING_IMPACTS, META, VOCAB)
+Arrays = tuple[Any, Any]  # (passage rows int32, impacts float32)
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+@dataclass(frozen=True)
+class TermEntry:
+    """Where a term's postings run starts, and in how many passages (of each group) it is."""
+
+    start: int
+    df: int
+    df_by_group: tuple[int, ...]
 
 
 class PostingsBuilder:
@@ -287,9 +329,13 @@ class PostingsBuilder:
         self._ids: dict[str, int] = {}
         self._runs: list[tuple[Any, Any, Any]] = []  # (term ids, rows, tfs), int32
         self._lengths: list[int] = []
+        self._groups: list[str] = []
 
-    def add(self, token_lists: Sequence[Sequence[str]]) -> None:
-        """The next passages' tokens (their rows follow the ones added before)."""
+    def add(
+        self, token_lists: Sequence[Sequence[str]], groups: Sequence[str] | None = None
+    ) -> None:
+        """The next passages' tokens (their rows follow the ones added before), and each
+        passage's language group (one unnamed group when not given)."""
         import numpy as np
 
         if not token_lists:
@@ -309,6 +355,7 @@ class PostingsBuilder:
             )
         )
         self._lengths.extend(lengths.tolist())
+        self._groups.extend(groups if groups is not None else [""] * n)
 
     def build(self) -> LexicalIndex:
         import numpy as np
@@ -317,75 +364,104 @@ class PostingsBuilder:
         terms = np.concatenate([run[0] for run in self._runs] or [empty])
         # Stable: within a term, rows stay in ascending order.
         order = np.argsort(terms, kind="stable")
+        terms = terms[order]
         rows = np.concatenate([run[1] for run in self._runs] or [empty])[order]
         tfs = np.concatenate([run[2] for run in self._runs] or [empty])[order]
-        starts = np.searchsorted(terms[order], np.arange(len(self._ids) + 1))
-        postings = {
-            term: (rows[starts[i] : starts[i + 1]], tfs[starts[i] : starts[i + 1]])
-            for term, i in self._ids.items()
-        }
-        return LexicalIndex(MemoryPostings(postings), np.array(self._lengths, dtype=np.int64))
+        del order
+        lengths = np.array(self._lengths, dtype=np.float32)
+        avgdl = float(lengths.mean(dtype=np.float64)) if len(lengths) else 0.0
+        # float32 throughout: at a million passages these arrays hold ~10^8 postings.
+        norm = np.float32(K1) * (
+            np.float32(1 - B) + np.float32(B / max(avgdl, 1e-9)) * lengths[rows]
+        )
+        tfs = tfs.astype(np.float32)
+        impacts = tfs * np.float32(K1 + 1) / (tfs + norm)
+        del norm, tfs
+        names = sorted(set(self._groups)) or [""]
+        number = {name: i for i, name in enumerate(names)}
+        row_group = np.fromiter((number[g] for g in self._groups), np.int64, len(self._groups))
+        g = len(names)
+        df_by_group = np.bincount(
+            terms.astype(np.int64) * g + row_group[rows], minlength=len(self._ids) * g
+        ).reshape(-1, g)
+        starts = np.searchsorted(terms, np.arange(len(self._ids) + 1))
+        sizes = np.bincount(row_group, minlength=g).tolist()
+        postings = MemoryPostings(self._ids, starts, rows, impacts, df_by_group, sizes)
+        return LexicalIndex(postings, len(lengths), avgdl, names)
 
 
 class Postings(Protocol):
-    def df(self, term: str) -> int: ...
-    def get(self, term: str) -> Arrays: ...
+    group_sizes: list[int]
+
+    def entry(self, term: str) -> TermEntry | None: ...
+    def get(self, term: str, entry: TermEntry) -> Arrays: ...
     def terms(self) -> list[str]: ...
 
 
 class MemoryPostings:
-    def __init__(self, postings: dict[str, Arrays]) -> None:
-        self._postings = postings
+    """A build's postings, every term's run in one array, before they are saved."""
 
-    def df(self, term: str) -> int:
-        return len(self._postings[term][0]) if term in self._postings else 0
+    def __init__(
+        self,
+        ids: dict[str, int],
+        starts: Any,
+        rows: Any,
+        impacts: Any,
+        df_by_group: Any,
+        group_sizes: list[int],
+    ) -> None:
+        self._ids, self._starts, self._rows, self._impacts = ids, starts, rows, impacts
+        self._df_by_group, self.group_sizes = df_by_group, group_sizes
 
-    def get(self, term: str) -> Arrays:
-        import numpy as np
+    def entry(self, term: str) -> TermEntry | None:
+        if term not in self._ids:
+            return None
+        i = self._ids[term]
+        start, end = int(self._starts[i]), int(self._starts[i + 1])
+        return TermEntry(start, end - start, tuple(self._df_by_group[i].tolist()))
 
-        empty = np.zeros(0, dtype=np.int32)
-        return self._postings.get(term, (empty, empty))
+    def get(self, term: str, entry: TermEntry) -> Arrays:
+        run = slice(entry.start, entry.start + entry.df)
+        return self._rows[run], self._impacts[run]
 
     def terms(self) -> list[str]:
-        return sorted(self._postings)
+        return sorted(self._ids)
 
 
-class SqlitePostings:
-    """Postings read on demand; each term's arrays are one row of a B-tree."""
+class DiskPostings:
+    """Saved postings: a term's entry from the SQLite table, its run from each flat array by
+    one pread (the page cache, not this process, keeps what is read often)."""
 
-    # Postings kept for the terms read last, up to this many rows in all: a question reads its
-    # terms several times (scores, coverage, answers), but a long session must not keep every
-    # common term of a million-passage library.
-    CACHE_ROWS = 16_000_000
+    def __init__(self, folder: Path, group_sizes: list[int]) -> None:
+        from reindustry_kb.dense import RowFile
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
+        self._folder = folder
+        self.group_sizes = group_sizes
+        path = folder / POSTINGS
         self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        self._cache: OrderedDict[str, Arrays] = OrderedDict()
-        self._cached_rows = 0
+        self._rows = RowFile(folder, POSTING_ROWS)
+        self._impacts = RowFile(folder, POSTING_IMPACTS)
+        self._entries: dict[str, TermEntry | None] = {}
 
-    def df(self, term: str) -> int:
-        return len(self.get(term)[0])
+    def entry(self, term: str) -> TermEntry | None:
+        if term not in self._entries:
+            try:
+                query = "SELECT start, df, df_by_group FROM terms WHERE term = ?"
+                found = self._db.execute(query, (term,)).fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise damaged(self._folder, POSTINGS) from exc
+            self._entries[term] = (
+                None
+                if found is None
+                else TermEntry(found[0], found[1], tuple(int(d) for d in found[2].split(",")))
+            )
+        return self._entries[term]
 
-    def get(self, term: str) -> Arrays:
+    def get(self, term: str, entry: TermEntry) -> Arrays:
         import numpy as np
 
-        if term in self._cache:
-            self._cache.move_to_end(term)
-            return self._cache[term]
-        try:
-            query = "SELECT rows, tfs FROM postings WHERE term = ?"
-            row = self._db.execute(query, (term,)).fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise damaged(self._path.parent, self._path.name) from exc
-        blobs = row or (b"", b"")
-        arrays = (np.frombuffer(blobs[0], dtype=np.int32), np.frombuffer(blobs[1], dtype=np.int32))
-        self._cache[term] = arrays
-        self._cached_rows += len(arrays[0])
-        while self._cached_rows > self.CACHE_ROWS and len(self._cache) > 1:
-            _, (dropped, _) = self._cache.popitem(last=False)
-            self._cached_rows -= len(dropped)
-        return arrays
+        run = ([entry.start], [entry.start + entry.df])
+        return self._rows.rows(*run, np.int32), self._impacts.rows(*run)
 
     def terms(self) -> list[str]:
-        return [term for (term,) in self._db.execute("SELECT term FROM postings ORDER BY term")]
+        return [term for (term,) in self._db.execute("SELECT term FROM terms ORDER BY term")]

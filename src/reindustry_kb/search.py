@@ -57,14 +57,15 @@ def hybrid_search(
         lexical = reader.lexical.weighted_scores(terms)
         lexical = {row: s for row, s in lexical.items() if row in allowed}
     groups = _groups_of(reader, dense.keys() | lexical.keys())
+    names = reader.dense.groups if len(reader.dense.groups) > 1 else [None]
     weights = {
         group: LEXICAL_WEIGHT
         * reader.lexical.coverage(
-            analysed.terms, analysed.expansions, EXPANSION_WEIGHT, _group_mask(reader, group)
+            analysed.terms, analysed.expansions, EXPANSION_WEIGHT, names[group]
         )
         for group in set(groups.values())
     }
-    return fuse(dense, lexical, weights, groups)[:k]
+    return fuse(dense, lexical, weights, groups, limit=k)
 
 
 def _groups_of(reader: IndexReader, rows: set[int]) -> dict[int, int]:
@@ -75,13 +76,6 @@ def _groups_of(reader: IndexReader, rows: set[int]) -> dict[int, int]:
         return dict.fromkeys(rows, 0)
     ordered = np.fromiter(sorted(rows), dtype=np.int64)
     return dict(zip(ordered.tolist(), reader.dense.row_group[ordered].tolist(), strict=True))
-
-
-def _group_mask(reader: IndexReader, group: int) -> Any | None:
-    """The rows of one language group, or None for all when the index has one group."""
-    if len(reader.dense.groups) <= 1:
-        return None
-    return reader.dense.row_group[:] == group
 
 
 def dense_scores(
@@ -108,19 +102,23 @@ def fuse(
     lexical: dict[int, float],
     lexical_weight: float | dict[int, float],
     groups: dict[int, int] | None = None,
+    limit: int | None = None,
 ) -> list[Scored]:
     """Convex combination of min-max normalised dense scores and BM25 scores scaled by the best
     of the row's language group, with that group's lexical weight; absent from a list counts
-    as its minimum. Without `groups`, every row is of one group."""
+    as its minimum. Without `groups`, every row is of one group. The best `limit` rows (all
+    when None), best first."""
     import numpy as np
 
     rows = np.array(sorted(dense.keys() | lexical.keys()), dtype=np.int64)
     if not len(rows):
         return []
     weights = lexical_weight if isinstance(lexical_weight, dict) else {0: lexical_weight}
-    group = np.array([groups[r] for r in rows.tolist()] if groups else np.zeros(len(rows)), int)
-    raw_dense = np.array([dense.get(r, np.nan) for r in rows.tolist()])
-    raw_lexical = np.array([lexical.get(r, 0.0) for r in rows.tolist()])
+    group = np.zeros(len(rows), dtype=np.int64)
+    if groups:
+        group = _placed(rows, groups, 0).astype(np.int64)
+    raw_dense = _placed(rows, dense, np.nan)
+    raw_lexical = _placed(rows, lexical, 0.0)
     dense_norm = np.zeros(len(rows))
     known = ~np.isnan(raw_dense)
     if known.any():
@@ -136,7 +134,7 @@ def fuse(
             lexical_norm[mine] = raw_lexical[mine] / top
         weight[mine] = weights[number]
     scores = (1 - weight) * dense_norm + weight * lexical_norm
-    order = np.lexsort((rows, -scores))
+    order = np.lexsort((rows, -scores))[:limit]
     return [
         Scored(
             row=row,
@@ -146,3 +144,14 @@ def fuse(
         )
         for i, row in zip(order.tolist(), rows[order].tolist(), strict=True)
     ]
+
+
+def _placed(rows: Any, values: dict[int, Any], missing: float) -> Any:
+    """The values of a row-keyed dict as an array aligned with `rows` (sorted)."""
+    import numpy as np
+
+    found = np.full(len(rows), missing, dtype=np.float64)
+    if values:
+        keys = np.fromiter(values.keys(), dtype=np.int64, count=len(values))
+        found[np.searchsorted(rows, keys)] = np.fromiter(values.values(), np.float64, len(values))
+    return found

@@ -10,8 +10,10 @@
                               tokens, so unchanged documents are never re-tokenised), claims
         dense.json, *.npy,    passage and sentence-window vectors, memory-mapped, and FAISS
         *.faiss               indexes by language group (dense.py)
-        postings.sqlite,      BM25 postings read term by term, passage lengths, the query-time
-        lengths.npy, vocab.txt  jieba dictionary (lexical.py)
+        postings.sqlite,      BM25: a term table (where each term's postings run starts, its
+        posting_*.npy,        document frequency per language group), the postings' rows and
+        lexical.json,         impacts as flat arrays, the corpus statistics, and the query-time
+        vocab.txt             jieba dictionary (lexical.py)
         manifest.json         versions, embedder, model, settings, per-document sha256, file sizes
 
 A build is written beside the live one and swapped in only when complete, so an interrupted
@@ -37,17 +39,25 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reindustry_kb.dense import DenseIndex, DenseVectors, DenseWriter
 from reindustry_kb.errors import IndexBusyError, IndexCorruptError, IndexMissingError
+from reindustry_kb.lexical import FILES as LEXICAL_FILES
 from reindustry_kb.lexical import LexicalIndex, PostingsBuilder
-from reindustry_kb.models import CLAIM, Claim, ClaimFilters, Document, Filters, Passage
+from reindustry_kb.models import (
+    CLAIM,
+    Claim,
+    ClaimFilters,
+    Document,
+    Filters,
+    Passage,
+    language_group,
+)
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 POINTER = "CURRENT"
 LOCK = ".lock"
 # Readable files beside the builds, meant to be committed: a timestamp-free summary that
 # `rkb index --check` compares with seeds/, and every claim as one JSON line.
 SUMMARY = "manifest.json"
 CLAIMS_EXPORT = "claims.jsonl"
-LEXICAL_FILES = ("postings.sqlite", "lengths.npy", "vocab.txt")
 
 _SCHEMA = """
 CREATE TABLE documents (
@@ -179,7 +189,7 @@ class BuildWriter:
         self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
         if carried_from is not None:
             self.db.execute("ATTACH DATABASE ? AS old", (f"file:{carried_from}?mode=ro",))
-        self.dense = DenseWriter(self.staging, dim)
+        self.dense = DenseWriter(self.staging, dim, carried_from and carried_from.parent)
         self.postings = PostingsBuilder()
 
     def __enter__(self) -> BuildWriter:
@@ -240,7 +250,7 @@ class BuildWriter:
 
     def _add_rows(self, langs: list[str], tokens: list[list[str]], vectors: DenseVectors) -> None:
         self.dense.add(vectors, langs)
-        self.postings.add(tokens)
+        self.postings.add(tokens, [language_group(lang) for lang in langs])
         self.row += len(langs)
 
     def finish(self, manifest: Manifest) -> Path:
