@@ -66,6 +66,25 @@ class StatisticClaim(ClaimBase):
     unit: str  # USD TWD CNY EUR JPY % GW MW GWh x count ...
     quantity: str | None = None  # what is counted or measured, as written
     approx: bool = False
+    # What the number measures (claims/context.py): a span of the same sentence, its folded
+    # BM25 tokens for matching across scripts, and the place and period it applies to.
+    measure: str | None = None
+    measure_start: int | None = None
+    measure_end: int | None = None
+    measure_key: str | None = None
+    scope: str | None = None  # a country's canonical name, or "global"
+    period: str | None = None  # ISO date/year (relative ones resolved), or a duration as written
+
+
+class Event(BaseModel):
+    """What a date dates: the clause, its verb, the actors and the lever it names."""
+
+    text: str  # exactly original[start:end]
+    start: int
+    end: int
+    verb: str | None = None
+    actors: list[str] = Field(default_factory=list)  # canonical names
+    lever: str | None = None
 
 
 class DateClaim(ClaimBase):
@@ -74,6 +93,7 @@ class DateClaim(ClaimBase):
     precision: Literal["day", "month", "year"]
     ambiguous: bool = False
     relative: bool = False
+    event: Event | None = None
 
 
 class ActorClaim(ClaimBase):

@@ -8,10 +8,12 @@ claim quotes the original text exactly, like a passage does.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from reindustry_kb.claims import KINDS
 from reindustry_kb.claims.actors import extract_actors, fold_people
 from reindustry_kb.claims.base import Context, Found
+from reindustry_kb.claims.context import describe
 from reindustry_kb.claims.levers import extract_levers
 from reindustry_kb.claims.statistics import extract_statistics
 from reindustry_kb.claims.temporal import extract_dates
@@ -44,6 +46,7 @@ def extract_claims(source: Source, passages: Sequence[Passage]) -> list[Claim]:
             *extract_actors(folded.text, people),
             *extract_levers(folded.text),
         ]
+        describe(folded.text, found)
         for item in found:
             start, end = folded.span_to_original(item.start, item.end)
             claims.append(_claim(source, passage, item, start, end, folded.span_to_original))
@@ -59,6 +62,10 @@ def _claim(
     if item.kind == "statistic" and fields.get("quantity"):
         q_start, q_end = to_original(*fields["quantity"])
         fields["quantity"] = passage.text[q_start:q_end]
+    if item.kind == "statistic":
+        fields.update(_measure_fields(passage, fields, to_original))
+    if item.kind == "date" and fields.get("event"):
+        fields["event"] = _event_fields(passage, fields["event"], to_original)
     if item.kind == "actor":
         # As written; the canonical name is the table's, or for rule-found actors the folded
         # form, so 許毓仁 and 许毓仁 share one.
@@ -76,3 +83,40 @@ def _claim(
             **fields,
         }
     )
+
+
+def _measure_fields(
+    passage: Passage, fields: dict[str, Any], to_original: SpanMap
+) -> dict[str, Any]:
+    """The measure quoted from the original with document offsets; a duration period too."""
+    from reindustry_kb.lexical import tokenize
+
+    found: dict[str, Any] = dict.fromkeys(
+        ("measure", "measure_start", "measure_end", "measure_key")
+    )
+    if fields.get("measure"):
+        start, end = to_original(*fields["measure"])
+        found["measure"] = passage.text[start:end]
+        found["measure_start"] = passage.char_start + start
+        found["measure_end"] = passage.char_start + end
+        found["measure_key"] = " ".join(tokenize(found["measure"])) or None
+    if isinstance(fields.get("period"), tuple):
+        start, end = to_original(*fields["period"])
+        found["period"] = passage.text[start:end]
+    return found
+
+
+def _event_fields(passage: Passage, event: dict[str, Any], to_original: SpanMap) -> dict[str, Any]:
+    start, end = to_original(*event["span"])
+    verb = None
+    if event["verb"]:
+        verb_start, verb_end = to_original(*event["verb"])
+        verb = passage.text[verb_start:verb_end]
+    return {
+        "text": passage.text[start:end],
+        "start": passage.char_start + start,
+        "end": passage.char_start + end,
+        "verb": verb,
+        "actors": event["actors"],
+        "lever": event["lever"],
+    }

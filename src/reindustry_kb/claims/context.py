@@ -1,0 +1,278 @@
+"""What a claim is about: the measure, scope and period of a statistic, the event of a date.
+
+Read from the clause structure of the folded passage text, never from another sentence:
+
+- a statistic's *measure* is the nominal phrase its number attaches to: the counted noun and
+  what it governs (350 万个工作的消失), else the clause before the number without its link
+  verb, adverbs and time words (全球锂电池产能有 75%, 为国库带来 3000 亿美元), else the noun
+  phrase after it (3000 亿美元的投资); in English `X of/in NP` after the number, an attributive
+  noun (a 25% tariff on steel), or the subject before a link verb (revenue reached $300
+  billion). A number with nothing nameable around it gets no measure.
+- *scope*: the country or `global` named in the measure, else in the clause, else in the
+  sentence (countries from the actor table); *period*: a date in the clause (relative ones
+  already resolved), else a duration (10 年内, over the next decade).
+- a date's *event*: the clause around it, with the verb nearest the date from a lexicon of
+  event verbs, the actors and the policy lever named in that clause.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from reindustry_kb.claims.base import Found
+from reindustry_kb.normalize import HAN
+
+SENTENCE_END = re.compile(r"[。！？；!?;\n]|\.(?=\s|$)")
+CLAUSE_BREAK = re.compile(r"[，,：:（）()「」“”]|\s[-–—]\s")
+# Openers that tie a clause to what came before; they are not part of what is measured.
+_LEAD_ZH = (
+    r"(?:而且|而|但是|但|并且|并|且|其中|此外|另外|同时|因此|所以|不过|然而|如今|目前|现在|当时|"
+    r"今年|明年|去年|前年|每年|过去|未来|近年来|近年|最近|根据|据|在|于|将|已|预计|"
+    r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|[一二三四五六七八九十\d]+\s*月(?:份)?)"
+)
+_LEAD_ZH_RE = re.compile(rf"(?:\s*{_LEAD_ZH})+\s*")  # used with match(pos): no ^
+# What stands between a measure and its number: link verbs, adverbs, approximations.
+_TAIL_ZH = re.compile(
+    r"(?:\s*(?:达到了?|达|为|是|有|占了?|约为|约|大约|增加了?|增长了?|减少了?|下降了?|上升了?|提高到|"
+    r"提高至|提升至|提升到|降至|降到|降低到|升至|升到|增至|增加到|减至|超过了?|逾|近|将近|接近|高达|多达|"
+    r"至少|不到|已经|已|将|可能|预计|有望|仍|再|的|共|总共|合计|累计|则|更|亦|也|就|都|"
+    r"今年|明年|去年|每年|目前|\d{4}\s*年))+\s*$"
+)
+_NOUN_AFTER_ZH = re.compile(rf"\s*(?:的|之)?\s*(?P<noun>[{HAN}A-Za-z]{{2,12}})")
+_OF_NOUN = re.compile(rf"的(?P<noun>[{HAN}]{{1,8}})")
+_CONTENT = re.compile(rf"[{HAN}]{{2}}|[A-Za-z]{{3}}")
+_MAX_MEASURE = 24  # characters: the nominal phrase nearest the number, not the whole clause
+
+_EN_STOP = (
+    "the|a|an|this|that|these|those|which|who|and|or|but|to|by|with|from|as|at|its|their|his|"
+    "her|our|than|more|less|over|under|about|nearly|almost|around|some|up|is|was|were|are|be|"
+    "been|has|have|had|will|would|could|may|might|per|each|every|into|since|while|when|in|on|"
+    "for|it|they|we|he|she|you|i|last|next|past|year|years|month|months|quarter|week|decade|"
+    "today|january|february|march|april|may|june|july|august|september|october|november|"
+    "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_EN_WORD = rf"(?!(?i:{_EN_STOP})\b)[A-Za-z][A-Za-z'’-]*"
+_EN_NP = (
+    rf"(?<![\w'’-]){_EN_WORD}(?:\s+{_EN_WORD}){{0,3}}"
+    rf"(?:\s+(?:of|on|for|in)\s+(?:the\s+)?{_EN_WORD}(?:\s+{_EN_WORD}){{0,2}})?"
+)
+_EN_AFTER = re.compile(rf"^\s*(?:of|in|for|on)\s+(?:(?:the|a|an|its|their)\s+)?(?P<np>{_EN_NP})")
+_EN_ATTRIBUTIVE = re.compile(rf"^\s+(?P<np>{_EN_NP})")
+_EN_BEFORE = re.compile(
+    rf"(?P<np>{_EN_NP})\s+(?:\w+ly\s+)?(?:reached|hit|rose|fell|grew|increased|decreased|dropped|"
+    rf"climbed|jumped|totaled|totalled|amounted|stood|was|were|is|are|of|topped|exceeded|"
+    rf"surpassed|doubled)(?:\s+(?:to|at|by))?\s*(?:\w+\s+)?$"
+)
+_EN_UNITS = re.compile(r"^(?:percent|per cent|times|dollars|euros|yuan|billion|million)\b", re.I)
+
+_GLOBAL = re.compile(r"全球|全世界|世界|global|worldwide|world\b", re.I)
+_DURATION = re.compile(
+    r"(?:未来|过去|近|最近)?\s*(?:\d+|[一二三四五六七八九十两]+)\s*(?:年|个月)(?:内|间|来|之内)"
+    r"|(?:over|in|within|during) the (?:next|past|last|coming) (?:\w+ )?(?:years?|decades?|months?)"
+    r"|by (?:19|20)\d\d\b",
+    re.I,
+)
+EVENT_VERBS_ZH = (
+    "签署|签订|宣布|发布|公布|颁布|通过|批准|实施|施行|生效|上路|启动|推出|提出|举行|召开|访问|"
+    "就任|上任|当选|宣誓|成立|设立|开放|关闭|暂停|取消|延长|调整|提高|降低|加征|课征|征收|"
+    "实施|修正|修订|制定|公告|发表|签字|达成|完成|开始|结束|恢复|宣告|投资|收购|宣示"
+)
+EVENT_VERBS_EN = (
+    "signed|announced|issued|released|published|enacted|passed|approved|launched|imposed|"
+    "raised|lowered|cut|took effect|takes effect|went into effect|will take effect|unveiled|"
+    "introduced|proposed|held|visited|took office|sworn in|elected|established|created|"
+    "suspended|extended|revoked|rescinded|paused|began|ended|invested|acquired|agreed|"
+    "reached|completed|ordered|directed|declared|implemented"
+)
+_EVENT_VERB = re.compile(rf"{EVENT_VERBS_ZH}|\b(?:{EVENT_VERBS_EN})\b", re.I)
+
+
+def describe(text: str, found: Sequence[Found]) -> None:
+    """Add measure/scope/period to the statistics and event to the dates among `found`, all
+    spans of this (folded) passage text; actor, lever and date findings are the evidence."""
+    actors = [f for f in found if f.kind == "actor"]
+    levers = [f for f in found if f.kind == "policy_lever"]
+    dates = [f for f in found if f.kind == "date"]
+    numbers = [(f.start, f.end) for f in found if f.kind == "statistic"]
+    for item in found:
+        if item.kind == "statistic":
+            _describe_statistic(text, item, actors, dates, numbers)
+        elif item.kind == "date":
+            item.fields["event"] = _event(text, item, actors, levers, dates)
+
+
+def _bounds(text: str, start: int, end: int, breaks: re.Pattern[str]) -> tuple[int, int]:
+    """The span around [start, end) that no match of `breaks` crosses."""
+    left = max((m.end() for m in breaks.finditer(text, 0, start)), default=0)
+    right = next((m.start() for m in breaks.finditer(text, end)), len(text))
+    return left, right
+
+
+def sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence that holds [start, end)."""
+    return _bounds(text, start, end, SENTENCE_END)
+
+
+def clause_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause (between commas, colons, brackets) that holds [start, end)."""
+    s_start, s_end = sentence_of(text, start, end)
+    c_start, c_end = _bounds(text[s_start:s_end], start - s_start, end - s_start, CLAUSE_BREAK)
+    return s_start + c_start, s_start + c_end
+
+
+def _describe_statistic(
+    text: str,
+    item: Found,
+    actors: list[Found],
+    dates: list[Found],
+    numbers: list[tuple[int, int]],
+) -> None:
+    clause = clause_of(text, item.start, item.end)
+    # Another figure in the clause bounds this one's measure: 从 1% 到 3% 转变为 4% is not
+    # what 4% measures.
+    left = max(
+        (end for start, end in numbers if clause[0] <= start and end <= item.start),
+        default=clause[0],
+    )
+    right = min((start for start, _ in numbers if item.end <= start < clause[1]), default=clause[1])
+    measure = _measure(text, item, (left, right))
+    item.fields["measure"] = measure
+    item.fields["scope"] = _scope(text, item, measure, clause, actors)
+    item.fields["period"] = _period(text, item, clause, dates)
+
+
+def _measure(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, int] | None:
+    quantity = item.fields.get("quantity")
+    if item.fields["unit"] == "count" and quantity:
+        start, end = quantity
+        governed = _OF_NOUN.match(text, end, clause[1])  # 工作的消失: what happens to them
+        return (start, governed.end()) if governed else (start, end)
+    if item.fields["unit"] == "count":
+        return None  # 快到 12 个: what is counted was named elsewhere
+    if _han(text[item.start : item.end]) or _han(text[clause[0] : clause[1]]):
+        return _measure_zh(text, item, clause)
+    return _measure_en(text, item, clause)
+
+
+def _han(text: str) -> bool:
+    return re.search(f"[{HAN}]", text) is not None
+
+
+def _measure_zh(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, int] | None:
+    after = _NOUN_AFTER_ZH.match(text, item.end, clause[1])
+    attributive = after is not None and text[item.end : after.start("noun")].strip() in ("的", "之")
+    if after and attributive and _nominal(after["noun"]):
+        return after.span("noun")  # 投入 500 亿元的研发经费: the amount is of what follows
+    before_start, before_end = clause[0], item.start
+    lead = _LEAD_ZH_RE.match(text, before_start, before_end)
+    if lead:
+        before_start = lead.end()
+    tail = _TAIL_ZH.search(text, before_start, before_end)
+    if tail:
+        before_end = tail.start()
+    before_start, before_end = _trimmed(
+        text, max(before_start, before_end - _MAX_MEASURE), before_end
+    )
+    if _nominal(text[before_start:before_end]):
+        return before_start, before_end
+    if after and _nominal(after["noun"]):
+        return after.span("noun")
+    return None
+
+
+def _nominal(phrase: str) -> bool:
+    """Whether a Chinese phrase names something: jieba tags a noun in it (都参与 does not)."""
+    if not _CONTENT.search(phrase):
+        return False
+    return any(flag[0] == "n" or flag in NOUN_FLAGS for _, flag in _pos_tagger().cut(phrase))
+
+
+NOUN_FLAGS = {"vn", "an", "eng", "j"}
+
+
+@cache
+def _pos_tagger() -> Any:
+    import jieba.posseg
+
+    from reindustry_kb.lexical import _full_tokenizer
+
+    return jieba.posseg.POSTokenizer(_full_tokenizer())
+
+
+def _measure_en(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, int] | None:
+    after = text[item.end : clause[1]]
+    for pattern in (_EN_AFTER, _EN_ATTRIBUTIVE):
+        m = pattern.match(after)
+        if m and not _EN_UNITS.match(m["np"]):
+            return item.end + m.start("np"), item.end + m.end("np")
+    m = _EN_BEFORE.search(text, clause[0], item.start)
+    if m:
+        return m.span("np")
+    return None
+
+
+def _scope(
+    text: str,
+    item: Found,
+    measure: tuple[int, int] | None,
+    clause: tuple[int, int],
+    actors: list[Found],
+) -> str | None:
+    places = [a for a in actors if a.fields.get("actor_type") == "country"]
+    spans = [span for span in (measure, clause, sentence_of(text, item.start, item.end)) if span]
+    for start, end in spans:
+        inside = [a for a in places if start <= a.start and a.end <= end]
+        if inside:
+            nearest = min(inside, key=lambda a: abs(a.start - item.start))
+            return str(nearest.fields["canonical"])
+        if _GLOBAL.search(text, start, end):
+            return "global"
+    return None
+
+
+def _period(text: str, item: Found, clause: tuple[int, int], dates: list[Found]) -> Any:
+    inside = [d for d in dates if clause[0] <= d.start and d.end <= clause[1]]
+    if inside:
+        nearest = min(inside, key=lambda d: abs(d.start - item.start))
+        return str(nearest.fields["value"])
+    duration = _DURATION.search(text, clause[0], clause[1])
+    return _trimmed(text, *duration.span()) if duration else None
+
+
+def _event(
+    text: str, item: Found, actors: list[Found], levers: list[Found], dates: list[Found]
+) -> dict[str, Any] | None:
+    """The clause a date dates, with its event verb, actors and lever."""
+    start, end = clause_of(text, item.start, item.end)
+    sentence_end = sentence_of(text, item.start, item.end)[1]
+    verbs = list(_EVENT_VERB.finditer(text, start, end))
+    # A date standing alone in its clause (2025年7月23日，白宫…签署的命令，正式公布…) dates the
+    # clauses after it, up to the first that names an event and no date of its own.
+    alone = not _CONTENT.search(text[start : item.start] + text[item.end : end])
+    while alone and not verbs and end < sentence_end:
+        clause_start, end = end + 1, clause_of(text, end + 1, end + 1)[1]
+        if not any(clause_start <= d.start < end for d in dates):
+            verbs = list(_EVENT_VERB.finditer(text, clause_start, end))
+    if not verbs and alone:
+        return None  # a bare date (a header, a list of dates): nothing happens in it
+    start, end = _trimmed(text, start, end)
+    verb = min(verbs, key=lambda v: abs(v.start() - item.start)).span() if verbs else None
+    inside = [a for a in actors if start <= a.start and a.end <= end]
+    lever = next((lv.fields["lever"] for lv in levers if start <= lv.start < end), None)
+    return {
+        "span": (start, end),
+        "verb": verb,
+        "actors": list(dict.fromkeys(str(a.fields["canonical"]) for a in inside)),
+        "lever": lever,
+    }
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and not text[start].strip():
+        start += 1
+    while end > start and not text[end - 1].strip():
+        end -= 1
+    return start, end

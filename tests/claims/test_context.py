@@ -1,0 +1,159 @@
+"""What statistics measure and what dates date, in zh-Hant, zh-Hans and English, through the
+whole extraction (fold, extract, describe, map back), with the negatives."""
+
+import pytest
+
+from reindustry_kb.claims.extract import extract_claims
+from reindustry_kb.models import DateClaim, Document, StatisticClaim
+from reindustry_kb.segment import segment
+from reindustry_kb.sources import Source
+
+
+def claims(text: str, lang: str = "zh-Hant") -> list[StatisticClaim | DateClaim]:
+    doc = Document(doc_id="d", path="d.txt", sha256="0", date="2025-09-01", lang=lang)
+    source = Source(doc=doc, text=text)
+    found = extract_claims(source, segment(source))
+    for claim in found:  # provenance: spans quote the original exactly
+        if isinstance(claim, StatisticClaim) and claim.measure is not None:
+            assert text[claim.measure_start : claim.measure_end] == claim.measure
+        if isinstance(claim, DateClaim) and claim.event is not None:
+            assert text[claim.event.start : claim.event.end] == claim.event.text
+    return [c for c in found if isinstance(c, StatisticClaim | DateClaim)]
+
+
+def statistic(text: str, lang: str = "zh-Hant") -> StatisticClaim:
+    (found,) = [c for c in claims(text, lang) if isinstance(c, StatisticClaim)]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "key_phrase", "scope", "period"),
+    [
+        # zh-Hant
+        ("美國今年有望為國庫帶來 3000 億美元。", "zh-Hant", "國庫", "United States", "2025"),
+        ("全球鋰電池產能有75% 在中國。", "zh-Hant", "鋰電池產能", "global", None),
+        ("這將導致 350 萬個工作的消失。", "zh-Hant", "工作的消失", None, None),
+        (
+            "美國企業的AI相關債券發債規模已超過2千億美元。",
+            "zh-Hant",
+            "發債規模",
+            "United States",
+            None,
+        ),
+        ("台灣半導體產值在 10 年內將成長 30%。", "zh-Hant", "半導體產值", "Taiwan", "10 年內"),
+        # zh-Hans
+        ("2024年中国新增太阳能装机容量280吉瓦。", "zh-Hans", "装机容量", "China", "2024"),
+        ("欧盟对电动车加征的关税税率为 35%。", "zh-Hans", "关税税率", None, None),
+        ("这项计划将投入 500 亿元人民币的研发经费。", "zh-Hans", "研发经费", None, None),
+        # English
+        ("Tariffs brought in $300 billion in revenue last year.", "en", "revenue", None, "2024"),
+        (
+            "Customs revenue reached $30 billion in July 2025.",
+            "en",
+            "Customs revenue",
+            None,
+            "2025-07",
+        ),
+        (
+            "China holds 75% of global lithium-battery capacity.",
+            "en",
+            "lithium-battery capacity",
+            "global",
+            None,
+        ),
+        (
+            "The plan imposes a 25% tariff on steel from Japan.",
+            "en",
+            "tariff on steel",
+            "Japan",
+            None,
+        ),
+        (
+            "The program created 19 million jobs over the next decade.",
+            "en",
+            "jobs",
+            None,
+            "over the next decade",
+        ),
+    ],
+)
+def test_a_statistic_knows_what_it_measures(
+    text: str, lang: str, key_phrase: str, scope: str | None, period: str | None
+) -> None:
+    found = statistic(text, lang)
+    assert found.measure is not None and key_phrase in found.measure
+    assert found.measure_key  # folded tokens, for matching across scripts
+    assert (found.scope, found.period) == (scope, period)
+
+
+def test_the_measure_key_is_the_same_in_both_scripts() -> None:
+    hant = statistic("全球鋰電池產能有75% 在中國。")
+    hans = statistic("全球锂电池产能有75% 在中国。", "zh-Hans")
+    assert hant.measure_key == hans.measure_key
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("快到 12 個了。", "zh-Hant"),  # what is counted was named elsewhere
+        ("他們說大約 4%。", "zh-Hant"),  # no noun before or after the figure
+        ("它们都参与其中，约 5%。", "zh-Hans"),
+        ("It rose 5% last year.", "en"),
+    ],
+)
+def test_a_figure_with_nothing_nameable_gets_no_measure(text: str, lang: str) -> None:
+    assert statistic(text, lang).measure is None
+
+
+def test_a_measure_never_reaches_into_another_sentence_or_figure() -> None:
+    text = "關稅收入創下新高。增長區間從 1% 到 3% 轉變為 4%。"
+    for found in claims(text):
+        if isinstance(found, StatisticClaim) and found.measure:
+            assert "。" not in found.measure and "%" not in found.measure
+            assert "關稅" not in found.measure
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "date", "verb", "actor", "lever"),
+    [
+        (
+            "川普總統於2025年1月23日簽署行政命令，提高鋼鐵關稅。",
+            "zh-Hant",
+            "2025-01-23",
+            "簽署",
+            "Donald Trump",
+            None,
+        ),
+        ("国务院于2024年3月发布了新的补贴政策。", "zh-Hans", "2024-03", "发布", None, "subsidy"),
+        (
+            "On April 2, 2025, President Trump announced reciprocal tariffs.",
+            "en",
+            "2025-04-02",
+            "announced",
+            "Donald Trump",
+            "tariff",
+        ),
+    ],
+)
+def test_a_date_is_tied_to_the_event_it_dates(
+    text: str, lang: str, date: str, verb: str, actor: str | None, lever: str | None
+) -> None:
+    (found,) = [c for c in claims(text, lang) if isinstance(c, DateClaim) and c.value == date]
+    assert found.event is not None
+    assert found.event.verb == verb
+    assert actor is None or actor in found.event.actors
+    assert found.event.lever == lever
+
+
+def test_a_bare_date_dates_no_event() -> None:
+    (found,) = [c for c in claims("日期：2025年1月23日") if isinstance(c, DateClaim)]
+    assert found.event is None
+
+
+def test_a_date_alone_in_its_clause_dates_the_next_event_not_another_dates() -> None:
+    text = "2025年7月23日，白宮根據總統於2025年1月23日簽署的命令，正式公布行動計畫。"
+    by_value = {c.value: c for c in claims(text) if isinstance(c, DateClaim)}
+    assert by_value["2025-07-23"].event is not None
+    assert by_value["2025-07-23"].event.verb == "公布"
+    assert by_value["2025-01-23"].event is not None
+    assert by_value["2025-01-23"].event.verb == "簽署"
