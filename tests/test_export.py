@@ -7,7 +7,13 @@ from typer.testing import CliRunner
 
 from reindustry_kb.claims.query import ClaimFilters
 from reindustry_kb.cli import app
-from reindustry_kb.export import export_claims, export_questions, verify
+from reindustry_kb.export import (
+    export_claims,
+    export_compare,
+    export_questions,
+    export_timeline,
+    verify,
+)
 from reindustry_kb.settings import Settings
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -29,6 +35,8 @@ def _stable(markdown: str) -> str:
             lambda s: export_questions(s, ["關稅收入", "offshore wind power"], 2),
         ),
         ("export_claims.md", lambda s: export_claims(s, ClaimFilters(kind="statistic"))),
+        ("export_compare.md", lambda s: export_compare(s, "tariff revenue")),
+        ("export_timeline.md", lambda s: export_timeline(s, since="2025")),
     ],
 )
 def test_golden_exports(fake_index: Settings, name: str, make) -> None:  # type: ignore[no-untyped-def]
@@ -99,8 +107,8 @@ def test_export_and_verify_cli(fake_index: Settings, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["export"], "give questions to answer, or --claims"),
-        (["export", "關稅", "--claims"], "give questions to answer, or --claims"),
+        (["export"], "give questions to answer, or one of --claims"),
+        (["export", "關稅", "--claims"], "give questions to answer, or one of --claims"),
         (["verify", "/nonexistent.md"], "cannot read"),
     ],
 )
@@ -114,3 +122,27 @@ def test_verify_refuses_a_file_without_quotes(tmp_path: Path) -> None:
     path.write_text("# Notes\n\n> a quote rkb did not write\n", encoding="utf-8")
     result = runner.invoke(app, ["verify", str(path)])
     assert result.exit_code == 1 and "holds no rkb quotes" in result.stderr
+
+
+def test_compare_and_timeline_exports_verify_and_fail_after_an_edit(
+    fake_index: Settings, tmp_path: Path
+) -> None:
+    for name, args in (
+        ("compare.md", ["--compare", "tariff revenue"]),
+        ("timeline.md", ["--timeline", "--lever", "tariff"]),
+    ):
+        path = tmp_path / name
+        result = runner.invoke(
+            app, ["export", *args, "-o", str(path)], env={"RKB_EMBEDDER": "fake"}
+        )
+        assert result.exit_code == 0, result.stderr
+        report = verify(path, fake_index.seeds_dir)
+        assert report.quotes >= 1 and report.problems == []
+    brief = fake_index.seeds_dir / "brief_en.md"
+    brief.write_text(brief.read_text().replace("Customs duties", "Duties"), encoding="utf-8")
+    assert verify(tmp_path / "timeline.md", fake_index.seeds_dir).problems
+
+
+def test_export_takes_one_kind_of_content(fake_index: Settings) -> None:
+    result = runner.invoke(app, ["export", "--timeline", "--compare", "x"])
+    assert result.exit_code == 1 and "one of" in result.stderr

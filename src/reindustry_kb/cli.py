@@ -306,6 +306,76 @@ def claims_cli(
     render_claims(Console(), claims)
 
 
+@app.command("compare")
+def compare_cli(
+    query: Annotated[str, typer.Argument(help="What is measured, e.g. 'tariff revenue'.")],
+    unit: Unit = None,
+    since: Since = None,
+    until: Until = None,
+    as_json: AsJson = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV to stdout.")] = False,
+    index_dir: IndexDir = None,
+) -> None:
+    """Compare the figures cited for a measure across sources: grouped by unit, scope and
+    period, in date order, disagreements flagged."""
+    from reindustry_kb.compare import compare
+    from reindustry_kb.pipeline import clean_question
+
+    if as_json and as_csv:
+        raise _fail("choose one of --json and --csv")
+    try:
+        comparison = compare(
+            Settings.from_env(index_dir=index_dir), clean_question(query), unit, since, until
+        )
+    except RkbError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json(comparison.model_dump())
+        return
+    from reindustry_kb.render import comparison_csv, render_comparison
+
+    if as_csv:
+        sys.stdout.write(comparison_csv(comparison))
+        return
+    from rich.console import Console
+
+    render_comparison(Console(), comparison)
+
+
+@app.command("timeline")
+def timeline_cli(
+    actor: Annotated[
+        str | None,
+        typer.Option("--actor", help="Events naming this actor (any alias, any script)."),
+    ] = None,
+    lever: Annotated[
+        str | None, typer.Option("--lever", help="Events using this policy lever.")
+    ] = None,
+    doc: DocFilter = None,
+    since: Since = None,
+    until: Until = None,
+    as_json: AsJson = False,
+    index_dir: IndexDir = None,
+) -> None:
+    """Dated events in date order: what happened, who, with citations."""
+    from reindustry_kb.compare import timeline
+
+    try:
+        entries = timeline(
+            Settings.from_env(index_dir=index_dir), actor, lever, tuple(doc or ()), since, until
+        )
+    except RkbError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json([entry.model_dump() for entry in entries])
+        return
+    from rich.console import Console
+
+    from reindustry_kb.render import render_timeline
+
+    render_timeline(Console(), entries)
+
+
 @app.command("export")
 def export_cli(
     questions: Annotated[
@@ -320,6 +390,16 @@ def export_cli(
     claims: Annotated[
         bool, typer.Option("--claims", help="Export claims (with the filters below).")
     ] = False,
+    compare: Annotated[
+        str | None,
+        typer.Option("--compare", help="Export `rkb compare QUERY` (with --unit/--since/--until)."),
+    ] = None,
+    timeline: Annotated[
+        bool,
+        typer.Option(
+            "--timeline", help="Export `rkb timeline` (with --actor/--lever/--doc/dates)."
+        ),
+    ] = False,
     kind: Kind = None,
     doc: DocFilter = None,
     actor: Actor = None,
@@ -330,20 +410,26 @@ def export_cli(
     index_dir: IndexDir = None,
 ) -> None:
     """Write cited Markdown: verbatim quotes, footnote citations, a source list."""
-    from reindustry_kb.export import export_claims, export_questions
+    from reindustry_kb import export
     from reindustry_kb.models import ClaimFilters, Filters
 
-    if claims == bool(questions):
-        raise _fail("give questions to answer, or --claims with filters (not both)")
+    if [bool(questions), claims, compare is not None, timeline].count(True) != 1:
+        raise _fail("give questions to answer, or one of --claims, --compare QUERY, --timeline")
     settings = Settings.from_env(index_dir=index_dir)
     try:
-        if claims:
+        if compare is not None:
+            markdown = export.export_compare(settings, compare, unit, since, until)
+        elif timeline:
+            markdown = export.export_timeline(
+                settings, actor, lever, tuple(doc or ()), since, until
+            )
+        elif claims:
             filters = ClaimFilters(
                 kind, tuple(doc or ()), actor, lever, unit, None, None, since, until
             )
-            markdown = export_claims(settings, filters)
+            markdown = export.export_claims(settings, filters)
         else:
-            markdown = export_questions(
+            markdown = export.export_questions(
                 settings, questions or [], k, Filters(tuple(doc or ()), since, until)
             )
     except RkbError as exc:

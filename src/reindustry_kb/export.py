@@ -28,7 +28,7 @@ from reindustry_kb.models import (
 from reindustry_kb.pipeline import Session, ask_in
 from reindustry_kb.settings import Settings
 from reindustry_kb.sources import source_text
-from reindustry_kb.store import Manifest
+from reindustry_kb.store import IndexReader, Manifest
 
 _MARKER = re.compile(
     r'^<!-- rkb-quote n=(?P<n>\d+) path="(?P<path>[^"]+)" lines=(?P<start>\d+)-(?P<end>\d+) '
@@ -86,20 +86,85 @@ def export_claims(settings: Settings, filters: ClaimFilters) -> str:
     documents = {d.doc_id: d for d in reader.documents()}
     quotes = []
     for claim in find_claims(reader, filters):
-        text = reader.document_text(claim.doc_id) or ""
-        start, end = _sentence_around(text, claim.char_start, claim.char_end)
-        line_start = text.count("\n", 0, start) + 1
-        quotes.append(
-            Quote(
-                documents[claim.doc_id],
-                text[start:end],
-                line_start,
-                line_start + text.count("\n", start, end),
-                _reading(claim),
-            )
-        )
+        quotes.append(_quote_around(reader, documents[claim.doc_id], claim, _reading(claim)))
     draft = _Draft("Cited claims", [(_describe_filters(filters), quotes)])
     return _render(draft, reader.manifest)
+
+
+def export_compare(
+    settings: Settings,
+    query: str,
+    unit: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> str:
+    """Cited Markdown of `rkb compare`: a section per group, each figure in its sentence."""
+    from reindustry_kb.compare import compare
+    from reindustry_kb.render import group_title, value_text
+
+    comparison = compare(settings, query, unit, since, until)
+    reader = Session.open(settings).reader
+    documents = {d.doc_id: d for d in reader.documents()}
+    claims = reader.claims_by_id(
+        [row.id for group in comparison.groups for row in group.statistics]
+    )
+    draft = _Draft(f"Figures cited for “{query}”")
+    for group in comparison.groups:
+        quotes = []
+        for row in group.statistics:
+            about = f" — {row.measure}" if row.measure else ""
+            heading = f"{value_text(row.value, row.value_max, row.unit, row.approx)}{about}"
+            quotes.append(_quote_around(reader, documents[row.doc_id], claims[row.id], heading))
+        draft.sections.append((group_title(group), quotes))
+    if not comparison.groups:
+        draft.sections.append((f"No statistic measures “{query}”", []))
+    return _render(draft, reader.manifest)
+
+
+def export_timeline(
+    settings: Settings,
+    actor: str | None = None,
+    lever: str | None = None,
+    docs: tuple[str, ...] = (),
+    since: str | None = None,
+    until: str | None = None,
+) -> str:
+    """Cited Markdown of `rkb timeline`: each event's clause, in date order."""
+    from reindustry_kb.compare import timeline
+
+    entries = timeline(settings, actor, lever, docs, since, until)
+    reader = Session.open(settings).reader
+    documents = {d.doc_id: d for d in reader.documents()}
+    quotes = []
+    for entry in entries:
+        text = reader.document_text(entry.doc_id) or ""
+        event = entry.event
+        line_start = text.count("\n", 0, event.start) + 1
+        who = f" — {', '.join(event.actors)}" if event.actors else ""
+        relative = " (relative)" if entry.relative else ""
+        quotes.append(
+            Quote(
+                documents[entry.doc_id],
+                text[event.start : event.end],
+                line_start,
+                line_start + event.text.count("\n"),
+                f"{entry.date}{relative}{who}",
+            )
+        )
+    filters = ClaimFilters(actor=actor, lever=lever, docs=docs, since=since, until=until)
+    title = _describe_filters(filters).replace("Claims where", "Events where")
+    draft = _Draft("Timeline", [(title.replace("All claims", "All events"), quotes)])
+    return _render(draft, reader.manifest)
+
+
+def _quote_around(reader: IndexReader, document: Document, claim: Claim, heading: str) -> Quote:
+    """The sentence that holds a claim, as a quote."""
+    text = reader.document_text(claim.doc_id) or ""
+    start, end = _sentence_around(text, claim.char_start, claim.char_end)
+    line_start = text.count("\n", 0, start) + 1
+    return Quote(
+        document, text[start:end], line_start, line_start + text.count("\n", start, end), heading
+    )
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:

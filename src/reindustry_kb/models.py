@@ -220,6 +220,7 @@ class ClaimFilters:
     max_value: float | None = None
     since: str | None = None  # a date claim's own value, otherwise the document's date
     until: str | None = None
+    mentions: tuple[str, ...] = ()  # claims in passages holding any of these BM25 tokens
 
     def __post_init__(self) -> None:
         from reindustry_kb.claims import KINDS, LEVERS

@@ -15,7 +15,7 @@ from importlib import resources
 
 from reindustry_kb.claims.lexicon import Lexicon, actor_lexicon, build_lexicon, load_json
 from reindustry_kb.lexical import LexicalIndex
-from reindustry_kb.normalize import fold
+from reindustry_kb.normalize import fold, is_han
 
 # Equivalents count less than the question's own words: a translation is a guess.
 EXPANSION_WEIGHT = 0.6
@@ -75,3 +75,67 @@ def analyse(question: str, lexical: LexicalIndex) -> Query:
         if tokens:
             expansions.append(tokens)
     return Query(question, terms, expansions)
+
+
+@dataclass
+class Concept:
+    """One idea of a question: its own tokens, and the tokens of each equivalent phrase; a
+    country's canonical name when the idea is a place (a scope, not a measure)."""
+
+    tokens: list[str]
+    equivalents: list[list[str]] = field(default_factory=list)
+    country: str | None = None
+
+    def found_in(self, tokens: set[str], folded: str) -> bool:
+        """Whether a text (its BM25 tokens, its folded form) names this idea, in its words or
+        an equivalent. Chinese words match inside the text too, as Chinese writes no spaces:
+        锂 stands in 锂电池 though jieba cuts it whole."""
+
+        def holds(phrase: list[str]) -> bool:
+            return all(t in tokens or (is_han(t[0]) and t in folded) for t in phrase)
+
+        return holds(self.tokens) or any(phrase and holds(phrase) for phrase in self.equivalents)
+
+
+def concepts(question: str, lexical: LexicalIndex) -> list[Concept]:
+    """The question's ideas: each glossary or actor phrase with its equivalents, and each
+    remaining token alone. `tariff revenue` is two ideas, 关税 | tariff and 收入 | revenue."""
+    folded = fold(question, lower=False).text
+    found: dict[tuple[str, ...], Concept] = {}
+
+    def add(phrase: str, others: list[str], country: str | None = None) -> None:
+        tokens = lexical.query_terms(phrase)
+        if not tokens:
+            return
+        concept = found.setdefault(tuple(tokens), Concept(tokens))
+        for other in others:
+            equivalent = lexical.query_terms(other)
+            if equivalent and equivalent != tokens and equivalent not in concept.equivalents:
+                concept.equivalents.append(equivalent)
+        concept.country = concept.country or country
+
+    for start, end, others in glossary().find(folded.lower()):
+        # One hop through the other language too: tariff -> 关税 -> customs duties (not a
+        # single character: 税 would stand inside every tax word).
+        pivoted = [o2 for o in others for o2 in _glossary_equivalents(o) if len(o2) > 1]
+        add(folded[start:end], [*others, *pivoted])
+    for start, end, (canonical, kind) in actor_lexicon().find(folded):
+        add(
+            folded[start:end],
+            list(_actor_aliases()[canonical]),
+            canonical if kind == "country" else None,
+        )
+    covered = {t for concept in found.values() for t in concept.tokens}
+    for term in lexical.query_terms(question):
+        if term not in covered:
+            add(term, [])
+    return list(found.values())
+
+
+def _glossary_equivalents(phrase: str) -> tuple[str, ...]:
+    """The glossary's equivalents of a whole phrase, or none."""
+    folded = fold(phrase, lower=False).text.lower()
+    for start, end, others in glossary().find(folded):
+        if (start, end) == (0, len(folded)):
+            return tuple(others)
+    return ()

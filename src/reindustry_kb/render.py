@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -12,6 +13,9 @@ from rich.text import Text
 from reindustry_kb.models import AskResult, Claim, Document, answer_slice
 from reindustry_kb.normalize import fold, is_han
 from reindustry_kb.pipeline import Excerpt
+
+if TYPE_CHECKING:
+    from reindustry_kb.compare import Comparison, StatisticGroup, TimelineEntry
 
 
 def highlight_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
@@ -67,8 +71,9 @@ def describe(claim: Claim) -> str:
         value = f"{claim.value:g}" + (
             f"–{claim.value_max:g}" if claim.value_max is not None else ""
         )
+        about = claim.measure or claim.quantity
         return f"{'~' if claim.approx else ''}{value} {claim.unit}" + (
-            f" ({claim.quantity})" if claim.quantity else ""
+            f" ({about})" if about else ""
         )
     if claim.kind == "date":
         flags = [
@@ -121,6 +126,9 @@ CSV_COLUMNS = (
     "value_max",
     "unit",
     "quantity",
+    "measure",
+    "scope",
+    "period",
     "approx",
     "precision",
     "ambiguous",
@@ -191,3 +199,98 @@ def render_excerpt(console: Console, excerpt: Excerpt) -> None:
             Text(line, style),
         )
     console.print(grid)
+
+
+def value_text(value: float, value_max: float | None, unit: str, approx: bool) -> str:
+    """3e+11 USD, ~1e+10–1e+11 USD."""
+    span = f"{value:g}" + (f"–{value_max:g}" if value_max is not None else "")
+    return f"{'~' if approx else ''}{span} {unit}"
+
+
+def group_title(group: StatisticGroup) -> str:
+    """unit · scope · period, and whether the values disagree."""
+    parts = [group.unit, group.scope or "any scope", group.period or "any period"]
+    verdict = f"values disagree (spread {group.spread:.0%})" if group.disagree else "consistent"
+    return " · ".join(parts) + f" — {len(group.statistics)} figures, {verdict}"
+
+
+def render_comparison(console: Console, comparison: Comparison) -> None:
+    """Each group as a table of figures in date order, disagreements flagged."""
+    if not comparison.groups:
+        console.print(f"No statistic measures {comparison.query!r}.")
+        return
+    for group in comparison.groups:
+        style = "bold red" if group.disagree else "bold"
+        console.print(Text(group_title(group), style))
+        table = Table(show_lines=False)
+        for column in ("date", "value", "measure", "text", "citation"):
+            table.add_column(column, overflow="fold", no_wrap=column in ("date", "citation"))
+        for row in group.statistics:
+            table.add_row(
+                row.date or "undated",
+                value_text(row.value, row.value_max, row.unit, row.approx),
+                row.measure or "",
+                row.text,
+                row.citation,
+            )
+        console.print(table)
+
+
+COMPARE_COLUMNS = (
+    "unit",
+    "scope",
+    "period",
+    "disagree",
+    "spread",
+    "value",
+    "value_max",
+    "approx",
+    "text",
+    "measure",
+    "date",
+    "doc_id",
+    "title",
+    "citation",
+    "match",
+    "closeness",
+    "id",
+)
+
+
+def comparison_csv(comparison: Comparison) -> str:
+    """One row per figure, with its group's unit, scope, period and verdict."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=COMPARE_COLUMNS, extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    for group in comparison.groups:
+        verdict = {"disagree": group.disagree, "spread": group.spread}
+        for row in group.statistics:
+            writer.writerow({**row.model_dump(), **verdict})
+    return buffer.getvalue()
+
+
+def render_timeline(console: Console, entries: Sequence[TimelineEntry]) -> None:
+    """Events in date order: date (as precise as written), event, who, citation."""
+    if not entries:
+        console.print("No dated event matches these filters.")
+        return
+    table = Table(show_lines=False)
+    for column in ("date", "event", "actors", "citation"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("date", "citation"))
+    for entry in entries:
+        flags = [
+            f for f, on in (("relative", entry.relative), ("ambiguous", entry.ambiguous)) if on
+        ]
+        date = entry.date + (f" ({', '.join(flags)})" if flags else "")
+        event = Text(entry.event.text)
+        if entry.event.verb:
+            event.highlight_words([entry.event.verb], "bold")
+        lever = f" [{entry.event.lever}]" if entry.event.lever else ""
+        table.add_row(date, event, ", ".join(entry.event.actors) + lever, entry.citation)
+    console.print(table)
+    console.print(f"{len(entries)} events", style="dim")

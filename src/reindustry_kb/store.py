@@ -50,6 +50,7 @@ from reindustry_kb.models import (
     Passage,
     language_group,
 )
+from reindustry_kb.normalize import is_han
 
 FORMAT_VERSION = 7
 POINTER = "CURRENT"
@@ -495,6 +496,21 @@ class IndexReader:
         rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
         return str(rows[0]["text"]) if rows else None
 
+    def passages_by_id(self, passage_ids: set[str]) -> dict[str, tuple[int, Passage]]:
+        """Passages (with their rows) by passage id."""
+        marks = ",".join("?" * len(passage_ids))
+        found = self._query(
+            f"SELECT row, {_PASSAGE_COLUMNS} FROM passages WHERE passage_id IN ({marks})",
+            tuple(passage_ids),
+        )
+        return {
+            row["passage_id"]: (
+                int(row["row"]),
+                Passage(**{k: row[k] for k in row.keys() if k != "row"}),  # noqa: SIM118
+            )
+            for row in found
+        }
+
     def passages(self, rows: Sequence[int] | None = None) -> dict[int, Passage]:
         """Passages by row (all of them when rows is None)."""
         if rows is None:
@@ -540,6 +556,11 @@ class IndexReader:
             result[claim.passage_id].append(claim)
         return result
 
+    def claims_by_id(self, claim_ids: Sequence[str]) -> dict[str, Claim]:
+        """These claims, by id."""
+        marks = ",".join("?" * len(claim_ids))
+        return {claim.id: claim for claim in self._claims(f"c.id IN ({marks})", claim_ids)}
+
     def passage_rows(self, filters: Filters) -> set[int]:
         """Rows of the passages the filters allow."""
         where, params = _passage_where(filters)
@@ -567,7 +588,7 @@ def _doc_where(docs: Sequence[str]) -> tuple[str, list[Any]]:
     )
     params: list[Any] = []
     for doc in docs:
-        literal = doc.rstrip("*").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        literal = _like_literal(doc.rstrip("*"))
         params += [doc, doc, literal + "%" if doc.endswith("*") else literal]
     return f"({clause})", params
 
@@ -640,7 +661,20 @@ def _claim_where(filters: ClaimFilters) -> tuple[str, list[Any]]:
             "WHERE kind = 'policy_lever' AND lever = ?)"
         )
         params.append(filters.lever)
+    if filters.mentions:
+        # Stored BM25 tokens are space-separated: a Latin term is a whole word between spaces,
+        # a Chinese one may stand inside a longer word (锂 in 锂电池).
+        words = " OR ".join("(' ' || tokens || ' ') LIKE ? ESCAPE '\\'" for _ in filters.mentions)
+        clauses.append(f"c.passage_id IN (SELECT passage_id FROM passages WHERE {words})")
+        params += [
+            f"%{_like_literal(t)}%" if is_han(t[0]) else f"% {_like_literal(t)} %"
+            for t in filters.mentions
+        ]
     return " AND ".join(clauses) or "1", params
+
+
+def _like_literal(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _document(row: sqlite3.Row) -> Document:

@@ -8,9 +8,9 @@ Read from the clause structure of the folded passage text, never from another se
   phrase after it (3000 亿美元的投资); in English `X of/in NP` after the number, an attributive
   noun (a 25% tariff on steel), or the subject before a link verb (revenue reached $300
   billion). A number with nothing nameable around it gets no measure.
-- *scope*: the country or `global` named in the measure, else in the clause, else in the
-  sentence (countries from the actor table); *period*: a date in the clause (relative ones
-  already resolved), else a duration (10 年内, over the next decade).
+- *scope*: the country or `global` named in the measure, else in its clause (countries from the
+  actor table); *period*: a date in the clause (relative ones already resolved), else a
+  duration (10 年内, over the next decade).
 - a date's *event*: the clause around it, with the verb nearest the date from a lexicon of
   event verbs, the actors and the policy lever named in that clause.
 """
@@ -26,12 +26,14 @@ from reindustry_kb.claims.base import Found
 from reindustry_kb.normalize import HAN
 
 SENTENCE_END = re.compile(r"[。！？；!?;\n]|\.(?=\s|$)")
-CLAUSE_BREAK = re.compile(r"[，,：:（）()「」“”]|\s[-–—]\s")
+# A comma between digits is a thousands separator (1,200), not a clause break.
+CLAUSE_BREAK = re.compile(r"[，：:（）()「」“”]|,(?!\d)|(?<!\d),|\s[-–—]\s")
 # Openers that tie a clause to what came before; they are not part of what is measured.
 _LEAD_ZH = (
     r"(?:而且|而|但是|但|并且|并|且|其中|此外|另外|同时|因此|所以|不过|然而|如今|目前|现在|当时|"
     r"今年|明年|去年|前年|每年|过去|未来|近年来|近年|最近|根据|据|在|于|将|已|预计|"
-    r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|[一二三四五六七八九十\d]+\s*月(?:份)?)"
+    r"(?:\d{4}|[零〇一二三四五六七八九]{4})\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|"
+    r"[一二三四五六七八九十\d]+\s*月(?:份)?)"
 )
 _LEAD_ZH_RE = re.compile(rf"(?:\s*{_LEAD_ZH})+\s*")  # used with match(pos): no ^
 # What stands between a measure and its number: link verbs, adverbs, approximations.
@@ -51,7 +53,7 @@ _EN_STOP = (
     "her|our|than|more|less|over|under|about|nearly|almost|around|some|up|is|was|were|are|be|"
     "been|has|have|had|will|would|could|may|might|per|each|every|into|since|while|when|in|on|"
     "for|it|they|we|he|she|you|i|last|next|past|year|years|month|months|quarter|week|decade|"
-    "today|january|february|march|april|may|june|july|august|september|october|november|"
+    "today|fiscal|january|february|march|april|may|june|july|august|september|october|november|"
     "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
 _EN_WORD = rf"(?!(?i:{_EN_STOP})\b)[A-Za-z][A-Za-z'’-]*"
@@ -62,16 +64,19 @@ _EN_NP = (
 _EN_AFTER = re.compile(rf"^\s*(?:of|in|for|on)\s+(?:(?:the|a|an|its|their)\s+)?(?P<np>{_EN_NP})")
 _EN_ATTRIBUTIVE = re.compile(rf"^\s+(?P<np>{_EN_NP})")
 _EN_BEFORE = re.compile(
-    rf"(?P<np>{_EN_NP})\s+(?:\w+ly\s+)?(?:reached|hit|rose|fell|grew|increased|decreased|dropped|"
-    rf"climbed|jumped|totaled|totalled|amounted|stood|was|were|is|are|of|topped|exceeded|"
-    rf"surpassed|doubled)(?:\s+(?:to|at|by))?\s*(?:\w+\s+)?$"
+    rf"(?P<np>{_EN_NP})\s+(?:\w+ly\s+)?(?:(?:could|would|will|may|might|can|should|to)\s+)?"
+    r"(?:(?:reach|hit|rose|rise|fell|fall|grew|grow|increas|decreas|dropp?|climb|jump|total|"
+    r"amount|stood|stand|topp?|exceed|surpass|doubl|brought in|bring in|rais|collect|generat|"
+    r"earn|cost|spen[dt]|receiv)\w*|was|were|is|are|of)"
+    r"(?:\s+(?:to|at|by))?\s*(?:\w+\s+){0,2}$"
 )
 _EN_UNITS = re.compile(r"^(?:percent|per cent|times|dollars|euros|yuan|billion|million)\b", re.I)
 
 _GLOBAL = re.compile(r"全球|全世界|世界|global|worldwide|world\b", re.I)
 _DURATION = re.compile(
     r"(?:未来|过去|近|最近)?\s*(?:\d+|[一二三四五六七八九十两]+)\s*(?:年|个月)(?:内|间|来|之内)"
-    r"|(?:over|in|within|during) the (?:next|past|last|coming) (?:\w+ )?(?:years?|decades?|months?)"
+    r"|(?:over|in|within|during) (?:the )?(?:(?:next|past|last|coming) )?(?:\w+ )?"
+    r"(?:years?|decades?|months?)\b"
     r"|by (?:19|20)\d\d\b",
     re.I,
 )
@@ -150,8 +155,6 @@ def _measure(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, int]
         start, end = quantity
         governed = _OF_NOUN.match(text, end, clause[1])  # 工作的消失: what happens to them
         return (start, governed.end()) if governed else (start, end)
-    if item.fields["unit"] == "count":
-        return None  # 快到 12 个: what is counted was named elsewhere
     if _han(text[item.start : item.end]) or _han(text[clause[0] : clause[1]]):
         return _measure_zh(text, item, clause)
     return _measure_en(text, item, clause)
@@ -222,7 +225,7 @@ def _scope(
     actors: list[Found],
 ) -> str | None:
     places = [a for a in actors if a.fields.get("actor_type") == "country"]
-    spans = [span for span in (measure, clause, sentence_of(text, item.start, item.end)) if span]
+    spans = [span for span in (measure, clause) if span]
     for start, end in spans:
         inside = [a for a in places if start <= a.start and a.end <= end]
         if inside:
