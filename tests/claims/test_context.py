@@ -41,8 +41,18 @@ def statistic(text: str, lang: str = "zh-Hant") -> StatisticClaim:
             None,
         ),
         ("台灣半導體產值在 10 年內將成長 30%。", "zh-Hant", "半導體產值", "Taiwan", "10 年內"),
+        (
+            "我們看到重工業領域有超過一兆美元的投資。",
+            "zh-Hant",
+            "重工業領域有超過一兆美元的投資",
+            None,
+            None,
+        ),
+        ("2018 年的 60% 的工作在 1940 年根本不存在。", "zh-Hant", "工作", None, "2018"),
         # zh-Hans
         ("2024年中国新增太阳能装机容量280吉瓦。", "zh-Hans", "装机容量", "China", "2024"),
+        ("去年中国新增 280 GW 太阳能发电量。", "zh-Hans", "太阳能发电量", "China", "2024"),
+        ("都参与百亿至千亿美元规模的基础建设投资。", "zh-Hans", "基础建设投资", None, None),
         ("欧盟对电动车加征的关税税率为 35%。", "zh-Hans", "关税税率", None, None),
         ("这项计划将投入 500 亿元人民币的研发经费。", "zh-Hans", "研发经费", None, None),
         # English
@@ -84,6 +94,21 @@ def test_a_statistic_knows_what_it_measures(
     assert found.measure is not None and key_phrase in found.measure
     assert found.measure_key  # folded tokens, for matching across scripts
     assert (found.scope, found.period) == (scope, period)
+
+
+def test_a_clause_that_leaves_its_subject_out_takes_the_one_before() -> None:
+    found = [
+        c
+        for c in claims("經濟增長今年達到了 3.3%，根據部長的說法，明年可能達到 4%。")
+        if isinstance(c, StatisticClaim)
+    ]
+    assert [(c.text, c.measure, c.period) for c in found] == [
+        ("3.3%", "經濟增長", "2025"),
+        ("4%", "經濟增長", "2026"),
+    ]
+    # Never from another sentence.
+    (second,) = [c for c in claims("經濟增長達到了 3.3%。明年可能達到 4%。") if c.text == "4%"]
+    assert isinstance(second, StatisticClaim) and second.measure is None
 
 
 def test_the_measure_key_is_the_same_in_both_scripts() -> None:

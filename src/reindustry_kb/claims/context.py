@@ -32,16 +32,23 @@ CLAUSE_BREAK = re.compile(r"[，：:（）()「」“”]|,(?!\d)|(?<!\d),|\s[-�
 _LEAD_ZH = (
     r"(?:而且|而|但是|但|并且|并|且|其中|此外|另外|同时|因此|所以|不过|然而|如今|目前|现在|当时|"
     r"今年|明年|去年|前年|每年|过去|未来|近年来|近年|最近|根据|据|在|于|将|已|预计|"
+    r"(?:我们|他们|我|你|外界|市场)?(?:看到|发现|认为|知道|估计|预估)|可以(?:看到|发现)|"
     r"(?:\d{4}|[零〇一二三四五六七八九]{4})\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|"
     r"[一二三四五六七八九十\d]+\s*月(?:份)?)"
 )
 _LEAD_ZH_RE = re.compile(rf"(?:\s*{_LEAD_ZH})+\s*")  # used with match(pos): no ^
 # What stands between a measure and its number: link verbs, adverbs, approximations.
+_LINKS_ZH = (
+    r"达到了?|达|为|是|有|占了?|约为|提高到|提高至|提升至|提升到|降至|降到|降低到|升至|升到|增至|"
+    r"增加到|减至|已经|已|将|可能|预计|有望|仍|再|的|共|总共|合计|累计|则|更|亦|也|就|都|"
+    r"今年|明年|去年|每年|目前|\d{4}\s*年"
+)
+# A verb of change is a link only right before the figure: in 经济增长今年达到了 3.3% the
+# 增长 is what is measured.
+_CHANGES_ZH = r"增加了?|增长了?|减少了?|下降了?|上升了?"
+_APPROX_TAIL_ZH = r"约|大约|超过了?|逾|近|将近|接近|高达|多达|至少|不到"
 _TAIL_ZH = re.compile(
-    r"(?:\s*(?:达到了?|达|为|是|有|占了?|约为|约|大约|增加了?|增长了?|减少了?|下降了?|上升了?|提高到|"
-    r"提高至|提升至|提升到|降至|降到|降低到|升至|升到|增至|增加到|减至|超过了?|逾|近|将近|接近|高达|多达|"
-    r"至少|不到|已经|已|将|可能|预计|有望|仍|再|的|共|总共|合计|累计|则|更|亦|也|就|都|"
-    r"今年|明年|去年|每年|目前|\d{4}\s*年))+\s*$"
+    rf"(?:\s*(?:{_LINKS_ZH}))*(?:\s*(?:{_CHANGES_ZH}))?(?:\s*(?:{_APPROX_TAIL_ZH}))*\s*$"
 )
 _NOUN_AFTER_ZH = re.compile(rf"\s*(?:的|之)?\s*(?P<noun>[{HAN}A-Za-z]{{2,12}})")
 _OF_NOUN = re.compile(rf"的(?P<noun>[{HAN}]{{1,8}})")
@@ -101,12 +108,20 @@ def describe(text: str, found: Sequence[Found]) -> None:
     actors = [f for f in found if f.kind == "actor"]
     levers = [f for f in found if f.kind == "policy_lever"]
     dates = [f for f in found if f.kind == "date"]
-    numbers = [(f.start, f.end) for f in found if f.kind == "statistic"]
-    for item in found:
-        if item.kind == "statistic":
-            _describe_statistic(text, item, actors, dates, numbers)
-        elif item.kind == "date":
-            item.fields["event"] = _event(text, item, actors, levers, dates)
+    statistics = sorted((f for f in found if f.kind == "statistic"), key=lambda f: f.start)
+    numbers = [(f.start, f.end) for f in statistics]
+    for number, item in enumerate(statistics):
+        _describe_statistic(text, item, actors, dates, numbers)
+        if item.fields["measure"] is None and number and _elided(text, item):
+            # 而经济增长今年达到了 3.3%，……明年可能达到 4%: the second figure's clause leaves its
+            # subject out; it is the one before, in the same sentence.
+            earlier = statistics[number - 1]
+            if sentence_of(text, earlier.start, earlier.end) == sentence_of(
+                text, item.start, item.end
+            ):
+                item.fields["measure"] = earlier.fields["measure"]
+    for item in dates:
+        item.fields["event"] = _event(text, item, actors, levers, dates)
 
 
 def _bounds(text: str, start: int, end: int, breaks: re.Pattern[str]) -> tuple[int, int]:
@@ -126,6 +141,17 @@ def clause_of(text: str, start: int, end: int) -> tuple[int, int]:
     s_start, s_end = sentence_of(text, start, end)
     c_start, c_end = _bounds(text[s_start:s_end], start - s_start, end - s_start, CLAUSE_BREAK)
     return s_start + c_start, s_start + c_end
+
+
+def _elided(text: str, item: Found) -> bool:
+    """Whether nothing but openers, link verbs and adverbs stands before the figure in its
+    clause (a Chinese clause that leaves its subject out)."""
+    start, end = clause_of(text, item.start, item.end)[0], item.start
+    lead = _LEAD_ZH_RE.match(text, start, end)
+    start = lead.end() if lead else start
+    tail = _TAIL_ZH.search(text, start, end)
+    end = tail.start() if tail else end
+    return start < item.start and not text[start:end].strip()
 
 
 def _describe_statistic(
@@ -166,9 +192,20 @@ def _han(text: str) -> bool:
 
 def _measure_zh(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, int] | None:
     after = _NOUN_AFTER_ZH.match(text, item.end, clause[1])
-    attributive = after is not None and text[item.end : after.start("noun")].strip() in ("的", "之")
-    if after and attributive and _nominal(after["noun"]):
-        return after.span("noun")  # 投入 500 亿元的研发经费: the amount is of what follows
+    noun = _nominal_run(text, after.start("noun"), clause[1]) if after else None
+    before = _before_zh(text, item, clause)
+    between = text[item.end : noun[0]].strip() if noun else None
+    if noun and item.fields["unit"] in PHYSICAL_UNITS and between == "":
+        return (before[0] if before else noun[0]), noun[1]  # 新增 280 GW 太阳能发电量
+    if noun and between in ("的", "之"):
+        if before and text[before[1] : item.start].strip().endswith("有"):
+            return before[0], noun[1]  # 美国重工业领域有超过一兆美元的投资: X has N of Y
+        return noun  # 投入 500 亿元的研发经费: the amount is of what follows
+    return before or noun
+
+
+def _before_zh(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, int] | None:
+    """The nominal phrase before the number, without openers, link verbs and adverbs."""
     before_start, before_end = clause[0], item.start
     lead = _LEAD_ZH_RE.match(text, before_start, before_end)
     if lead:
@@ -179,21 +216,39 @@ def _measure_zh(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, i
     before_start, before_end = _trimmed(
         text, max(before_start, before_end - _MAX_MEASURE), before_end
     )
-    if _nominal(text[before_start:before_end]):
-        return before_start, before_end
-    if after and _nominal(after["noun"]):
-        return after.span("noun")
-    return None
+    return (before_start, before_end) if _nominal(text[before_start:before_end]) else None
+
+
+def _nominal_run(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The nouns from `start` on, joined by 的 (规模的基础建设投资), up to the first other word:
+    工作在 1940 年 gives 工作."""
+    position, last = start, None
+    words = list(_pos_tagger().cut(text[start:end]))
+    for i, (word, flag) in enumerate(words):
+        nominal = _is_noun(flag)
+        joins = word in ("的", "之") and i + 1 < len(words) and _is_noun(words[i + 1].flag)
+        if not (nominal or joins):
+            break
+        position += len(word)
+        if nominal:
+            last = position
+    return (start, last) if last is not None and _CONTENT.search(text, start, last) else None
+
+
+def _is_noun(flag: str) -> bool:
+    return flag[0] == "n" or flag in NOUN_FLAGS
 
 
 def _nominal(phrase: str) -> bool:
     """Whether a Chinese phrase names something: jieba tags a noun in it (都参与 does not)."""
     if not _CONTENT.search(phrase):
         return False
-    return any(flag[0] == "n" or flag in NOUN_FLAGS for _, flag in _pos_tagger().cut(phrase))
+    return any(_is_noun(flag) for _, flag in _pos_tagger().cut(phrase))
 
 
 NOUN_FLAGS = {"vn", "an", "eng", "j"}
+# Units after which a noun names what is measured without 的 (280 GW 太阳能发电量).
+PHYSICAL_UNITS = {"GW", "MW", "kW", "GWh", "MWh", "TWh", "kWh", "t"}
 
 
 @cache
