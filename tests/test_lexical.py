@@ -77,3 +77,20 @@ def test_scores_equal_the_textbook_formula_for_rare_and_common_terms() -> None:
         assert found.keys() == expected.keys()
         # Impacts are stored in float32: equal to its precision.
         assert all(abs(found[row] - expected[row]) < 1e-6 * expected[row] for row in expected)
+
+
+def test_the_head_of_common_terms_holds_the_best_rows_and_the_included_ones() -> None:
+    import random
+
+    rng = random.Random(5)
+    words = ["tariff", "chip", "subsidy", "grid"]
+    passages = [[rng.choice(words) for _ in range(rng.randint(3, 12))] for _ in range(300)]
+    index = LexicalIndex.build(passages)
+    query = [("tariff", 1.0), ("chip", 0.6)]
+    full = index.weighted_scores(query)
+    assert len(full) > 300 // 8  # the common-terms path
+    head = index.weighted_scores(query, limit=10, include=[0, 1, 2])
+    best = sorted(full.values(), reverse=True)[:10]
+    assert sorted(head.values(), reverse=True)[:10] == best
+    assert {r for r in (0, 1, 2) if r in full} <= head.keys()
+    assert all(head[row] == full[row] for row in head)

@@ -29,8 +29,9 @@ from __future__ import annotations
 import json
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -300,6 +301,7 @@ class DenseIndex:
             bitmap[allowed] = True
             packed = np.packbits(bitmap, bitorder="little")
             selector = faiss.IDSelectorBitmap(self.n, faiss.swig_ptr(packed))
+        searches = []
         for group in self.groups:
             for kind in KINDS:
                 index = self.faiss(kind, group)
@@ -308,8 +310,19 @@ class DenseIndex:
                 if allowed is not None:
                     params = _params(index, selector)
                 k = min(POOL * (3 if kind == "windows" else 1), index.ntotal)
-                _, ids = index.search(query.reshape(1, -1), k, params=params)
-                found.append(ids[0][ids[0] >= 0])
+                searches.append((index, k, params))
+
+        def search(item: tuple[Any, int, Any]) -> Any:
+            index, k, params = item
+            _, ids = index.search(query.reshape(1, -1), k, params=params)
+            return ids[0][ids[0] >= 0]
+
+        # IVF scans of a large library run side by side, one per core (FAISS releases the
+        # GIL); small exhaustive ones are quicker in turn than the hand-over costs.
+        if any(hasattr(index, "nprobe") for index, _, _ in searches):
+            found = list(_search_pool().map(search, searches))
+        else:
+            found = [search(item) for item in searches]
         return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
     def score(self, query: Vectors, rows: Any) -> dict[int, float]:
@@ -342,6 +355,11 @@ class DenseIndex:
         start, end = int(self.offsets[row]), int(self.offsets[row + 1])
         similarities: Vectors = self.windows.rows([start], [end]) @ query
         return similarities
+
+
+@cache
+def _search_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
 
 
 def _params(index: Any, selector: Any) -> Any:

@@ -161,23 +161,29 @@ class LexicalIndex:
             return {}
         found: Any
         totals: Any
+        wanted = np.fromiter(include, dtype=np.int64)
         if sum(len(rows) for _, rows, _ in postings) > self.n // 8:
-            # Common terms: one array over every passage beats sorting millions of postings.
+            # Common terms: one array over every passage beats sorting millions of postings;
+            # the head is taken from it directly, and `include` rows read from it.
             dense = np.zeros(self.n, dtype=np.float64)
             for weight, rows, impacts in postings:  # a term's rows are distinct: += is safe
                 dense[rows] += weight * impacts
-            found = np.flatnonzero(dense)
+            if limit is not None and limit < self.n:
+                head = np.argpartition(-dense, limit)[:limit]
+                found = np.union1d(head, wanted)
+            else:
+                found = np.arange(self.n)
+            found = found[dense[found] > 0]
             totals = dense[found]
         else:
             rows = np.concatenate([p[1] for p in postings])
             found, inverse = np.unique(rows, return_inverse=True)
             scores = np.concatenate([weight * impacts for weight, _, impacts in postings])
             totals = np.bincount(inverse, weights=scores)
-        if limit is not None and len(found) > limit:
-            keep = np.argpartition(-totals, limit)[:limit]
-            wanted = np.isin(found, np.fromiter(include, dtype=np.int64))
-            keep = np.union1d(keep, np.flatnonzero(wanted))
-            found, totals = found[keep], totals[keep]
+            if limit is not None and len(found) > limit:
+                keep = np.argpartition(-totals, limit)[:limit]
+                keep = np.union1d(keep, np.flatnonzero(np.isin(found, wanted)))
+                found, totals = found[keep], totals[keep]
         return dict(zip(found.tolist(), totals.tolist(), strict=True))
 
     def coverage(
