@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reindustry_kb.dates import document_month_first, parse_date
+from reindustry_kb.dates import NUMERIC, document_month_first, parse_date
 from reindustry_kb.errors import SourceError
 from reindustry_kb.models import Document, Skipped
 from reindustry_kb.normalize import is_han
@@ -302,7 +302,12 @@ def parse_header(text: str) -> Header:
     (版權所有 / all rights reserved) and bylines (由 X、Y 綜合報導) the authors.
     """
     header = Header()
-    month_first = document_month_first(text)  # headers follow the document's own convention
+
+    def header_date(value: str) -> str | None:
+        # Headers follow the document's own convention, which only a numeric date (06/09/2025)
+        # needs: the whole text is read for it only then.
+        return parse_date(value, document_month_first(text) if NUMERIC.search(value) else True)
+
     lines = _lines_with_offsets(text)
     index = _front_matter(lines, header)
     numeric_dates: list[str] = []
@@ -314,7 +319,7 @@ def parse_header(text: str) -> Header:
             index += 1
             continue
         if m := _DATE_PREFIX.match(line):
-            header.date = header.date or parse_date(m["value"], month_first)
+            header.date = header.date or header_date(m["value"])
             header.spans.append((start, start + m.end()))
             if m.end() < len(line.rstrip()):
                 break  # the rest of the line is content
@@ -339,7 +344,7 @@ def parse_header(text: str) -> Header:
             continue
         break
     if numeric_dates and header.date is None:
-        header.date = parse_date(numeric_dates[0], month_first)
+        header.date = header_date(numeric_dates[0])
     _footer_metadata(text, header)
     return header
 
