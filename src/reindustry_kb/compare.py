@@ -106,7 +106,18 @@ def compare(
     tolerance: float = TOLERANCE,
 ) -> Comparison:
     """The statistics of the query's measure, grouped by unit, scope and period."""
-    session = Session.open(settings)
+    return compare_in(Session.open(settings), query, unit, since, until, tolerance)
+
+
+def compare_in(
+    session: Session,
+    query: str,
+    unit: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    tolerance: float = TOLERANCE,
+) -> Comparison:
+    """`compare` over an open session."""
     reader = session.reader
     ideas = concepts(query, reader.lexical)
     measures = [c for c in ideas if c.country is None]
@@ -269,7 +280,18 @@ def timeline(
     until: str | None = None,
 ) -> list[TimelineEntry]:
     """Dated events in date order, filtered by an actor or lever named in the event."""
-    reader = Session.open(settings).reader
+    return timeline_in(Session.open(settings).reader, actor, lever, docs, since, until)
+
+
+def timeline_in(
+    reader: IndexReader,
+    actor: str | None = None,
+    lever: str | None = None,
+    docs: tuple[str, ...] = (),
+    since: str | None = None,
+    until: str | None = None,
+) -> list[TimelineEntry]:
+    """`timeline` over an open index."""
     filters = ClaimFilters(kind="date", docs=docs, lever=lever, since=since, until=until)
     names = ClaimFilters(actor=actor).actor_names()
     entries = []

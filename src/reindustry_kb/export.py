@@ -99,11 +99,12 @@ def export_compare(
     until: str | None = None,
 ) -> str:
     """Cited Markdown of `rkb compare`: a section per group, each figure in its sentence."""
-    from reindustry_kb.compare import compare
+    from reindustry_kb.compare import compare_in
     from reindustry_kb.render import group_title, value_text
 
-    comparison = compare(settings, query, unit, since, until)
-    reader = Session.open(settings).reader
+    session = Session.open(settings)
+    comparison = compare_in(session, query, unit, since, until)
+    reader = session.reader
     documents = {d.doc_id: d for d in reader.documents()}
     claims = reader.claims_by_id(
         [row.id for group in comparison.groups for row in group.statistics]
@@ -130,10 +131,10 @@ def export_timeline(
     until: str | None = None,
 ) -> str:
     """Cited Markdown of `rkb timeline`: each event's clause, in date order."""
-    from reindustry_kb.compare import timeline
+    from reindustry_kb.compare import timeline_in
 
-    entries = timeline(settings, actor, lever, docs, since, until)
     reader = Session.open(settings).reader
+    entries = timeline_in(reader, actor, lever, docs, since, until)
     documents = {d.doc_id: d for d in reader.documents()}
     quotes = []
     for entry in entries:
