@@ -36,7 +36,7 @@ def _stable(markdown: str) -> str:
         ),
         ("export_claims.md", lambda s: export_claims(s, ClaimFilters(kind="statistic"))),
         ("export_compare.md", lambda s: export_compare(s, "tariff revenue")),
-        ("export_timeline.md", lambda s: export_timeline(s, since="2025")),
+        ("export_timeline.md", lambda s: export_timeline(s, ClaimFilters(since="2025"))),
     ],
 )
 def test_golden_exports(fake_index: Settings, name: str, make) -> None:  # type: ignore[no-untyped-def]

@@ -359,11 +359,13 @@ def timeline_cli(
 ) -> None:
     """Dated events in date order: what happened, who, with citations."""
     from reindustry_kb.compare import timeline
+    from reindustry_kb.models import ClaimFilters
 
     try:
-        entries = timeline(
-            Settings.from_env(index_dir=index_dir), actor, lever, tuple(doc or ()), since, until
+        filters = ClaimFilters(
+            docs=tuple(doc or ()), actor=actor, lever=lever, since=since, until=until
         )
+        entries = timeline(Settings.from_env(index_dir=index_dir), filters)
     except RkbError as exc:
         raise _fail(str(exc)) from None
     if as_json:
@@ -417,16 +419,12 @@ def export_cli(
         raise _fail("give questions to answer, or one of --claims, --compare QUERY, --timeline")
     settings = Settings.from_env(index_dir=index_dir)
     try:
+        filters = ClaimFilters(kind, tuple(doc or ()), actor, lever, unit, None, None, since, until)
         if compare is not None:
             markdown = export.export_compare(settings, compare, unit, since, until)
         elif timeline:
-            markdown = export.export_timeline(
-                settings, actor, lever, tuple(doc or ()), since, until
-            )
+            markdown = export.export_timeline(settings, filters)
         elif claims:
-            filters = ClaimFilters(
-                kind, tuple(doc or ()), actor, lever, unit, None, None, since, until
-            )
             markdown = export.export_claims(settings, filters)
         else:
             markdown = export.export_questions(

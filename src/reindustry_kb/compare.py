@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -94,6 +95,8 @@ class TimelineEntry(BaseModel):
     doc_id: str
     title: str | None
     citation: str
+    line_start: int  # the lines the event's clause covers
+    line_end: int
     claim_id: str
 
 
@@ -271,38 +274,26 @@ def _disagree(members: Iterable[ComparedStatistic], tolerance: float) -> bool:
     return (low - high) / max(abs(low), abs(high)) > tolerance
 
 
-def timeline(
-    settings: Settings,
-    actor: str | None = None,
-    lever: str | None = None,
-    docs: tuple[str, ...] = (),
-    since: str | None = None,
-    until: str | None = None,
-) -> list[TimelineEntry]:
-    """Dated events in date order, filtered by an actor or lever named in the event."""
-    return timeline_in(Session.open(settings).reader, actor, lever, docs, since, until)
+def timeline(settings: Settings, filters: ClaimFilters) -> list[TimelineEntry]:
+    """Dated events in date order; `filters`' actor and lever must be named in the event."""
+    return timeline_in(Session.open(settings).reader, filters)
 
 
-def timeline_in(
-    reader: IndexReader,
-    actor: str | None = None,
-    lever: str | None = None,
-    docs: tuple[str, ...] = (),
-    since: str | None = None,
-    until: str | None = None,
-) -> list[TimelineEntry]:
+def timeline_in(reader: IndexReader, filters: ClaimFilters) -> list[TimelineEntry]:
     """`timeline` over an open index."""
-    filters = ClaimFilters(kind="date", docs=docs, lever=lever, since=since, until=until)
-    names = ClaimFilters(actor=actor).actor_names()
-    entries = []
-    found = [c for c in reader.find_claims(filters) if isinstance(c, DateClaim) and c.event]
+    names = filters.actor_names()
+    # The store selects dates (and passages using the lever); the actor is the event's own,
+    # and a statistic's unit has no say.
+    selected = replace(filters, kind="date", actor=None, unit=None)
+    found = [c for c in reader.find_claims(selected) if isinstance(c, DateClaim) and c.event]
     documents = reader.documents_by_id({c.doc_id for c in found})
+    entries = []
     for claim in found:
         event = claim.event
         assert event is not None
         if names and not names & set(event.actors):
             continue
-        if lever and event.lever != lever:
+        if filters.lever and event.lever != filters.lever:
             continue
         line_start = claim.line - event.text[: claim.char_start - event.start].count("\n")
         line_end = line_start + event.text.count("\n")
@@ -316,6 +307,8 @@ def timeline_in(
                 doc_id=claim.doc_id,
                 title=documents[claim.doc_id].title,
                 citation=citation_of(claim.doc_id, line_start, line_end, claim.page),
+                line_start=line_start,
+                line_end=line_end,
                 claim_id=claim.id,
             )
         )

@@ -122,37 +122,19 @@ def export_compare(
     return _render(draft, reader.manifest)
 
 
-def export_timeline(
-    settings: Settings,
-    actor: str | None = None,
-    lever: str | None = None,
-    docs: tuple[str, ...] = (),
-    since: str | None = None,
-    until: str | None = None,
-) -> str:
+def export_timeline(settings: Settings, filters: ClaimFilters) -> str:
     """Cited Markdown of `rkb timeline`: each event's clause, in date order."""
     from reindustry_kb.compare import timeline_in
+    from reindustry_kb.render import dated
 
     reader = Session.open(settings).reader
-    entries = timeline_in(reader, actor, lever, docs, since, until)
     documents = {d.doc_id: d for d in reader.documents()}
     quotes = []
-    for entry in entries:
-        text = reader.document_text(entry.doc_id) or ""
-        event = entry.event
-        line_start = text.count("\n", 0, event.start) + 1
-        who = f" — {', '.join(event.actors)}" if event.actors else ""
-        relative = " (relative)" if entry.relative else ""
-        quotes.append(
-            Quote(
-                documents[entry.doc_id],
-                text[event.start : event.end],
-                line_start,
-                line_start + event.text.count("\n"),
-                f"{entry.date}{relative}{who}",
-            )
-        )
-    filters = ClaimFilters(actor=actor, lever=lever, docs=docs, since=since, until=until)
+    for entry in timeline_in(reader, filters):
+        who = f" — {', '.join(entry.event.actors)}" if entry.event.actors else ""
+        heading = dated(entry.date, entry.relative, entry.ambiguous) + who
+        document = documents[entry.doc_id]
+        quotes.append(Quote(document, entry.event.text, entry.line_start, entry.line_end, heading))
     title = _describe_filters(filters).replace("Claims where", "Events where")
     draft = _Draft("Timeline", [(title.replace("All claims", "All events"), quotes)])
     return _render(draft, reader.manifest)

@@ -169,11 +169,10 @@ class LexicalIndex:
             for weight, rows, impacts in postings:  # a term's rows are distinct: += is safe
                 dense[rows] += weight * impacts
             if limit is not None and limit < self.n:
-                head = np.argpartition(-dense, limit)[:limit]
-                found = np.union1d(head, wanted)
+                found = np.union1d(np.argpartition(-dense, limit)[:limit], wanted)
+                found = found[dense[found] > 0]
             else:
-                found = np.arange(self.n)
-            found = found[dense[found] > 0]
+                found = np.flatnonzero(dense)
             totals = dense[found]
         else:
             rows = np.concatenate([p[1] for p in postings])

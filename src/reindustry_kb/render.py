@@ -68,23 +68,20 @@ def render_hits(console: Console, result: AskResult, terms: Sequence[str]) -> No
 def describe(claim: Claim) -> str:
     """One short reading of a claim: 3000 億美元 = 3e+11 USD, 今年 -> 2025, ..."""
     if claim.kind == "statistic":
-        value = f"{claim.value:g}" + (
-            f"–{claim.value_max:g}" if claim.value_max is not None else ""
-        )
         about = claim.measure or claim.quantity
-        return f"{'~' if claim.approx else ''}{value} {claim.unit}" + (
-            f" ({about})" if about else ""
-        )
+        reading = value_text(claim.value, claim.value_max, claim.unit, claim.approx)
+        return reading + (f" ({about})" if about else "")
     if claim.kind == "date":
-        flags = [
-            flag
-            for flag, on in (("relative", claim.relative), ("ambiguous", claim.ambiguous))
-            if on
-        ]
-        return claim.value + (f" ({', '.join(flags)})" if flags else "")
+        return dated(claim.value, claim.relative, claim.ambiguous)
     if claim.kind == "actor":
         return f"{claim.canonical} [{claim.actor_type}]"
     return claim.lever
+
+
+def dated(value: str, relative: bool, ambiguous: bool) -> str:
+    """A date as written, with what the reader should know: 2025 (relative)."""
+    flags = [flag for flag, on in (("relative", relative), ("ambiguous", ambiguous)) if on]
+    return value + (f" ({', '.join(flags)})" if flags else "")
 
 
 def claims_line(claims: Sequence[Claim]) -> Text:
@@ -283,10 +280,7 @@ def render_timeline(console: Console, entries: Sequence[TimelineEntry]) -> None:
     for column in ("date", "event", "actors", "citation"):
         table.add_column(column, overflow="fold", no_wrap=column in ("date", "citation"))
     for entry in entries:
-        flags = [
-            f for f, on in (("relative", entry.relative), ("ambiguous", entry.ambiguous)) if on
-        ]
-        date = entry.date + (f" ({', '.join(flags)})" if flags else "")
+        date = dated(entry.date, entry.relative, entry.ambiguous)
         event = Text(entry.event.text)
         if entry.event.verb:
             event.highlight_words([entry.event.verb], "bold")
