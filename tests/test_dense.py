@@ -1,3 +1,4 @@
+import json
 import os
 from pathlib import Path
 
@@ -92,12 +93,13 @@ def test_filters_keep_only_allowed_rows(tmp_path: Path) -> None:
     assert set(index.search(query, allowed)) == {3, 10, 11, 42}
 
 
-def test_large_groups_use_ivf_and_still_find_the_best(
+def test_large_groups_use_codes_and_still_find_the_best(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(dense, "FLAT_LIMIT", 100)
     index, parts, langs = _library(tmp_path, 3000)
-    assert "ivf" in (tmp_path / "dense.json").read_text()
+    kinds = json.loads((tmp_path / "dense.json").read_text())["indexes"]
+    assert kinds["passages-en"].startswith("pqfs") and kinds["windows-en"].startswith("ivf")
     rng = np.random.default_rng(3)
     hits = 0
     for _ in range(20):
@@ -106,9 +108,15 @@ def test_large_groups_use_ivf_and_still_find_the_best(
         best = max(expected, key=expected.__getitem__)
         hits += best in index.search(query)
     assert hits >= 19
-    allowed = np.arange(0, 3000, 2)  # a filter too large to score exhaustively
+    # A filter too large to score exhaustively: the codes are filtered after the scan.
+    allowed = np.arange(0, 3000, 7)
     monkeypatch.setattr(dense, "EXACT_FILTER_LIMIT", 10)
-    assert set(index.search(_unit(rng, 1, 16)[0], allowed)) <= set(allowed.tolist())
+    for _ in range(5):
+        query = _unit(rng, 1, 16)[0]
+        expected = _expected(parts, langs, query)
+        found = index.search(query, allowed)
+        assert set(found) <= set(allowed.tolist())
+        assert max(allowed.tolist(), key=expected.__getitem__) in found
 
 
 def test_a_run_of_passages_reads_back_what_was_written(tmp_path: Path) -> None:
@@ -169,7 +177,7 @@ def test_runs_read_together_or_apart_give_the_same_rows(tmp_path: Path) -> None:
         os.close(fd)
 
 
-def test_an_update_reuses_the_trained_ivf_while_its_lists_suit_the_size(
+def test_an_update_reuses_the_trained_indexes_while_they_suit_the_size(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import faiss
@@ -179,19 +187,47 @@ def test_an_update_reuses_the_trained_ivf_while_its_lists_suit_the_size(
 
     def build(folder: Path, n: int, previous: Path | None) -> None:
         folder.mkdir()
-        parts = [(_unit(rng, 1, 16)[0], _unit(rng, 2, 16)) for _ in range(n)]
+        parts = [(_unit(rng, 1, 16)[0], _unit(rng, 1, 16)) for _ in range(n)]
         writer = DenseWriter(folder, 16, previous)
         writer.add(stack(16, parts), ["en"] * n)
         writer.finish()
 
     def nlist(folder: Path) -> int:
-        return int(faiss.read_index(str(folder / "passages-en.faiss")).nlist)
+        return int(faiss.read_index(str(folder / "windows-en.faiss")).nlist)
+
+    def trained(folder: Path, kind: str) -> bytes:
+        return (folder / f"{kind}-en{dense.TRAINED}").read_bytes()
 
     build(tmp_path / "a", 2500, None)
     build(tmp_path / "b", 2600, tmp_path / "a")  # other vectors, a similar size
-    trained = "passages-en" + dense.TRAINED
-    assert (tmp_path / "b" / trained).read_bytes() == (tmp_path / "a" / trained).read_bytes()
+    for kind in dense.KINDS:
+        assert trained(tmp_path / "b", kind) == trained(tmp_path / "a", kind)
+        assert faiss.read_index(str(tmp_path / "b" / f"{kind}-en.faiss")).ntotal == 2600
     assert nlist(tmp_path / "b") == nlist(tmp_path / "a") == 50
-    assert faiss.read_index(str(tmp_path / "b" / "passages-en.faiss")).ntotal == 2600
-    build(tmp_path / "c", 10_000, tmp_path / "b")  # four times the size: trained anew
+    build(tmp_path / "c", 10_000, tmp_path / "b")  # four times the size: new IVF lists
     assert nlist(tmp_path / "c") == 100
+    # The passages' PQ codebooks do not depend on the size: kept.
+    assert trained(tmp_path / "c", "passages") == trained(tmp_path / "a", "passages")
+
+
+def test_candidates_deepen_until_the_top_ten_is_certain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 300 passages share one window (a repeated sentence) that is the query's best match, so
+    # the window list ties; their own vectors decide the order, and a fixed depth of 5 passages
+    # and 15 windows would pick among the tied passages at random.
+    monkeypatch.setattr(dense, "POOL", 5)
+    rng = np.random.default_rng(5)
+    query = _unit(rng, 1, 16)[0]
+    noisy = query + 0.3 * _unit(rng, 1, 16)[0]
+    shared = noisy / np.linalg.norm(noisy)
+    parts = [(_unit(rng, 1, 16)[0], np.vstack([shared, _unit(rng, 1, 16)[0]])) for _ in range(300)]
+    parts += [(_unit(rng, 1, 16)[0], _unit(rng, 2, 16)) for _ in range(300)]
+    langs = ["zh-Hant"] * 600
+    write_dense(tmp_path, stack(16, parts), langs)
+    index = DenseIndex(tmp_path)
+    exhaustive = index.score(query, np.arange(600))
+    found = index.search(query)
+    assert len(found) < 600  # candidates, not an exhaustive scan
+    top = sorted(found, key=found.__getitem__, reverse=True)[:10]
+    assert top == sorted(exhaustive, key=exhaustive.__getitem__, reverse=True)[:10]

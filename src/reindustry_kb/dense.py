@@ -17,8 +17,9 @@ On disk (a folder of plain files, memory-mapped at query time):
     row_group.npy           int8 [N]: each passage's language group
     centroids.npy           float32 [G, 2, d]: per group, passage and window centroids
     spreads.npy             float32 [G, d, d]: per group, the passage vectors' covariance
-    <kind>-<group>.faiss    candidates: exact (flat) when small, IVF with 8-bit codes when large
-    <kind>-<group>.trained.faiss   an IVF's trained lists, empty, for the next build to reuse
+    <kind>-<group>.faiss    candidates: exact (flat) when small; when large, passages as 4-bit
+                            fast-scan PQ codes scanned whole, windows as IVF with 8-bit codes
+    <kind>-<group>.trained.faiss   a large index trained and empty, for the next build to reuse
 
 FAISS only proposes candidates; every candidate is then scored exactly from the `.npy` vectors,
 so an approximate index changes which passages are considered, never their scores.
@@ -42,13 +43,20 @@ from reindustry_kb.errors import damaged
 from reindustry_kb.models import language_group
 
 KINDS = ("passages", "windows")
-# Up to this many vectors a group is searched exactly; beyond, an IVF index proposes candidates.
+# Up to this many vectors a group is searched exhaustively; beyond, PQ codes (passages) or an
+# IVF (windows) propose candidates.
 FLAT_LIMIT = 50_000
-# Candidates drawn per group and kind; windows draw more, as several may share a passage.
+# Candidates drawn per group and kind at first; windows draw more, as several may share a
+# passage. Deepened fourfold while the top SETTLE may lie deeper, up to MAX_POOL.
 POOL = 100
+MAX_POOL = 1600
+SETTLE = 10
 # Prior weight, in passages, of the pooled covariance in each group's (see _shrunk).
 SHRINK_VECTORS = 500
-# Suffix of a trained, empty IVF index kept beside the filled one, for the next build.
+# A large group's passages are scanned whole over PQ codes, and its best REFINE x the
+# candidates wanted are rescored by their exact similarity before the best are kept.
+REFINE = 10
+# Suffix of a trained, empty index kept beside the filled one, for the next build.
 TRAINED = ".trained.faiss"
 # Filters leaving at most this many passages are scored exactly, without FAISS.
 EXACT_FILTER_LIMIT = 20_000
@@ -64,9 +72,9 @@ FILES = (
 
 
 def nprobe_for(nlist: int) -> int:
-    """Lists visited per IVF search. An eighth of them finds 0.88 of the top 10 of an
-    exhaustive scan on the hashing embedder's vectors at a million passages (a sixteenth 0.83);
-    learned embeddings, which cluster, lose less."""
+    """Lists visited per IVF search (windows only). With the candidates' passages scanned
+    whole, an eighth finds the whole exact top 10 at 100,000 passages of the hashing
+    embedder's vectors; as the passages' own list, an eighth found 0.88 of it at a million."""
     return max(16, nlist // 8)
 
 
@@ -130,9 +138,9 @@ class DenseWriter:
                 mine = np.flatnonzero(row_group[owners] == number)
                 trained = f"{kind}-{name}{TRAINED}"
                 index, descriptions[f"{kind}-{name}"] = _faiss_index(
-                    data, mine, self.dim, self.previous and self.previous / trained
+                    kind, data, mine, self.dim, self.previous and self.previous / trained
                 )
-                if hasattr(index, "nlist"):
+                if _trained(index):
                     faiss.write_index(index, str(self.folder / trained))
                     written.append(trained)
                 total = np.zeros(self.dim, dtype=np.float64)
@@ -206,11 +214,14 @@ class NpyAppender:
         )
 
 
-def _faiss_index(data: Any, rows: Any, dim: int, trained: Path | None = None) -> tuple[Any, str]:
-    """An empty index, trained for these rows of `data`: exhaustive when few; IVF over 8-bit
-    codes when many, sqrt(n) lists (training and assignment stay seconds at a million
-    vectors). An update reuses the live build's trained IVF (`trained`) while its list count
-    still suits the group's size: one changed document costs no training."""
+def _faiss_index(
+    kind: str, data: Any, rows: Any, dim: int, trained: Path | None = None
+) -> tuple[Any, str]:
+    """An empty index, trained for these rows of `data`: exhaustive when few; when many,
+    passages as fast-scan PQ codes, windows as IVF over 8-bit codes with sqrt(n) lists
+    (training and assignment stay seconds at a million vectors). An update reuses the live
+    build's trained index (`trained`) while it suits the group: one changed document costs
+    no training."""
     import faiss
 
     if len(rows) <= FLAT_LIMIT:
@@ -222,9 +233,12 @@ def _faiss_index(data: Any, rows: Any, dim: int, trained: Path | None = None) ->
         if len(rows):
             flat.train(np.asarray(data[rows], dtype=np.float32))
         return faiss.IndexIDMap2(flat), "flat,sq8"
+    reused = faiss.read_index(str(trained)) if trained is not None and trained.is_file() else None
+    if kind == "passages" and dim % 8 == 0:
+        return _fast_scan(data, rows, dim, reused)
     nlist = int(math.sqrt(len(rows)))
-    if trained is not None and trained.is_file():
-        index: Any = faiss.read_index(str(trained))
+    if reused is not None and hasattr(reused, "nlist"):
+        index: Any = reused
         if index.d == dim and nlist / 1.5 <= index.nlist <= nlist * 1.5:
             index.nprobe = nprobe_for(index.nlist)
             return index, f"ivf{index.nlist},sq8"
@@ -238,6 +252,33 @@ def _faiss_index(data: Any, rows: Any, dim: int, trained: Path | None = None) ->
     index.train(np.asarray(data[rows[np.sort(sample)]], dtype=np.float32))
     index.nprobe = nprobe_for(nlist)
     return index, f"ivf{nlist},sq8"
+
+
+def _fast_scan(data: Any, rows: Any, dim: int, reused: Any | None) -> tuple[Any, str]:
+    """Passages of a large group: every vector as dim/4 4-bit PQ codes (48 bytes at d = 384),
+    scanned whole in milliseconds at a million. An IVF over them, which have less cluster
+    structure than windows, probing an eighth of its lists, missed a tenth of the exact top
+    10; the codes' coarser ranking is repaired by rescoring REFINE times the candidates."""
+    import faiss
+
+    if reused is not None and _is_fast_scan(reused) and reused.d == dim:
+        return reused, f"pqfs{dim // 4}x4"
+    codes = faiss.IndexPQFastScan(dim, dim // 4, 4, faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(0).choice(len(rows), min(len(rows), 65_536), replace=False)
+    codes.train(np.asarray(data[rows[np.sort(sample)]], dtype=np.float32))
+    return faiss.IndexIDMap2(codes), f"pqfs{dim // 4}x4"
+
+
+def _is_fast_scan(index: Any) -> bool:
+    import faiss
+
+    inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap2) else index
+    return isinstance(inner, faiss.IndexFastScan)
+
+
+def _trained(index: Any) -> bool:
+    """Whether building the index cost training worth keeping for the next build."""
+    return hasattr(index, "nlist") or _is_fast_scan(index)
 
 
 class DenseIndex:
@@ -282,20 +323,50 @@ class DenseIndex:
         )
 
     def search(self, query: Vectors, allowed: Any | None = None) -> dict[int, float]:
-        """Candidate passage rows and their exact centred scores."""
+        """Candidate passage rows and their exact centred scores.
+
+        The candidates are deepened until they hold the top SETTLE (Fagin's threshold test): a
+        passage neither list returned scores at most the mean of the last similarity each list
+        returned, so once SETTLE candidates score above that bound, no deeper candidate can
+        enter (exactly so for exhaustive lists; as far as their codes rank truly for large
+        ones). Near-identical passages (shared boilerplate, a sentence repeated
+        across a library) tie in the window list, and a fixed depth would pick among them at
+        random rather than by the passages' own similarity."""
         if self.n == 0:
             return {}
         if allowed is not None and len(allowed) <= EXACT_FILTER_LIMIT:
-            candidates = np.asarray(allowed, dtype=np.int64)
-        else:
-            candidates = self._candidates(query, allowed)
-        return self.score(query, candidates)
+            return self.score(query, np.asarray(allowed, dtype=np.int64))
+        pool, first = POOL, None
+        while True:
+            candidates, bounds = self._candidates(query, allowed, pool)
+            scores = self.score(query, candidates)
+            first = len(scores) if first is None else first
+            if pool >= MAX_POOL or _settled(scores, self._bound(query, bounds)):
+                # As many as the first depth gave, the best: fusion normalises over them.
+                return dict(sorted(scores.items(), key=lambda kv: -kv[1])[:first])
+            pool *= 4
 
-    def _candidates(self, query: Vectors, allowed: Any | None) -> Any:
+    def _bound(self, query: Vectors, lasts: dict[tuple[str, str], float]) -> float:
+        """The best centred score a passage missing from every list could have."""
+        if np.inf in lasts.values():
+            return np.inf
+        offsets, scales = self.standardisers(query)
+        bound = -np.inf
+        for number, group in enumerate(self.groups):
+            own = lasts.get(("passages", group), -np.inf) - offsets[number, 0]
+            window = lasts.get(("windows", group), -np.inf) - offsets[number, 1]
+            bound = max(bound, float((own + window) / 2 / scales[number]))
+        return bound
+
+    def _candidates(
+        self, query: Vectors, allowed: Any | None, pool: int
+    ) -> tuple[Any, dict[tuple[str, str], float]]:
+        """The union of each list's best `pool` rows (three times as many windows, as several
+        may share a passage), and per list the last similarity it returned (absent when it
+        returned all it holds, infinite when that is unknown)."""
         import faiss
 
-        found = []
-        params = None
+        params, bitmap = None, None
         if allowed is not None:
             bitmap = np.zeros(self.n, dtype=bool)
             bitmap[allowed] = True
@@ -307,23 +378,57 @@ class DenseIndex:
                 index = self.faiss(kind, group)
                 if index.ntotal == 0:
                     continue
-                if allowed is not None:
+                if allowed is not None and not _is_fast_scan(index):
                     params = _params(index, selector)
-                k = min(POOL * (3 if kind == "windows" else 1), index.ntotal)
-                searches.append((index, k, params))
+                k = pool * (3 if kind == "windows" else 1)
+                searches.append(((kind, group), index, min(k, index.ntotal), k, params))
 
-        def search(item: tuple[Any, int, Any]) -> Any:
-            index, k, params = item
-            _, ids = index.search(query.reshape(1, -1), k, params=params)
-            return ids[0][ids[0] >= 0]
+        def search(item: tuple[Any, ...]) -> tuple[Any, float | None]:
+            (_, group), index, k, wanted, params = item
+            if _is_fast_scan(index):
+                return self._refined(index, query, k, bitmap, self.groups.index(group))
+            similarities, ids = index.search(query.reshape(1, -1), k, params=params)
+            found = ids[0] >= 0
+            full = k == wanted and found.all()
+            return ids[0][found], float(similarities[0][-1]) if full else None
 
-        # IVF scans of a large library run side by side, one per core (FAISS releases the
-        # GIL); small exhaustive ones are quicker in turn than the hand-over costs.
-        if any(hasattr(index, "nprobe") for index, _, _ in searches):
-            found = list(_search_pool().map(search, searches))
+        # Large groups' scans run side by side, one per core (FAISS releases the GIL); small
+        # exhaustive ones are quicker in turn than the hand-over costs.
+        if any(_trained(index) for _, index, *_ in searches):
+            results = list(_search_pool().map(search, searches))
         else:
-            found = [search(item) for item in searches]
-        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+            results = [search(item) for item in searches]
+        keys = [item[0] for item in searches]
+        lasts = {key: end for key, (_, end) in zip(keys, results, strict=True) if end is not None}
+        found = [ids for ids, _ in results]
+        rows = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        return rows, lasts
+
+    def _refined(
+        self, index: Any, query: Vectors, k: int, bitmap: Any | None, group: int
+    ) -> tuple[Any, float | None]:
+        """The k passages most similar to the query among the best REFINE * k by their codes
+        (of language group number `group`), and the k-th similarity: None when the whole list
+        gave fewer, infinite when a filtered search found fewer without reaching the end.
+        Fast-scan codes take no filter, so a filtered search draws as many more as the filter
+        is selective within the group, then filters."""
+        wanted = k * REFINE
+        if bitmap is not None:
+            allowed = int(np.count_nonzero(bitmap & (np.asarray(self.row_group) == group)))
+            if allowed == 0:
+                return np.zeros(0, dtype=np.int64), None
+            wanted = int(wanted * index.ntotal / allowed)
+        drawn = min(wanted, index.ntotal)
+        _, ids = index.search(query.reshape(1, -1), drawn)
+        ids = ids[0][ids[0] >= 0]
+        if bitmap is not None:
+            ids = ids[bitmap[ids]][: k * REFINE]
+        ids = np.sort(ids)
+        similarities = self.passages.rows(ids, ids + 1) @ query
+        best = np.argsort(-similarities, kind="stable")[:k]
+        if len(best) == k:
+            return ids[best], float(similarities[best[-1]])
+        return ids[best], None if drawn == index.ntotal else np.inf
 
     def score(self, query: Vectors, rows: Any) -> dict[int, float]:
         """mean(own, best window), each minus its group and kind's mean similarity to the
@@ -355,6 +460,13 @@ class DenseIndex:
         start, end = int(self.offsets[row]), int(self.offsets[row + 1])
         similarities: Vectors = self.windows.rows([start], [end]) @ query
         return similarities
+
+
+def _settled(scores: dict[int, float], bound: float) -> bool:
+    """Whether the SETTLE best scores all beat what an unseen passage could score."""
+    if len(scores) < SETTLE:
+        return not np.isfinite(bound)
+    return sorted(scores.values(), reverse=True)[SETTLE - 1] >= bound
 
 
 @cache
