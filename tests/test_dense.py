@@ -108,10 +108,10 @@ def test_large_groups_use_codes_and_still_find_the_best(
         best = max(expected, key=expected.__getitem__)
         hits += best in index.search(query)
     assert hits >= 19
-    # A filter too large to score exhaustively: the codes are filtered after the scan.
-    allowed = np.arange(0, 3000, 7)
+    # Filters too large to score exhaustively: the codes are filtered after the scan; the
+    # second allows one language group only.
     monkeypatch.setattr(dense, "EXACT_FILTER_LIMIT", 10)
-    for _ in range(5):
+    for allowed in [np.arange(0, 3000, 7)] * 3 + [np.arange(0, 3000, 3)] * 3:
         query = _unit(rng, 1, 16)[0]
         expected = _expected(parts, langs, query)
         found = index.search(query, allowed)
