@@ -337,9 +337,11 @@ class DenseIndex:
         if allowed is not None and len(allowed) <= EXACT_FILTER_LIMIT:
             return self.score(query, np.asarray(allowed, dtype=np.int64))
         pool, first = POOL, None
+        scores: dict[int, float] = {}
         while True:
             candidates, bounds = self._candidates(query, allowed, pool)
-            scores = self.score(query, candidates)
+            seen = np.fromiter(scores, dtype=np.int64, count=len(scores))
+            scores.update(self.score(query, np.setdiff1d(candidates, seen)))  # new ones only
             first = len(scores) if first is None else first
             if pool >= MAX_POOL or _settled(scores, self._bound(query, bounds)):
                 # As many as the first depth gave, the best: fusion normalises over them.
@@ -366,10 +368,11 @@ class DenseIndex:
         returned all it holds, infinite when that is unknown)."""
         import faiss
 
-        params, bitmap = None, None
+        params, bitmap, per_group = None, None, None
         if allowed is not None:
             bitmap = np.zeros(self.n, dtype=bool)
             bitmap[allowed] = True
+            per_group = np.bincount(self.row_group[allowed], minlength=len(self.groups))
             packed = np.packbits(bitmap, bitorder="little")
             selector = faiss.IDSelectorBitmap(self.n, faiss.swig_ptr(packed))
         searches = []
@@ -386,7 +389,8 @@ class DenseIndex:
         def search(item: tuple[Any, ...]) -> tuple[Any, float | None]:
             (_, group), index, k, wanted, params = item
             if _is_fast_scan(index):
-                return self._refined(index, query, k, bitmap, self.groups.index(group))
+                allowed_here = None if per_group is None else per_group[self.groups.index(group)]
+                return self._refined(index, query, k, bitmap, allowed_here)
             similarities, ids = index.search(query.reshape(1, -1), k, params=params)
             found = ids[0] >= 0
             full = k == wanted and found.all()
@@ -405,16 +409,15 @@ class DenseIndex:
         return rows, lasts
 
     def _refined(
-        self, index: Any, query: Vectors, k: int, bitmap: Any | None, group: int
+        self, index: Any, query: Vectors, k: int, bitmap: Any | None, allowed: int | None
     ) -> tuple[Any, float | None]:
-        """The k passages most similar to the query among the best REFINE * k by their codes
-        (of language group number `group`), and the k-th similarity: None when the whole list
-        gave fewer, infinite when a filtered search found fewer without reaching the end.
-        Fast-scan codes take no filter, so a filtered search draws as many more as the filter
-        is selective within the group, then filters."""
+        """The k passages most similar to the query among the best REFINE * k by their codes,
+        and the k-th similarity: None when the whole list gave fewer, infinite when a filtered
+        search found fewer without reaching the end. Fast-scan codes take no filter, so a
+        filtered search (`bitmap`, allowing `allowed` rows of this group) draws as many more
+        as the filter is selective within the group, then filters."""
         wanted = k * REFINE
-        if bitmap is not None:
-            allowed = int(np.count_nonzero(bitmap & (np.asarray(self.row_group) == group)))
+        if bitmap is not None and allowed is not None:
             if allowed == 0:
                 return np.zeros(0, dtype=np.int64), None
             wanted = int(wanted * index.ntotal / allowed)
