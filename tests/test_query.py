@@ -2,7 +2,7 @@ from importlib import resources
 from pathlib import Path
 
 from reindustry_kb.lexical import LexicalIndex, tokenize
-from reindustry_kb.query import EXPANSION_WEIGHT, analyse, glossary
+from reindustry_kb.query import EXPANSION_WEIGHT, analyse, crossed, glossary
 
 DOCS = [
     "美國今年的關稅收入達到三千億美元。",
@@ -67,3 +67,23 @@ def test_glossary_is_well_formed_and_two_way() -> None:
             assert english.strip() and all(word.strip() for word in chinese.split("|")), line
     lexicon = glossary()
     assert "關稅" in lexicon.entries["tariff"] and "tariff" in lexicon.entries["关税"]
+
+
+def test_crossed_puts_glossary_phrases_in_the_other_language() -> None:
+    twin = crossed("How much tariff revenue did Nvidia report?")
+    assert twin == "How much 關稅 收入 did 輝達 報告?"
+    twin = crossed("關稅收入增加了多少？")
+    assert twin is not None and twin.startswith("tariff revenue ")
+    assert crossed("Nothing from the glossary here") is None
+    # Only into a language the library holds: a Chinese library gains nothing from English.
+    assert crossed("關稅收入增加了多少？", ["zh"]) is None
+    assert crossed("How much tariff revenue?", ["en", "zh"]) is not None
+
+
+def test_mined_law_terms_reach_across_but_not_between_their_guesses() -> None:
+    # law_terms.tsv: life imprisonment -> 无期徒刑 | 无期 (not in the curated glossary)
+    lexicon = glossary()
+    [(_start, _end, others)] = list(lexicon.find("life imprisonment"))
+    assert "无期徒刑" in others
+    [(_start, _end, others)] = list(lexicon.find("无期"))
+    assert others == ("life imprisonment",)  # 无期 -> life imprisonment, not 无期徒刑

@@ -3,6 +3,7 @@ import pytest
 from reindustry_kb import search
 from reindustry_kb.models import Filters
 from reindustry_kb.pipeline import Session, ask
+from reindustry_kb.query import analyse
 from reindustry_kb.search import Scored, fuse
 from reindustry_kb.settings import Settings
 
@@ -96,3 +97,19 @@ def test_coverage_is_counted_among_a_language_groups_passages() -> None:
     # Through an equivalent phrase, BM25 sees part of the question in Chinese too.
     assert 0.0 < index.coverage(question, [tokenize("關稅")], 0.6, group="zh") < 1.0
     assert index.coverage(question) == 1.0
+
+
+def test_the_passage_holding_the_question_in_one_window_moves_up(fake_index: Settings) -> None:
+    reader = Session.open(fake_index).reader
+    passages = reader.passages()
+    english = [row for row, p in passages.items() if p.lang == "en"]
+    holder, other = english[0], next(r for r in passages if r != english[0])
+    words = [w for w in reader.lexical.query_terms(passages[holder].text) if w.isalpha()][:3]
+    analysed = analyse(" ".join(words), reader.lexical)
+    tied = [Scored(row=other, score=0.5, dense=None, lexical=None)]
+    tied.append(Scored(row=holder, score=0.5, dense=None, lexical=None))
+    ranked = search.by_proximity(reader, analysed, tied)
+    assert [s.row for s in ranked] == [holder, other]
+    assert 0.5 < ranked[0].score <= 0.5 + search.PROXIMITY_WEIGHT
+    # A question the index has no word of leaves the order alone.
+    assert search.by_proximity(reader, analyse("zzzz", reader.lexical), tied) == tied

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 
 from reindustry_kb.embed import Vectors
+from reindustry_kb.lexical import LexicalIndex
 from reindustry_kb.models import Passage
 from reindustry_kb.normalize import fold_text
+from reindustry_kb.query import EXPANSION_WEIGHT, Query, analyse
 from reindustry_kb.segment import window_spans
 from reindustry_kb.store import IndexReader
 
@@ -24,8 +26,9 @@ def answer_spans(
     reader: IndexReader, query: Vectors, question: str, passages: dict[int, Passage]
 ) -> dict[int, tuple[int, int]]:
     """Per passage row, the source span (char_start, char_end) of its answering window."""
-    lexical = reader.lexical
-    weights = {t: lexical.idf(t) for t in set(lexical.query_terms(question)) if t in lexical}
+    # The question's own terms only: with their equivalents, as the ranking weighs them, the
+    # answering sentence was found less often (dev library 0.780 against 0.805).
+    weights = term_weights(analyse(question, reader.lexical), reader.lexical, equivalents=False)
     total = sum(weights.values())
     size = reader.manifest.settings.window_size
     spans = {}
@@ -40,6 +43,27 @@ def answer_spans(
         ]
         spans[row] = windows[max(range(len(scores)), key=scores.__getitem__)]
     return spans
+
+
+def term_weights(
+    analysed: Query, lexical: LexicalIndex, equivalents: bool = True
+) -> dict[str, float]:
+    """The IDF of each of the question's terms the index knows, and of each term of their
+    other-language equivalents at EXPANSION_WEIGHT (an English question's answer may stand in
+    a Chinese sentence)."""
+    weights = {t: lexical.idf(t) for t in set(analysed.terms) if t in lexical}
+    for phrase in analysed.expansions if equivalents else []:
+        for term in phrase:
+            if term in lexical and term not in weights:
+                weights[term] = EXPANSION_WEIGHT * lexical.idf(term)
+    return weights
+
+
+def best_window_share(passage: Passage, weights: dict[str, float], size: int) -> float:
+    """The largest weighted share of the question's terms that one sentence window holds."""
+    total = sum(weights.values())
+    spans = window_spans(passage, size)
+    return max((_term_share(passage, span, weights, total) for span in spans), default=0.0)
 
 
 def _term_share(

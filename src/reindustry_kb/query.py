@@ -1,14 +1,16 @@
 """Query analysis: the question's own BM25 terms, and their equivalents in the other language.
 
 BM25 matches words, so an English question cannot reach Chinese passages by itself. Phrases
-found in the question through the bilingual glossary (data/glossary.tsv: tariff -> 關稅) and
-the actor table (Nvidia -> 輝達 / 英偉達) bring their equivalents along as extra terms with a
-lower weight, so lexical evidence exists on both sides of the language line.
+found in the question through the bilingual glossary (data/glossary.tsv: tariff -> 關稅, curated;
+data/law_terms.tsv: 3,600 legal terms mined from the official English translations of Taiwan's
+laws) and the actor table (Nvidia -> 輝達 / 英偉達) bring their equivalents along as extra terms
+with a lower weight, so lexical evidence exists on both sides of the language line.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -16,6 +18,7 @@ from importlib import resources
 from reindustry_kb.claims.lexicon import Lexicon, actor_lexicon, build_lexicon, load_json
 from reindustry_kb.lexical import LexicalIndex
 from reindustry_kb.normalize import fold, is_han
+from reindustry_kb.sources import detect_lang
 
 # Equivalents count less than the question's own words: a translation is a guess.
 EXPANSION_WEIGHT = 0.6
@@ -38,17 +41,31 @@ class Query:
 
 @cache
 def glossary() -> Lexicon:
-    """Every side of every glossary line maps to all the others."""
-    text = resources.files("reindustry_kb").joinpath("data/glossary.tsv").read_text("utf-8")
-    groups: dict[str, set[str]] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        english, chinese = line.split("\t")
-        words = {english.strip(), *(w.strip() for w in chinese.split("|") if w.strip())}
-        for word in words:
-            groups.setdefault(word, set()).update(words - {word})
-    return build_lexicon({word: tuple(sorted(others)) for word, others in groups.items()})
+    """Every side of every line maps to all the others, in the files' order (the first
+    equivalent listed is the usual one): the curated policy glossary, then the term table
+    mined from the official English translations of Taiwan's laws (scripts/mine_terms.py)
+    for the English terms the glossary does not hold."""
+    groups: dict[str, dict[str, None]] = {}
+    seen: set[str] = set()  # English terms with a line already
+    for name in ("glossary.tsv", "law_terms.tsv"):
+        text = resources.files("reindustry_kb").joinpath(f"data/{name}").read_text("utf-8")
+        for line in text.splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            english, chinese = (part.strip() for part in line.split("\t"))
+            if name != "glossary.tsv" and english in seen:
+                continue
+            chinese_words = [w.strip() for w in chinese.split("|") if w.strip()]
+            groups.setdefault(english, {}).update(dict.fromkeys(chinese_words))
+            for word in chinese_words:
+                # A curated line's Chinese words are synonyms; a mined line's are two guesses
+                # at one English term (徒刑 | 有期), each only the English term's equivalent.
+                others = chinese_words if name == "glossary.tsv" else []
+                groups.setdefault(word, {}).update(
+                    (w, None) for w in [english, *others] if w != word
+                )
+            seen.add(english)
+    return build_lexicon({word: tuple(others) for word, others in groups.items()})
 
 
 @cache
@@ -75,6 +92,46 @@ def analyse(question: str, lexical: LexicalIndex) -> Query:
         if tokens:
             expansions.append(tokens)
     return Query(question, terms, expansions)
+
+
+def crossed(question: str, libraries: Collection[str] = ("en", "zh")) -> str | None:
+    """The question with each glossary or actor phrase put in the other language (the first
+    equivalent written in it), or None when it has none, is of both languages already, or
+    the other language is not among the `libraries` (language groups) searched.
+
+    A small multilingual embedder matches same-language text far better than a translation:
+    `How much can a company credit against 所得稅` lies nearer a Chinese article than the
+    English question does, and the embedder reads the rest of the sentence for context."""
+    lang = detect_lang(question)
+    if lang == "mixed":
+        return None
+    to_chinese = lang == "en"
+    if ("zh" if to_chinese else "en") not in libraries:
+        return None
+    folded = fold(question, lower=False).text
+    spans: list[tuple[int, int, str]] = []
+    for start, end, others in glossary().find(folded.lower()):
+        spans += _first_in(others, to_chinese, start, end)
+    for start, end, (canonical, _kind) in actor_lexicon().find(folded):
+        spans += _first_in(_actor_aliases()[canonical], to_chinese, start, end)
+    if not spans:
+        return None
+    parts, position = [], 0
+    for start, end, other in sorted(spans):
+        if start < position:  # overlapping matches: the first (longest) one stands
+            continue
+        # English words between Chinese ones need spaces round them; Chinese ones need none.
+        parts += [folded[position:start], other if to_chinese else f" {other} "]
+        position = end
+    parts.append(folded[position:])
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _first_in(
+    names: tuple[str, ...], chinese: bool, start: int, end: int
+) -> list[tuple[int, int, str]]:
+    """The span with the first of `names` written in Chinese (or not), if any is."""
+    return [(start, end, name) for name in names if is_han(name[0]) == chinese][:1]
 
 
 @dataclass

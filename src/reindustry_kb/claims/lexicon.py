@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -28,31 +28,63 @@ def fold_term(term: str) -> str:
 _WORD = re.compile(r"[A-Za-z0-9$]+(?:[.&'’-][A-Za-z0-9]+)*\.?")
 
 
+# Up to this many characters a text's Han entries are looked up position by position; longer
+# texts (documents) are scanned by one regex of all the entries, compiled on first use.
+SHORT_TEXT = 1000
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    """Entries with Han characters match by one regex; Latin-script entries by word n-grams,
-    which needs no regex compile (the slow part for hundreds of English terms)."""
+    """Entries with Han characters match by one regex over a document, and position by
+    position in a question, which needs no compile (a tenth of a second for the glossary's
+    thousands of entries, paid by every cold `rkb ask`); Latin-script entries by word n-grams."""
 
-    han: re.Pattern[str] | None
+    han_terms: tuple[str, ...]  # folded entries that are not wholly Latin words, longest first
     cased: dict[tuple[str, ...], Any]  # entries written with capitals: US, Meta
     caseless: dict[tuple[str, ...], Any]  # lower-case entries: tariff, trade deal
     longest: int  # words in the longest Latin entry
     entries: dict[str, Any]  # folded term (lower case when case-free) -> payload
 
+    @cached_property
+    def han(self) -> re.Pattern[str] | None:
+        return re.compile("|".join(map(re.escape, self.han_terms))) if self.han_terms else None
+
     def find(self, text: str) -> Iterator[tuple[int, int, Any]]:
         """Non-overlapping longest matches of the lexicon's phrases in text."""
         found = list(self._latin(text))
-        if self.han is not None:
-            for m in self.han.finditer(text):
-                payload = self.entries.get(m.group())
-                if payload is not None:
-                    found.append((m.start(), m.end(), payload))
+        for start, stop in self._han(text):
+            payload = self.entries.get(text[start:stop])
+            if payload is not None:
+                found.append((start, stop, payload))
         found.sort(key=lambda item: (item[0], item[0] - item[1]))
         end = -1
         for start, stop, payload in found:
             if start >= end:  # leftmost, then longest; no overlaps
                 end = stop
                 yield start, stop, payload
+
+    def _han(self, text: str) -> Iterator[tuple[int, int]]:
+        """Leftmost-longest, non-overlapping spans of Han entries, as the regex finds them."""
+        if not self.han_terms:
+            return
+        if len(text) > SHORT_TEXT:
+            pattern = self.han
+            yield from (m.span() for m in pattern.finditer(text)) if pattern else ()
+            return
+        longest = len(self.han_terms[0])
+        position = 0
+        while position < len(text):
+            for size in range(min(longest, len(text) - position), 0, -1):
+                if text[position : position + size] in self._han_set:
+                    yield position, position + size
+                    position += size
+                    break
+            else:
+                position += 1
+
+    @cached_property
+    def _han_set(self) -> frozenset[str]:
+        return frozenset(self.han_terms)
 
     def _latin(self, text: str) -> Iterator[tuple[int, int, Any]]:
         words = list(_WORD.finditer(text))
@@ -106,9 +138,8 @@ def build_lexicon(terms: dict[str, Any]) -> Lexicon:
             han.append(folded)
             entries.setdefault(folded, payload)
     han.sort(key=len, reverse=True)
-    pattern = re.compile("|".join(map(re.escape, han))) if han else None
     longest = max((len(key) for key in [*cased, *caseless]), default=1)
-    return Lexicon(pattern, cased, caseless, longest, entries)
+    return Lexicon(tuple(han), cased, caseless, longest, entries)
 
 
 def load_json(name: str) -> Any:
