@@ -7,6 +7,7 @@ from reindustry_kb.errors import SourceError
 from reindustry_kb.sources import (
     decode_bytes,
     detect_lang,
+    detect_language,
     discover,
     find_sources,
     parse_header,
@@ -215,3 +216,5 @@ def test_sentence_first_line_is_not_a_title() -> None:
 )
 def test_detect_lang(text: str, lang: str) -> None:
     assert detect_lang(text) == lang
+    # The language alone, without the script (no OpenCC table): zh for both scripts.
+    assert detect_language(text) == ("zh" if lang.startswith("zh") else lang)

@@ -18,7 +18,7 @@ from importlib import resources
 from reindustry_kb.claims.lexicon import Lexicon, actor_lexicon, build_lexicon, load_json
 from reindustry_kb.lexical import LexicalIndex
 from reindustry_kb.normalize import fold, is_han
-from reindustry_kb.sources import detect_lang
+from reindustry_kb.sources import detect_language
 
 # Equivalents count less than the question's own words: a translation is a guess.
 EXPANSION_WEIGHT = 0.6
@@ -102,10 +102,10 @@ def crossed(question: str, libraries: Collection[str] = ("en", "zh")) -> str | N
     A small multilingual embedder matches same-language text far better than a translation:
     `How much can a company credit against 所得稅` lies nearer a Chinese article than the
     English question does, and the embedder reads the rest of the sentence for context."""
-    lang = detect_lang(question)
-    if lang == "mixed":
+    language = detect_language(question)
+    if language == "mixed":
         return None
-    to_chinese = lang == "en"
+    to_chinese = language == "en"
     if ("zh" if to_chinese else "en") not in libraries:
         return None
     folded = fold(question, lower=False).text

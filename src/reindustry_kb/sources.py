@@ -439,6 +439,13 @@ def _footer_metadata(text: str, header: Header) -> None:
 
 def detect_lang(text: str) -> str:
     """zh-Hant, zh-Hans, en, or mixed (both scripts carry at least a quarter of the text)."""
+    language = detect_language(text)
+    return chinese_script(text) if language == "zh" else language
+
+
+def detect_language(text: str) -> str:
+    """en, zh or mixed, as detect_lang says but without telling the Chinese scripts apart
+    (which loads an OpenCC table: a question's language needs none)."""
     han = sum(is_han(char) for char in text)
     latin = len(re.findall(r"[A-Za-z]", text))
     # A Han character carries about as much as 2.5 Latin letters.
@@ -450,7 +457,7 @@ def detect_lang(text: str) -> str:
         return "en"
     if latin_weight / total >= 0.25 and _english_lines_share(text) >= 0.25:
         return "mixed"
-    return chinese_script(text)
+    return "zh"
 
 
 def _english_lines_share(text: str) -> float:
