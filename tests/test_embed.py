@@ -85,6 +85,11 @@ def test_a_session_embeds_each_question_once() -> None:
     memo = QueryMemo(Counting())
     first = memo.embed_query("關稅收入")
     assert memo.embed_query("關稅收入") is first
-    memo.embed_query("tariff revenue")
+    memo.embed_query("tariff revenue")  # the question's twin, between its two uses
+    assert memo.embed_query("關稅收入") is first
     assert calls == ["關稅收入", "tariff revenue"]
+    for n in range(QueryMemo.KEEP):  # a few questions later it is forgotten
+        memo.embed_query(f"question {n}")
+    memo.embed_query("關稅收入")
+    assert calls[-1] == "關稅收入" and len(calls) == 3 + QueryMemo.KEEP
     assert (memo.name, memo.dim) == ("fake", FakeEmbedder().dim)

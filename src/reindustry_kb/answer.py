@@ -15,7 +15,7 @@ from reindustry_kb.lexical import LexicalIndex
 from reindustry_kb.models import Passage
 from reindustry_kb.normalize import fold_text
 from reindustry_kb.query import EXPANSION_WEIGHT, Query, analyse
-from reindustry_kb.segment import window_spans
+from reindustry_kb.segment import window_spans, windows
 from reindustry_kb.store import IndexReader
 
 # Weight of the question-term share beside the cosine similarity (both in 0..1).
@@ -62,18 +62,22 @@ def term_weights(
 def best_window_share(passage: Passage, weights: dict[str, float], size: int) -> float:
     """The largest weighted share of the question's terms that one sentence window holds."""
     total = sum(weights.values())
-    spans = window_spans(passage, size)
-    return max((_term_share(passage, span, weights, total) for span in spans), default=0.0)
+    return max(
+        (_share(fold_text(text), weights, total) for text in windows(passage, size)), default=0.0
+    )
 
 
 def _term_share(
     passage: Passage, span: tuple[int, int], weights: dict[str, float], total: float
 ) -> float:
+    text = passage.text[span[0] - passage.char_start : span[1] - passage.char_start]
+    return _share(fold_text(text), weights, total)
+
+
+def _share(folded: str, weights: dict[str, float], total: float) -> float:
     if total <= 0:
         return 0.0
-    text = fold_text(passage.text[span[0] - passage.char_start : span[1] - passage.char_start])
-    found = sum(weight for term, weight in weights.items() if _holds(text, term))
-    return found / total
+    return sum(weight for term, weight in weights.items() if _holds(folded, term)) / total
 
 
 def _holds(text: str, term: str) -> bool:

