@@ -19,7 +19,7 @@ from reindustry_kb.models import (
     Passage,
     citation_of,
 )
-from reindustry_kb.search import hybrid_search
+from reindustry_kb.search import hybrid_search, query_vector
 from reindustry_kb.settings import Settings
 from reindustry_kb.store import IndexReader, read_manifest
 
@@ -111,7 +111,7 @@ def _answers(
 
     if not passages or session.reader.dense.n == 0:
         return {}
-    vector = session.embedder.embed_query(question)
+    vector = query_vector(session.reader, session.embedder, question)
     return answer_spans(session.reader, vector, question, passages)
 
 

@@ -121,11 +121,7 @@ def dense_scores(
     dense = reader.dense
     if dense.n == 0:
         return {}
-    vector = embedder.embed_query(query)
-    if (other := crossed(query, dense.groups)) is not None:
-        # The question and its code-mixed twin, one vector: the twin's weight is a guess's.
-        vector = vector + EXPANSION_WEIGHT * embedder.embed_query(other)
-        vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+    vector = query_vector(reader, embedder, query)
     if vector.shape[0] != dense.dim:
         raise EmbedderMismatchError(
             f"query vectors have {vector.shape[0]} dimensions but the index has {dense.dim}; "
@@ -133,6 +129,18 @@ def dense_scores(
         )
     rows = None if allowed is None else np.fromiter(allowed, dtype=np.int64)
     return dense.search(vector, rows)
+
+
+def query_vector(reader: IndexReader, embedder: Embedder, query: str) -> Any:
+    """The question's vector, summed with its code-mixed twin's (the twin at the weight of a
+    guess) when the library holds the other language."""
+    import numpy as np
+
+    vector = embedder.embed_query(query)
+    if (other := crossed(query, reader.dense.groups)) is not None:
+        vector = vector + EXPANSION_WEIGHT * embedder.embed_query(other)
+        vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+    return vector
 
 
 def fuse(
