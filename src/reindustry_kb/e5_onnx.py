@@ -177,18 +177,28 @@ class Tokenizer:
         piece = [0] * (n + 1)
         start = [0] * (n + 1)
         best[0] = 0.0
-        vocab, scores, unk = self.pieces, self.scores, self.unk
+        scores, unk = self.scores, self.unk
+        # Every substring short enough to be a piece, looked up at once (one vectorised
+        # search instead of one numpy call per substring).
+        spans: list[tuple[int, int]] = []
         for i in range(n):
-            here = best[i]
-            if here <= -1e29:
-                continue
             size = 0
             for end in range(i + 1, n + 1):
                 size += widths[end - 1]
                 if size > self.max_bytes:
                     break
-                index = vocab.get(text[i:end])
-                if index is not None and index != unk and here + scores[index] > best[end]:
+                spans.append((i, end))
+        found = self.pieces.get_many([text[i:end] for i, end in spans])
+        candidates: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        for (i, end), index in zip(spans, found, strict=True):
+            if index is not None and index != unk:
+                candidates[i].append((end, index))
+        for i in range(n):
+            here = best[i]
+            if here <= -1e29:
+                continue
+            for end, index in candidates[i]:
+                if here + scores[index] > best[end]:
                     best[end], piece[end], start[end] = here + scores[index], index, i
             if here + self.unk_score > best[i + 1]:
                 best[i + 1], piece[i + 1], start[i + 1] = here + self.unk_score, -1, i
@@ -232,11 +242,17 @@ class PieceTable:
 
     def get(self, piece: str) -> int | None:
         """The piece's id, or None when it is not in the vocabulary."""
-        key = np.uint64(_piece_hash(piece))
-        at = int(np.searchsorted(self.hashes, key))
-        if at < len(self.hashes) and self.hashes[at] == key:
-            return int(self.ids[at])
-        return None
+        return self.get_many([piece])[0]
+
+    def get_many(self, pieces: list[str]) -> list[int | None]:
+        """Each piece's id, or None when it is not in the vocabulary."""
+        if not pieces:
+            return []
+        keys = np.array([_piece_hash(piece) for piece in pieces], dtype=np.uint64)
+        at = np.minimum(np.searchsorted(self.hashes, keys), len(self.hashes) - 1)
+        hit = self.hashes[at] == keys
+        ids = self.ids[at]
+        return [int(i) if h else None for i, h in zip(ids.tolist(), hit.tolist(), strict=True)]
 
 
 def _piece_hash(piece: str) -> int:
