@@ -7,8 +7,9 @@ the English text translates 第 N 條 of the Chinese, so the two form about 50,0
 A term and its translation appear in the same pairs: `imprisonment` stands in nearly every
 pair where 有期徒刑 does, and rarely elsewhere. So, per English word or two-word phrase and
 Chinese word, their Dice coefficient over the pairs (2 * both / (either + other)), and a
-translation is kept when each is the other's strongest partner (a word seen with 罰鍰 because
-fines follow violations is 罰鍰's weaker partner, not its strongest), seen together often enough.
+translation is kept when the English term is the Chinese word's strongest partner (a word seen
+with 罰鍰 because fines follow violations is 罰鍰's weaker partner) and the Chinese word is
+within SECOND of the English term's strongest, seen together often enough.
 
     python scripts/mine_terms.py --moj REPO.git [--exclude DIR ...] \\
         -o src/reindustry_kb/data/law_terms.tsv
@@ -90,8 +91,8 @@ def chinese_terms(text: str) -> set[str]:
     return {t for t in tokenize(text) if len(t) >= 2 and is_han(t[0])}
 
 
-def mine(pairs: list[tuple[str, str]]) -> list[tuple[str, list[str], float]]:
-    """(English term, its Chinese translations, the best Dice) for each kept term."""
+def mine(pairs: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """(English term, its Chinese translations, best first) for each kept term."""
     import numpy as np
     from scipy import sparse
 
@@ -128,16 +129,15 @@ def mine(pairs: list[tuple[str, str]]) -> list[tuple[str, list[str], float]]:
     best_e = np.zeros(len(z_vocab))
     np.maximum.at(best_z, e_ids, dice)
     np.maximum.at(best_e, z_ids, dice)
-    e_terms, z_terms = sorted(e_vocab, key=e_vocab.get), sorted(z_vocab, key=z_vocab.get)  # type: ignore[arg-type]
+    e_terms, z_terms = list(e_vocab), list(z_vocab)  # in id order
     found: dict[str, list[tuple[float, str]]] = {}
     for e, z, d in zip(e_ids.tolist(), z_ids.tolist(), dice.tolist(), strict=True):
         if d >= MIN_DICE and d >= best_e[z] and d >= SECOND * best_z[e]:
             found.setdefault(e_terms[e], []).append((d, z_terms[z]))
-    table = []
-    for term, translations in sorted(found.items()):
-        translations.sort(reverse=True)
-        table.append((term, [z for _, z in translations[:2]], translations[0][0]))
-    return table
+    return [
+        (term, [z for _, z in sorted(translations, reverse=True)[:2]])
+        for term, translations in sorted(found.items())
+    ]
 
 
 def main() -> None:
@@ -159,7 +159,7 @@ def main() -> None:
         f"# from {len(pairs)} aligned articles of Taiwan's laws and their official English",
         f"# translations (kong0107/mojLawSplitJSON at {head[:10]}; government works, Article 9",
         "# of Taiwan's Copyright Act). Each translation is the other's strongest partner.",
-        *(f"{term}\t{'|'.join(translations)}" for term, translations, _ in table),
+        *(f"{term}\t{'|'.join(translations)}" for term, translations in table),
     ]
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(
