@@ -9,12 +9,13 @@ contains is added: a window that names what was asked wins a near tie.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from reindustry_kb.embed import Vectors
 from reindustry_kb.lexical import LexicalIndex
 from reindustry_kb.models import Passage
 from reindustry_kb.normalize import fold_text
-from reindustry_kb.query import EXPANSION_WEIGHT, Query, analyse
+from reindustry_kb.query import EXPANSION_WEIGHT
 from reindustry_kb.segment import window_spans, windows
 from reindustry_kb.store import IndexReader
 
@@ -28,7 +29,7 @@ def answer_spans(
     """Per passage row, the source span (char_start, char_end) of its answering window."""
     # The question's own terms only: with their equivalents, as the ranking weighs them, the
     # answering sentence was found less often (dev library 0.780 against 0.805).
-    weights = term_weights(analyse(question, reader.lexical), reader.lexical, equivalents=False)
+    weights = term_weights(reader.lexical, reader.lexical.query_terms(question))
     total = sum(weights.values())
     size = reader.manifest.settings.window_size
     spans = {}
@@ -46,13 +47,13 @@ def answer_spans(
 
 
 def term_weights(
-    analysed: Query, lexical: LexicalIndex, equivalents: bool = True
+    lexical: LexicalIndex, terms: Sequence[str], expansions: Sequence[Sequence[str]] = ()
 ) -> dict[str, float]:
     """The IDF of each of the question's terms the index knows, and of each term of their
-    other-language equivalents at EXPANSION_WEIGHT (an English question's answer may stand in
-    a Chinese sentence)."""
-    weights = {t: lexical.idf(t) for t in set(analysed.terms) if t in lexical}
-    for phrase in analysed.expansions if equivalents else []:
+    other-language equivalents (query.Query.expansions) at EXPANSION_WEIGHT (an English
+    question's answer may stand in a Chinese sentence)."""
+    weights = {t: lexical.idf(t) for t in set(terms) if t in lexical}
+    for phrase in expansions:
         for term in phrase:
             if term in lexical and term not in weights:
                 weights[term] = EXPANSION_WEIGHT * lexical.idf(term)

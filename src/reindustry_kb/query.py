@@ -10,7 +10,7 @@ with a lower weight, so lexical evidence exists on both sides of the language li
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -80,12 +80,7 @@ def analyse(question: str, lexical: LexicalIndex) -> Query:
     """The question's BM25 terms and the other-language equivalents it brings."""
     terms = lexical.query_terms(question)
     folded = fold(question, lower=False).text
-    equivalents: list[str] = []
-    for _start, _end, others in glossary().find(folded.lower()):
-        equivalents.extend(others)
-    for start, end, (canonical, _kind) in actor_lexicon().find(folded):
-        written = folded[start:end]
-        equivalents.extend(a for a in _actor_aliases()[canonical] if a != written)
+    equivalents = [other for _start, _end, others in _phrases(folded) for other in others]
     expansions = []
     for phrase in dict.fromkeys(equivalents):
         tokens = [t for t in lexical.query_terms(phrase) if not re.fullmatch(r"\W+", t)]
@@ -109,11 +104,11 @@ def crossed(question: str, libraries: Collection[str] = ("en", "zh")) -> str | N
     if ("zh" if to_chinese else "en") not in libraries:
         return None
     folded = fold(question, lower=False).text
-    spans: list[tuple[int, int, str]] = []
-    for start, end, others in glossary().find(folded.lower()):
-        spans += _first_in(others, to_chinese, start, end)
-    for start, end, (canonical, _kind) in actor_lexicon().find(folded):
-        spans += _first_in(_actor_aliases()[canonical], to_chinese, start, end)
+    spans = []
+    for start, end, others in _phrases(folded):
+        other = next((o for o in others if is_han(o[0]) == to_chinese), None)
+        if other is not None:  # the first equivalent written in the other language
+            spans.append((start, end, other))
     if not spans:
         return None
     parts, position = [], 0
@@ -127,11 +122,13 @@ def crossed(question: str, libraries: Collection[str] = ("en", "zh")) -> str | N
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
-def _first_in(
-    names: tuple[str, ...], chinese: bool, start: int, end: int
-) -> list[tuple[int, int, str]]:
-    """The span with the first of `names` written in Chinese (or not), if any is."""
-    return [(start, end, name) for name in names if is_han(name[0]) == chinese][:1]
+def _phrases(folded: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """Each glossary or actor phrase of a folded question: its span and its equivalents (the
+    glossary's other side; the actor's other names, in any language or script)."""
+    yield from glossary().find(folded.lower())
+    for start, end, (canonical, _kind) in actor_lexicon().find(folded):
+        written = folded[start:end]
+        yield start, end, tuple(a for a in _actor_aliases()[canonical] if a != written)
 
 
 @dataclass

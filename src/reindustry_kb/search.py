@@ -85,7 +85,7 @@ def by_proximity(reader: IndexReader, analysed: Query, results: list[Scored]) ->
     of two passages on the question's topic, the one that says what was asked in one place."""
     from reindustry_kb.answer import best_window_share, term_weights
 
-    weights = term_weights(analysed, reader.lexical)
+    weights = term_weights(reader.lexical, analysed.terms, analysed.expansions)
     if not results or not weights:
         return results
     passages = reader.passages([result.row for result in results])

@@ -9,8 +9,8 @@ from reindustry_kb.query import glossary
 
 @pytest.mark.parametrize("make", [actor_lexicon, glossary])
 def test_a_question_is_matched_as_a_document_is(make, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Short texts are looked up position by position, long ones by the compiled regex: the
-    same leftmost-longest, non-overlapping spans either way."""
+    """A question's text is looked up position by position, a build's by the compiled regex:
+    the same leftmost-longest, non-overlapping spans either way."""
     lexicon = make()
     terms = list(lexicon.han_terms)
     rng = random.Random(7)
@@ -18,9 +18,19 @@ def test_a_question_is_matched_as_a_document_is(make, monkeypatch: pytest.Monkey
         "".join(rng.choice([*terms, "的", "，", "US ", "美國"]) for _ in range(rng.randint(1, 30)))
         for _ in range(200)
     ]
-    short = [list(lexicon.find(text)) for text in texts]
-    monkeypatch.setattr(module, "SHORT_TEXT", 0)  # every text takes the regex path
-    assert [list(lexicon.find(text)) for text in texts] == short
+    monkeypatch.setattr(module, "COMPILE_AFTER", 10**9)  # every text read position by position
+    scanned = [list(lexicon.find(text)) for text in texts]
+    assert "han" not in vars(lexicon)  # nothing compiled
+    monkeypatch.setattr(module, "COMPILE_AFTER", 0)  # every text through the regex
+    assert [list(lexicon.find(text)) for text in texts] == scanned
+
+
+def test_a_lexicon_compiles_its_regex_only_after_reading_enough_text() -> None:
+    lexicon = build_lexicon({"關稅": "a", "收入": "b"})
+    list(lexicon.find("美國今年的关税收入"))
+    assert "han" not in vars(lexicon)  # a question: no compile
+    list(lexicon.find("关税" * module.COMPILE_AFTER))
+    assert "han" in vars(lexicon)  # a build's worth of text: compiled, and used from then on
 
 
 def test_the_longest_entry_at_the_leftmost_position_wins() -> None:

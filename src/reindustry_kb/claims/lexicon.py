@@ -11,7 +11,7 @@ import itertools
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from typing import Any
@@ -28,26 +28,28 @@ def fold_term(term: str) -> str:
 _WORD = re.compile(r"[A-Za-z0-9$]+(?:[.&'’-][A-Za-z0-9]+)*\.?")
 
 
-# Up to this many characters a text's Han entries are looked up position by position; longer
-# texts (documents) are scanned by one regex of all the entries, compiled on first use.
-SHORT_TEXT = 1000
+# Characters a lexicon reads position by position before it compiles its Han entries into one
+# regex: a question never pays the compile (a tenth of a second for the glossary's thousands of
+# entries, on every cold `rkb ask`); a build pays it once, after its first few passages, and
+# then matches at the regex's speed (the scan is twice as slow over a library's passages).
+COMPILE_AFTER = 20_000
 
 
-@dataclass(frozen=True)
+@dataclass
 class Lexicon:
-    """Entries with Han characters match by one regex over a document, and position by
-    position in a question, which needs no compile (a tenth of a second for the glossary's
-    thousands of entries, paid by every cold `rkb ask`); Latin-script entries by word n-grams."""
+    """Entries with Han characters match position by position, then, once the lexicon has read
+    COMPILE_AFTER characters, by one regex; Latin-script entries by word n-grams."""
 
     han_terms: tuple[str, ...]  # folded entries that are not wholly Latin words, longest first
     cased: dict[tuple[str, ...], Any]  # entries written with capitals: US, Meta
     caseless: dict[tuple[str, ...], Any]  # lower-case entries: tariff, trade deal
     longest: int  # words in the longest Latin entry
     entries: dict[str, Any]  # folded term (lower case when case-free) -> payload
+    read: int = field(default=0, init=False)  # characters matched so far
 
     @cached_property
-    def han(self) -> re.Pattern[str] | None:
-        return re.compile("|".join(map(re.escape, self.han_terms))) if self.han_terms else None
+    def han(self) -> re.Pattern[str]:
+        return re.compile("|".join(map(re.escape, self.han_terms)))
 
     def find(self, text: str) -> Iterator[tuple[int, int, Any]]:
         """Non-overlapping longest matches of the lexicon's phrases in text."""
@@ -67,9 +69,9 @@ class Lexicon:
         """Leftmost-longest, non-overlapping spans of Han entries, as the regex finds them."""
         if not self.han_terms:
             return
-        if len(text) > SHORT_TEXT:
-            pattern = self.han
-            yield from (m.span() for m in pattern.finditer(text)) if pattern else ()
+        self.read += len(text)
+        if self.read > COMPILE_AFTER:
+            yield from (m.span() for m in self.han.finditer(text))
             return
         longest = len(self.han_terms[0])
         position = 0
