@@ -19,12 +19,31 @@ def test_load_jsonl_and_tsv(tmp_path: Path) -> None:
     assert (question.answers, question.doc) == (["3000", "三千"], "doc_a")
 
 
-@pytest.mark.parametrize("content", ["", "{bad json", "only-a-question-no-tab"])
+def test_questions_judged_by_document_alone(tmp_path: Path) -> None:
+    jsonl = tmp_path / "q.jsonl"
+    lines = [{"question": "tariffs?", "doc": "d1"}, {"question": "GDP?", "answer": "2%"}]
+    jsonl.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    by_doc, one_answer = load_questions(jsonl)
+    assert (by_doc.answers, by_doc.doc) == ([], "d1")
+    assert one_answer.answers == ["2%"]
+    tsv = tmp_path / "q.tsv"
+    tsv.write_text("tariff revenue?\t\tdoc_a\n", encoding="utf-8")
+    assert load_questions(tsv)[0].answers == []
+    report = evaluate([by_doc], lambda q: [("d2", "tariffs", None), ("d1", "other", None)])
+    assert report.overall.recall["@1"] == 0.0 and report.overall.recall["@5"] == 1.0
+    assert "cross-language" not in report.by_group  # no answer: the passage language is unknown
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["", "{bad json", "only-a-question-no-tab", '{"question": "neither a doc nor answers"}'],
+)
 def test_bad_question_files(tmp_path: Path, content: str) -> None:
     path = tmp_path / ("q.tsv" if "tab" in content else "q.jsonl")
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(RkbError):
+    with pytest.raises(RkbError) as caught:
         load_questions(path)
+    assert "\n" not in str(caught.value)  # one line, not pydantic's report
 
 
 def test_relevance_needs_the_document_and_an_answer() -> None:

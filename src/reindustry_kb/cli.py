@@ -470,7 +470,7 @@ def eval_cli(
     questions: Annotated[
         Path,
         typer.Argument(
-            help="JSONL {question, answers, doc?, lang?} or TSV question<TAB>a|b<TAB>doc"
+            help="JSONL {question, answers?, doc?, lang?} or TSV question<TAB>a|b<TAB>doc"
         ),
     ],
     compare: Annotated[

@@ -6,9 +6,9 @@ import json
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError, model_validator
 
 from reindustry_kb.errors import RkbError
 from reindustry_kb.models import answer_slice, language_group
@@ -25,9 +25,25 @@ CUTOFFS = (1, 5, 10)
 class Question(BaseModel):
     id: str
     question: str
-    answers: list[str]
+    # Either may be absent: without answers a hit is relevant for coming from the document.
+    answers: list[str] = []
     doc: str | None = None
     lang: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_answer(cls, record: Any) -> Any:
+        """Accept `"answer": "..."` for a single answer."""
+        if isinstance(record, dict) and "answers" not in record and "answer" in record:
+            answer = record["answer"]
+            record = {**record, "answers": [answer] if isinstance(answer, str) else answer}
+        return record
+
+    @model_validator(mode="after")
+    def _judgeable(self) -> Question:
+        if not self.doc and not any(self.answers):
+            raise ValueError("a question needs an expected doc or answers")
+        return self
 
 
 class Scores(BaseModel):
@@ -62,7 +78,8 @@ def library_with_distractors(seeds_dir: Path, distractors: Path, folder: Path) -
 
 
 def load_questions(path: Path) -> list[Question]:
-    """JSONL ({"question", "answers", "doc"?}) or TSV (question, answer[|answer...], doc?)."""
+    """JSONL ({"question", "answers"? or "answer"?, "doc"?, "lang"?}) or TSV (question,
+    answer[|answer...], doc?); each question names a document, answers or both."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -78,7 +95,7 @@ def load_questions(path: Path) -> list[Question]:
                     Question(
                         id=f"q{number}",
                         question=fields[0],
-                        answers=fields[1].split("|"),
+                        answers=[a for a in fields[1].split("|") if a],
                         doc=fields[2] if len(fields) > 2 and fields[2] else None,
                     )
                 )
@@ -86,6 +103,11 @@ def load_questions(path: Path) -> list[Question]:
                 record = json.loads(line)
                 record.setdefault("id", f"q{number}")
                 questions.append(Question.model_validate(record))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            reason = f"{where}: {first['msg']}" if where else first["msg"]
+            raise RkbError(f"{path}:{number} is not a valid question line ({reason})") from exc
         except (ValueError, IndexError) as exc:
             raise RkbError(f"{path}:{number} is not a valid question line ({exc})") from exc
     if not questions:
@@ -125,10 +147,13 @@ def evaluate(
             answer = ranked[rank - 1][2] or ""
             answered.append(any(expected in answer for expected in question.answers))
         lang = question.lang or detect_lang(question.question)
-        # The answer is quoted from the passage, so its language is the passage's.
-        target = detect_lang(question.answers[0]) if question.answers else lang
-        crossing = "same" if language_group(lang) == language_group(target) else "cross"
-        for group in (f"lang={lang}", f"{crossing}-language"):
+        names = [f"lang={lang}"]
+        if question.answers:
+            # The answer is quoted from the passage, so its language is the passage's.
+            target = detect_lang(question.answers[0])
+            same = language_group(lang) == language_group(target)
+            names.append("same-language" if same else "cross-language")
+        for group in names:
             groups.setdefault(group, []).append(rank)
         if rank != 1:
             misses.append(
