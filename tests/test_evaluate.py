@@ -86,3 +86,13 @@ def test_answer_accuracy_counts_questions_answered_in_the_top_5() -> None:
     }
     report = evaluate(questions, lambda q: ranked[q])
     assert report.answer_accuracy == 0.5  # q3 has no answer passage in the top 5
+
+
+def test_documents_only_sets_answers_aside_and_needs_every_document(tmp_path: Path) -> None:
+    from reindustry_kb.evaluate import documents_only
+
+    questions = [Question(id="a", question="?", answers=["x"], doc="d1")]
+    assert documents_only(questions, tmp_path)[0].answers == []
+    assert questions[0].answers == ["x"]  # the originals are left alone
+    with pytest.raises(RkbError, match="1 have none"):
+        documents_only([*questions, Question(id="b", question="?", answers=["y"])], tmp_path)

@@ -94,3 +94,14 @@ def test_the_head_of_common_terms_holds_the_best_rows_and_the_included_ones() ->
     assert sorted(head.values(), reverse=True)[:10] == best
     assert {r for r in (0, 1, 2) if r in full} <= head.keys()
     assert all(head[row] == full[row] for row in head)
+
+
+def test_query_segmentation_is_remembered_for_short_texts_only(tmp_path: Path) -> None:
+    index = LexicalIndex.build([tokenize(d) for d in DOCS])
+    index.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    first = loaded.query_terms("美国关税收入")
+    first.append("changed by a caller")
+    assert loaded.query_terms("美国关税收入") == index.query_terms("美国关税收入")
+    long_text = "关税" * 200
+    assert loaded.query_terms(long_text) and long_text not in loaded._segmented

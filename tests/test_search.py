@@ -113,3 +113,37 @@ def test_the_passage_holding_the_question_in_one_window_moves_up(fake_index: Set
     assert 0.5 < ranked[0].score <= 0.5 + search.PROXIMITY_WEIGHT
     # A question the index has no word of leaves the order alone.
     assert search.by_proximity(reader, analyse("zzzz", reader.lexical), tied) == tied
+
+
+def test_the_document_the_question_names_moves_up(fake_index: Settings) -> None:
+    reader = Session.open(fake_index).reader
+    passages = reader.passages()
+    brief = next(row for row, p in passages.items() if p.doc_id == "brief_en")
+    other = next(row for row, p in passages.items() if p.doc_id == "policy_hans")
+    assert reader.titles([brief, other]) == {
+        brief: ("brief_en", "Tariff Revenue and the Federal Deficit"),
+        other: ("policy_hans", "国家数据中心建设规划"),
+    }
+    tied = [Scored(row=other, score=0.5, dense=None, lexical=None)]
+    tied.append(Scored(row=brief, score=0.5, dense=None, lexical=None))
+    ranked = search.by_title(
+        reader, analyse("What does the federal deficit brief say?", reader.lexical), tied
+    )
+    assert [s.row for s in ranked] == [brief, other]
+    assert 0.5 < ranked[0].score < 0.5 + search.TITLE_WEIGHT  # part of the title is named
+    assert ranked[1].score == 0.5
+    # Named in the other language, through the glossary: 关税 is tariff.
+    chinese = search.by_title(reader, analyse("关税收入", reader.lexical), tied)
+    assert chinese[0].row == brief
+    unnamed = search.by_title(reader, analyse("zzzz", reader.lexical), tied)
+    assert {(s.row, s.score) for s in unnamed} == {(s.row, s.score) for s in tied}
+
+
+def test_title_share_weighs_terms_by_idf_and_by_how_they_are_asked(fake_index: Settings) -> None:
+    lexical = Session.open(fake_index).reader.lexical
+    title = "Tariff Revenue and the Federal Deficit"
+    terms = {t for t in lexical.query_terms(title) if t in lexical}
+    assert search.title_share(lexical, title, dict.fromkeys(terms, 1.0)) == pytest.approx(1.0)
+    assert search.title_share(lexical, title, dict.fromkeys(terms, 0.6)) == pytest.approx(0.6)
+    assert search.title_share(lexical, title, {}) == 0.0
+    assert search.title_share(lexical, "", dict.fromkeys(terms, 1.0)) == 0.0

@@ -484,6 +484,14 @@ def eval_cli(
             "and score with them competing.",
         ),
     ] = None,
+    by_document: Annotated[
+        bool,
+        typer.Option(
+            "--by-document",
+            help="A hit is relevant when it comes from the expected document, whether or not "
+            "it quotes an answer.",
+        ),
+    ] = False,
     seeds: Seeds = None,
     as_json: AsJson = False,
     index_dir: IndexDir = None,
@@ -494,6 +502,7 @@ def eval_cli(
 
     from reindustry_kb.evaluate import (
         compare_retrievers,
+        documents_only,
         evaluate,
         format_table,
         library_with_distractors,
@@ -505,6 +514,8 @@ def eval_cli(
         with tempfile.TemporaryDirectory(prefix="rkb-eval-") as tmp:
             settings = Settings.from_env(seeds_dir=seeds, index_dir=index_dir)
             loaded = load_questions(questions)
+            if by_document:
+                loaded = documents_only(loaded, questions)
             if distractors is not None:
                 library = library_with_distractors(settings.seeds_dir, distractors, Path(tmp))
                 settings = settings.model_copy(

@@ -115,6 +115,16 @@ def load_questions(path: Path) -> list[Question]:
     return questions
 
 
+def documents_only(questions: Sequence[Question], path: Path) -> list[Question]:
+    """The questions judged by their expected document alone (answers set aside)."""
+    if missing := [question.id for question in questions if not question.doc]:
+        raise RkbError(
+            f"{path}: judging by document needs every question's doc; {len(missing)} have "
+            f"none (first: {missing[0]})"
+        )
+    return [question.model_copy(update={"answers": []}) for question in questions]
+
+
 def is_relevant(question: Question, doc_id: str, text: str) -> bool:
     """Right document (when given) and an answer quoted in the passage (when answers are given)."""
     if question.doc and question.doc != doc_id:

@@ -28,6 +28,10 @@ from reindustry_kb.normalize import fold_text
 
 K1 = 1.2
 B = 0.75
+# Short texts segmented for queries are kept: the titles of a library's documents and the
+# glossary's phrases come back question after question.
+SEGMENTED_LENGTH = 200
+SEGMENTED_TEXTS = 20_000
 
 
 @cache
@@ -114,6 +118,7 @@ class LexicalIndex:
         self.groups = list(groups)  # language group names, in the order of df_by_group
         self._query_tokenizer: Any = None
         self._vocab_path: Path | None = None
+        self._segmented: dict[str, list[str]] = {}  # short texts seen (titles, phrases)
 
     @classmethod
     def build(
@@ -294,13 +299,20 @@ class LexicalIndex:
         """Query tokens, segmented against this index's own vocabulary (fast to load)."""
         if self._vocab_path is None:
             return tokenize(text)
+        if (known := self._segmented.get(text)) is not None:
+            return list(known)
         if self._query_tokenizer is None:
             import jieba
 
             jieba.setLogLevel(60)
             self._query_tokenizer = jieba.Tokenizer(dictionary=str(self._vocab_path))
             self._query_tokenizer.initialize()
-        return _split(fold_text(text), self._query_tokenizer.cut_for_search)
+        terms = _split(fold_text(text), self._query_tokenizer.cut_for_search)
+        if len(text) <= SEGMENTED_LENGTH:
+            if len(self._segmented) >= SEGMENTED_TEXTS:
+                self._segmented.clear()
+            self._segmented[text] = terms
+        return list(terms)
 
 
 POSTINGS = "postings.sqlite"

@@ -491,6 +491,17 @@ class IndexReader:
         rows = self._query(f"SELECT * FROM documents WHERE doc_id IN ({marks})", tuple(doc_ids))
         return {row["doc_id"]: _document(row) for row in rows}
 
+    def titles(self, rows: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """Per passage row, its document's id and title ("" when it has none)."""
+        marks = ",".join("?" * len(rows))
+        found = self._query(
+            "SELECT p.row, p.doc_id, d.title FROM passages p JOIN documents d USING (doc_id) "
+            f"WHERE p.row IN ({marks})",
+            tuple(rows),
+            plain=True,
+        )
+        return {int(row): (doc_id, title or "") for row, doc_id, title in found}
+
     def document_text(self, doc_id: str) -> str | None:
         """A document's decoded text, or None."""
         rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
