@@ -150,6 +150,11 @@ class Manifest(Summary):
     files: dict[str, int] = Field(default_factory=dict)  # name -> size, checked on open
 
 
+# Every column but the decoded text, which only `document_text` needs (a PDF's may be megabytes).
+_DOCUMENT_COLUMNS = (
+    "doc_id, path, sha256, title, date, lang, source, authors, n_passages, n_claims, format, "
+    "pages, text_sha256"
+)
 _PASSAGE_COLUMNS = (
     "passage_id, doc_id, ordinal, text, char_start, char_end, line_start, line_end, speaker, "
     "section, lang, page_start, page_end"
@@ -482,13 +487,15 @@ class IndexReader:
 
     def documents(self) -> list[Document]:
         """Every document, in id order."""
-        rows = self._query("SELECT * FROM documents ORDER BY doc_id")
+        rows = self._query(f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY doc_id")
         return [_document(row) for row in rows]
 
     def documents_by_id(self, doc_ids: set[str]) -> dict[str, Document]:
         """The documents with these ids."""
         marks = ",".join("?" * len(doc_ids))
-        rows = self._query(f"SELECT * FROM documents WHERE doc_id IN ({marks})", tuple(doc_ids))
+        rows = self._query(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE doc_id IN ({marks})", tuple(doc_ids)
+        )
         return {row["doc_id"]: _document(row) for row in rows}
 
     def titles(self, rows: Sequence[int]) -> dict[int, tuple[str, str]]:
@@ -694,6 +701,6 @@ def _like_literal(text: str) -> str:
 
 
 def _document(row: sqlite3.Row) -> Document:
-    values = {key: row[key] for key in row.keys() if key != "text"}  # noqa: SIM118
+    values = dict(row)
     values["authors"] = json.loads(values["authors"] or "[]")
     return Document(**values)
