@@ -113,7 +113,9 @@ def by_title(reader: IndexReader, analysed: Query, results: list[Scored]) -> lis
 def title_share(lexical: LexicalIndex, title: str, asked: dict[str, float]) -> float:
     """The IDF-weighted share of a title's terms that the question asks about (each at the
     weight it is asked with)."""
-    idf = {term: lexical.idf(term) for term in set(lexical.query_terms(title)) if term in lexical}
+    from reindustry_kb.answer import term_weights
+
+    idf = term_weights(lexical, lexical.query_terms(title))
     total = sum(idf.values())
     if total <= 0:
         return 0.0
