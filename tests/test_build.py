@@ -1,3 +1,4 @@
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -122,8 +123,80 @@ def test_spilled_vectors_read_back_by_any_rows(tmp_path: Path) -> None:
         spill.append(vectors[200:])
         # Passage rows in order, window rows repeating, far apart and out of order.
         plan = [(250, [3, 251, 3]), (252, []), (5, [299, 0])]
-        got = spill.gather(plan)
+        keys = [[bytes([n]) * 16 for n in range(1 + len(windows))] for _, windows in plan]
+        got = spill.gather(plan, keys)
     stored = vectors.astype(np.float16)
     assert np.array_equal(got.passages, stored[[250, 252, 5]])
     assert np.array_equal(got.windows, stored[[3, 251, 3, 299, 0]])
     assert got.offsets.tolist() == [0, 3, 3, 5]
+    assert got.passage_keys.tolist() == [[0] * 16] * 3
+    assert got.window_keys[:, 0].tolist() == [1, 2, 3, 1, 2]
+
+
+def _vectors(settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    from reindustry_kb.store import IndexReader
+
+    dense = IndexReader.open(settings.index_dir).dense
+    return dense.passages.rows([0], [dense.n]), dense.windows.rows([0], [len(dense.windows)])
+
+
+def test_a_new_version_takes_every_vector_from_the_live_build(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(embed.EMBEDDERS, "fake", RecordingEmbedder)
+    RecordingEmbedder.texts.clear()
+    first = build_index(fake_settings)
+    assert first.texts_reused == 0 and first.texts_embedded == len(RecordingEmbedder.texts) > 0
+    before = _vectors(fake_settings)
+    # Another package version: every document is cut and analysed again, nothing embedded.
+    from reindustry_kb import freshness
+
+    monkeypatch.setattr(freshness, "__version__", "99.0.0")
+    RecordingEmbedder.texts.clear()
+    second = build_index(fake_settings)
+    assert second.config_changes and second.unchanged == first.n_documents
+    assert RecordingEmbedder.texts == []
+    assert (second.texts_embedded, second.passages_embedded) == (0, 0)
+    assert second.texts_reused == first.texts_embedded + first.texts_reused
+    after = _vectors(fake_settings)
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+
+
+def test_an_edited_document_embeds_only_its_new_texts(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(embed.EMBEDDERS, "fake", RecordingEmbedder)
+    monkeypatch.setattr(build, "AHEAD_PASSAGES", 1)  # a new embedding stream per document
+    build_index(fake_settings)
+    edited = sorted(fake_settings.seeds_dir.glob("*.txt"))[0]
+    added = "\n\n補充說明：本段為新增內容，說明新的補助申請期限延至明年六月。\n"
+    edited.write_text(edited.read_text("utf-8") + added, "utf-8")
+    RecordingEmbedder.texts.clear()
+    stats = build_index(fake_settings)
+    assert stats.changed == 1 and stats.texts_reused > 0
+    assert 0 < len(RecordingEmbedder.texts) == stats.texts_embedded <= 3
+    assert all("補助申請期限" in text for text in RecordingEmbedder.texts)
+    # The same vectors, in the same places, as a build from nothing.
+    reused = _vectors(fake_settings)
+    scratch = fake_settings.model_copy(update={"index_dir": fake_settings.index_dir.parent / "new"})
+    build_index(scratch)
+    assert all(np.array_equal(a, b) for a, b in zip(reused, _vectors(scratch), strict=True))
+
+
+def test_a_build_without_text_digests_lends_no_vectors(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reindustry_kb import freshness
+    from reindustry_kb.dense import KEY_FILES
+    from reindustry_kb.store import current_build
+
+    build_index(fake_settings)
+    live = current_build(fake_settings.index_dir)
+    manifest = json.loads((live / "manifest.json").read_text("utf-8"))
+    for name in KEY_FILES:  # as a build of 0.5 left it
+        (live / name).unlink()
+        del manifest["files"][name]
+    (live / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    monkeypatch.setattr(freshness, "__version__", "99.0.0")
+    stats = build_index(fake_settings)
+    assert stats.texts_reused == 0 and stats.passages_embedded == stats.n_passages

@@ -92,8 +92,10 @@ def test_rebuild_embeds_only_what_changed(
     # Only the edited English document was embedded: its passage and its sentence windows.
     assert CountingEmbedder.embedded and all(t.isascii() for t in CountingEmbedder.embedded)
     assert any("export controls on chips" in t for t in CountingEmbedder.embedded)
+    # Of it, only the new texts: its unchanged sentence windows kept their vectors.
     brief = next(d for d in list_documents(fake_settings) if d.doc_id == "brief_en")
-    assert edited.passages_embedded == brief.n_passages
+    assert 0 < edited.passages_embedded <= brief.n_passages and edited.texts_reused > 0
+    assert edited.texts_embedded == len(CountingEmbedder.embedded)
     # The incremental index answers exactly like a full rebuild of the same seeds.
     incremental = ask(fake_settings, "export controls on chips", 5).model_dump()
     full = fake_settings.model_copy(update={"index_dir": fake_settings.index_dir.parent / "full"})
@@ -101,6 +103,20 @@ def test_rebuild_embeds_only_what_changed(
     assert ask(full, "export controls on chips", 5).model_dump() == incremental
 
 
-def test_a_configuration_change_embeds_everything(fake_index: Settings) -> None:
-    stats = build_index(fake_index.model_copy(update={"passage_target": 120}))
-    assert stats.passages_embedded == stats.n_passages and stats.config_changes
+def test_a_configuration_change_cuts_everything_again(fake_index: Settings) -> None:
+    recut = fake_index.model_copy(update={"passage_target": 120})
+    stats = build_index(recut)
+    assert stats.config_changes and stats.unchanged == stats.n_documents
+    # Every document is cut again; texts the old cut shared keep their vectors, and the
+    # index answers as one built from nothing with the new settings.
+    assert stats.texts_embedded > 0 and stats.texts_reused > 0
+    scratch = recut.model_copy(update={"index_dir": recut.index_dir.parent / "scratch"})
+    assert build_index(scratch).n_passages == stats.n_passages
+    question = "export controls on chips"
+    assert ask(recut, question, 5).model_dump() == ask(scratch, question, 5).model_dump()
+
+
+def test_another_embedder_embeds_everything(fake_index: Settings) -> None:
+    stats = build_index(fake_index.model_copy(update={"embedder": "hashing"}))
+    assert stats.config_changes and stats.texts_reused == 0
+    assert stats.passages_embedded == stats.n_passages

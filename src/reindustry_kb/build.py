@@ -7,13 +7,14 @@ On a large library the analysis runs in worker processes while the embedder work
 texts before, so the build waits on its slowest stage alone. A document whose bytes and build
 configuration are unchanged is not processed again: its passages, claims, BM25 tokens and
 vectors are carried over from the live build, so changing one file in a large library costs
-one file's work plus the rewrite of the new build.
+one file's work plus the rewrite of the new build. And no text is embedded twice: a passage or
+window whose text the live build embedded with the same embedder and model takes its vector
+from there, so a new version of rkb, or an edited document, re-embeds only what changed.
 """
 
 from __future__ import annotations
 
 import bisect
-import hashlib
 import os
 import tempfile
 import time
@@ -96,7 +97,11 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
             sources, passed_over, unreadable = load_sources(settings)
         embedder = get_embedder(settings.build_embedder_name(), settings.model)
         config = build_config(settings, embedder.name, embedder.model)
-        summary, previous = _previous_build(settings, config)
+        summary, live = _live_build(settings)
+        # The live build lends whole documents when nothing but the documents changed, and
+        # vectors by their texts whenever it was embedded alike.
+        previous = live if live is not None and not config.changes_from(summary) else None
+        donor = live if live is not None and _embedded_alike(live.manifest, embedder) else None
         skipped = _unreadable_entries(unreadable, settings)
         hashes = {s.doc.doc_id: s.doc.sha256 for s in sources}
         delta = compare(hashes | {k: v.sha256 for k, v in skipped.items()}, summary, config)
@@ -106,7 +111,8 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
         todo = [source for source in sources if source.doc.doc_id not in held]
         carried_from = previous.build / "kb.sqlite" if previous is not None else None
         documents: list[Document] = []
-        fresh = _fresh_documents(embedder, todo, settings, progress, timer)
+        reuse = Reuse()
+        fresh = _fresh_documents(embedder, todo, settings, progress, timer, donor, reuse)
         with BuildWriter(settings.index_dir, embedder.dim, carried_from) as writer, closing(fresh):
             for source in sources:
                 carried = held.get(source.doc.doc_id)
@@ -127,7 +133,7 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
             with timer("write"):
                 writer.finish(_manifest(config, embedder, documents, skipped))
     seconds = time.perf_counter() - started
-    embedded = sum(d.n_passages for d in documents if d.doc_id not in held)
+    embedded = reuse.passages_embedded
     return IndexStats(
         index_dir=str(settings.index_dir),
         n_documents=len(documents),
@@ -140,6 +146,8 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
         removed=len(delta.removed),
         unchanged=len(delta.unchanged),
         passages_embedded=embedded,
+        texts_embedded=reuse.embedded,
+        texts_reused=reuse.reused,
         config_changes=delta.config_changes,
         seconds=round(seconds, 2),
         passages_per_s=round(embedded / seconds, 2) if embedded else None,
@@ -193,20 +201,23 @@ def _unreadable_entries(unreadable: list[Skipped], settings: Settings) -> dict[s
     return entries
 
 
-def _previous_build(
-    settings: Settings, config: BuildConfig
-) -> tuple[Summary | None, IndexReader | None]:
-    """The live build's manifest, and the build itself when its configuration is the same
-    (only then can it lend what it holds)."""
+def _live_build(settings: Settings) -> tuple[Summary | None, IndexReader | None]:
+    """The live build's manifest, and the build itself when it can be read."""
     from reindustry_kb.store import IndexReader, read_summary
 
     try:
         reader = IndexReader.open(settings.index_dir)
     except RkbError:
         return read_summary(settings.index_dir), None
-    if config.changes_from(reader.manifest):
-        return reader.manifest, None
     return reader.manifest, reader
+
+
+def _embedded_alike(manifest: Manifest, embedder: Embedder) -> bool:
+    return (manifest.embedder, manifest.model, manifest.dim) == (
+        embedder.name,
+        embedder.model,
+        embedder.dim,
+    )
 
 
 def analyse(source: Source, passage_target: int, passage_max: int, timer: Timer) -> Analysed:
@@ -270,79 +281,128 @@ def _received(batch: list[Analysed], timer: Timer) -> list[Analysed]:
     return batch
 
 
+# Documents analysed ahead of the one being written, at most (with all their passages' texts
+# found already embedded, nothing else holds the analysis back).
+AHEAD_PASSAGES = 20_000
+
+
+@dataclass
+class Reuse:
+    """Of the texts a build needed vectors for: embedded now, and taken from the live build."""
+
+    embedded: int = 0
+    reused: int = 0
+    passages_embedded: int = 0  # passages whose own text was embedded now
+
+
 def _fresh_documents(
     embedder: Embedder,
     sources: list[Source],
     settings: Settings,
     progress: Progress | None,
     timer: Timer,
+    donor: IndexReader | None = None,
+    reuse: Reuse | None = None,
 ) -> Generator[tuple[Analysed, DenseVectors], None, None]:
     """New and changed documents, analysed and embedded, in order, each as soon as all its
     vectors are back. Each passage is embedded with its title and section, and so are its
-    sentence windows. Texts repeated across the library (boilerplate, shared footers,
-    recurring windows) are embedded once."""
-    from reindustry_kb.embed import stream_passages
+    sentence windows. No text is embedded twice: one repeated across the library
+    (boilerplate, shared footers, recurring windows) is embedded once, and one the `donor`
+    build embedded takes its vector from there."""
+    from reindustry_kb.embed import stream_passages, text_key
     from reindustry_kb.segment import embedding_text, windows
 
-    rows: dict[bytes, int] = {}  # digest of a unique text -> its row among the vectors
-    # Analysed documents whose vectors are not all back: per passage, the row of its own text
-    # and those of its windows; and the last row the document needs.
-    waiting: deque[tuple[Analysed, list[tuple[int, list[int]]], int]] = deque()
+    reuse = reuse if reuse is not None else Reuse()
+    rows: dict[bytes, int] = {}  # digest of a text embedded now -> its row in the spill
+    # Digest -> -1 - its row among the donor's passages and windows (see _VectorSpill.gather).
+    with timer("carry over"):
+        lent = {key: -1 - row for key, row in donor.dense.text_rows().items()} if donor else {}
+    # Analysed documents not yet written: per passage, the rows of its own text and its
+    # windows' texts; the last spill row it needs; and the digests.
+    waiting: deque[tuple[Analysed, list[tuple[int, list[int]]], int, list[list[bytes]]]] = deque()
+    queued: deque[str] = deque()  # texts to embed, not yet drawn by the embedder
+    analysed = _analysed(sources, settings, timer)
     # For the progress total, estimated from the text still to analyse.
     total_chars = sum(len(source.text) for source in sources)
-    analysed_chars = analysed_passages = done = 0
+    analysed_chars = analysed_passages = ahead = done = 0
+
+    def plan_next() -> bool:
+        """Analyse the next document and plan where each of its vectors comes from."""
+        nonlocal analysed_chars, analysed_passages, ahead
+        item = next(analysed, None)
+        if item is None:
+            return False
+        plan, keys, last = [], [], -1
+        for passage in item.passages:
+            mine, digests = [], []
+            own = embedding_text(passage, item.doc)
+            for text in (own, *windows(passage, settings.window_size)):
+                key = text_key(text)
+                row = rows.get(key, lent.get(key))
+                if row is None:
+                    row = rows[key] = len(rows)
+                    queued.append(text)
+                    reuse.embedded += 1
+                    reuse.passages_embedded += text is own
+                elif row < 0:
+                    reuse.reused += 1
+                mine.append(row)
+                digests.append(key)
+            plan.append((mine[0], mine[1:]))
+            keys.append(digests)
+            last = max(last, *mine)
+        waiting.append((item, plan, last, keys))
+        analysed_chars += len(item.text)
+        analysed_passages += len(item.passages)
+        ahead += len(item.passages)
+        return True
 
     def texts() -> Iterator[str]:
-        nonlocal analysed_chars, analysed_passages
-        for item in _analysed(sources, settings, timer):
-            plan, last = [], -1
-            for passage in item.passages:
-                mine = []
-                own = embedding_text(passage, item.doc)
-                for text in (own, *windows(passage, settings.window_size)):
-                    key = hashlib.blake2b(text.encode(), digest_size=16).digest()
-                    if key not in rows:
-                        rows[key] = len(rows)
-                        yield text
-                    mine.append(rows[key])
-                plan.append((mine[0], mine[1:]))
-                last = max(last, *mine)
-            waiting.append((item, plan, last))
-            analysed_chars += len(item.text)
-            analysed_passages += len(item.passages)
-
-    def ready(vectors_back: int) -> Iterator[tuple[Analysed, DenseVectors]]:
-        nonlocal done
-        while waiting and waiting[0][2] < vectors_back:
-            item, plan, _ = waiting.popleft()
-            done += len(plan)
-            if progress:
-                per_char = analysed_passages / max(analysed_chars, 1)
-                total = analysed_passages + round((total_chars - analysed_chars) * per_char)
-                progress("embedding passages, extracting claims", done, total)
-            yield item, store.gather(plan)
+        """What the embedder draws: the queued texts, analysing more documents as it needs
+        them; it stops once too many wait, and a new stream starts when one needs it."""
+        while True:
+            while queued:
+                yield queued.popleft()
+            if ahead >= AHEAD_PASSAGES or not plan_next():
+                return
 
     with tempfile.TemporaryFile(dir=settings.index_dir) as spill:
-        store = _VectorSpill(spill, embedder.dim)
-        with timer("embed"):
-            stream = stream_passages(embedder, texts())
+        store = _VectorSpill(spill, embedder.dim, donor)
+        stream: Iterator[Vectors] | None = None
         while True:
+            while waiting and waiting[0][2] < store.count:
+                item, plan, _, keys = waiting.popleft()
+                ahead -= len(plan)
+                done += len(plan)
+                if progress:
+                    per_char = analysed_passages / max(analysed_chars, 1)
+                    total = analysed_passages + round((total_chars - analysed_chars) * per_char)
+                    progress("embedding passages, extracting claims", done, total)
+                yield item, store.gather(plan, keys)
+            if not waiting:
+                if not plan_next():
+                    return
+                continue
+            if stream is None:  # the first document waiting needs texts embedded
+                with timer("embed"):
+                    stream = stream_passages(embedder, texts())
             with timer("embed"):
                 vectors = next(stream, None)
             if vectors is None:
-                break
+                if not queued and waiting[0][2] >= store.count:
+                    raise RkbError(f"{embedder.name} returned fewer vectors than texts")
+                stream = None
+                continue
             store.append(vectors)
-            yield from ready(store.count)
-        yield from ready(store.count)
 
 
 class _VectorSpill:
     """Every unique text's vector, float16 (as the index stores them), in embedding order, in
     an unnamed temporary file: a repeated text may reuse a vector embedded long before, and a
-    library's vectors need not fit in memory."""
+    library's vectors need not fit in memory. Negative rows are the donor build's vectors."""
 
-    def __init__(self, file: Any, dim: int) -> None:
-        self.file, self.dim, self.count = file, dim, 0
+    def __init__(self, file: Any, dim: int, donor: IndexReader | None = None) -> None:
+        self.file, self.dim, self.count, self.donor = file, dim, 0, donor
         self._row_bytes = dim * 2
 
     def append(self, vectors: Vectors) -> None:
@@ -351,28 +411,46 @@ class _VectorSpill:
         self.file.write(np.asarray(vectors, dtype=np.float16).tobytes())
         self.count += len(vectors)
 
-    def gather(self, plan: list[tuple[int, list[int]]]) -> DenseVectors:
-        """A document's passage and window vectors, by the rows of its plan."""
+    def gather(self, plan: list[tuple[int, list[int]]], keys: list[list[bytes]]) -> DenseVectors:
+        """A document's passage and window vectors, by the rows of its plan, with the
+        digests of their texts."""
         import numpy as np
 
         self.file.flush()
         own = np.array([row for row, _ in plan], dtype=np.int64)
         group = np.array([row for _, group in plan for row in group], dtype=np.int64)
         counts = [0, *(len(group) for _, group in plan)]
-        return DenseVectors(self._rows(own), self._rows(group), np.cumsum(counts, dtype=np.int64))
+
+        def digests(chosen: list[bytes]) -> Any:
+            return np.frombuffer(b"".join(chosen), dtype=np.uint8).reshape(len(chosen), -1)
+
+        return DenseVectors(
+            self._rows(own),
+            self._rows(group),
+            np.cumsum(counts, dtype=np.int64),
+            digests([k[0] for k in keys]),
+            digests([key for k in keys for key in k[1:]]),
+        )
 
     def _rows(self, rows: Any) -> Any:
         import numpy as np
 
         from reindustry_kb.dense import read_runs
 
-        # Nearby rows in one read (read_runs merges them): a document's new rows are
-        # contiguous, and a repeated text's row may lie anywhere before them.
-        wanted, where = np.unique(rows, return_inverse=True)
-        block = read_runs(
-            self.file.fileno(), 0, self._row_bytes, np.float16, wanted, wanted + 1, 64
-        )
-        return block.reshape(-1, self.dim)[where]
+        found = np.empty((len(rows), self.dim), dtype=np.float16)
+        lent = rows < 0
+        if lent.any():
+            assert self.donor is not None
+            found[lent] = self.donor.dense.vectors(-1 - rows[lent])
+        if (~lent).any():
+            # Nearby rows in one read (read_runs merges them): a document's new rows are
+            # contiguous, and a repeated text's row may lie anywhere before them.
+            wanted, where = np.unique(rows[~lent], return_inverse=True)
+            block = read_runs(
+                self.file.fileno(), 0, self._row_bytes, np.float16, wanted, wanted + 1, 64
+            )
+            found[~lent] = block.reshape(-1, self.dim)[where]
+        return found
 
 
 def _manifest(

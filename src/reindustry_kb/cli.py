@@ -139,6 +139,11 @@ def index_cli(
         f"{stats.unchanged} unchanged; {stats.passages_embedded} passages embedded"
         + (f" ({stats.passages_per_s} passages/s)" if stats.passages_per_s else "")
         + (
+            f"; {stats.texts_reused} texts' vectors taken from the previous build"
+            if stats.texts_reused
+            else ""
+        )
+        + (
             f"; configuration changed ({'; '.join(stats.config_changes)})"
             if stats.config_changes
             else ""

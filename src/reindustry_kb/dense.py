@@ -20,6 +20,8 @@ On disk (a folder of plain files, memory-mapped at query time):
     <kind>-<group>.faiss    candidates: exact (flat) when small; when large, passages as 4-bit
                             fast-scan PQ codes scanned whole, windows as IVF with 8-bit codes
     <kind>-<group>.trained.faiss   a large index trained and empty, for the next build to reuse
+    passage_keys.npy, window_keys.npy   uint8 [N, 16], [W, 16]: a digest of the text each vector
+                            embeds (zeros: unknown), so the next build embeds no text twice
 
 FAISS only proposes candidates; every candidate is then scored exactly from the `.npy` vectors,
 so an approximate index changes which passages are considered, never their scores.
@@ -38,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from reindustry_kb.embed import Vectors
+from reindustry_kb.embed import KEY_BYTES, Vectors
 from reindustry_kb.errors import damaged
 from reindustry_kb.models import language_group
 
@@ -60,6 +62,8 @@ REFINE = 10
 TRAINED = ".trained.faiss"
 # Filters leaving at most this many passages are scored exactly, without FAISS.
 EXACT_FILTER_LIMIT = 20_000
+# Optional: builds before 0.6 have none, and are read all the same.
+KEY_FILES = ("passage_keys.npy", "window_keys.npy")
 FILES = (
     "dense.json",
     "passages.npy",
@@ -87,6 +91,10 @@ class DenseVectors:
     passages: Any  # float16 [N, d]
     windows: Any  # float16 [W, d], grouped by passage
     offsets: Any  # int64 [N + 1]
+    # uint8 [N, 16], [W, 16]: the digest of the text each vector embeds (embed.text_key);
+    # None when unknown (written as zeros).
+    passage_keys: Any = None
+    window_keys: Any = None
 
 
 class DenseWriter:
@@ -102,12 +110,20 @@ class DenseWriter:
         self.folder, self.dim, self.previous = folder, dim, previous
         self._passages = NpyAppender(folder / "passages.npy", dim)
         self._windows = NpyAppender(folder / "windows.npy", dim)
+        self._keys = [NpyAppender(folder / name, KEY_BYTES, np.uint8) for name in KEY_FILES]
         self._counts: list[Any] = []  # windows per passage, a run at a time
         self._groups: list[str] = []  # each passage's language group
 
     def add(self, vectors: DenseVectors, langs: list[str]) -> None:
         self._passages.append(vectors.passages)
         self._windows.append(vectors.windows)
+        for appender, keys, count in zip(
+            self._keys,
+            (vectors.passage_keys, vectors.window_keys),
+            (len(vectors.passages), len(vectors.windows)),
+            strict=True,
+        ):
+            appender.append(np.zeros((count, KEY_BYTES), np.uint8) if keys is None else keys)
         self._counts.append(np.diff(vectors.offsets))
         self._groups.extend(language_group(lang) for lang in langs)
 
@@ -115,8 +131,8 @@ class DenseWriter:
         """Close the vector files; write offsets, groups, centroids and FAISS indexes."""
         import faiss
 
-        self._passages.close()
-        self._windows.close()
+        for appender in (self._passages, self._windows, *self._keys):
+            appender.close()
         counts = np.concatenate([np.zeros(1, dtype=np.int64), *self._counts])
         offsets = np.cumsum(counts, dtype=np.int64)
         names = sorted(set(self._groups))
@@ -131,7 +147,7 @@ class DenseWriter:
         centroids = np.zeros((len(names), len(KINDS), self.dim), dtype=np.float32)
         spreads = np.zeros((len(names), self.dim, self.dim), dtype=np.float64)
         descriptions: dict[str, str] = {}
-        written = list(FILES)
+        written = [*FILES, *KEY_FILES]
         for number, name in enumerate(names):
             for kind_number, kind in enumerate(KINDS):
                 data, owners = kinds[kind]
@@ -316,11 +332,49 @@ class DenseIndex:
     def run(self, first: int, count: int) -> DenseVectors:
         """Passages first..first+count-1 as stored, for a build that carries them over."""
         offsets = np.asarray(self.offsets[first : first + count + 1], dtype=np.int64)
+        keys = self.keys
         return DenseVectors(
             self.passages.rows([first], [first + count], np.float16),
             self.windows.rows([offsets[0]], [offsets[-1]], np.float16),
             offsets - offsets[0],
+            None if keys is None else keys[0].rows([first], [first + count], np.uint8),
+            None if keys is None else keys[1].rows([offsets[0]], [offsets[-1]], np.uint8),
         )
+
+    @cached_property
+    def keys(self) -> tuple[RowFile, RowFile] | None:
+        """The digests of the passage and window texts, when the build recorded them."""
+        if not all((self.folder / name).is_file() for name in KEY_FILES):
+            return None
+        passages, windows = (RowFile(self.folder, name) for name in KEY_FILES)
+        return passages, windows
+
+    def text_rows(self) -> dict[bytes, int]:
+        """Each recorded text digest -> its vector's row among the passages then the windows
+        (row n + w is window w), for a new build to take vectors from instead of embedding."""
+        if self.keys is None:
+            return {}
+        found: dict[bytes, int] = {}
+        base = 0
+        for keys in self.keys:
+            block = keys.rows([0], [len(keys)], np.uint8)
+            for row in np.flatnonzero(block.any(axis=1)).tolist():  # zeros: unknown
+                found.setdefault(block[row].tobytes(), base + row)
+            base += len(keys)
+        return found
+
+    def vectors(self, rows: Any) -> Any:
+        """float16 vectors by `text_rows` row (passages, then windows), in the order asked."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.empty((len(rows), self.dim), dtype=np.float16)
+        for table, mine, base in (
+            (self.passages, rows < self.n, 0),
+            (self.windows, rows >= self.n, self.n),
+        ):
+            if mine.any():
+                wanted, where = np.unique(rows[mine] - base, return_inverse=True)
+                out[mine] = table.rows(wanted, wanted + 1, np.float16)[where]
+        return out
 
     def search(self, query: Vectors, allowed: Any | None = None) -> dict[int, float]:
         """Candidate passage rows and their exact centred scores.

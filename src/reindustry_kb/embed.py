@@ -11,6 +11,7 @@ Each is imported lazily, so commands that do not embed never pay for them.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import re
@@ -28,6 +29,16 @@ if TYPE_CHECKING:
     from reindustry_kb.e5_onnx import ParallelE5
 
 Vectors = np.ndarray[Any, np.dtype[np.float32]]
+
+# Bytes of a text's digest (text_key).
+KEY_BYTES = 16
+
+
+def text_key(text: str) -> bytes:
+    """The digest a build files a text's vector under: a text already embedded, in this build
+    or (by the same embedder and model) in the one before, is not embedded again. An
+    embedder whose vectors change must therefore change its model name."""
+    return hashlib.blake2b(text.encode(), digest_size=KEY_BYTES).digest()
 
 
 class Embedder(Protocol):

@@ -159,6 +159,9 @@ class IndexStats(BaseModel):
     removed: int = 0
     unchanged: int = 0
     passages_embedded: int = 0
+    # Passage and window texts embedded now, and those whose vectors the live build lent.
+    texts_embedded: int = 0
+    texts_reused: int = 0
     config_changes: list[str] = Field(default_factory=list)
     seconds: float
     passages_per_s: float | None = None  # passages embedded / the whole build's seconds
