@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,26 @@ def test_a_law_is_packed_from_whole_articles(marker: str, body: str) -> None:
         assert passage.char_start in starts  # every passage begins at an article
         inside = [at for at in starts if passage.char_start <= at < passage.char_end]
         assert all(at + starts[at] <= passage.char_end for at in inside)
+
+
+def test_an_article_number_stays_with_its_text() -> None:
+    # A lead-in line such as `分掌事務：` reads as a section label, so an article's list
+    # items start a new section; the next article's number, alone on its line, must still
+    # open the passage that holds its text, not close the one before.
+    body = "主管機關應就產業發展訂定計畫，並定期檢討其執行成效與預算分配。"
+    item = "辦理產業輔導、投資促進及相關法規研修事項之規劃與執行。"
+    items = "".join(f"{n}、{item}\n" for n in "一二三")
+    articles = [
+        f"第 {n} 條\n本部設下列各處，分掌事務：\n{items}" if n % 2 else f"第 {n} 條\n{body}\n"
+        for n in range(1, 9)
+    ]
+    text = "\n".join(articles)
+    doc = Document(doc_id="law", path="law.txt", sha256="0" * 64)
+    passages = segment(Source(doc=doc, text=text), target=60, max_size=120)
+    assert len(passages) > 2
+    for passage in passages:
+        assert not re.search(r"第 \d+ 條\s*$", passage.text), passage.text
+    for n in range(1, 9):
+        label = text.index(f"第 {n} 條")
+        (holder,) = [p for p in passages if p.char_start <= label < p.char_end]
+        assert holder.char_end > label + len(f"第 {n} 條\n") + 5  # with its text

@@ -87,6 +87,7 @@ class _Unit:
     english: bool = False
     break_before: bool = False  # boilerplate, a rule or a new PDF page: no passage spans it
     article: bool = False  # begins a numbered provision (第 N 條, Article N, Sec. N)
+    bare_label: bool = False  # that provision's number alone on its line: its text follows
 
 
 def segment(source: Source, target: int = 180, max_size: int = 300) -> list[Passage]:
@@ -167,7 +168,8 @@ def _units(source: Source) -> list[_Unit]:
                 size_of(body),
                 english=not _HAN.search(body),
                 break_before=pending_break,
-                article=bool(_ARTICLE.match(body)),
+                article=bool(article := _ARTICLE.match(body)),
+                bare_label=bool(article and not body[article.end() :].strip()),
             )
         )
         pending_break = False
@@ -241,7 +243,15 @@ def _pack(units: list[_Unit], target: int) -> list[list[_Unit]]:
                 or (not tiny and (unit.turn_start or unit.speaker != current[-1].speaker))
                 or (not tiny and size + max(unit.size, article_sizes[number]) > target)
             )
-            if flush:
+            if flush and current[-1].bare_label and not unit.break_before:
+                # A number alone on its line opens the passage of the text it numbers; it is
+                # never the last line of the one before (a lead-in line such as `分掌事務：`
+                # reads as a section label, and its list would otherwise keep the next label).
+                label = current.pop()
+                if current:
+                    groups.append(current)
+                current, size = [label], label.size
+            elif flush:
                 groups.append(current)
                 current, size = [], 0.0
         current.append(unit)
