@@ -74,6 +74,7 @@ PHYSICAL = {
     "吉瓦": "GW",
     "兆瓦": "MW",
     "千瓦": "kW",
+    "瓩": "kW",  # Taiwan's legal and statistical texts write the kilowatt as one character
     "百万瓦": "MW",
     "吨": "t",
     "公吨": "t",
