@@ -82,6 +82,12 @@ def test_statistic(
     assert value_max == (pytest.approx(expected[2]) if expected[2] is not None else None)
 
 
+def test_a_figure_after_a_comma_is_read_whole() -> None:
+    # NFKC folds ， to ",", which after a digit would continue a number (1,900).
+    found = stats("處新臺幣三百元以上，一千五百元以下罰鍰")
+    assert [(f[0], f[1]) for f in found] == [("新臺幣三百元以上", 300), ("一千五百元", 1500)]
+
+
 def test_several_figures_in_one_sentence() -> None:
     found = stats("從 1% 到 3% 轉變為可能 4% 和 5%")
     assert [(f[0], f[1]) for f in found] == [("1% 到 3%", 1), ("4%", 4), ("5%", 5)]
@@ -101,6 +107,17 @@ def test_several_figures_in_one_sentence() -> None:
         "零件供應商",  # 零件 is a part
         "the 2025 budget",
         "十年內",
+        # references to parts of a law are ordinals, however the number is written
+        "第 9 條 公司、商號經登記者",
+        "第 6-1 條 公務員",
+        "依第一千一百二十三條規定辦理",
+        "第十三屆全國人民代表大會常務委員會第二十次會議通過",
+        "違反前兩款規定者",
+        "前二項成果報告及改善措施",
+        "Article 2 of this Act",
+        "(a) within 30 days of this order",
+        "Article 48-2 who turns himself in",
+        "pursuant to subparagraph 3 of paragraph 1",
     ],
 )
 def test_not_statistics(text: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from reindustry_kb.claims.base import Context, Found, first_wins
 from reindustry_kb.normalize import HAN
-from reindustry_kb.numbers import NUMBER, parse_english_number, parse_number
+from reindustry_kb.numbers import NUMBER, NUMERALS, parse_english_number, parse_number
 
 APPROX_ZH = r"超过|逾|近|约为|约|大约|将近|接近|高达|多达|至少|不到|不足|上看|大概"
 APPROX_EN = (
@@ -80,6 +80,7 @@ PHYSICAL = {
     "公吨": "t",
 }
 MEASURE_WORDS = "个座家项件名位台辆艘架所间栋条份款种户颗枚笔处次场轮批"
+LAW_PARTS = "条款项"  # measure words that also count a law's articles, paragraphs, items
 # Nouns after a measure word that make a phrase structural, not a statistic (两个层次, 四大面向).
 ABSTRACT_NOUNS = (
     "层次",
@@ -102,6 +103,7 @@ ABSTRACT_NOUNS = (
     "理由",
     "目标",
     "概念",
+    "规定",  # 前两款规定: the provisions of a law, cited by number
     "时代",
     "世纪",
     "小时",
@@ -112,11 +114,14 @@ _PREFIX_RE = "|".join(re.escape(k) for k in sorted(CURRENCY_PREFIX, key=len, rev
 _SUFFIX_RE = "|".join(re.escape(k) for k in sorted(CURRENCY_SUFFIX, key=len, reverse=True))
 _PHYS_RE = "|".join(re.escape(k) for k in sorted(PHYSICAL, key=len, reverse=True))
 _RANGE = r"\s*(?:到|至|~|～|-|–|—)\s*"
+# Where a number may start: not inside another number or after a hyphen (第 6-1 條), and not
+# as an ordinal (第 9 條, as laws print it, with spaces, as well as 第九條).
+_NUMBER_START = rf"(?<![第\d.A-Za-z{NUMERALS}-])(?<!\d,)(?<!第\s)(?<!第\s\s)"
 
 # 百亿至千亿美元, 超过 1,900 万个工作, 1% 到 3%, 新台币 177.1 亿元, 280 GW, 65 倍
 _ZH = re.compile(
     rf"{_APPROX}?\s*(?P<pre>{_PREFIX_RE})?\s*"
-    rf"(?<![第\d.,A-Za-z])(?P<num>{NUMBER})(?P<unit1>\s*%)?"
+    rf"{_NUMBER_START}(?P<num>{NUMBER})(?P<unit1>\s*%)?"
     rf"(?:{_RANGE}(?P<pre2>{_PREFIX_RE})?\s*(?P<num2>{NUMBER}))?\s*"
     rf"(?:(?P<pct>%|个百分点|percent\b)|(?P<cur>{_SUFFIX_RE})|(?P<phys>{_PHYS_RE})(?![a-z])"
     rf"|(?P<mult>倍)|(?P<measure>[{MEASURE_WORDS}])(?P<noun>[{HAN}A-Za-z]{{0,10}}))"
@@ -143,11 +148,24 @@ _EN_MEASURE = re.compile(
     re.I,
 )
 _EN_COUNT = re.compile(
-    rf"(?<![\w.$])(?:(?P<approx_en>{APPROX_EN})\s+)?(?P<num>{_EN_NUMBER})(?:\s(?P<scale>{_EN_SCALE}))?"
+    rf"(?<![\w.$-])(?:(?P<approx_en>{APPROX_EN})\s+)?(?P<num>{_EN_NUMBER})(?:\s(?P<scale>{_EN_SCALE}))?"
     rf"\s(?P<noun>(?:[a-z][a-z-]+\s){{0,2}}[a-z][a-z-]+s)\b"
 )
 EN_CURRENCY_WORDS = {"dollars": "USD", "usd": "USD", "euros": "EUR", "yuan": "CNY"}
 NOT_COUNTED = {"years", "months", "days", "decades", "times", "percent", "hours", "weeks"}
+# Words that are no part of a counted noun phrase (paragraph 2 of this Article, 30 days of
+# this order).
+_NOT_NOUN = re.compile(
+    r"\b(?:of|in|on|to|for|and|or|the|this|that|these|those|at|by|from|with|as|is|are|was|were"
+    r"|has|have|shall|may|its|his|her|their|who|which|before|after|than|per|each|under|over"
+    r"|into|such)\b"
+)
+# A number after these names a part of a text, not a quantity (Article 2 of this Act).
+_REFERENCE_BEFORE = re.compile(
+    r"(?:article|section|sec\.|paragraph|subparagraph|subsection|clause|item|chapter|part"
+    r"|no\.|number|title|rule|order)\s*$",
+    re.I,
+)
 _QUANTITY_STOP = re.compile(r"[的和与及或在以后前之将被为是都也就而了，。；：、！？\s(（「『“]")
 # What a money or percentage figure measures stands before a linking verb: 规模已超过 2千亿美元.
 VERB_END = re.compile(r"(?:带来|投入|创造|吸引|提供|获得|达成|形成|造成|需要|花费|筹集|募集)$")
@@ -224,6 +242,8 @@ def _chinese(text: str, context: Context) -> Iterator[Found]:
         elif m["mult"]:
             unit = "x"
         else:
+            if m["measure"] in LAW_PARTS and text[start - 1 : start] == "前":
+                continue  # 前二項: the two paragraphs before, cited
             noun = _QUANTITY_STOP.split(m["noun"] or "", maxsplit=1)[0]
             if any(noun.startswith(word) for word in ABSTRACT_NOUNS):
                 continue
@@ -332,7 +352,12 @@ def _english(text: str) -> Iterator[Found]:
         yield _found(_start(m), m.end(), value, value_max, unit, None, bool(m["approx_en"]))
     for m in _EN_COUNT.finditer(text):
         noun = m["noun"]
-        if re.fullmatch(r"(?:19|20)\d\d", m["num"]) or noun.split()[-1] in NOT_COUNTED:
+        if (
+            re.fullmatch(r"(?:19|20)\d\d", m["num"])
+            or noun.split()[-1] in NOT_COUNTED
+            or _NOT_NOUN.search(noun)
+            or _REFERENCE_BEFORE.search(text, max(0, m.start() - 16), m.start())
+        ):
             continue
         value = parse_english_number(m["num"], m["scale"])
         if value is not None:
