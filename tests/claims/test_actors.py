@@ -63,6 +63,17 @@ def test_table_types_and_longest_match() -> None:
         ("史丹佛台灣科學技術研究中心執行顧問", "史丹佛台灣科學技術研究中心", "organization"),
         ("the Institute for Progress argued", "Institute for Progress", "organization"),
         ("the Department of Agriculture said", "Department of Agriculture", "organization"),
+        ("The Federal Reserve Board said", "Federal Reserve Board", "organization"),
+        (
+            "the General Services Administration shall",
+            "General Services Administration",
+            "organization",
+        ),
+        (
+            "第十二届全国人民代表大会常务委员会第十次会议通过",
+            "全国人民代表大会常务委员会",
+            "organization",
+        ),
     ],
 )
 def test_rules_find_actors_absent_from_the_table(text: str, name: str, kind: str) -> None:
@@ -74,7 +85,14 @@ def test_the_documents_own_speakers_are_people() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["一些公司和半導體公司", "他認為如此", "全球科技競爭格局", "政府表示"]
+    "text",
+    [
+        "一些公司和半導體公司",
+        "他認為如此",
+        "全球科技競爭格局",
+        "政府表示",
+        "The Committee shall meet",
+    ],
 )
 def test_no_actor_from_generic_phrases(text: str) -> None:
     assert actors(text) == []

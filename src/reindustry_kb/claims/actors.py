@@ -52,10 +52,11 @@ _SAYING_EN = re.compile(
 ORG_HEADS = (
     "Department|Agency|Institute|Institution|Commission|Bank|Council|Office|University|School|"
     "Administration|Committee|Corporation|Foundation|Association|Ministry|Bureau|Authority|"
-    "Federation|Organization|Organisation|Center|Centre|Group|Fund|Service|Reserve"
+    "Federation|Organization|Organisation|Center|Centre|Group|Fund|Service|Reserve|Board"
 )
+_ENDS_AS_ORG = re.compile(rf"\b(?:{ORG_HEADS})$")
 _ORG_EN = re.compile(
-    rf"\b(?P<name>(?:(?:U\.S\.|US|{_CAP}|[A-Z]{{2,}})[ -]){{0,5}}(?:{ORG_HEADS})"
+    rf"\b(?:The )?(?P<name>(?:(?:U\.S\.|US|{_CAP}|[A-Z]{{2,}})[ -]){{0,5}}(?:{ORG_HEADS})s?\b"
     rf"(?: (?:of|for|on)(?: the)?(?: (?:{_CAP}|[A-Z]{{2,}}|and)){{1,5}})?)"
 )
 # Institution suffixes mark names (...研究中心, ...委员会); generic ones (公司, 联盟, 银行) mostly
@@ -79,7 +80,10 @@ GENERIC_PREFIXES = (
     "多家",
 )
 _ORG_ZH = re.compile(rf"(?P<name>[{HAN}A-Za-z]{{2,12}}?(?:{ORG_SUFFIXES_ZH}))")
-_ORG_CUT = re.compile(r"^.*(?:[的与和及由在向将对是为了从把被以、跟或之于如]|像是|例如|包括)")
+# Cut before the name: a function word, or a numbered session (第十二届全国人民代表大会常务委员会).
+_ORG_CUT = re.compile(
+    r"^.*(?:[的与和及由在向将对是为了从把被以、跟或之于如届]|像是|例如|包括|根据|依照|按照|依据)"
+)
 GENERIC_ORG_WORDS = {"公司", "银行", "大学", "学院", "集团", "委员会", "办公室"}
 
 
@@ -97,7 +101,8 @@ def extract_actors(text: str, people: frozenset[str] = frozenset()) -> Iterator[
                 candidates.append((m.start("name"), m.end("name"), "", "person"))
     for pattern in (_TITLED_EN, _SAYING_EN, _NAME_THEN_TITLE_ZH):
         for m in pattern.finditer(text):
-            candidates.append((m.start("name"), m.end("name"), "", "person"))
+            if not _ENDS_AS_ORG.search(m["name"]):  # the Federal Reserve Board said: no person
+                candidates.append((m.start("name"), m.end("name"), "", "person"))
     for m in _ORG_EN.finditer(text):
         if " " in m["name"]:
             candidates.append((m.start("name"), m.end("name"), "", "organization"))
