@@ -65,3 +65,41 @@ def test_claims_line_lists_each_claim_whole() -> None:
         ),
     ]
     assert claims_line(claims).plain == "claims: 75% = 75 % · MP Materials [company]"
+
+
+def test_a_long_citation_folds_instead_of_squeezing_the_figures() -> None:
+    from reindustry_kb.compare import ComparedStatistic, Comparison, StatisticGroup
+    from reindustry_kb.render import render_comparison
+
+    figure = ComparedStatistic(
+        id="x#s1-5",
+        value=5000.0,
+        value_max=None,
+        unit="CNY",
+        approx=False,
+        text="五千元",
+        measure="罚款",
+        scope=None,
+        period=None,
+        doc_id="_distractors/prc-石油天然气管道保护法",
+        title=None,
+        date="2010-06-25",
+        citation="_distractors/prc-石油天然气管道保护法:L212-L212",
+        line=212,
+        match=1.0,
+        closeness=None,
+    )
+    group = StatisticGroup(
+        unit="CNY",
+        scope=None,
+        period=None,
+        low=5000.0,
+        high=5000.0,
+        spread=0.0,
+        disagree=False,
+        statistics=[figure],
+    )
+    console = Console(record=True, width=80)
+    render_comparison(console, Comparison(query="罚款", groups=[group]))
+    out = console.export_text()
+    assert "measure" in out and "5000 CNY" in out and "五千元" in out

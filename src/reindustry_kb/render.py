@@ -106,7 +106,7 @@ def render_claims(console: Console, claims: Sequence[Claim]) -> None:
         return
     table = Table(show_lines=False)
     for column in ("kind", "citation", "text", "reading"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("kind", "citation"))
+        table.add_column(column, overflow="fold", no_wrap=column == "kind")
     for claim in claims:
         table.add_row(claim.kind, f"{claim.doc_id}:L{claim.line}", claim.text, describe(claim))
     console.print(table)
@@ -221,7 +221,7 @@ def render_comparison(console: Console, comparison: Comparison) -> None:
         console.print(Text(group_title(group), style))
         table = Table(show_lines=False)
         for column in ("date", "value", "measure", "text", "citation"):
-            table.add_column(column, overflow="fold", no_wrap=column in ("date", "citation"))
+            table.add_column(column, overflow="fold", no_wrap=column == "date")
         for row in group.statistics:
             table.add_row(
                 row.date or "undated",
@@ -278,7 +278,7 @@ def render_timeline(console: Console, entries: Sequence[TimelineEntry]) -> None:
         return
     table = Table(show_lines=False)
     for column in ("date", "event", "actors", "citation"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("date", "citation"))
+        table.add_column(column, overflow="fold", no_wrap=column == "date")
     for entry in entries:
         date = dated(entry.date, entry.relative, entry.ambiguous)
         event = Text(entry.event.text)
