@@ -69,10 +69,10 @@ ENGLISH_WORDS = {
     "hundred": 100,
 }
 
-_CN_CHARS = "".join(DIGITS) + "".join(UNITS) + "".join(SECTIONS) + "几点多余"
 # Characters a Chinese number is written with: a number never starts right after one of them
 # (第一千一百二十三條 holds no number 千一百二十三).
 NUMERALS = "".join(DIGITS) + "".join(UNITS) + "".join(SECTIONS) + "几"
+_CN_CHARS = NUMERALS + "点多余"
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # One number: Arabic digits optionally followed by Chinese units/sections (2千亿, 1,900 万),
 # or a run of Chinese numerals (三千亿, 十几, 一兆).

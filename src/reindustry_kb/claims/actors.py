@@ -54,7 +54,7 @@ ORG_HEADS = (
     "Administration|Committee|Corporation|Foundation|Association|Ministry|Bureau|Authority|"
     "Federation|Organization|Organisation|Center|Centre|Group|Fund|Service|Reserve|Board"
 )
-_ENDS_AS_ORG = re.compile(rf"\b(?:{ORG_HEADS})$")
+_ENDS_AS_ORG = re.compile(rf"\b(?:{ORG_HEADS})s?$")
 _ORG_EN = re.compile(
     rf"\b(?:The )?(?P<name>(?:(?:U\.S\.|US|{_CAP}|[A-Z]{{2,}})[ -]){{0,5}}(?:{ORG_HEADS})s?\b"
     rf"(?: (?:of|for|on)(?: the)?(?: (?:{_CAP}|[A-Z]{{2,}}|and)){{1,5}})?)"

@@ -103,7 +103,6 @@ ABSTRACT_NOUNS = (
     "理由",
     "目标",
     "概念",
-    "规定",  # 前两款规定: the provisions of a law, cited by number
     "时代",
     "世纪",
     "小时",
