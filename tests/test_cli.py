@@ -122,19 +122,34 @@ def test_bad_input_is_one_line_on_stderr(args: tuple[str, ...], message: str) ->
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_bad_seed_files_fail_without_touching_the_index(indexed: Path, tmp_path: Path) -> None:
+def test_bad_seed_files_are_skipped_and_fail_strict(indexed: Path, tmp_path: Path) -> None:
     before = sorted(p.name for p in (tmp_path / "indexes").iterdir())
-    for name, data in [
-        ("empty.txt", b""),
-        ("binary.txt", b"\x00\x01\x02\x00" * 50),
-        ("latin.txt", bytes(range(128, 256)) * 4),
-    ]:
-        bad = indexed / name
-        bad.write_bytes(data)
-        code, _out, err = run("index", "--seeds", str(indexed))
-        assert code == 1 and name in err and err.count("\n") == 1
-        bad.unlink()
+    bad = {
+        "empty.txt": b"",
+        "binary.txt": b"\x00\x01\x02\x00" * 50,
+        "latin.txt": bytes(range(128, 256)) * 4,
+    }
+    for name, data in bad.items():
+        (indexed / name).write_bytes(data)
+        code, _out, err = run("index", "--seeds", str(indexed), "--strict")
+        assert code == 1 and name in err and err.count("\n") == 1, err
+        assert "--strict" in err
+        (indexed / name).unlink()
+    # --strict made nothing new live.
     assert sorted(p.name for p in (tmp_path / "indexes").iterdir()) == before
+    for name, data in bad.items():
+        (indexed / name).write_bytes(data)
+    code, out, err = run("index", "--seeds", str(indexed))
+    assert code == 0, err
+    assert "3 file(s) could not be indexed" in err
+    assert all(f"  {name}: " in err for name in bad), err
+    assert "0 added, 0 changed, 0 removed, 3 unchanged, 3 skipped" in out
+    code, out, _ = run("index", "--seeds", str(indexed), "--json")
+    skipped = {s["path"]: s for s in json.loads(out)["skipped"]}
+    assert set(skipped) == set(bad) and all(s["unreadable"] for s in skipped.values())
+    assert run("index", "--check", "--seeds", str(indexed))[0] == 0
+    code, out, _ = run("index", "--check", "--strict", "--seeds", str(indexed))
+    assert code == 1 and all(name in out for name in bad)
     code, _, _ = run("ask", "關稅", "--json")
     assert code == 0
 

@@ -15,6 +15,7 @@ from reindustry_kb.errors import SourceError
 from reindustry_kb.extract import _clean_lines, extract
 from reindustry_kb.pipeline import Session
 from reindustry_kb.settings import Settings
+from reindustry_kb.sources import read_source
 
 from . import documents
 
@@ -245,3 +246,60 @@ def test_extracted_pages_and_passages_keep_exact_provenance(pages: list[list[str
         assert text[passage.char_start : passage.char_end] == passage.text
         assert passage.page_start is not None and passage.page_end is not None
         assert 1 <= passage.page_start <= passage.page_end <= len(pages)
+
+
+def test_a_page_precision_misses_falls_back_without_its_chrome(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import trafilatura
+
+    real = trafilatura.bare_extraction
+    modes: list[bool] = []
+
+    def precise_finds_nothing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        modes.append(bool(kwargs.get("favor_precision")))
+        return None if kwargs.get("favor_precision") else real(*args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", precise_finds_nothing)
+    found = _extracted(documents.big5_news_html(tmp_path / "news.html"))
+    assert modes[:2] == [True, False]  # precision, then the default mode
+    for paragraph in documents.NEWS_PARAGRAPHS:
+        assert paragraph in found.text
+    for line in documents.NEWS_BOILERPLATE:
+        assert line not in found.text, line
+
+
+def test_when_no_mode_finds_the_article_the_page_s_own_article_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *a, **k: None)
+    found = _extracted(documents.big5_news_html(tmp_path / "news.html"))
+    for paragraph in documents.NEWS_PARAGRAPHS:
+        assert paragraph in found.text
+    for line in documents.NEWS_BOILERPLATE:
+        assert line not in found.text, line
+
+
+def test_a_page_of_links_has_no_article_text(tmp_path: Path) -> None:
+    page = tmp_path / "nav.html"
+    page.write_text(
+        "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        "<footer>Contact us</footer></body></html>",
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceError, match=r"nav\.html has no article text"):
+        _extracted(page)
+
+
+def test_a_docx_without_a_set_date_is_not_dated_by_its_template(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("日期：2025年3月5日")
+    document.add_paragraph("經濟部公告補助辦法。")
+    path = tmp_path / "undated.docx"
+    document.save(str(path))
+    assert _extracted(path).date is None
+    assert read_source(path, tmp_path).doc.date == "2025-03-05"  # the date in its text

@@ -6,8 +6,10 @@ from reindustry_kb.build import build_index
 from reindustry_kb.errors import (
     EmbedderMismatchError,
     EmbedderUnavailableError,
+    IndexMissingError,
     RkbError,
     SourceError,
+    StrictError,
 )
 from reindustry_kb.pipeline import ask, list_documents, show
 from reindustry_kb.settings import Settings
@@ -70,10 +72,25 @@ def test_unknown_embedder_is_refused(fake_settings: Settings) -> None:
         build_index(fake_settings.model_copy(update={"embedder": "word2vec"}))
 
 
-def test_a_bad_seed_stops_the_build_and_names_the_file(fake_settings: Settings) -> None:
+def test_a_bad_seed_is_skipped_by_name_and_fails_a_strict_build(fake_settings: Settings) -> None:
     (fake_settings.seeds_dir / "empty.txt").write_bytes(b"")
-    with pytest.raises(SourceError, match=r"empty\.txt is empty"):
+    with pytest.raises(StrictError, match=r"empty\.txt is empty"):
+        build_index(fake_settings, strict=True)
+    with pytest.raises(IndexMissingError):
+        ask(fake_settings, "關稅", 1)  # the strict build made nothing live
+    stats = build_index(fake_settings)
+    assert [(s.path, s.unreadable) for s in stats.skipped] == [("empty.txt", True)]
+    assert "empty.txt is empty" in stats.skipped[0].reason
+    assert stats.n_documents == 3 and stats.added == 3
+
+
+def test_a_folder_of_nothing_readable_keeps_the_previous_index(fake_settings: Settings) -> None:
+    build_index(fake_settings)
+    for path in fake_settings.seeds_dir.iterdir():
+        path.write_bytes(b"")
+    with pytest.raises(SourceError, match=r"no document in .* could be indexed"):
         build_index(fake_settings)
+    assert ask(fake_settings, "關稅", 1).hits
 
 
 def test_settings_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -1,6 +1,9 @@
+import re
+
 import pytest
 
 from reindustry_kb import search
+from reindustry_kb.errors import UnknownDocumentError
 from reindustry_kb.models import Filters
 from reindustry_kb.pipeline import Session, ask
 from reindustry_kb.query import analyse
@@ -26,12 +29,18 @@ def _docs(settings: Settings, filters: Filters, question: str = "關稅") -> set
         (Filters(lang="zh"), {"interview_hant", "policy_hans"}),
         (Filters(lang="zh-Hans"), {"policy_hans"}),
         (Filters(since="2030"), set()),
-        (Filters(docs=("briefXen",)), set()),  # _ in an id is a character, not a wildcard
         (Filters(docs=("brief_*",)), {"brief_en"}),
     ],
 )
 def test_filters(fake_index: Settings, filters: Filters, expected: set[str]) -> None:
     assert _docs(fake_index, filters) == expected
+
+
+@pytest.mark.parametrize("doc", ["briefXen", "nosuchdoc", "nosuch*"])
+def test_a_doc_filter_that_names_no_document_is_an_error(fake_index: Settings, doc: str) -> None:
+    # briefXen: _ in an id is a character, not a wildcard.
+    with pytest.raises(UnknownDocumentError, match=f"--doc '{re.escape(doc)}' matches no"):
+        _docs(fake_index, Filters(docs=(doc,)))
 
 
 def test_fuse_is_a_convex_combination_of_normalised_scores() -> None:

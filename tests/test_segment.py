@@ -201,3 +201,31 @@ def test_an_article_number_stays_with_its_text() -> None:
         label = text.index(f"第 {n} 條")
         (holder,) = [p for p in passages if p.char_start <= label < p.char_end]
         assert holder.char_end > label + len(f"第 {n} 條\n") + 5  # with its text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["secret", "美國 tariffs", "# 出口管制新規\n", "---\ntitle: Farewell\ndate: 2025-01-02\n---\n"],
+)
+def test_a_document_of_nothing_but_its_title_is_one_passage(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "short.md"
+    path.write_text(text, encoding="utf-8")
+    source = read_source(path, tmp_path)
+    passages = segment(source)
+    assert len(passages) == 1
+    passage = passages[0]
+    assert passage.text == source.text[passage.char_start : passage.char_end]
+    assert passage.text.strip() and passage.text in (source.doc.title or "")
+
+
+def test_a_line_without_sentence_ends_is_cut_into_passages(tmp_path: Path) -> None:
+    for name, body in [("words.txt", "word " * 20_000), ("han.txt", "關稅" * 5_000)]:
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        source = read_source(path, tmp_path)
+        passages = segment(source, 180, 300)
+        assert len(passages) > 10
+        assert all(size_of(p.text) <= 300 and len(p.text) <= 300 * 8 for p in passages)
+        assert "".join(source.text[p.char_start : p.char_end] for p in passages).replace(
+            " ", ""
+        ) == body.replace(" ", "")

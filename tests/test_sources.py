@@ -90,7 +90,7 @@ def test_discover_finds_supported_files_recursively_and_counts_the_rest(docs_dir
     ]
     reasons = {s.path: s.reason for s in skipped}
     assert reasons == {
-        ".hidden/secret.txt": "hidden",
+        ".hidden": "hidden folder",
         "draft.txt~": "editor backup or temporary file",
         "~$report.docx": "editor backup or temporary file",
         "table.xlsx": "unsupported type (.xlsx)",
@@ -218,3 +218,75 @@ def test_detect_lang(text: str, lang: str) -> None:
     assert detect_lang(text) == lang
     # The language alone, without the script (no OpenCC table): zh for both scripts.
     assert detect_language(text) == ("zh" if lang.startswith("zh") else lang)
+
+
+def test_front_matter_is_read_as_yaml() -> None:
+    text = (
+        "---\n"
+        'title: "America\\u2019s \\"new\\" deal"\n'
+        "date: 2025-06-09\n"
+        "authors:\n  - Jane Doe\n  - 王小明\n"
+        "summary: >\n  A folded\n  value.\n"
+        "---\nBody.\n"
+    )
+    header = parse_header(text)
+    assert header.title == 'America\u2019s "new" deal'
+    assert header.date == "2025-06-09" and header.authors == ["Jane Doe", "王小明"]
+    assert header.spans == [(0, text.index("---\nBody") + 3)]  # the closing --- included
+    assert header.title_span is not None
+    start, end = header.title_span
+    assert text[start:end] == 'America\\u2019s \\"new\\" deal'  # where it is written
+
+
+def test_a_broken_front_matter_is_read_line_by_line_not_a_crash() -> None:
+    text = "---\ntitle: [unclosed\n: : :\n---\nThe body.\n"
+    header = parse_header(text)  # what YAML cannot read, the line reader takes what it can
+    assert header.title == "[unclosed" and header.date is None
+    assert all(end <= text.index("The body.") for _, end in header.spans)
+
+
+def test_law_database_headers_give_title_and_date_without_labels() -> None:
+    text = (
+        "法規名稱：產業創新條例\n"
+        "修正日期：20250905\n"
+        "法規類別：行政＞經濟部＞工業目\n"
+        "生效狀態：※本法規部分或全部條文尚未生效\n\n"
+        "第 1 條\n為促進產業創新，特制定本條例。\n"
+    )
+    header = parse_header(text)
+    assert (header.title, header.date) == ("產業創新條例", "2025-09-05")
+    assert text.index("第 1 條") >= header.spans[-1][1]
+    promulgated = parse_header("法規名稱：出口管制法\n公布日期：民國 109 年 10 月 17 日\n\n第一條")
+    assert (promulgated.title, promulgated.date) == ("出口管制法", "2020-10-17")
+    amended = "公布日期：2020-10-17\n修正日期：2025-09-05\n\n正文。"
+    assert parse_header(amended).date == "2025-09-05"  # the text's own version
+
+
+def test_odd_paths_are_reported_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A document.", encoding="utf-8")
+    (tmp_path / "a.md").write_text("The same id.", encoding="utf-8")
+    (tmp_path / "loop").symlink_to(".", target_is_directory=True)
+    (tmp_path / "gone.txt").symlink_to("nowhere.txt")
+    (tmp_path / b"caf\xe9.txt".decode("utf-8", "surrogateescape")).write_text("x")
+    paths, skipped = find_sources(tmp_path)
+    assert [p.name for p in paths] == ["a.md"]
+    reasons = {s.path: (s.reason, s.unreadable) for s in skipped}
+    assert reasons["a.txt"] == ("has the same document id (a) as a.md; rename one of them", True)
+    assert reasons["loop"] == ("link to a folder, not followed", False)
+    assert reasons["gone.txt"] == ("link that leads to no file", False)
+    assert reasons["caf\\xe9.txt"] == ("file name is not valid UTF-8; rename it", True)
+
+
+def test_a_file_given_as_the_folder_is_named(tmp_path: Path) -> None:
+    (tmp_path / "one.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(SourceError, match="is a file, not a folder"):
+        find_sources(tmp_path / "one.txt")
+
+
+def test_too_large_and_unreadable_files_say_why(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"tariff " * 200_000)
+    with pytest.raises(SourceError, match=r"big\.txt is too large \(1 MB, over the 1 MB limit\)"):
+        read_source(big, tmp_path, max_bytes=1_000_000)
+    with pytest.raises(SourceError, match=r"gone\.txt disappeared"):
+        read_source(tmp_path / "gone.txt", tmp_path)

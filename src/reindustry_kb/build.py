@@ -22,11 +22,12 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from reindustry_kb.dense import DenseVectors
-from reindustry_kb.embed import Embedder, Vectors, get_embedder
-from reindustry_kb.errors import RkbError, SourceError
+from reindustry_kb.embed import KEY_BYTES, Embedder, Vectors, get_embedder
+from reindustry_kb.errors import RkbError, SourceError, StrictError
 from reindustry_kb.models import Claim, Document, IndexStats, Passage, Skipped
 from reindustry_kb.settings import Settings
 
@@ -85,24 +86,36 @@ class Analysed:
     seconds: dict[str, float] = field(default_factory=dict)  # by stage, in a worker
 
 
-def build_index(settings: Settings, progress: Progress | None = None) -> IndexStats:
-    """Build a new index from seeds/, processing only what the live index does not hold."""
-    from reindustry_kb.freshness import build_config, compare
-    from reindustry_kb.store import BuildWriter, build_lock
+def build_index(
+    settings: Settings,
+    progress: Progress | None = None,
+    strict: bool = False,
+    replace: bool = False,
+) -> IndexStats:
+    """Build a new index from seeds/, processing only what the live index does not hold.
+
+    Every file is indexed or skipped with its reason; with `strict`, a document that cannot
+    be indexed fails the build before anything new is made live. An index remembers the
+    folder it was built from: building it from another folder is refused unless `replace`."""
+    from reindustry_kb.freshness import build_config, check_owner, compare
+    from reindustry_kb.store import BuildWriter, SkippedEntry, build_lock
 
     started = time.perf_counter()
     timer = Timer()
     with build_lock(settings.index_dir):
+        summary, live = _live_build(settings)
+        check_owner(settings, summary, replace)
         with timer("read"):
             sources, passed_over, unreadable = load_sources(settings)
+        if strict:
+            _fail_if_unreadable([*passed_over, *(u.skipped() for u in unreadable)])
         embedder = get_embedder(settings.build_embedder_name(), settings.model)
         config = build_config(settings, embedder.name, embedder.model)
-        summary, live = _live_build(settings)
         # The live build lends whole documents when nothing but the documents changed, and
         # vectors by their texts whenever it was embedded alike.
         previous = live if live is not None and not config.changes_from(summary) else None
         donor = live if live is not None and _embedded_alike(live.manifest, embedder) else None
-        skipped = _unreadable_entries(unreadable, settings)
+        skipped = {u.doc_id: SkippedEntry(sha256=u.sha256, reason=u.reason) for u in unreadable}
         hashes = {s.doc.doc_id: s.doc.sha256 for s in sources}
         delta = compare(hashes | {k: v.sha256 for k, v in skipped.items()}, summary, config)
         with timer("carry over"):
@@ -124,16 +137,37 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
                         writer.add_carried(doc, source.text, carried, vectors)
                 else:
                     item, vectors = next(fresh)
+                    if not item.passages:  # nothing but markup, punctuation or a bare header
+                        empty = Unreadable(
+                            item.doc.path,
+                            f"{item.doc.path} has no text to index besides its header or markup",
+                            item.doc.sha256,
+                        )
+                        unreadable.append(empty)
+                        skipped[empty.doc_id] = SkippedEntry(
+                            sha256=empty.sha256, reason=empty.reason
+                        )
+                        continue
                     with timer("write"):
                         doc = _counted(item.doc, len(item.passages), len(item.claims))
                         writer.add_fresh(
                             doc, item.text, item.passages, item.claims, item.tokens, vectors
                         )
                 documents.append(doc)
+            if strict:
+                _fail_if_unreadable([u.skipped() for u in unreadable])
+            if not documents:  # an empty index would only replace one that answers
+                raise SourceError(
+                    f"no document in {settings.seeds_dir} could be indexed "
+                    f"({unreadable[0].reason}"
+                    + (f", and {len(unreadable) - 1} more" if len(unreadable) > 1 else "")
+                    + "); the previous index, if any, is unchanged"
+                )
             with timer("write"):
-                writer.finish(_manifest(config, embedder, documents, skipped))
+                writer.finish(_manifest(config, embedder, documents, skipped, settings))
     seconds = time.perf_counter() - started
     embedded = reuse.passages_embedded
+    counts = _document_counts(documents, summary)
     return IndexStats(
         index_dir=str(settings.index_dir),
         n_documents=len(documents),
@@ -141,10 +175,7 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
         n_claims=sum(d.n_claims for d in documents),
         embedder=embedder.name,
         model=embedder.model,
-        added=len(delta.added),
-        changed=len(delta.changed),
-        removed=len(delta.removed),
-        unchanged=len(delta.unchanged),
+        **counts,
         passages_embedded=embedded,
         texts_embedded=reuse.embedded,
         texts_reused=reuse.reused,
@@ -154,51 +185,76 @@ def build_index(settings: Settings, progress: Progress | None = None) -> IndexSt
         stage_seconds={
             stage: round(s, 2) for stage, s in (timer.seconds | timer.in_workers).items()
         },
-        skipped=[*passed_over, *unreadable],
+        skipped=[*(u.skipped() for u in unreadable), *passed_over],
     )
+
+
+def _document_counts(documents: list[Document], summary: Summary | None) -> dict[str, int]:
+    """Against the live build: documents written now that it did not hold (added), held with
+    other bytes (changed) or the same (unchanged), and those it held that are gone or could
+    not be indexed this time (removed). A skipped file is never added."""
+    old = {doc_id: entry.sha256 for doc_id, entry in (summary.documents if summary else {}).items()}
+    new = {d.doc_id: d.sha256 for d in documents}
+    return {
+        "added": sum(doc_id not in old for doc_id in new),
+        "changed": sum(doc_id in old and old[doc_id] != sha for doc_id, sha in new.items()),
+        "unchanged": sum(old.get(doc_id) == sha for doc_id, sha in new.items()),
+        "removed": sum(doc_id not in new for doc_id in old),
+    }
+
+
+def _fail_if_unreadable(skipped: list[Skipped]) -> None:
+    failed = [s for s in skipped if s.unreadable]
+    if failed:
+        more = (
+            f" (and {len(failed) - 1} more; `rkb index --json` lists them)"
+            if len(failed) > 1
+            else ""
+        )
+        raise StrictError(
+            f"--strict: {failed[0].reason}{more}; fix or remove the file, or index without --strict"
+        )
 
 
 def _counted(doc: Document, n_passages: int, n_claims: int) -> Document:
     return doc.model_copy(update={"n_passages": n_passages, "n_claims": n_claims})
 
 
-def load_sources(settings: Settings) -> tuple[list[Source], list[Skipped], list[Skipped]]:
-    """Read every seed, or fail naming each text file that cannot be read. Returns the sources,
-    the files passed over (hidden, backups, other types) and the unreadable ones: a PDF, HTML
-    or Word file that yields no text (a scan, an encrypted or damaged file) is skipped with its
-    reason, and the rest of the folder is indexed."""
-    from reindustry_kb.sources import TEXT_SUFFIXES, find_sources, read_source
+@dataclass
+class Unreadable:
+    """A document that could not be indexed, with the hash of its bytes (as far as they could
+    be read), so the manifest knows it and `rkb index --check` does not call it new."""
+
+    path: str
+    reason: str
+    sha256: str
+
+    @property
+    def doc_id(self) -> str:
+        return str(PurePosixPath(self.path).with_suffix(""))
+
+    def skipped(self) -> Skipped:
+        return Skipped(path=self.path, reason=self.reason, unreadable=True)
+
+
+def load_sources(settings: Settings) -> tuple[list[Source], list[Skipped], list[Unreadable]]:
+    """Read every seed. Returns the sources, the files passed over (hidden, backups, other
+    types, links to nothing, names that are no UTF-8) and the documents that could not be
+    read, each with its reason: no single file stops the build."""
+    from reindustry_kb.freshness import file_digest
+    from reindustry_kb.sources import find_sources, read_source
 
     paths, passed_over = find_sources(settings.seeds_dir)
-    sources, problems, unreadable = [], [], []
+    max_bytes = settings.max_file_mb * 1_000_000
+    sources: list[Source] = []
+    unreadable: list[Unreadable] = []
     for path in paths:
         try:
-            sources.append(read_source(path, settings.seeds_dir))
+            sources.append(read_source(path, settings.seeds_dir, max_bytes))
         except SourceError as exc:
-            if path.suffix.lower() in TEXT_SUFFIXES:
-                problems.append(str(exc))
-            else:
-                relative = path.relative_to(settings.seeds_dir).as_posix()
-                unreadable.append(Skipped(path=relative, reason=str(exc)))
-        except OSError as exc:
-            problems.append(f"{path.name} cannot be read ({exc.strerror}); check its permissions")
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise SourceError(problems[0] + more)
+            relative = path.relative_to(settings.seeds_dir).as_posix()
+            unreadable.append(Unreadable(relative, str(exc), file_digest(path)))
     return sources, passed_over, unreadable
-
-
-def _unreadable_entries(unreadable: list[Skipped], settings: Settings) -> dict[str, SkippedEntry]:
-    """Skipped files as the manifest records them: by document id, with their hash."""
-    from reindustry_kb.freshness import file_hashes
-    from reindustry_kb.store import SkippedEntry
-
-    entries = {}
-    for skipped in unreadable:
-        path = settings.seeds_dir / skipped.path
-        for doc_id, sha256 in file_hashes([path], settings.seeds_dir).items():
-            entries[doc_id] = SkippedEntry(sha256=sha256, reason=skipped.reason)
-    return entries
 
 
 def _live_build(settings: Settings) -> tuple[Summary | None, IndexReader | None]:
@@ -422,7 +478,8 @@ class _VectorSpill:
         counts = [0, *(len(group) for _, group in plan)]
 
         def digests(chosen: list[bytes]) -> Any:
-            return np.frombuffer(b"".join(chosen), dtype=np.uint8).reshape(len(chosen), -1)
+            width = len(chosen[0]) if chosen else KEY_BYTES
+            return np.frombuffer(b"".join(chosen), dtype=np.uint8).reshape(len(chosen), width)
 
         return DenseVectors(
             self._rows(own),
@@ -458,11 +515,14 @@ def _manifest(
     embedder: Embedder,
     documents: list[Document],
     skipped: dict[str, SkippedEntry],
+    settings: Settings,
 ) -> Manifest:
+    from reindustry_kb.freshness import seeds_relative
     from reindustry_kb.store import Counts, DocumentEntry, Manifest
 
     return Manifest(
         **config.model_dump(),
+        seeds=seeds_relative(settings),
         dim=embedder.dim,
         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         documents={

@@ -19,7 +19,7 @@ from reindustry_kb.errors import RkbError
 from reindustry_kb.settings import Settings
 
 if TYPE_CHECKING:
-    from reindustry_kb.models import IndexStats
+    from reindustry_kb.models import IndexStats, Skipped
 
 app = typer.Typer(
     help="Find, cite and compare claims in Traditional Chinese and English policy documents.",
@@ -113,30 +113,59 @@ def index_cli(
     check: Annotated[
         bool, typer.Option("--check", help="Only compare seeds/ with the index: exit 1 when stale.")
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="For CI: exit 1 when a document cannot be indexed (empty, damaged, no text, "
+            "too large), making nothing new live. Other types and hidden files do not count.",
+        ),
+    ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Rebuild an index that was built from another seeds folder."
+        ),
+    ] = False,
+    max_file_mb: Annotated[
+        int | None,
+        typer.Option(
+            "--max-file-mb", min=1, help="Skip larger files [env RKB_MAX_FILE_MB; default 200]."
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Build the index from the seed documents, embedding only what changed."""
+    """Build the index from the seed documents, embedding only what changed. A file that
+    cannot be indexed is skipped with its reason; the rest is indexed."""
     settings = Settings.from_env(
-        seeds_dir=seeds, index_dir=index_dir, embedder=embedder, model=model
+        seeds_dir=seeds,
+        index_dir=index_dir,
+        embedder=embedder,
+        model=model,
+        max_file_mb=max_file_mb,
     )
     if check:
-        _check(settings, as_json)
+        _check(settings, as_json, strict)
         return
-    stats = _build_with_progress(settings, show=not as_json)
+    stats = _build_with_progress(settings, show=not as_json, strict=strict, replace=replace)
     if as_json:
         _print_json(stats.model_dump())
         return
     from rich.console import Console
 
-    for skipped in stats.skipped:
-        if not skipped.reason.startswith(("hidden", "editor backup")):  # expected, not news
-            Console(stderr=True).print(f"skipped {skipped.path}: {skipped.reason}", markup=False)
+    _print_skipped(stats.skipped)
     Console().print(
         f"Indexed {stats.n_documents} documents, {stats.n_passages} passages, {stats.n_claims} "
         f"claims with {stats.embedder} ({stats.model}) in {stats.seconds:.1f}s "
         f"-> {stats.index_dir}\n"
         f"documents: {stats.added} added, {stats.changed} changed, {stats.removed} removed, "
-        f"{stats.unchanged} unchanged; {stats.passages_embedded} passages embedded"
+        f"{stats.unchanged} unchanged"
+        + (
+            f", {_unreadable_count(stats.skipped)} skipped"
+            if _unreadable_count(stats.skipped)
+            else ""
+        )
+        + f"; {stats.passages_embedded} passages embedded"
         + (f" ({stats.passages_per_s} passages/s)" if stats.passages_per_s else "")
         + (
             f"; {stats.texts_reused} texts' vectors taken from the previous build"
@@ -147,11 +176,50 @@ def index_cli(
             f"; configuration changed ({'; '.join(stats.config_changes)})"
             if stats.config_changes
             else ""
-        )
+        ),
+        markup=False,
     )
 
 
-def _build_with_progress(settings: Settings, show: bool) -> IndexStats:
+# Skipped documents listed by `rkb index` before "and N more" (--json lists them all).
+SHOWN_SKIPPED = 10
+
+
+def _unreadable_count(skipped: list[Skipped]) -> int:
+    return sum(s.unreadable for s in skipped)
+
+
+def _print_skipped(skipped: list[Skipped]) -> None:
+    """On stderr: the documents that could not be indexed (the first few, then a count), and
+    how many other files were passed over."""
+    failed = [s for s in skipped if s.unreadable]
+    other = [s for s in skipped if not s.unreadable]
+    if failed:
+        typer.echo(
+            f"warning: {len(failed)} file(s) could not be indexed and were skipped:", err=True
+        )
+        for item in failed[:SHOWN_SKIPPED]:
+            typer.echo(f"  {item.path}: {_without_name(item)}", err=True)
+        if len(failed) > SHOWN_SKIPPED:
+            typer.echo(
+                f"  ... and {len(failed) - SHOWN_SKIPPED} more (`rkb index --json` lists all)",
+                err=True,
+            )
+    noted = [s for s in other if not s.reason.startswith(("hidden", "editor backup"))]
+    if noted:
+        kinds = sorted({s.reason for s in noted})
+        shown = " / ".join(kinds[:3]) + (" / ..." if len(kinds) > 3 else "")
+        typer.echo(f"passed over {len(noted)} other file(s): {shown}", err=True)
+
+
+def _without_name(item: Skipped) -> str:
+    """A reason without the file name it starts with (the line already names the file)."""
+    return item.reason.removeprefix(item.path + " ")
+
+
+def _build_with_progress(
+    settings: Settings, show: bool, strict: bool = False, replace: bool = False
+) -> IndexStats:
     """Build, with a progress bar (rate, ETA) on stderr when it is a terminal."""
     from rich.console import Console
     from rich.progress import (
@@ -193,21 +261,29 @@ def _build_with_progress(settings: Settings, show: bool) -> IndexStats:
             bar.update(task, description=stage, completed=done, total=total, rate=rate)
 
         try:
-            return build_index(settings, progress=report)
+            return build_index(settings, progress=report, strict=strict, replace=replace)
         except RkbError as exc:
             failure = str(exc)
     raise _fail(failure)
 
 
-def _check(settings: Settings, as_json: bool) -> None:
+def _check(settings: Settings, as_json: bool, strict: bool = False) -> None:
     from reindustry_kb.freshness import check_index
 
     try:
         result = check_index(settings)
     except RkbError as exc:
         raise _fail(str(exc)) from None
+    failed = strict and bool(result.unreadable)
     if as_json:
         _print_json(result.model_dump())
+    elif result.up_to_date and failed:
+        typer.echo(
+            f"index is up to date with {settings.seeds_dir}, but --strict: "
+            f"{len(result.unreadable)} file(s) cannot be indexed; fix or remove them"
+        )
+        for skipped in result.unreadable:
+            typer.echo(f"  {skipped.path}: {_without_name(skipped)}")
     elif result.up_to_date:
         typer.echo(
             f"index is up to date with {settings.seeds_dir} ({len(result.unchanged)} documents)"
@@ -222,7 +298,7 @@ def _check(settings: Settings, as_json: bool) -> None:
         ):
             for item in items:
                 typer.echo(f"  {label}: {item}")
-    if not result.up_to_date:
+    if not result.up_to_date or failed:
         raise typer.Exit(1)
 
 
@@ -591,6 +667,9 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("error: interrupted", err=True)
         sys.exit(130)
+    except RkbError as exc:  # bad input found outside a command's own handler (settings)
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     except Exception as exc:  # a bug, not bad input: say so in one line
         if os.environ.get("RKB_DEBUG"):
             raise

@@ -34,3 +34,15 @@ def damaged(build: object, name: str) -> IndexCorruptError:
     return IndexCorruptError(
         f"the index build {build} is damaged ({name} unreadable); rebuild it with `rkb index`"
     )
+
+
+class StrictError(RkbError):
+    """`rkb index --strict` found a document that could not be indexed."""
+
+
+class WrongFolderError(RkbError):
+    """The index was built from another seeds folder."""
+
+
+class UnknownDocumentError(RkbError):
+    """A --doc filter names no indexed document."""

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,14 +61,16 @@ class Extracted:
     source: str | None = None
 
 
-def extract(path: Path, data: bytes) -> Extracted:
-    """The text and metadata of a PDF, HTML or DOCX file, or a one-line SourceError."""
+def extract(path: Path, data: bytes, name: str | None = None) -> Extracted:
+    """The text and metadata of a PDF, HTML or DOCX file, or a one-line SourceError naming
+    the file as `name` (default: its file name)."""
     kind = FORMATS[path.suffix.lower()]
+    name = name or path.name
     if kind == "pdf":
-        return extract_pdf(data, path.name)
+        return extract_pdf(data, name)
     if kind == "html":
-        return extract_html(data, path.name)
-    return extract_docx(data, path.name)
+        return extract_html(data, name)
+    return extract_docx(data, name)
 
 
 # --- PDF ------------------------------------------------------------------------------------
@@ -213,20 +216,32 @@ def extract_html(data: bytes, name: str) -> Extracted:
     except ImportError as exc:  # pragma: no cover - a dependency
         raise SourceError(f"{name}: reading HTML needs trafilatura") from exc
     logging.getLogger("trafilatura").setLevel(logging.ERROR)  # likewise
-    found = trafilatura.bare_extraction(
-        html,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        favor_precision=True,
-    )
+    found = None
+    # Precision first (no stray navigation); on pages where that finds nothing (a plain
+    # page of <p> paragraphs) the default mode, then recall; then the page's own article.
+    for precision, recall in ((True, False), (False, False), (False, True)):
+        try:
+            found = trafilatura.bare_extraction(
+                html,
+                with_metadata=True,
+                include_comments=False,
+                include_tables=True,
+                favor_precision=precision,
+                favor_recall=recall,
+            )
+        except Exception:  # a parser of untrusted markup: any failure means "found nothing"
+            found = None
+        if found is not None and (getattr(found, "text", None) or "").strip():
+            break
     body = (getattr(found, "text", None) or "").strip() if found is not None else ""
-    if not body:
+    # Where precision still found only the page's chrome (a page of nothing but links),
+    # what stands in its navigation, footer or forms is no article.
+    paragraphs = _without_chrome(_lines(body), html) or _lines(_main_text(html))
+    if not paragraphs:
         raise SourceError(f"{name} has no article text that could be found; skipped")
     meta = _page_metadata(html)
     title = getattr(found, "title", None) or meta.get("title")
     authors = _names(getattr(found, "author", None)) or meta.get("authors", [])
-    paragraphs = [line.strip() for line in body.split("\n") if line.strip()]
     return Extracted(
         "html",
         "\n\n".join(paragraphs) + "\n",
@@ -235,6 +250,64 @@ def extract_html(data: bytes, name: str) -> Extracted:
         authors=authors,
         source=getattr(found, "sitename", None) or meta.get("source"),
     )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+# Elements that are never an article's text: the page's chrome, and code.
+_CHROME = ("nav", "footer", "aside", "form", "menu")
+_NOT_CONTENT = (*_CHROME, "header", "script", "style", "noscript")
+
+
+def _parse(html: str) -> Any:
+    from lxml import html as lxml_html
+
+    try:
+        return lxml_html.fromstring(html)
+    except (ValueError, TypeError, lxml_html.etree.ParserError):
+        return None
+
+
+def _without_chrome(lines: list[str], html: str) -> list[str]:
+    """The lines that do not stand wholly inside the page's navigation, footer, forms or
+    asides."""
+    tree = _parse(html) if lines else None
+    if tree is None:
+        return lines
+    chrome = [
+        " ".join(element.text_content().split())
+        for element in tree.xpath("|".join(f"//{tag}" for tag in _CHROME))
+    ]
+    return [line for line in lines if not any(" ".join(line.split()) in c for c in chrome)]
+
+
+_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt")
+
+
+def _main_text(html: str) -> str:
+    """The text of the page's <article>, else <main>, else <body>, without navigation,
+    headers, footers, forms and scripts: one line per paragraph-like element."""
+    tree = _parse(html)
+    if tree is None:
+        return ""
+    for element in tree.xpath("|".join(f"//{tag}" for tag in _NOT_CONTENT)):
+        element.drop_tree()
+    for tag in ("article", "main", "body"):
+        found = tree.xpath(f"//{tag}")
+        if found:
+            root = found[0]
+            break
+    else:
+        root = tree
+    blocks = root.xpath("|".join(f".//{tag}" for tag in _BLOCKS))
+    # Nested blocks (a <p> in an <li>) are read once, by the outermost.
+    outer = [b for b in blocks if not any(a in blocks for a in b.iterancestors())]
+    lines = [" ".join(b.text_content().split()) for b in outer] or [
+        " ".join(root.text_content().split())
+    ]
+    return "\n".join(line for line in lines if line)
 
 
 def decode_html(data: bytes, name: str) -> str:
@@ -253,11 +326,8 @@ def decode_html(data: bytes, name: str) -> str:
 
 def _page_metadata(html: str) -> dict[str, Any]:
     """Author, date, title and site from <meta> tags and JSON-LD, for what trafilatura left."""
-    from lxml import html as lxml_html
-
-    try:
-        tree = lxml_html.fromstring(html)
-    except (ValueError, TypeError):
+    tree = _parse(html)
+    if tree is None:
         return {}
     meta: dict[str, Any] = {}
     for tag in tree.iter("meta"):
@@ -306,6 +376,13 @@ def _names(value: str | None) -> list[str]:
 
 # --- DOCX -----------------------------------------------------------------------------------
 
+# The stamp of python-docx's default.docx, which every file it makes keeps unless the writer
+# sets a date: it dates the template, not the document.
+_TEMPLATE_STAMPS = {
+    datetime(2013, 12, 23, 23, 15, tzinfo=UTC),
+    datetime(2013, 12, 23, 23, 15),
+}
+
 
 def extract_docx(data: bytes, name: str) -> Extracted:
     """Paragraphs and tables in document order (headings as Markdown headings, a table row
@@ -342,7 +419,9 @@ def extract_docx(data: bytes, name: str) -> Extracted:
     if not blocks:
         raise SourceError(f"{name} has no text; skipped")
     core = document.core_properties
-    date = core.created or core.modified
+    # The template's own stamps are no date of this document: the text's date, or none.
+    stamps = [core.created, core.modified]
+    date = next((d for d in stamps if d is not None and d not in _TEMPLATE_STAMPS), None)
     return Extracted(
         "docx",
         "\n\n".join(blocks) + "\n",

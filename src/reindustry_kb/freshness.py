@@ -8,13 +8,16 @@ every passage must be embedded again.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from reindustry_kb import __version__
+from reindustry_kb.errors import WrongFolderError
+from reindustry_kb.models import Skipped
 from reindustry_kb.settings import Settings
-from reindustry_kb.sources import discover, doc_id_for
+from reindustry_kb.sources import doc_id_for, find_sources
 from reindustry_kb.store import (
     FORMAT_VERSION,
     BuildConfig,
@@ -31,6 +34,9 @@ class IndexCheck(BaseModel):
     removed: list[str] = Field(default_factory=list)
     unchanged: list[str] = Field(default_factory=list)
     config_changes: list[str] = Field(default_factory=list)
+    # Documents in the folder that could not be indexed (as the last build found them, or
+    # as the folder shows: duplicate ids, names that are no UTF-8): `--check --strict` fails.
+    unreadable: list[Skipped] = Field(default_factory=list)
 
 
 def build_config(settings: Settings, embedder: str, model: str) -> BuildConfig:
@@ -48,16 +54,43 @@ def build_config(settings: Settings, embedder: str, model: str) -> BuildConfig:
     )
 
 
-def seed_hashes(seeds_dir: Path) -> dict[str, str]:
-    """The sha256 of every seed file, by document id."""
-    return file_hashes(discover(seeds_dir), seeds_dir)
-
-
 def file_hashes(paths: list[Path], seeds_dir: Path) -> dict[str, str]:
     """The sha256 of these files, by document id."""
-    return {
-        doc_id_for(path, seeds_dir): hashlib.sha256(path.read_bytes()).hexdigest() for path in paths
-    }
+    return {doc_id_for(path, seeds_dir): file_digest(path) for path in paths}
+
+
+def file_digest(path: Path) -> str:
+    """The sha256 of a file's bytes, read in blocks (a file may be larger than memory should
+    hold); for a file that cannot be read, what stands in its place: a build that skipped it
+    and a check that finds it the same agree it is unchanged."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as file:
+            while block := file.read(1 << 20):
+                digest.update(block)
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or type(exc).__name__}"
+    return digest.hexdigest()
+
+
+def seeds_relative(settings: Settings) -> str:
+    """The seeds folder as the index records it: relative to the index folder."""
+    return Path(
+        os.path.relpath(settings.seeds_dir.resolve(), settings.index_dir.resolve())
+    ).as_posix()
+
+
+def check_owner(settings: Settings, summary: Summary | None, replace: bool = False) -> None:
+    """Refuse to build an index from another folder than the one it was built from."""
+    if summary is None or summary.seeds is None or replace:
+        return
+    built_from = (settings.index_dir / summary.seeds).resolve()
+    if built_from != settings.seeds_dir.resolve():
+        raise WrongFolderError(
+            f"the index in {settings.index_dir} was built from {built_from}, not "
+            f"{settings.seeds_dir}; give this folder its own --index-dir, or pass --replace "
+            "to rebuild that index from it"
+        )
 
 
 def compare(hashes: dict[str, str], summary: Summary | None, config: BuildConfig) -> IndexCheck:
@@ -83,10 +116,23 @@ def compare(hashes: dict[str, str], summary: Summary | None, config: BuildConfig
 def check_index(settings: Settings) -> IndexCheck:
     """Compare seeds/ with the index summary; reads files, writes nothing, loads no model."""
     summary = read_summary(settings.index_dir)
+    check_owner(settings, summary)
     embedder = settings.embedder or (summary and summary.embedder) or settings.build_embedder_name()
     model = settings.model or (summary and summary.model) or ""
     if summary is not None and settings.embedder and settings.embedder != summary.embedder:
         model = settings.model or ""  # another embedder: its own default model
-    return compare(
-        seed_hashes(settings.seeds_dir), summary, build_config(settings, embedder, model)
-    )
+    paths, passed_over = find_sources(settings.seeds_dir)
+    hashes = file_hashes(paths, settings.seeds_dir)
+    result = compare(hashes, summary, build_config(settings, embedder, model))
+    known = summary.skipped if summary else {}
+    where = {doc_id_for(path, settings.seeds_dir): path for path in paths}
+    result.unreadable = [s for s in passed_over if s.unreadable] + [
+        Skipped(
+            path=where[doc_id].relative_to(settings.seeds_dir).as_posix(),
+            reason=known[doc_id].reason,
+            unreadable=True,
+        )
+        for doc_id, sha256 in hashes.items()
+        if doc_id in known and known[doc_id].sha256 == sha256
+    ]
+    return result

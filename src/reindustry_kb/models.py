@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -174,6 +175,9 @@ class Skipped(BaseModel):
 
     path: str
     reason: str
+    # A document that could not be indexed (empty, damaged, undecodable, no text, too large),
+    # which `rkb index --strict` fails on; hidden files and other types are not.
+    unreadable: bool = False
 
 
 CLAIM: TypeAdapter[Claim] = TypeAdapter(Claim)
@@ -184,8 +188,24 @@ LANGS = ("zh", "zh-hant", "zh-hans", "en")
 
 def _check_dates(since: str | None, until: str | None) -> None:
     for name, value in (("--since", since), ("--until", until)):
-        if value and _DATE.fullmatch(value) is None:
-            raise RkbError(f"{name} {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+        if value and not _real_date(value):
+            raise RkbError(
+                f"{name} {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD (a real one)"
+            )
+    if since and until and since[: len(until)] > until[: len(since)]:
+        raise RkbError(f"--since {since} is after --until {until}; swap them")
+
+
+def _real_date(value: str) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD naming a day, month or year that exists."""
+    if _DATE.fullmatch(value) is None:
+        return False
+    year, month, day = [*value.split("-"), "01", "01"][:3]
+    try:
+        datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

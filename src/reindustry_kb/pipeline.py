@@ -68,6 +68,7 @@ def ask(
 def ask_in(session: Session, question: str, k: int, filters: Filters = NO_FILTERS) -> AskResult:
     """Answer a question from an open session: ranked, cited passages with their claims."""
     question = clean_question(question)
+    session.reader.check_documents(filters.docs)
     results = hybrid_search(session.reader, session.embedder, question, k, filters)
     passages = session.reader.passages([r.row for r in results])
     documents = session.reader.documents_by_id({p.doc_id for p in passages.values()})

@@ -62,6 +62,9 @@ _HAN = re.compile(rf"[{HAN}]")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 _MARKUP = re.compile(r"\*\*|__|^\s*(?:[*•●▪◆■○-]|\d+[.)、])\s+|^\s*#+\s*|\[|\]\([^)]*\)", re.M)
 _SPACES = re.compile(r"\s+")
+# A passage holds at most this many characters per token of its size limit: a line of
+# 5 MB without sentence ends or spaces is cut, not made one passage.
+CHARS_PER_TOKEN = 8
 
 
 def size_of(text: str) -> float:
@@ -91,8 +94,10 @@ class _Unit:
 
 
 def segment(source: Source, target: int = 180, max_size: int = 300) -> list[Passage]:
-    """Cut a document into passages along paragraphs and sentences."""
-    units = _split_long(_units(source), source.text, target, max_size)
+    """Cut a document into passages along paragraphs and sentences. A document of nothing
+    but its title (one short line, or front matter alone) is one passage: its title."""
+    units = _units(source) or _title_unit(source)
+    units = _split_long(units, source.text, target, max_size)
     passages: list[Passage] = []
     for group in _pack(units, target):
         start, end = group[0].start, group[-1].end
@@ -176,17 +181,30 @@ def _units(source: Source) -> list[_Unit]:
     return units
 
 
+def _title_unit(source: Source) -> list[_Unit]:
+    if source.title_span is None:
+        return []
+    start, end = source.title_span
+    body = source.text[start:end]
+    if not re.search(r"\w", body):
+        return []
+    return [_Unit(start, end, None, None, size=size_of(body), english=not _HAN.search(body))]
+
+
 def _split_long(units: list[_Unit], text: str, target: int, max_size: int) -> list[_Unit]:
-    """Cut units over max_size at sentence ends into near-equal pieces."""
+    """Cut units over max_size at sentence ends into near-equal pieces (and a sentence longer
+    than a passage may be, such as a file that is one long line, at spaces or anywhere)."""
     result: list[_Unit] = []
+    max_chars = max_size * CHARS_PER_TOKEN
     for unit in units:
-        if unit.size <= max_size:
+        if unit.size <= max_size and unit.end - unit.start <= max_chars:
             result.append(unit)
             continue
         sentences = [
-            (unit.start + m.start(), unit.start + m.end())
-            for m in _SENTENCE.finditer(text[unit.start : unit.end])
+            piece
+            for m in _SENTENCE.finditer(text, unit.start, unit.end)
             if m.group().strip()
+            for piece in _cut(text, m.start(), m.end(), max_size, max_chars)
         ]
         pieces = max(1, round(unit.size / target))
         budget = unit.size / pieces
@@ -199,6 +217,26 @@ def _split_long(units: list[_Unit], text: str, target: int, max_size: int) -> li
         if current:
             result.append(_piece(unit, current, text))
     return result
+
+
+def _cut(text: str, start: int, end: int, max_size: int, max_chars: int) -> list[tuple[int, int]]:
+    """A sentence as it is, or cut into pieces of at most max_size tokens and max_chars
+    characters, at a space where one is near the cut."""
+    pieces: list[tuple[int, int]] = []
+    while True:
+        span = min(end - start, max_chars)
+        size = size_of(text[start : start + span])
+        if span == end - start and size <= max_size:
+            break
+        if size > max_size:  # where about max_size tokens end
+            span = max(1, int(span * max_size / size))
+        cut = start + span
+        space = text.rfind(" ", start + span // 2, cut)
+        cut = space + 1 if space > start else cut
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 def _piece(unit: _Unit, sentences: list[tuple[int, int]], text: str) -> _Unit:

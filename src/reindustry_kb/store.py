@@ -38,7 +38,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reindustry_kb.dense import DenseIndex, DenseVectors, DenseWriter
-from reindustry_kb.errors import IndexBusyError, IndexCorruptError, IndexMissingError
+from reindustry_kb.errors import (
+    IndexBusyError,
+    IndexCorruptError,
+    IndexMissingError,
+    UnknownDocumentError,
+)
 from reindustry_kb.lexical import FILES as LEXICAL_FILES
 from reindustry_kb.lexical import LexicalIndex, PostingsBuilder
 from reindustry_kb.models import (
@@ -136,6 +141,9 @@ class Summary(BuildConfig):
     """What a build holds, without timestamps: `indexes/manifest.json`, committed."""
 
     dim: int
+    # The folder the index was built from, relative to the index folder ("../seeds"): an
+    # index belongs to its folder (`rkb index --seeds OTHER` refuses to replace it).
+    seeds: str | None = None
     documents: dict[str, DocumentEntry]
     counts: Counts
     # Files found but not indexed (a scanned PDF...), so `rkb index --check` knows them.
@@ -591,7 +599,17 @@ class IndexReader:
 
     def find_claims(self, filters: ClaimFilters) -> list[Claim]:
         """The claims the filters select, in document order."""
+        self.check_documents(filters.docs)
         return self._claims(*_claim_where(filters))
+
+    def check_documents(self, docs: Sequence[str]) -> None:
+        """A one-line error for a --doc that names no indexed document."""
+        for doc in docs:
+            clause, params = _doc_where([doc])
+            if not self._query(f"SELECT 1 FROM documents d WHERE {clause} LIMIT 1", tuple(params)):
+                raise UnknownDocumentError(
+                    f"--doc {doc!r} matches no indexed document; `rkb docs` lists their ids"
+                )
 
     def _query(self, sql: str, params: tuple[Any, ...] = (), plain: bool = False) -> list[Any]:
         """The rows as sqlite3.Row, or as plain tuples (faster to make by the million)."""

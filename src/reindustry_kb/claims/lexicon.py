@@ -26,6 +26,8 @@ def fold_term(term: str) -> str:
 
 # A Latin-script word; a trailing dot belongs to abbreviations such as U.S.
 _WORD = re.compile(r"[A-Za-z0-9$]+(?:[.&'’-][A-Za-z0-9]+)*\.?")
+# Where a possessive (China's) or the rest of a compound (Trump-era) begins.
+_ENDING = re.compile(r"['’-]")
 
 
 # Characters a lexicon reads position by position before it compiles its Han entries into one
@@ -88,9 +90,24 @@ class Lexicon:
     def _han_set(self) -> frozenset[str]:
         return frozenset(self.han_terms)
 
+    @cached_property
+    def _first_words(self) -> frozenset[str]:
+        """Every entry's first word, as written and in lower case: most words of a text begin
+        no entry, and are passed over without a lookup."""
+        return frozenset(key[0] for key in self.cased) | frozenset(key[0] for key in self.caseless)
+
+    def _may_begin(self, word: str) -> bool:
+        firsts = self._first_words
+        if word in firsts or word.lower() in firsts:
+            return True
+        stem = _ENDING.split(word.removesuffix("."), maxsplit=1)[0]  # as _lookup tries it
+        return stem in firsts or stem.lower() in firsts
+
     def _latin(self, text: str) -> Iterator[tuple[int, int, Any]]:
         words = list(_WORD.finditer(text))
         for i in range(len(words)):
+            if not self._may_begin(words[i].group()):
+                continue
             for n in range(min(self.longest, len(words) - i), 0, -1):
                 run = words[i : i + n]
                 if any(text[a.end() : b.start()] != " " for a, b in itertools.pairwise(run)):
@@ -109,7 +126,7 @@ class Lexicon:
         endings = [last]
         if last.endswith(".") and len(last) > 1:
             endings.append(last[:-1])
-        cut = re.split(r"['’-]", last, maxsplit=1)[0]
+        cut = _ENDING.split(last, maxsplit=1)[0]
         if cut and cut != last:
             endings.append(cut)
         for ending in endings:
