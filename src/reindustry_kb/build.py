@@ -10,6 +10,9 @@ vectors are carried over from the live build, so changing one file in a large li
 one file's work plus the rewrite of the new build. And no text is embedded twice: a passage or
 window whose text the live build embedded with the same embedder and model takes its vector
 from there, so a new version of rkb, or an edited document, re-embeds only what changed.
+Files are hashed first and each is read only when its turn to be analysed comes (in the worker
+that analyses it), so the library's texts are never all in memory, and an unchanged file is
+not read, decoded or extracted again.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reindustry_kb.dense import DenseVectors
@@ -96,70 +99,78 @@ def build_index(
 
     Every file is indexed or skipped with its reason; with `strict`, a document that cannot
     be indexed fails the build before anything new is made live. An index remembers the
-    folder it was built from: building it from another folder is refused unless `replace`."""
-    from reindustry_kb.freshness import build_config, check_owner, compare
+    folder it was built from: building it from another folder is refused unless `replace`.
+    Files are hashed first and read only when they are analysed (an unchanged one not at all),
+    so the library's texts are never all in memory."""
+    from reindustry_kb.freshness import build_config, check_owner, compare, file_hashes
+    from reindustry_kb.sources import doc_id_for, find_sources
     from reindustry_kb.store import BuildWriter, SkippedEntry, build_lock
 
     started = time.perf_counter()
     timer = Timer()
+    seeds = settings.seeds_dir
     with build_lock(settings.index_dir):
         summary, live = _live_build(settings)
         check_owner(settings, summary, replace)
         with timer("read"):
-            sources, passed_over, unreadable = load_sources(settings)
+            paths, passed_over = find_sources(seeds)
+            hashes = file_hashes(paths, seeds)
         if strict:
-            _fail_if_unreadable([*passed_over, *(u.skipped() for u in unreadable)])
+            _fail_if_unreadable(passed_over)
         embedder = get_embedder(settings.build_embedder_name(), settings.model)
         config = build_config(settings, embedder.name, embedder.model)
         # The live build lends whole documents when nothing but the documents changed, and
         # vectors by their texts whenever it was embedded alike.
         previous = live if live is not None and not config.changes_from(summary) else None
         donor = live if live is not None and _embedded_alike(live.manifest, embedder) else None
-        skipped = {u.doc_id: SkippedEntry(sha256=u.sha256, reason=u.reason) for u in unreadable}
-        hashes = {s.doc.doc_id: s.doc.sha256 for s in sources}
-        delta = compare(hashes | {k: v.sha256 for k, v in skipped.items()}, summary, config)
+        delta = compare(hashes, summary, config)
         with timer("carry over"):
             held = previous.carried_parts() if previous is not None and delta.unchanged else {}
             held = {doc_id: held[doc_id] for doc_id in delta.unchanged if doc_id in held}
-        todo = [source for source in sources if source.doc.doc_id not in held]
+            kept = previous.documents_by_id(set(held)) if previous is not None and held else {}
+        ids = {path: doc_id_for(path, seeds) for path in paths}
+        todo = [path for path in paths if ids[path] not in held]
         carried_from = previous.build / "kb.sqlite" if previous is not None else None
         documents: list[Document] = []
+        unreadable: list[Unreadable] = []
+        skipped: dict[str, SkippedEntry] = {}
         reuse = Reuse()
         fresh = _fresh_documents(embedder, todo, settings, progress, timer, donor, reuse)
         with BuildWriter(settings.index_dir, embedder.dim, carried_from) as writer, closing(fresh):
-            for source in sources:
-                carried = held.get(source.doc.doc_id)
+            for path in paths:
+                doc_id = ids[path]
+                carried = held.get(doc_id)
                 if carried is not None:
                     assert previous is not None
                     vectors = previous.dense.run(carried.first_row, len(carried.langs))
                     with timer("write"):
-                        doc = _counted(source.doc, len(carried.langs), carried.n_claims)
-                        writer.add_carried(doc, source.text, carried, vectors)
-                else:
-                    item, vectors = next(fresh)
-                    if not item.passages:  # nothing but markup, punctuation or a bare header
-                        empty = Unreadable(
+                        doc = kept[doc_id].model_copy(
+                            update={"path": path.relative_to(seeds).as_posix()}
+                        )
+                        writer.add_carried(doc, carried, vectors)
+                    documents.append(doc)
+                    continue
+                item, vectors = next(fresh)
+                if isinstance(item, Unreadable) or not item.passages:
+                    if not isinstance(item, Unreadable):  # markup, punctuation, a bare header
+                        item = Unreadable(
                             item.doc.path,
                             f"{item.doc.path} has no text to index besides its header or markup",
-                            item.doc.sha256,
                         )
-                        unreadable.append(empty)
-                        skipped[empty.doc_id] = SkippedEntry(
-                            sha256=empty.sha256, reason=empty.reason
-                        )
-                        continue
-                    with timer("write"):
-                        doc = _counted(item.doc, len(item.passages), len(item.claims))
-                        writer.add_fresh(
-                            doc, item.text, item.passages, item.claims, item.tokens, vectors
-                        )
+                    unreadable.append(item)
+                    skipped[doc_id] = SkippedEntry(sha256=hashes[doc_id], reason=item.reason)
+                    if strict:
+                        _fail_if_unreadable([item.skipped()])
+                    continue
+                with timer("write"):
+                    doc = _counted(item.doc, len(item.passages), len(item.claims))
+                    writer.add_fresh(
+                        doc, item.text, item.passages, item.claims, item.tokens, vectors
+                    )
                 documents.append(doc)
-            if strict:
-                _fail_if_unreadable([u.skipped() for u in unreadable])
             if not documents:  # an empty index would only replace one that answers
                 raise SourceError(
-                    f"no document in {settings.seeds_dir} could be indexed "
-                    f"({unreadable[0].reason}"
+                    f"no document in {seeds} could be indexed ({unreadable[0].reason}"
                     + (f", and {len(unreadable) - 1} more" if len(unreadable) > 1 else "")
                     + "); the previous index, if any, is unchanged"
                 )
@@ -167,7 +178,6 @@ def build_index(
                 writer.finish(_manifest(config, embedder, documents, skipped, settings))
     seconds = time.perf_counter() - started
     embedded = reuse.passages_embedded
-    counts = _document_counts(documents, summary)
     return IndexStats(
         index_dir=str(settings.index_dir),
         n_documents=len(documents),
@@ -175,7 +185,7 @@ def build_index(
         n_claims=sum(d.n_claims for d in documents),
         embedder=embedder.name,
         model=embedder.model,
-        **counts,
+        **_document_counts(documents, summary),
         passages_embedded=embedded,
         texts_embedded=reuse.embedded,
         texts_reused=reuse.reused,
@@ -222,39 +232,13 @@ def _counted(doc: Document, n_passages: int, n_claims: int) -> Document:
 
 @dataclass
 class Unreadable:
-    """A document that could not be indexed, with the hash of its bytes (as far as they could
-    be read), so the manifest knows it and `rkb index --check` does not call it new."""
+    """A document that could not be indexed, and why."""
 
     path: str
     reason: str
-    sha256: str
-
-    @property
-    def doc_id(self) -> str:
-        return str(PurePosixPath(self.path).with_suffix(""))
 
     def skipped(self) -> Skipped:
         return Skipped(path=self.path, reason=self.reason, unreadable=True)
-
-
-def load_sources(settings: Settings) -> tuple[list[Source], list[Skipped], list[Unreadable]]:
-    """Read every seed. Returns the sources, the files passed over (hidden, backups, other
-    types, links to nothing, names that are no UTF-8) and the documents that could not be
-    read, each with its reason: no single file stops the build."""
-    from reindustry_kb.freshness import file_digest
-    from reindustry_kb.sources import find_sources, read_source
-
-    paths, passed_over = find_sources(settings.seeds_dir)
-    max_bytes = settings.max_file_mb * 1_000_000
-    sources: list[Source] = []
-    unreadable: list[Unreadable] = []
-    for path in paths:
-        try:
-            sources.append(read_source(path, settings.seeds_dir, max_bytes))
-        except SourceError as exc:
-            relative = path.relative_to(settings.seeds_dir).as_posix()
-            unreadable.append(Unreadable(relative, str(exc), file_digest(path)))
-    return sources, passed_over, unreadable
 
 
 def _live_build(settings: Settings) -> tuple[Summary | None, IndexReader | None]:
@@ -294,46 +278,65 @@ def analyse(source: Source, passage_target: int, passage_max: int, timer: Timer)
     return Analysed(source.doc, source.text, passages, claims, tokens)
 
 
-def _analysed(sources: list[Source], settings: Settings, timer: Timer) -> Iterator[Analysed]:
-    """The documents analysed, in order: here, or for a large library in one worker process
-    per core, a bounded number of documents ahead of the consumer."""
+def read_and_analyse(
+    path: Path, settings: Settings, timer: Timer
+) -> Analysed | Unreadable:
+    """Read one file and analyse it, or say why it cannot be read."""
+    from reindustry_kb.sources import read_source
+
+    try:
+        with timer("read"):
+            source = read_source(path, settings.seeds_dir, settings.max_file_mb * 1_000_000)
+    except SourceError as exc:
+        return Unreadable(path.relative_to(settings.seeds_dir).as_posix(), str(exc))
+    return analyse(source, settings.passage_target, settings.passage_max, timer)
+
+
+def _analysed(
+    paths: list[Path], settings: Settings, timer: Timer
+) -> Iterator[Analysed | Unreadable]:
+    """The files read and analysed, in order: here, or for a large library in one worker
+    process per core, a bounded number of documents ahead of the consumer."""
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    sizes = (settings.passage_target, settings.passage_max)
     workers = os.cpu_count() or 1
-    if workers < 2 or len(sources) < POOL_MIN_DOCUMENTS:
-        for source in sources:
-            yield analyse(source, *sizes, timer)
+    if workers < 2 or len(paths) < POOL_MIN_DOCUMENTS:
+        for path in paths:
+            yield read_and_analyse(path, settings, timer)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        pending: deque[Future[list[Analysed]]] = deque()
-        for start in range(0, len(sources), POOL_BATCH):
-            batch = sources[start : start + POOL_BATCH]
-            pending.append(pool.submit(_analyse_batch, batch, *sizes))
+        pending: deque[Future[list[Analysed | Unreadable]]] = deque()
+        for start in range(0, len(paths), POOL_BATCH):
+            batch = paths[start : start + POOL_BATCH]
+            pending.append(pool.submit(_analyse_batch, batch, settings))
             while len(pending) > 4 * workers:
                 yield from _received(pending.popleft().result(), timer)
         while pending:
             yield from _received(pending.popleft().result(), timer)
 
 
-def _analyse_batch(sources: list[Source], passage_target: int, passage_max: int) -> list[Analysed]:
-    """In a worker: analyse a few documents, timing the stages."""
+def _analyse_batch(paths: list[Path], settings: Settings) -> list[Analysed | Unreadable]:
+    """In a worker: read and analyse a few documents, timing the stages."""
     results = []
-    for source in sources:
+    for path in paths:
         timer = Timer()
-        result = analyse(source, passage_target, passage_max, timer)
-        result.seconds = timer.seconds
+        result = read_and_analyse(path, settings, timer)
+        if isinstance(result, Analysed):
+            result.seconds = timer.seconds
         results.append(result)
     return results
 
 
-def _received(batch: list[Analysed], timer: Timer) -> list[Analysed]:
+def _received(
+    batch: list[Analysed | Unreadable], timer: Timer
+) -> list[Analysed | Unreadable]:
     for item in batch:
-        for stage, seconds in item.seconds.items():
+        seconds = item.seconds if isinstance(item, Analysed) else {}
+        for stage, spent in seconds.items():
             key = f"{stage} (workers)"
-            timer.in_workers[key] = timer.in_workers.get(key, 0.0) + seconds
+            timer.in_workers[key] = timer.in_workers.get(key, 0.0) + spent
     return batch
 
 
@@ -353,18 +356,19 @@ class Reuse:
 
 def _fresh_documents(
     embedder: Embedder,
-    sources: list[Source],
+    paths: list[Path],
     settings: Settings,
     progress: Progress | None,
     timer: Timer,
     donor: IndexReader | None = None,
     reuse: Reuse | None = None,
-) -> Generator[tuple[Analysed, DenseVectors], None, None]:
-    """New and changed documents, analysed and embedded, in order, each as soon as all its
-    vectors are back. Each passage is embedded with its title and section, and so are its
-    sentence windows. No text is embedded twice: one repeated across the library
-    (boilerplate, shared footers, recurring windows) is embedded once, and one the `donor`
-    build embedded takes its vector from there."""
+) -> Generator[tuple[Analysed | Unreadable, DenseVectors], None, None]:
+    """New and changed documents, read, analysed and embedded, in order, each as soon as all
+    its vectors are back (a file that cannot be read comes back as such, with no vectors).
+    Each passage is embedded with its title and section, and so are its sentence windows.
+    No text is embedded twice: one repeated across the library (boilerplate, shared footers,
+    recurring windows) is embedded once, and one the `donor` build embedded takes its vector
+    from there."""
     from reindustry_kb.embed import stream_passages, text_key
     from reindustry_kb.segment import embedding_text, windows
 
@@ -375,21 +379,27 @@ def _fresh_documents(
         lent = {key: -1 - row for key, row in donor.dense.text_rows().items()} if donor else {}
     # Analysed documents not yet written: per passage, the rows of its own text and its
     # windows' texts; the last spill row it needs; and the digests.
-    waiting: deque[tuple[Analysed, list[tuple[int, list[int]]], int, list[list[bytes]]]] = deque()
+    waiting: deque[
+        tuple[Analysed | Unreadable, list[tuple[int, list[int]]], int, list[list[bytes]]]
+    ] = deque()
     queued: deque[str] = deque()  # texts to embed, not yet drawn by the embedder
-    analysed = _analysed(sources, settings, timer)
-    # For the progress total, estimated from the text still to analyse.
-    total_chars = sum(len(source.text) for source in sources)
-    analysed_chars = analysed_passages = ahead = done = 0
+    analysed = _analysed(paths, settings, timer)
+    # For the progress total, estimated from the bytes still to analyse.
+    sizes = [_size(path) for path in paths]
+    total_bytes = sum(sizes)
+    analysed_bytes = analysed_files = analysed_passages = ahead = done = 0
 
     def plan_next() -> bool:
         """Analyse the next document and plan where each of its vectors comes from."""
-        nonlocal analysed_chars, analysed_passages, ahead
+        nonlocal analysed_bytes, analysed_files, analysed_passages, ahead
         item = next(analysed, None)
         if item is None:
             return False
+        analysed_bytes += sizes[analysed_files]
+        analysed_files += 1
         plan, keys, last = [], [], -1
-        for passage in item.passages:
+        for passage in item.passages if isinstance(item, Analysed) else []:
+            assert isinstance(item, Analysed)
             mine, digests = [], []
             own = embedding_text(passage, item.doc)
             for text in (own, *windows(passage, settings.window_size)):
@@ -408,9 +418,8 @@ def _fresh_documents(
             keys.append(digests)
             last = max(last, *mine)
         waiting.append((item, plan, last, keys))
-        analysed_chars += len(item.text)
-        analysed_passages += len(item.passages)
-        ahead += len(item.passages)
+        analysed_passages += len(plan)
+        ahead += len(plan)
         return True
 
     def texts() -> Iterator[str]:
@@ -431,8 +440,8 @@ def _fresh_documents(
                 ahead -= len(plan)
                 done += len(plan)
                 if progress:
-                    per_char = analysed_passages / max(analysed_chars, 1)
-                    total = analysed_passages + round((total_chars - analysed_chars) * per_char)
+                    per_byte = analysed_passages / max(analysed_bytes, 1)
+                    total = analysed_passages + round((total_bytes - analysed_bytes) * per_byte)
                     progress("embedding passages, extracting claims", done, total)
                 yield item, store.gather(plan, keys)
             if not waiting:
@@ -508,6 +517,13 @@ class _VectorSpill:
             )
             found[~lent] = block.reshape(-1, self.dim)[where]
         return found
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _manifest(

@@ -236,12 +236,14 @@ class BuildWriter:
         )
         self._add_rows([p.lang for p in passages], tokens, vectors)
 
-    def add_carried(
-        self, doc: Document, text: str, held: CarriedDocument, vectors: DenseVectors
-    ) -> None:
-        """An unchanged document: its passages (renumbered) and claims copied from the live
-        build by SQL, its stored BM25 tokens counted again (never re-tokenised)."""
-        self._add_document(doc, text)
+    def add_carried(self, doc: Document, held: CarriedDocument, vectors: DenseVectors) -> None:
+        """An unchanged document: its row (with its text, under its path now), passages
+        (renumbered) and claims copied from the live build by SQL, its stored BM25 tokens
+        counted again (never re-tokenised): its file is not read again."""
+        self.db.execute(
+            "INSERT INTO documents SELECT * FROM old.documents WHERE doc_id = ?", (doc.doc_id,)
+        )
+        self.db.execute("UPDATE documents SET path = ? WHERE doc_id = ?", (doc.path, doc.doc_id))
         self.db.execute(
             f"INSERT INTO passages SELECT row - ? + ?, {_PASSAGE_COLUMNS}, tokens "
             "FROM old.passages WHERE row >= ? AND row < ? ORDER BY row",
