@@ -221,9 +221,7 @@ def _fail_if_unreadable(skipped: list[Skipped]) -> None:
             if len(failed) > 1
             else ""
         )
-        raise StrictError(
-            f"--strict: {failed[0].reason}{more}; fix or remove the file, or index without --strict"
-        )
+        raise StrictError(f"--strict: {failed[0].reason}{more}; or index without --strict")
 
 
 def _counted(doc: Document, n_passages: int, n_claims: int) -> Document:
@@ -278,9 +276,7 @@ def analyse(source: Source, passage_target: int, passage_max: int, timer: Timer)
     return Analysed(source.doc, source.text, passages, claims, tokens)
 
 
-def read_and_analyse(
-    path: Path, settings: Settings, timer: Timer
-) -> Analysed | Unreadable:
+def read_and_analyse(path: Path, settings: Settings, timer: Timer) -> Analysed | Unreadable:
     """Read one file and analyse it, or say why it cannot be read."""
     from reindustry_kb.sources import read_source
 
@@ -329,9 +325,7 @@ def _analyse_batch(paths: list[Path], settings: Settings) -> list[Analysed | Unr
     return results
 
 
-def _received(
-    batch: list[Analysed | Unreadable], timer: Timer
-) -> list[Analysed | Unreadable]:
+def _received(batch: list[Analysed | Unreadable], timer: Timer) -> list[Analysed | Unreadable]:
     for item in batch:
         seconds = item.seconds if isinstance(item, Analysed) else {}
         for stage, spent in seconds.items():
@@ -398,10 +392,14 @@ def _fresh_documents(
         analysed_bytes += sizes[analysed_files]
         analysed_files += 1
         plan, keys, last = [], [], -1
-        for passage in item.passages if isinstance(item, Analysed) else []:
-            assert isinstance(item, Analysed)
+        # A file that could not be read has no passages: it waits for nothing.
+        owned = (
+            [(p, embedding_text(p, item.doc)) for p in item.passages]
+            if isinstance(item, Analysed)
+            else []
+        )
+        for passage, own in owned:
             mine, digests = [], []
-            own = embedding_text(passage, item.doc)
             for text in (own, *windows(passage, settings.window_size)):
                 key = text_key(text)
                 row = rows.get(key, lent.get(key))
