@@ -99,10 +99,12 @@ def segment(source: Source, target: int = 180, max_size: int = 300) -> list[Pass
     units = _units(source) or _title_unit(source)
     units = _split_long(units, source.text, target, max_size)
     passages: list[Passage] = []
+    line_start, counted_to = 1, 0  # lines counted on from the last passage, not from 0
     for group in _pack(units, target):
         start, end = group[0].start, group[-1].end
         text = source.text[start:end]
-        line_start = source.text.count("\n", 0, start) + 1
+        line_start += source.text.count("\n", counted_to, start)
+        counted_to = start
         pages = source.page_starts
         passages.append(
             Passage(

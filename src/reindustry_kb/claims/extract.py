@@ -79,7 +79,9 @@ def _claim(
             "text": source.text[char_start:char_end],
             "char_start": char_start,
             "char_end": char_end,
-            "line": source.text.count("\n", 0, char_start) + 1,
+            # Counted within the passage: counting from the file's start is quadratic in a
+            # long document.
+            "line": passage.line_start + passage.text.count("\n", 0, start),
             **fields,
         }
     )
