@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from reindustry_kb.lexical import LexicalIndex, PostingsBuilder, clean_tokens, tokenize
 
 DOCS = [
@@ -52,6 +54,31 @@ def test_postings_gathered_a_document_at_a_time_equal_one_build() -> None:
     assert (parts.n, parts.avgdl) == (whole.n, whole.avgdl)
     for query in ("关税收入", "tariff revenue", "英特爾 太陽能"):
         assert parts.scores(tokenize(query)) == whole.scores(tokenize(query))
+
+
+def test_spilled_postings_grouped_in_parts_equal_one_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens = [tokenize(d) for d in DOCS * 5]
+    groups = ["zh" if i % 3 else "en" for i in range(len(tokens))]
+    whole = LexicalIndex.build(tokens, groups)
+    # A few postings a part and a few records a read: many parts, each from many reads.
+    monkeypatch.setattr(PostingsBuilder, "PART", 7)
+    monkeypatch.setattr(PostingsBuilder, "CHUNK", 5)
+    builder = PostingsBuilder(tmp_path)
+    for start in range(0, len(tokens), 4):
+        builder.add(tokens[start : start + 4], groups[start : start + 4])
+    spilled = builder.build()
+    assert not list(tmp_path.glob(".postings.spill"))
+    assert (spilled.n, spilled.avgdl, spilled.groups) == (whole.n, whole.avgdl, whole.groups)
+    for query in ("关税收入", "tariff revenue", "英特爾 太陽能"):
+        assert spilled.scores(tokenize(query)) == whole.scores(tokenize(query))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    spilled.save(tmp_path / "a")
+    whole.save(tmp_path / "b")
+    for name in ("posting_rows.npy", "posting_impacts.npy", "vocab.txt", "lexical.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_scores_equal_the_textbook_formula_for_rare_and_common_terms() -> None:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import sqlite3
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -316,6 +318,7 @@ class LexicalIndex:
 
 
 POSTINGS = "postings.sqlite"
+SPILL = ".postings.spill"  # a build's records before they are grouped by term
 POSTING_ROWS = "posting_rows.npy"
 POSTING_IMPACTS = "posting_impacts.npy"
 META = "lexical.json"
@@ -339,13 +342,26 @@ class TermEntry:
 
 class PostingsBuilder:
     """BM25 postings gathered a document at a time, in row order, as compact (term, row, tf)
-    arrays, and grouped by term once at the end: a build never holds every passage's tokens,
-    and counting is numpy's, not a Python loop's (a 100,000-passage library in seconds)."""
+    records, and grouped by term once at the end: a build never holds every passage's tokens,
+    and counting is numpy's, not a Python loop's (a 100,000-passage library in seconds).
 
-    def __init__(self) -> None:
+    With a `spill` folder the records go to a file there as they come, and are grouped by
+    term a range of terms at a time into two more files: at a million passages they are
+    ~10^8 records (1.2 GB), which a build must not hold in memory, nor sort there at once."""
+
+    RECORD = (("term", "<i4"), ("row", "<i4"), ("tf", "<i4"))
+    PART = 8_000_000  # postings grouped at a time (~200 MB of working arrays)
+    CHUNK = 4_000_000  # records read from the spill at a time
+
+    def __init__(self, spill: Path | None = None) -> None:
+        import numpy as np
+
         self._ids: dict[str, int] = {}
-        self._runs: list[tuple[Any, Any, Any]] = []  # (term ids, rows, tfs), int32
-        self._lengths: list[int] = []
+        self._runs: list[Any] = []  # records, when not spilled
+        self._spill = spill
+        self._file = (spill / SPILL).open("wb") if spill is not None else None
+        self._df = np.zeros(0, dtype=np.int64)  # postings per term id
+        self._lengths = array("l")
         self._groups: list[str] = []
 
     def add(
@@ -363,48 +379,115 @@ class PostingsBuilder:
         n = len(token_lists)
         keys = np.array(flat, dtype=np.int64) * n + np.repeat(np.arange(n), lengths)
         pairs, tfs = np.unique(keys, return_counts=True)
-        first = len(self._lengths)
-        self._runs.append(
-            (
-                (pairs // n).astype(np.int32),
-                (pairs % n + first).astype(np.int32),
-                tfs.astype(np.int32),
-            )
-        )
+        records = np.empty(len(pairs), dtype=list(self.RECORD))
+        records["term"] = pairs // n
+        records["row"] = pairs % n + len(self._lengths)
+        records["tf"] = tfs
+        if len(self._df) < len(ids):
+            self._df = np.concatenate([self._df, np.zeros(len(ids) - len(self._df), np.int64)])
+        self._df += np.bincount(records["term"], minlength=len(self._df))
+        if self._file is not None:
+            self._file.write(records.tobytes())
+        else:
+            self._runs.append(records)
         self._lengths.extend(lengths.tolist())
         self._groups.extend(groups if groups is not None else [""] * n)
 
     def build(self) -> LexicalIndex:
         import numpy as np
 
-        empty = np.zeros(0, dtype=np.int32)
-        terms = np.concatenate([run[0] for run in self._runs] or [empty])
-        # Stable: within a term, rows stay in ascending order.
-        order = np.argsort(terms, kind="stable")
-        terms = terms[order]
-        rows = np.concatenate([run[1] for run in self._runs] or [empty])[order]
-        tfs = np.concatenate([run[2] for run in self._runs] or [empty])[order]
-        del order
-        lengths = np.array(self._lengths, dtype=np.float32)
+        lengths = np.frombuffer(self._lengths, dtype=np.int64).astype(np.float32)
         avgdl = float(lengths.mean(dtype=np.float64)) if len(lengths) else 0.0
-        # float32 throughout: at a million passages these arrays hold ~10^8 postings.
-        norm = np.float32(K1) * (
-            np.float32(1 - B) + np.float32(B / max(avgdl, 1e-9)) * lengths[rows]
-        )
-        tfs = tfs.astype(np.float32)
-        impacts = tfs * np.float32(K1 + 1) / (tfs + norm)
-        del norm, tfs
         names = sorted(set(self._groups)) or [""]
         number = {name: i for i, name in enumerate(names)}
         row_group = np.fromiter((number[g] for g in self._groups), np.int64, len(self._groups))
-        g = len(names)
-        df_by_group = np.bincount(
-            terms.astype(np.int64) * g + row_group[rows], minlength=len(self._ids) * g
-        ).reshape(-1, g)
-        starts = np.searchsorted(terms, np.arange(len(self._ids) + 1))
+        g, terms = len(names), len(self._ids)
+        starts = np.concatenate([[0], np.cumsum(self._df)]).astype(np.int64)
+        total = int(starts[-1])
+        df_by_group = np.zeros((terms, g), dtype=np.int64)
+        rows_out: Any
+        impacts_out: Any
+        if self._file is not None:
+            assert self._spill is not None
+            self._file.close()
+            rows_out = _Column(self._spill / f"{SPILL}.rows", np.int32, total)
+            impacts_out = _Column(self._spill / f"{SPILL}.impacts", np.float32, total)
+        else:
+            rows_out = np.zeros(total, dtype=np.int32)
+            impacts_out = np.zeros(total, dtype=np.float32)
+        # A range of terms at a time: its records, in row order as they were added, grouped
+        # by term (a stable sort keeps each term's rows ascending).
+        first = 0
+        while first < terms:
+            last = int(np.searchsorted(starts, starts[first] + self.PART, side="right")) - 1
+            last = min(max(last, first + 1), terms)
+            part = self._records(first, last)
+            part = part[np.argsort(part["term"], kind="stable")]
+            rows = part["row"]
+            # float32 throughout: at a million passages there are ~10^8 postings.
+            norm = np.float32(K1) * (
+                np.float32(1 - B) + np.float32(B / max(avgdl, 1e-9)) * lengths[rows]
+            )
+            tfs = part["tf"].astype(np.float32)
+            at = int(starts[first])
+            rows_out[at : at + len(part)] = rows
+            impacts_out[at : at + len(part)] = tfs * np.float32(K1 + 1) / (tfs + norm)
+            by_group = part["term"].astype(np.int64) * g + row_group[rows]
+            df_by_group[first:last] = np.bincount(
+                by_group - first * g, minlength=(last - first) * g
+            ).reshape(-1, g)
+            first = last
+        if self._spill is not None:
+            (self._spill / SPILL).unlink()
         sizes = np.bincount(row_group, minlength=g).tolist()
-        postings = MemoryPostings(self._ids, starts, rows, impacts, df_by_group, sizes)
+        postings = MemoryPostings(self._ids, starts, rows_out, impacts_out, df_by_group, sizes)
         return LexicalIndex(postings, len(lengths), avgdl, names)
+
+    def _records(self, first: int, last: int) -> Any:
+        """The records of terms [first, last), in the order they were added."""
+        import numpy as np
+
+        runs: Iterable[Any] = self._runs
+        if self._spill is not None:
+            path = self._spill / SPILL
+            record = np.dtype(list(self.RECORD))
+            width = record.itemsize
+            runs = (
+                np.fromfile(path, dtype=record, count=self.CHUNK, offset=at)
+                for at in range(0, path.stat().st_size, self.CHUNK * width)
+            )
+        chosen = [run[(run["term"] >= first) & (run["term"] < last)] for run in runs]
+        return np.concatenate(chosen) if chosen else np.zeros(0, dtype=list(self.RECORD))
+
+
+class _Column:
+    """A flat array in a file, written and read by slices through pread and pwrite (not
+    mapped: mapped pages count towards the process's memory)."""
+
+    def __init__(self, path: Path, dtype: Any, size: int) -> None:
+        import numpy as np
+
+        self.dtype = np.dtype(dtype)
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC)
+        os.ftruncate(self._fd, size * self.dtype.itemsize)
+        os.unlink(path)  # gone with the descriptor
+        self._size = size
+
+    def __setitem__(self, where: slice, values: Any) -> None:
+        import numpy as np
+
+        data = np.ascontiguousarray(values, dtype=self.dtype).tobytes()
+        os.pwrite(self._fd, data, (where.start or 0) * self.dtype.itemsize)
+
+    def __getitem__(self, where: slice) -> Any:
+        import numpy as np
+
+        start, stop = where.start or 0, where.stop if where.stop is not None else self._size
+        data = os.pread(self._fd, (stop - start) * self.dtype.itemsize, start * self.dtype.itemsize)
+        return np.frombuffer(data, dtype=self.dtype)
+
+    def __del__(self) -> None:
+        os.close(self._fd)
 
 
 class Postings(Protocol):

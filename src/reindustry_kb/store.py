@@ -204,7 +204,7 @@ class BuildWriter:
         if carried_from is not None:
             self.db.execute("ATTACH DATABASE ? AS old", (f"file:{carried_from}?mode=ro",))
         self.dense = DenseWriter(self.staging, dim, carried_from and carried_from.parent)
-        self.postings = PostingsBuilder()
+        self.postings = PostingsBuilder(self.staging)
 
     def __enter__(self) -> BuildWriter:
         return self
