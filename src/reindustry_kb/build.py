@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from reindustry_kb.dense import DenseVectors
@@ -36,7 +36,15 @@ from reindustry_kb.settings import Settings
 
 if TYPE_CHECKING:
     from reindustry_kb.sources import Source
-    from reindustry_kb.store import BuildConfig, IndexReader, Manifest, SkippedEntry, Summary
+    from reindustry_kb.store import (
+        BuildConfig,
+        BuildWriter,
+        CarriedDocument,
+        IndexReader,
+        Manifest,
+        SkippedEntry,
+        Summary,
+    )
 
 # (stage, done, total)
 Progress = Callable[[str, int, int], None]
@@ -129,51 +137,23 @@ def build_index(
             held = {doc_id: held[doc_id] for doc_id in delta.unchanged if doc_id in held}
             kept = previous.documents_by_id(set(held)) if previous is not None and held else {}
         ids = {path: doc_id_for(path, seeds) for path in paths}
+        library = _Library(seeds, paths, ids, hashes, held, kept, previous)
         todo = [path for path in paths if ids[path] not in held]
         carried_from = previous.build / "kb.sqlite" if previous is not None else None
-        documents: list[Document] = []
-        unreadable: list[Unreadable] = []
-        skipped: dict[str, SkippedEntry] = {}
         reuse = Reuse()
         fresh = _fresh_documents(embedder, todo, settings, progress, timer, donor, reuse)
-        with BuildWriter(settings.index_dir, embedder.dim, carried_from) as writer, closing(fresh):
-            for path in paths:
-                doc_id = ids[path]
-                carried = held.get(doc_id)
-                if carried is not None:
-                    assert previous is not None
-                    vectors = previous.dense.run(carried.first_row, len(carried.langs))
-                    with timer("write"):
-                        doc = kept[doc_id].model_copy(
-                            update={"path": path.relative_to(seeds).as_posix()}
-                        )
-                        writer.add_carried(doc, carried, vectors)
-                    documents.append(doc)
-                    continue
-                item, vectors = next(fresh)
-                if isinstance(item, Unreadable) or not item.passages:
-                    if not isinstance(item, Unreadable):  # markup, punctuation, a bare header
-                        item = Unreadable(
-                            item.doc.path,
-                            f"{item.doc.path} has no text to index besides its header or markup",
-                        )
-                    unreadable.append(item)
-                    skipped[doc_id] = SkippedEntry(sha256=hashes[doc_id], reason=item.reason)
-                    if strict:
-                        _fail_if_unreadable([item.skipped()])
-                    continue
-                with timer("write"):
-                    doc = _counted(item.doc, len(item.passages), len(item.claims))
-                    writer.add_fresh(
-                        doc, item.text, item.passages, item.claims, item.tokens, vectors
-                    )
-                documents.append(doc)
+        with BuildWriter(settings.index_dir, embedder.dim, carried_from) as writer:
+            with closing(fresh):  # closed before the indexes are made: its spill and digests go
+                documents, unreadable = _write_documents(writer, library, fresh, strict, timer)
             if not documents:  # an empty index would only replace one that answers
                 raise SourceError(
                     f"no document in {seeds} could be indexed ({unreadable[0].reason}"
                     + (f", and {len(unreadable) - 1} more" if len(unreadable) > 1 else "")
                     + "); the previous index, if any, is unchanged"
                 )
+            skipped = {
+                u.doc_id: SkippedEntry(sha256=hashes[u.doc_id], reason=u.reason) for u in unreadable
+            }
             with timer("write"):
                 writer.finish(_manifest(config, embedder, documents, skipped, settings))
     seconds = time.perf_counter() - started
@@ -197,6 +177,58 @@ def build_index(
         },
         skipped=[*(u.skipped() for u in unreadable), *passed_over],
     )
+
+
+@dataclass
+class _Library:
+    """The files a build writes, in order, and what the live build lends of them."""
+
+    seeds: Path
+    paths: list[Path]
+    ids: dict[Path, str]  # document id of each file
+    hashes: dict[str, str]  # sha256 of each document's bytes, by id
+    held: dict[str, CarriedDocument]  # unchanged documents' rows in the live build
+    kept: dict[str, Document]  # and their records
+    previous: IndexReader | None
+
+
+def _write_documents(
+    writer: BuildWriter,
+    library: _Library,
+    fresh: Iterator[tuple[Analysed | Unreadable, DenseVectors]],
+    strict: bool,
+    timer: Timer,
+) -> tuple[list[Document], list[Unreadable]]:
+    """Write every document in order, carried or fresh; return those written and those that
+    could not be (with `strict`, the first of them fails the build)."""
+    documents: list[Document] = []
+    unreadable: list[Unreadable] = []
+    for path in library.paths:
+        doc_id = library.ids[path]
+        carried = library.held.get(doc_id)
+        if carried is not None:
+            assert library.previous is not None
+            vectors = library.previous.dense.run(carried.first_row, len(carried.langs))
+            with timer("write"):
+                relative = path.relative_to(library.seeds).as_posix()
+                doc = library.kept[doc_id].model_copy(update={"path": relative})
+                writer.add_carried(doc, carried, vectors)
+            documents.append(doc)
+            continue
+        item, vectors = next(fresh)
+        if isinstance(item, Unreadable) or not item.passages:
+            if not isinstance(item, Unreadable):  # markup, punctuation, a bare header
+                reason = f"{item.doc.path} has no text to index besides its header or markup"
+                item = Unreadable(item.doc.path, reason)
+            unreadable.append(item)
+            if strict:
+                _fail_if_unreadable([item.skipped()])
+            continue
+        with timer("write"):
+            doc = _counted(item.doc, len(item.passages), len(item.claims))
+            writer.add_fresh(doc, item.text, item.passages, item.claims, item.tokens, vectors)
+        documents.append(doc)
+    return documents, unreadable
 
 
 def _document_counts(documents: list[Document], summary: Summary | None) -> dict[str, int]:
@@ -232,8 +264,12 @@ def _counted(doc: Document, n_passages: int, n_claims: int) -> Document:
 class Unreadable:
     """A document that could not be indexed, and why."""
 
-    path: str
+    path: str  # relative to the seeds folder
     reason: str
+
+    @property
+    def doc_id(self) -> str:
+        return PurePosixPath(self.path).with_suffix("").as_posix()
 
     def skipped(self) -> Skipped:
         return Skipped(path=self.path, reason=self.reason, unreadable=True)

@@ -274,9 +274,9 @@ class BuildWriter:
         self.db.executescript(_INDEXES)
         self.db.commit()
         self.db.close()
-        files = ["kb.sqlite", *self.dense.finish()]
+        # The postings first: their working arrays are gone before FAISS builds its indexes.
         self.postings.build().save(self.staging)
-        files += LEXICAL_FILES
+        files = ["kb.sqlite", *self.dense.finish(), *LEXICAL_FILES]
         sizes = {file: (self.staging / file).stat().st_size for file in files}
         manifest = manifest.model_copy(update={"build": self.name, "files": sizes})
         (self.staging / "manifest.json").write_text(_json(manifest), encoding="utf-8")
