@@ -1,4 +1,5 @@
 import json
+import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -11,7 +12,7 @@ from reindustry_kb.build import Analysed, Timer, build_index
 from reindustry_kb.embed import stream_passages
 from reindustry_kb.settings import Settings
 from reindustry_kb.sources import Source
-from tests.conftest import FakeEmbedder
+from tests.conftest import SEEDS, FakeEmbedder
 
 
 class RecordingEmbedder(FakeEmbedder):
@@ -78,7 +79,9 @@ def test_documents_are_analysed_while_earlier_ones_embed(
 
     analyse = build.analyse
 
-    def recording_analyse(source: Source, target: int, most: int, timer: Timer) -> Analysed:
+    def recording_analyse(
+        source: Source, target: int, most: int, timer: Timer
+    ) -> Iterator[Analysed]:
         events.append("analysed")
         return analyse(source, target, most, timer)
 
@@ -113,6 +116,33 @@ def test_a_large_library_analysed_in_workers_gives_the_same_index(
     assert (pooled.n_passages, pooled.n_claims) == (here.n_passages, here.n_claims)
     assert (pooled_settings.index_dir / "claims.jsonl").read_text(encoding="utf-8") == claims_here
     assert any(stage.endswith("(workers)") for stage in pooled.stage_seconds)
+
+
+def test_documents_written_in_parts_give_the_same_index(
+    fake_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reindustry_kb.pipeline import ask, list_documents
+
+    shutil.copy(SEEDS / "000_21b4db651bf1e798.txt", fake_settings.seeds_dir)  # 27 passages
+    whole = build_index(fake_settings)
+    claims_whole = (fake_settings.index_dir / "claims.jsonl").read_text(encoding="utf-8")
+    monkeypatch.setattr(build, "PART_PASSAGES", 4)
+    # And with workers, where a "large" file (the seed, the interview) is analysed here, part
+    # by part, once the documents before it are in.
+    monkeypatch.setattr(build, "POOL_MIN_DOCUMENTS", 2)
+    monkeypatch.setattr(build, "POOL_BATCH", 1)
+    monkeypatch.setattr(build, "LARGE_FILE", 700)
+    parts_settings = fake_settings.model_copy(update={"index_dir": tmp_path / "parts"})
+    parts = build_index(parts_settings)
+    assert (parts.n_passages, parts.n_claims) == (whole.n_passages, whole.n_claims)
+    claims_parts = (parts_settings.index_dir / "claims.jsonl").read_text(encoding="utf-8")
+    assert claims_parts == claims_whole
+    assert [d.model_dump() for d in list_documents(parts_settings)] == [
+        d.model_dump() for d in list_documents(fake_settings)
+    ]
+    assert max(d.n_passages for d in list_documents(parts_settings)) > 8  # several parts
+    for question in ("關稅", "data centers"):
+        assert ask(parts_settings, question, 5) == ask(fake_settings, question, 5)
 
 
 def test_spilled_vectors_read_back_by_any_rows(tmp_path: Path) -> None:

@@ -87,14 +87,17 @@ POOL_BATCH = 8  # documents per task
 
 @dataclass
 class Analysed:
-    """A new or changed document cut into passages, with its claims and BM25 tokens."""
+    """A new or changed document cut into passages, with its claims and BM25 tokens: the
+    whole of it, or one part of a long one (see PART_PASSAGES)."""
 
     doc: Document
-    text: str
+    text: str  # the document's text, in its first part ("" in the others)
     passages: list[Passage]
     claims: list[Claim]
     tokens: list[list[str]]  # per passage
     seconds: dict[str, float] = field(default_factory=dict)  # by stage, in a worker
+    first: bool = True
+    last: bool = True
 
 
 def build_index(
@@ -224,11 +227,38 @@ def _write_documents(
             if strict:
                 _fail_if_unreadable([item.skipped()])
             continue
-        with timer("write"):
-            doc = _counted(item.doc, len(item.passages), len(item.claims))
-            writer.add_fresh(doc, item.text, item.passages, item.claims, item.tokens, vectors)
-        documents.append(doc)
+        documents.append(_write_fresh(writer, item, vectors, fresh, timer))
     return documents, unreadable
+
+
+def _write_fresh(
+    writer: BuildWriter,
+    item: Analysed,
+    vectors: DenseVectors,
+    fresh: Iterator[tuple[Analysed | Unreadable, DenseVectors]],
+    timer: Timer,
+) -> Document:
+    """Write a new or changed document, part after part; return its record."""
+    n_passages = n_claims = 0
+    while True:
+        with timer("write"):
+            if item.first:
+                whole = _counted(item.doc, len(item.passages), len(item.claims))
+                writer.add_fresh(
+                    whole, item.text, item.passages, item.claims, item.tokens, vectors
+                )
+            else:
+                writer.add_part(item.passages, item.claims, item.tokens, vectors)
+        n_passages += len(item.passages)
+        n_claims += len(item.claims)
+        if item.last:
+            break
+        following, vectors = next(fresh)
+        assert isinstance(following, Analysed) and not following.first
+        item = following
+    if not item.first:  # written in parts: the counts known at its first were the first's
+        writer.set_counts(item.doc.doc_id, n_passages, n_claims)
+    return _counted(item.doc, n_passages, n_claims)
 
 
 def _document_counts(documents: list[Document], summary: Summary | None) -> dict[str, int]:
@@ -294,70 +324,100 @@ def _embedded_alike(manifest: Manifest, embedder: Embedder) -> bool:
     )
 
 
-def analyse(source: Source, passage_target: int, passage_max: int, timer: Timer) -> Analysed:
-    """Cut a document into passages; extract its claims and BM25 tokens."""
-    from reindustry_kb.claims.extract import extract_claims
+# A document is analysed, embedded and written this many passages at a time: a 50 MB file
+# (100,000 passages, 700,000 claims) never has all its claims, tokens and vectors in memory.
+PART_PASSAGES = 2_000
+# A file this large is analysed in the build's own process, a part at a time, rather than
+# whole in a worker (whose result would come back whole).
+LARGE_FILE = 4_000_000
+
+
+def analyse(
+    source: Source, passage_target: int, passage_max: int, timer: Timer
+) -> Iterator[Analysed]:
+    """Cut a document into passages; extract its claims and BM25 tokens, a part of at most
+    PART_PASSAGES passages at a time."""
+    from reindustry_kb.claims.extract import document_context, extract_claims
     from reindustry_kb.lexical import tokenize
     from reindustry_kb.segment import segment
 
     with timer("segment"):
         passages = segment(source, passage_target, passage_max)
     with timer("claims"):
-        claims = extract_claims(source, passages)
-        if pages := source.page_starts:
-            for claim in claims:
-                claim.page = bisect.bisect_right(pages, claim.char_start)
-    with timer("tokenize"):
-        tokens = [tokenize(lexical_text(p)) for p in passages]
-    return Analysed(source.doc, source.text, passages, claims, tokens)
+        within = document_context(source, passages)
+    for start in range(0, max(len(passages), 1), PART_PASSAGES):
+        part = passages[start : start + PART_PASSAGES]
+        with timer("claims"):
+            claims = extract_claims(source, part, within)
+            if pages := source.page_starts:
+                for claim in claims:
+                    claim.page = bisect.bisect_right(pages, claim.char_start)
+        with timer("tokenize"):
+            tokens = [tokenize(lexical_text(p)) for p in part]
+        first, last = start == 0, start + PART_PASSAGES >= len(passages)
+        text = source.text if first else ""
+        yield Analysed(source.doc, text, part, claims, tokens, first=first, last=last)
 
 
-def read_and_analyse(path: Path, settings: Settings, timer: Timer) -> Analysed | Unreadable:
-    """Read one file and analyse it, or say why it cannot be read."""
+def read_and_analyse(
+    path: Path, settings: Settings, timer: Timer
+) -> Iterator[Analysed | Unreadable]:
+    """Read one file and analyse it, a part at a time, or say why it cannot be read."""
     from reindustry_kb.sources import read_source
 
     try:
         with timer("read"):
             source = read_source(path, settings.seeds_dir, settings.max_file_mb * 1_000_000)
     except SourceError as exc:
-        return Unreadable(path.relative_to(settings.seeds_dir).as_posix(), str(exc))
-    return analyse(source, settings.passage_target, settings.passage_max, timer)
+        yield Unreadable(path.relative_to(settings.seeds_dir).as_posix(), str(exc))
+        return
+    yield from analyse(source, settings.passage_target, settings.passage_max, timer)
 
 
 def _analysed(
     paths: list[Path], settings: Settings, timer: Timer
 ) -> Iterator[Analysed | Unreadable]:
-    """The files read and analysed, in order: here, or for a large library in one worker
-    process per core, a bounded number of documents ahead of the consumer."""
+    """The files read and analysed, in order, a part at a time: here, or for a large library
+    in one worker process per core, a bounded number of documents ahead of the consumer (a
+    large file here, once the documents before it are in)."""
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
     workers = os.cpu_count() or 1
     if workers < 2 or len(paths) < POOL_MIN_DOCUMENTS:
         for path in paths:
-            yield read_and_analyse(path, settings, timer)
+            yield from read_and_analyse(path, settings, timer)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         pending: deque[Future[list[Analysed | Unreadable]]] = deque()
-        for start in range(0, len(paths), POOL_BATCH):
-            batch = paths[start : start + POOL_BATCH]
-            pending.append(pool.submit(_analyse_batch, batch, settings))
-            while len(pending) > 4 * workers:
+        batch: list[Path] = []
+        for number, path in enumerate(paths):
+            large = _size(path) > LARGE_FILE
+            if large and batch:  # the documents before it go first
+                pending.append(pool.submit(_analyse_batch, batch, settings))
+                batch = []
+            while pending and (large or len(pending) > 4 * workers):
                 yield from _received(pending.popleft().result(), timer)
+            if large:
+                yield from read_and_analyse(path, settings, timer)
+                continue
+            batch.append(path)
+            if len(batch) == POOL_BATCH or number == len(paths) - 1:
+                pending.append(pool.submit(_analyse_batch, batch, settings))
+                batch = []
         while pending:
             yield from _received(pending.popleft().result(), timer)
 
 
 def _analyse_batch(paths: list[Path], settings: Settings) -> list[Analysed | Unreadable]:
     """In a worker: read and analyse a few documents, timing the stages."""
-    results = []
+    results: list[Analysed | Unreadable] = []
     for path in paths:
         timer = Timer()
-        result = read_and_analyse(path, settings, timer)
-        if isinstance(result, Analysed):
-            result.seconds = timer.seconds
-        results.append(result)
+        results += read_and_analyse(path, settings, timer)
+        if isinstance(results[-1], Analysed):
+            results[-1].seconds = timer.seconds
     return results
 
 
@@ -425,8 +485,9 @@ def _fresh_documents(
         item = next(analysed, None)
         if item is None:
             return False
-        analysed_bytes += sizes[analysed_files]
-        analysed_files += 1
+        if not isinstance(item, Analysed) or item.last:
+            analysed_bytes += sizes[analysed_files]
+            analysed_files += 1
         plan, keys, last = [], [], -1
         # A file that could not be read has no passages: it waits for nothing.
         owned = (

@@ -223,18 +223,36 @@ class BuildWriter:
         tokens: list[list[str]],
         vectors: DenseVectors,
     ) -> None:
-        """A new or changed document, with everything made for it."""
+        """A new or changed document, with everything made for it (or its first part)."""
         self._add_document(doc, text)
+        self.add_part(passages, claims, tokens, vectors)
+
+    def add_part(
+        self,
+        passages: list[Passage],
+        claims: list[Claim],
+        tokens: list[list[str]],
+        vectors: DenseVectors,
+    ) -> None:
+        """The next passages of the document added last, with their claims, tokens and
+        vectors: a long document is written a part at a time."""
         self.db.executemany(
             f"INSERT INTO passages (row, {_PASSAGE_COLUMNS}, tokens) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(self.row + n, *_passage_row(p), " ".join(tokens[n])) for n, p in enumerate(passages)],
+            ((self.row + n, *_passage_row(p), " ".join(tokens[n])) for n, p in enumerate(passages)),
         )
         self.db.executemany(
             "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [_claim_row(claim) for claim in claims],
+            (_claim_row(claim) for claim in claims),
         )
         self._add_rows([p.lang for p in passages], tokens, vectors)
+
+    def set_counts(self, doc_id: str, n_passages: int, n_claims: int) -> None:
+        """A document written in parts: its counts, known once its last part is in."""
+        self.db.execute(
+            "UPDATE documents SET n_passages = ?, n_claims = ? WHERE doc_id = ?",
+            (n_passages, n_claims, doc_id),
+        )
 
     def add_carried(self, doc: Document, held: CarriedDocument, vectors: DenseVectors) -> None:
         """An unchanged document: its row (with its text, under its path now), passages

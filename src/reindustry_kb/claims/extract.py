@@ -8,6 +8,7 @@ claim quotes the original text exactly, like a passage does.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from reindustry_kb.claims import KINDS
@@ -26,24 +27,41 @@ _ID_PREFIX = {"statistic": "s", "date": "d", "actor": "a", "policy_lever": "l"}
 SpanMap = Callable[[int, int], tuple[int, int]]
 
 
-def extract_claims(source: Source, passages: Sequence[Passage]) -> list[Claim]:
-    """Typed claims of a document's passages, each mapped back to the original."""
-    doc = source.doc
+@dataclass(frozen=True)
+class DocumentContext:
+    """What reading any passage needs from the whole document: the people it names as
+    authors and speakers, and how it writes numeric dates."""
+
+    people: Any
+    month_first: bool
+
+
+def document_context(source: Source, passages: Sequence[Passage]) -> DocumentContext:
     speakers = [p.speaker for p in passages if p.speaker]
-    people = fold_people([*doc.authors, *speakers])
-    month_first = document_month_first(source.text)
+    return DocumentContext(
+        fold_people([*source.doc.authors, *speakers]), document_month_first(source.text)
+    )
+
+
+def extract_claims(
+    source: Source, passages: Sequence[Passage], within: DocumentContext | None = None
+) -> list[Claim]:
+    """Typed claims of a document's passages (all of them, or some of them `within` the
+    context of the whole document), each mapped back to the original."""
+    doc = source.doc
+    within = within or document_context(source, passages)
     claims: list[Claim] = []
     for passage in passages:
         folded = fold(passage.text, lower=False)
         context = Context(
             doc_date=doc.date,
             lang=passage.lang if passage.lang != "mixed" else doc.lang,
-            month_first=month_first,
+            month_first=within.month_first,
         )
         found: list[Found] = [
             *extract_statistics(folded.text, context),
             *extract_dates(folded.text, context),
-            *extract_actors(folded.text, people),
+            *extract_actors(folded.text, within.people),
             *extract_levers(folded.text),
         ]
         describe(folded.text, found)
