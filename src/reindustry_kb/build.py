@@ -42,7 +42,6 @@ if TYPE_CHECKING:
         CarriedDocument,
         IndexReader,
         Manifest,
-        SkippedEntry,
         Summary,
     )
 
@@ -115,7 +114,7 @@ def build_index(
     so the library's texts are never all in memory."""
     from reindustry_kb.freshness import build_config, check_owner, compare, file_hashes
     from reindustry_kb.sources import doc_id_for, find_sources
-    from reindustry_kb.store import BuildWriter, SkippedEntry, build_lock
+    from reindustry_kb.store import BuildWriter, build_lock
 
     started = time.perf_counter()
     timer = Timer()
@@ -148,17 +147,9 @@ def build_index(
         with BuildWriter(settings.index_dir, embedder.dim, carried_from) as writer:
             with closing(fresh):  # closed before the indexes are made: its spill and digests go
                 documents, unreadable = _write_documents(writer, library, fresh, strict, timer)
-            if not documents:  # an empty index would only replace one that answers
-                raise SourceError(
-                    f"no document in {seeds} could be indexed ({unreadable[0].reason}"
-                    + (f", and {len(unreadable) - 1} more" if len(unreadable) > 1 else "")
-                    + "); the previous index, if any, is unchanged"
-                )
-            skipped = {
-                u.doc_id: SkippedEntry(sha256=hashes[u.doc_id], reason=u.reason) for u in unreadable
-            }
             with timer("write"):
-                writer.finish(_manifest(config, embedder, documents, skipped, settings))
+                manifest = _manifest(config, embedder, documents, unreadable, hashes, settings)
+                writer.finish(manifest)
     seconds = time.perf_counter() - started
     embedded = reuse.passages_embedded
     return IndexStats(
@@ -228,6 +219,12 @@ def _write_documents(
                 _fail_if_unreadable([item.skipped()])
             continue
         documents.append(_write_fresh(writer, item, vectors, fresh, timer))
+    if not documents:  # an empty index would only replace one that answers
+        raise SourceError(
+            f"no document in {library.seeds} could be indexed ({unreadable[0].reason}"
+            + (f", and {len(unreadable) - 1} more" if len(unreadable) > 1 else "")
+            + "); the previous index, if any, is unchanged"
+        )
     return documents, unreadable
 
 
@@ -244,9 +241,7 @@ def _write_fresh(
         with timer("write"):
             if item.first:
                 whole = _counted(item.doc, len(item.passages), len(item.claims))
-                writer.add_fresh(
-                    whole, item.text, item.passages, item.claims, item.tokens, vectors
-                )
+                writer.add_fresh(whole, item.text, item.passages, item.claims, item.tokens, vectors)
             else:
                 writer.add_part(item.passages, item.claims, item.tokens, vectors)
         n_passages += len(item.passages)
@@ -625,11 +620,16 @@ def _manifest(
     config: BuildConfig,
     embedder: Embedder,
     documents: list[Document],
-    skipped: dict[str, SkippedEntry],
+    unreadable: list[Unreadable],
+    hashes: dict[str, str],
     settings: Settings,
 ) -> Manifest:
+    """The build's manifest: what it holds, and the files it could not index with the hash
+    they had (so `rkb index --check` knows them while they stay as they are)."""
     from reindustry_kb.freshness import seeds_relative
-    from reindustry_kb.store import Counts, DocumentEntry, Manifest
+    from reindustry_kb.store import Counts, DocumentEntry, Manifest, SkippedEntry
+
+    skipped = {u.doc_id: SkippedEntry(sha256=hashes[u.doc_id], reason=u.reason) for u in unreadable}
 
     return Manifest(
         **config.model_dump(),

@@ -156,39 +156,31 @@ def index_cli(
     from rich.console import Console
 
     _print_skipped(stats.skipped)
-    Console().print(
+    Console().print(_summary(stats), markup=False)
+
+
+def _summary(stats: IndexStats) -> str:
+    """What `rkb index` did, in two lines (and the clauses that only some builds need)."""
+    skipped = sum(s.unreadable for s in stats.skipped)
+    clauses = [
+        f"documents: {stats.added} added, {stats.changed} changed, {stats.removed} removed, "
+        f"{stats.unchanged} unchanged" + (f", {skipped} skipped" if skipped else ""),
+        f"{stats.passages_embedded} passages embedded"
+        + (f" ({stats.passages_per_s} passages/s)" if stats.passages_per_s else ""),
+    ]
+    if stats.texts_reused:
+        clauses.append(f"{stats.texts_reused} texts' vectors taken from the previous build")
+    if stats.config_changes:
+        clauses.append(f"configuration changed ({'; '.join(stats.config_changes)})")
+    return (
         f"Indexed {stats.n_documents} documents, {stats.n_passages} passages, {stats.n_claims} "
         f"claims with {stats.embedder} ({stats.model}) in {stats.seconds:.1f}s "
-        f"-> {stats.index_dir}\n"
-        f"documents: {stats.added} added, {stats.changed} changed, {stats.removed} removed, "
-        f"{stats.unchanged} unchanged"
-        + (
-            f", {_unreadable_count(stats.skipped)} skipped"
-            if _unreadable_count(stats.skipped)
-            else ""
-        )
-        + f"; {stats.passages_embedded} passages embedded"
-        + (f" ({stats.passages_per_s} passages/s)" if stats.passages_per_s else "")
-        + (
-            f"; {stats.texts_reused} texts' vectors taken from the previous build"
-            if stats.texts_reused
-            else ""
-        )
-        + (
-            f"; configuration changed ({'; '.join(stats.config_changes)})"
-            if stats.config_changes
-            else ""
-        ),
-        markup=False,
+        f"-> {stats.index_dir}\n" + "; ".join(clauses)
     )
 
 
 # Skipped documents listed by `rkb index` before "and N more" (--json lists them all).
 SHOWN_SKIPPED = 10
-
-
-def _unreadable_count(skipped: list[Skipped]) -> int:
-    return sum(s.unreadable for s in skipped)
 
 
 def _print_skipped(skipped: list[Skipped]) -> None:

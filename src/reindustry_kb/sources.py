@@ -466,17 +466,14 @@ def parse_header(text: str) -> Header:
         field_name = _header_field(kv["key"]) if kv else None
         if kv and field_name:
             _set_field(header, field_name, kv["value"], numeric_dates)
-            if field_name == "title" and (found := line.rfind(kv["value"])) >= 0 and kv["value"]:
-                header.title_span = (start + found, start + found + len(kv["value"]))
+            if field_name == "title" and kv["value"] and (at := line.rfind(kv["value"])) >= 0:
+                header.title_span = (start + at, start + at + len(kv["value"]))
             header.spans.append((start, end))
             index += 1
             continue
         if header.title is None and not header.spans and _looks_like_title(plain):
             header.title = plain
-            header.title_span = (
-                start + line.index(plain[0]),
-                end - (len(line) - len(line.rstrip())),
-            )
+            header.title_span = (start + len(line) - len(line.lstrip()), start + len(line.rstrip()))
             header.spans.append((start, end))
             index += 1
             continue
