@@ -212,7 +212,10 @@ def _write_documents(
         item, vectors = next(fresh)
         if isinstance(item, Unreadable) or not item.passages:
             if not isinstance(item, Unreadable):  # markup, punctuation, a bare header
-                reason = f"{item.doc.path} has no text to index besides its header or markup"
+                reason = (
+                    f"{item.doc.path} has no text to index (nothing but a header, markup, "
+                    "punctuation or control characters)"
+                )
                 item = Unreadable(item.doc.path, reason)
             unreadable.append(item)
             if strict:
