@@ -84,6 +84,18 @@ def _docx_without_date(folder: Path) -> Outcomes:
     return _write(folder, "undated.docx", buffer.getvalue(), INDEXED)
 
 
+def _docx_with_comment(folder: Path) -> Outcomes:
+    import docx
+    from lxml import etree
+
+    document = docx.Document()
+    document.add_paragraph("Tariff revenue rose to 300 billion dollars this year.")
+    document.element.body.insert(0, etree.Comment(" a comment in the body "))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return _write(folder, "commented.docx", buffer.getvalue(), INDEXED)
+
+
 def _nested(folder: Path) -> Outcomes:
     deep = "/".join(f"level{n}" for n in range(40))
     return _write(folder, f"{deep}/deep.txt", "深層資料夾裡的文件也要被索引。".encode(), INDEXED)
@@ -170,6 +182,7 @@ KINDS: dict[str, Writer] = {
     "zip_garbage_docx": _zip_garbage,
     "random_docx": lambda f: _write(f, "random.docx", os.urandom(2048), SKIPPED),
     "docx_without_date": _docx_without_date,
+    "docx_with_comment": _docx_with_comment,
     "html_scripts_only": _text(
         "scripts.html", "<html><body><script>var a = 1;</script></body></html>", SKIPPED
     ),

@@ -303,3 +303,95 @@ def test_a_docx_without_a_set_date_is_not_dated_by_its_template(tmp_path: Path) 
     document.save(str(path))
     assert _extracted(path).date is None
     assert read_source(path, tmp_path).doc.date == "2025-03-05"  # the date in its text
+
+
+def _page(tmp_path: Path, name: str, html: str) -> Path:
+    path = tmp_path / name
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def test_a_page_wrapped_in_one_form_keeps_its_article(tmp_path: Path) -> None:
+    # ASP.NET pages (many government sites) put the whole body in <form id="form1">.
+    found = _extracted(
+        _page(
+            tmp_path,
+            "news.aspx.html",
+            "<html><head><title>經濟部宣布補助</title></head><body>"
+            "<div class='menu'><a href='/'>即時</a> <a href='/p'>政治</a></div>"
+            "<form method='post' id='form1'><div class='content'><h1>經濟部宣布補助</h1>"
+            "<p>經濟部今日宣布，將投入新台幣300億元補助半導體先進製程研發。</p>"
+            "<p>經濟部長表示，補助對象以國內中小型晶片設計業者為優先。</p></div></form>"
+            "<form><input name='q'><button>搜尋</button></form>"
+            "<footer>© 經濟部 版權所有</footer></body></html>",
+        )
+    )
+    assert "將投入新台幣300億元補助半導體先進製程研發" in found.text
+    assert "中小型晶片設計業者" in found.text and "搜尋" not in found.text
+
+
+def test_page_titles_dates_and_authors_are_the_page_s_own(tmp_path: Path) -> None:
+    logo = _extracted(
+        _page(
+            tmp_path,
+            "press.html",
+            "<html><head><title>U.S. Raises Tariffs on Chinese Semiconductors</title></head>"
+            "<body><div id='header'><h1><a href='/'>Trade Policy Watch</a></h1></div>"
+            "<h1>U.S. Raises Tariffs on Chinese Semiconductors</h1><p>The administration said "
+            "on Tuesday that tariffs on Chinese semiconductors will rise to 50 percent.</p>"
+            "<p>The investigation behind the decision began in 2018.</p>"
+            "<footer>© Copyright 2024.</footer></body></html>",
+        )
+    )
+    assert logo.title == "U.S. Raises Tariffs on Chinese Semiconductors"
+    assert logo.date is None  # no year in the text is a publication date
+    news = _extracted(
+        _page(
+            tmp_path,
+            "news.html",
+            "<html><head><title>平鎮輪胎行惡火 | 社會 | 中央社 CNA</title>"
+            "<meta property='og:title' content='平鎮輪胎行惡火 | 社會 | 中央社 CNA'>"
+            "<meta name='author' content='https://www.facebook.com/cna.com.tw'>"
+            "<meta property='article:published_time' content='2016-03-19T10:00:00+08:00'>"
+            "</head><body><article><h1>平鎮輪胎行惡火</h1><p>桃園市平鎮區一間輪胎行今天清晨"
+            "發生火警，消防局出動20輛消防車搶救。</p></article></body></html>",
+        )
+    )
+    assert (news.title, news.date, news.authors) == ("平鎮輪胎行惡火", "2016-03-19", [])
+
+
+def test_a_line_break_inside_chinese_text_is_no_space(tmp_path: Path) -> None:
+    found = _extracted(
+        _page(
+            tmp_path,
+            "idn.html",
+            "<html><head><title>IDN 安全性漏洞</title></head><body><article><h1>IDN 安全性漏洞"
+            "</h1><p>使用者可以選擇手動變更組\n態設定或下載修正檔來自動變更設定，停用國際\n"
+            "域名解析功能。</p></article></body></html>",
+        )
+    )
+    assert "變更組態設定" in found.text and "國際域名解析" in found.text
+
+
+def _one_line_pdf(text: str, title: str | None = None) -> bytes:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    if title:
+        page.setTitle(title)
+    page.drawString(72, 720, text)
+    page.save()
+    return buffer.getvalue()
+
+
+def test_a_short_pdf_is_indexed_and_a_file_name_is_no_title(tmp_path: Path) -> None:
+    notice = tmp_path / "notice.pdf"
+    notice.write_bytes(_one_line_pdf("Tariffs rise 25%."))
+    assert _extracted(notice).text.strip() == "Tariffs rise 25%."
+    for title in ("10811.exe", "905_Precinct_NoOU", "zen_of_python.txt"):
+        named = tmp_path / "named.pdf"
+        named.write_bytes(_one_line_pdf("Transcript of oral argument on tariff authority.", title))
+        assert _extracted(named).title is None, title

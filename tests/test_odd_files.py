@@ -139,6 +139,24 @@ def test_a_file_that_cannot_be_read_is_skipped(
     assert stats.n_documents == 3
 
 
+def test_a_reader_s_own_fault_loses_that_file_not_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reindustry_kb import extract
+
+    folder = tmp_path / "library"
+    _library(folder, ["big5_news_page"])
+
+    def broken(data: bytes, name: str) -> extract.Extracted:
+        raise AttributeError("'_Comment' object has no attribute 'rsplit'")
+
+    monkeypatch.setattr(extract, "extract_html", broken)
+    stats = build_index(Settings(seeds_dir=folder, index_dir=tmp_path / "i", embedder="hashing"))
+    reason = {s.path: s.reason for s in stats.skipped}["news_big5.html"]
+    assert reason.startswith("news_big5.html could not be read (AttributeError: ")
+    assert stats.n_documents == 3
+
+
 def test_files_changed_or_deleted_while_the_build_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

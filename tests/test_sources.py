@@ -260,6 +260,15 @@ def test_law_database_headers_give_title_and_date_without_labels() -> None:
     assert (promulgated.title, promulgated.date) == ("出口管制法", "2020-10-17")
     amended = "公布日期：2020-10-17\n修正日期：2025-09-05\n\n正文。"
     assert parse_header(amended).date == "2025-09-05"  # the text's own version
+    never_amended = "法規名稱：中央法規標準法\n公發布日：民國 93 年 05 月 19 日\n\n第 1 條\n本文。"
+    assert parse_header(never_amended).date == "2004-05-19"
+    english = parse_header(
+        "Title: Customs Act\nAmended Date: 20220511\nCategory: Ministry\n\nArticle 1"
+    )
+    assert (english.title, english.date) == ("Customs Act", "2022-05-11")
+    assert english.spans[-1][1] <= len(
+        "Title: Customs Act\nAmended Date: 20220511\nCategory: Ministry"
+    )
 
 
 def test_odd_paths_are_reported_not_followed(tmp_path: Path) -> None:

@@ -363,11 +363,16 @@ def read_and_analyse(
     """Read one file and analyse it, a part at a time, or say why it cannot be read."""
     from reindustry_kb.sources import read_source
 
+    name = path.relative_to(settings.seeds_dir).as_posix()
     try:
         with timer("read"):
             source = read_source(path, settings.seeds_dir, settings.max_file_mb * 1_000_000)
     except SourceError as exc:
-        yield Unreadable(path.relative_to(settings.seeds_dir).as_posix(), str(exc))
+        yield Unreadable(name, str(exc))
+        return
+    except Exception as exc:  # a fault of a reader on this file: it alone is lost, not the build
+        reason = f"{name} could not be read ({type(exc).__name__}: {exc}); please report it"
+        yield Unreadable(name, reason)
         return
     yield from analyse(source, settings.passage_target, settings.passage_max, timer)
 

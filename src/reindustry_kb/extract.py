@@ -28,8 +28,6 @@ from reindustry_kb.errors import SourceError
 from reindustry_kb.normalize import HAN
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx"}
-# A PDF page with fewer characters than this is treated as having no text layer.
-MIN_PAGE_CHARS = 20
 _PAGE_NUMBER = re.compile(
     r"^[\s\-–—]*(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?[\s\-–—]*$"
     r"|^第\s*\d{1,4}\s*[頁页]"
@@ -43,6 +41,12 @@ _NO_SPACE_END = re.compile(rf"{_CJK}$|[A-Za-z]-$")
 _NO_SPACE_START = re.compile(rf"^{_CJK}")
 _SPACED_HAN = re.compile(rf"(?<={_CJK})[ \u00a0](?={_CJK})")
 _SENTENCE_END = re.compile(r"[。！？!?.:：」』”\"]$")
+# A PDF's /Title that is the name of the file it was made from, or a program's placeholder.
+_FILE_NAME = re.compile(
+    r"\.(?:docx?|pdf|indd|pptx?|xlsx?|txt|rtf|odt|tex|dvi|e?ps|exe|html?|qxd|jpe?g|png|tiff?)$"
+    r"|^untitled|^microsoft (?:word|powerpoint)|^[\w.-]*_[\w.-]*$",
+    re.I,
+)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 # Names pages declare, and the decoders that read what those pages really hold.
 _CHARSET_ALIASES = {"big5": "cp950", "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}
@@ -80,12 +84,14 @@ def extract_pdf(data: bytes, name: str) -> Extracted:
     """Text in reading order, lines wrapped by the layout joined, running headers, footers and
     page numbers dropped; `page_starts` maps offsets back to pages."""
     pages, meta = _pdf_pages(data, name)
-    if sum(len(page.strip()) for page in pages) < MIN_PAGE_CHARS * max(1, len(pages) // 2):
+    lines = _drop_running_lines([_clean_lines(page) for page in pages])
+    text, page_starts = _join_pages(lines)
+    # No words once page numbers and running lines are gone: a scan. A short notice of one
+    # line is a document like any other.
+    if not re.search(r"\w", text):
         raise SourceError(
             f"{name} has no text layer (a scanned PDF?); OCR is not supported, so it was skipped"
         )
-    lines = _drop_running_lines([_clean_lines(page) for page in pages])
-    text, page_starts = _join_pages(lines)
     return Extracted("pdf", text, page_starts, **meta)
 
 
@@ -110,7 +116,7 @@ def _pdf_pages(data: bytes, name: str) -> tuple[list[str], dict[str, Any]]:
             raise SourceError(f"{name} is encrypted; save an unprotected copy to index it") from exc
         raise SourceError(f"{name} is damaged or not a PDF ({type(exc).__name__})") from exc
     title = str(info.get("/Title") or "").strip() or None
-    if title and re.search(r"\.(docx?|pdf|indd|pptx?)$|^untitled|^microsoft word", title, re.I):
+    if title and _FILE_NAME.search(title):
         title = None  # the producing program's file name, not a title
     author = str(info.get("/Author") or "").strip()
     if author.lower() in ("anonymous", "unknown", "user", "admin", "administrator"):
@@ -228,6 +234,9 @@ def extract_html(data: bytes, name: str) -> Extracted:
                 include_tables=True,
                 favor_precision=precision,
                 favor_recall=recall,
+                # Dates the page declares (meta tags, JSON-LD, <time>), not any year in its
+                # text: "began in 2018" or a copyright line is no publication date.
+                date_extraction_params={"original_date": True, "extensive_search": False},
             )
         except Exception:  # a parser of untrusted markup: any failure means "found nothing"
             found = None
@@ -240,7 +249,7 @@ def extract_html(data: bytes, name: str) -> Extracted:
     if not paragraphs:
         raise SourceError(f"{name} has no article text that could be found; skipped")
     meta = _page_metadata(html)
-    title = getattr(found, "title", None) or meta.get("title")
+    title = _headline(getattr(found, "title", None), meta)
     authors = _names(getattr(found, "author", None)) or meta.get("authors", [])
     return Extracted(
         "html",
@@ -253,11 +262,26 @@ def extract_html(data: bytes, name: str) -> Extracted:
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    # A line break in a page's source inside Chinese text is no space: 組 / 態設定 is 組態設定.
+    return [_SPACED_HAN.sub("", line.strip()) for line in text.split("\n") if line.strip()]
 
 
-# Elements that are never an article's text: the page's chrome, and code.
-_CHROME = ("nav", "footer", "aside", "form", "menu")
+def _headline(found: str | None, meta: dict[str, Any]) -> str | None:
+    """The page's title without its site: trafilatura's, unless the page's own <title>,
+    Open Graph title or JSON-LD headline does not contain it (then it took a logo or a
+    section heading for the title); of `Headline | Section | Site`, the headline."""
+    declared = [meta[key] for key in ("headline", "title", "page_title") if meta.get(key)]
+    title = found or (declared[0] if declared else None)
+    if found and declared and not any(found in d for d in declared):
+        title = declared[0]
+    if title and " | " in title:
+        title = max(title.split(" | "), key=len).strip()
+    return title
+
+
+# Elements that are never an article's text: the page's chrome, and code. A form is chrome
+# unless it holds the article (ASP.NET pages wrap the whole body in <form id="form1">).
+_CHROME = ("nav", "footer", "aside", "menu", "form[not(.//p) and not(.//article)]")
 _NOT_CONTENT = (*_CHROME, "header", "script", "style", "noscript")
 
 
@@ -330,6 +354,10 @@ def _page_metadata(html: str) -> dict[str, Any]:
     if tree is None:
         return {}
     meta: dict[str, Any] = {}
+    for element in tree.iter("title"):
+        if text := " ".join(element.text_content().split()):
+            meta["page_title"] = text
+        break
     for tag in tree.iter("meta"):
         key = (tag.get("name") or tag.get("property") or "").lower()
         value = (tag.get("content") or "").strip()
@@ -371,7 +399,9 @@ def _json_ld(data: Any, meta: dict[str, Any]) -> None:
 
 
 def _names(value: str | None) -> list[str]:
-    return [part.strip() for part in re.split(r"[;；,，、]", value or "") if part.strip()]
+    parts = [part.strip() for part in re.split(r"[;；,，、]", value or "")]
+    # A profile link (https://www.facebook.com/...) is no name.
+    return [part for part in parts if part and not re.search(r"https?://|www\.|\.com/", part)]
 
 
 # --- DOCX -----------------------------------------------------------------------------------
@@ -399,6 +429,8 @@ def extract_docx(data: bytes, name: str) -> Extracted:
         raise SourceError(f"{name} is damaged or not a Word file ({type(exc).__name__})") from exc
     blocks: list[str] = []
     for child in document.element.body.iterchildren():
+        if not isinstance(child.tag, str):  # an XML comment or processing instruction
+            continue
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph = Paragraph(child, document)

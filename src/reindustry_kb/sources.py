@@ -361,6 +361,12 @@ HEADER_KEYS = {
     "法律名稱": "title",
     "法律名称": "title",
     "公布日期": "date",
+    "公發布日": "date",
+    "公发布日": "date",
+    "promulgationdate": "date",
+    "promulgateddate": "date",
+    "amendeddate": "amended",
+    "amendmentdate": "amended",
     "公佈日期": "date",
     "發布日期(民國)": "date",
     "修正日期": "amended",
@@ -389,6 +395,7 @@ HEADER_KEYS = {
     "生效日期": "header_only",
     "廢止日期": "header_only",
     "废止日期": "header_only",
+    "category": "header_only",  # the English translations' header: Category: Ministry of …
 }
 # Only the first lines of a text can be its header, and only its last its footer.
 HEADER_LINES = 200
