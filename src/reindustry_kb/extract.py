@@ -243,8 +243,8 @@ def extract_html(data: bytes, name: str) -> Extracted:
         if found is not None and (getattr(found, "text", None) or "").strip():
             break
     body = (getattr(found, "text", None) or "").strip() if found is not None else ""
-    # Where precision still found only the page's chrome (a page of nothing but links),
-    # what stands in its navigation, footer or forms is no article.
+    # What any mode found may hold the page's chrome (the default mode keeps menu lines; on
+    # a page of nothing but links, precision returns the links): none of it is article.
     paragraphs = _without_chrome(_lines(body), html) or _lines(_main_text(html))
     if not paragraphs:
         raise SourceError(f"{name} has no article text that could be found; skipped")
@@ -267,10 +267,10 @@ def _lines(text: str) -> list[str]:
 
 
 def _headline(found: str | None, meta: dict[str, Any]) -> str | None:
-    """The page's title without its site: trafilatura's, unless the page's own <title>,
-    Open Graph title or JSON-LD headline does not contain it (then it took a logo or a
+    """The page's title without its site: trafilatura's, unless the page's own Open Graph
+    title or JSON-LD headline, or its <title>, does not contain it (then it took a logo or a
     section heading for the title); of `Headline | Section | Site`, the headline."""
-    declared = [meta[key] for key in ("headline", "title", "page_title") if meta.get(key)]
+    declared = [meta[key] for key in ("title", "page_title") if meta.get(key)]
     title = found or (declared[0] if declared else None)
     if found and declared and not any(found in d for d in declared):
         title = declared[0]
