@@ -109,9 +109,13 @@ def test_speaker_turns_and_sections() -> None:
 
 
 def test_language_switch_starts_a_passage() -> None:
+    # The seed's Chinese article is followed by its English original: the first English
+    # line starts a passage, and no passage holds both.
     source = read_source(SEEDS / "004_a01fbe574e0e12f3.txt", SEEDS)
-    for passage in segment(source):
-        assert passage.lang in ("zh-Hant", "en")
+    langs = [passage.lang for passage in segment(source)]
+    switch = langs.index("en")
+    assert switch > 0 and langs[:switch] == ["zh-Hant"] * switch
+    assert langs[switch:] == ["en"] * (len(langs) - switch)
 
 
 def test_long_paragraphs_are_cut_at_sentence_ends() -> None:

@@ -159,7 +159,8 @@ def build_index(
         n_claims=sum(d.n_claims for d in documents),
         embedder=embedder.name,
         model=embedder.model,
-        **_document_counts(documents, summary),
+        # Against the build that was live: a fresh clone has a committed summary, no build.
+        **_document_counts(documents, live.manifest if live is not None else None),
         passages_embedded=embedded,
         texts_embedded=reuse.embedded,
         texts_reused=reuse.reused,
