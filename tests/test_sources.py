@@ -238,6 +238,10 @@ def test_front_matter_is_read_as_yaml() -> None:
     assert text[start:end] == 'America\\u2019s \\"new\\" deal'  # where it is written
 
 
+def test_a_front_matter_title_yaml_reads_as_a_boolean_stays_as_written() -> None:
+    assert parse_header("---\ntitle: No\n---\nBody.\n").title == "No"
+
+
 def test_a_broken_front_matter_is_read_line_by_line_not_a_crash() -> None:
     text = "---\ntitle: [unclosed\n: : :\n---\nThe body.\n"
     header = parse_header(text)  # what YAML cannot read, the line reader takes what it can

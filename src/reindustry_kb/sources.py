@@ -528,6 +528,8 @@ def _front_matter(text: str, lines: list[tuple[int, str]], header: Header) -> in
             header.authors.extend(_split_names(", ".join(str(v) for v in value if v)))
         elif isinstance(value, (date, datetime)):
             _set_field(header, name, value.isoformat()[:10], [])
+        elif isinstance(value, bool) and (span := _value_span(text, lines[1:stop], name)):
+            _set_field(header, name, text[span[0] : span[1]], [])  # `title: No`, as written
         elif not isinstance(value, (dict, list)):
             _set_field(header, name, str(value), [], quoted=False)
     if header.title:
