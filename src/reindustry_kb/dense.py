@@ -141,8 +141,10 @@ class DenseWriter:
         window_rows = np.repeat(np.arange(n), np.diff(offsets))
         # Per kind: the vectors, and the passage row each belongs to (the FAISS id).
         kinds = {
-            "passages": (_RowFile(self.folder / "passages.npy", self.dim), np.arange(n)),
-            "windows": (_RowFile(self.folder / "windows.npy", self.dim), window_rows),
+            # Read by pread, not mapped: a mapped page counts towards the build's memory until
+            # the mapping ends, and at a million passages the vector files are gigabytes.
+            "passages": (RowFile(self.folder, "passages.npy"), np.arange(n)),
+            "windows": (RowFile(self.folder, "windows.npy"), window_rows),
         }
         centroids = np.zeros((len(names), len(KINDS), self.dim), dtype=np.float32)
         spreads = np.zeros((len(names), self.dim, self.dim), dtype=np.float64)
@@ -171,8 +173,6 @@ class DenseWriter:
                     centroids[number, kind_number] = total / len(mine)
                 faiss.write_index(index, str(self.folder / f"{kind}-{name}.faiss"))
                 written.append(f"{kind}-{name}.faiss")
-        for data, _ in kinds.values():
-            data.close()
         sizes = np.bincount(row_group, minlength=len(names))
         for number, mean in enumerate(centroids[:, 0]):  # second moments -> covariances
             spreads[number] = spreads[number] / max(sizes[number], 1) - np.outer(mean, mean)
@@ -230,28 +230,6 @@ class NpyAppender:
             + length.to_bytes(2, "little")
             + (fields.ljust(length - 1) + "\n").encode("latin-1")
         )
-
-
-class _RowFile:
-    """Rows of a `.npy` that NpyAppender wrote, read by pread when indexed with ascending row
-    numbers: a build's vectors pass through FAISS without being mapped into the process (a
-    mapped page counts towards its memory until the mapping ends; at a million passages the
-    vector files are gigabytes)."""
-
-    def __init__(self, path: Path, width: int, dtype: Any = np.float16) -> None:
-        self._fd = os.open(path, os.O_RDONLY)
-        self.width, self.dtype = width, np.dtype(dtype)
-
-    def __getitem__(self, rows: Any) -> Any:
-        rows = np.asarray(rows, dtype=np.int64)
-        if not len(rows):
-            return np.zeros((0, self.width), dtype=self.dtype)
-        row_bytes = self.width * self.dtype.itemsize
-        flat = read_runs(self._fd, NpyAppender.HEADER, row_bytes, self.dtype, rows, rows + 1, 64)
-        return flat.reshape(-1, self.width)
-
-    def close(self) -> None:
-        os.close(self._fd)
 
 
 def _faiss_index(
@@ -611,6 +589,11 @@ class RowFile:
         fd = getattr(self, "_fd", None)
         if fd is not None:
             os.close(fd)
+
+    def __getitem__(self, rows: Any) -> Any:
+        """These rows (ascending row numbers are read a run at a time), as stored."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return self.rows(rows, rows + 1, self.dtype)
 
     def rows(self, starts: Any, ends: Any, dtype: Any = np.float32) -> Any:
         """Rows [start, end) for each pair, concatenated, as float32 (or `dtype`)."""
