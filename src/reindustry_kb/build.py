@@ -135,23 +135,17 @@ def build_index(
         donor = live if live is not None and _embedded_alike(live.manifest, embedder) else None
         delta = compare(hashes, summary, config)
         with timer("carry over"):
-            held = previous.carried_parts() if previous is not None and delta.unchanged else {}
-            held = {doc_id: held[doc_id] for doc_id in delta.unchanged if doc_id in held}
-            kept = previous.documents_by_id(set(held)) if previous is not None and held else {}
+            held, kept = _carried(previous, delta.unchanged)
         ids = {path: doc_id_for(path, seeds) for path in paths}
         library = _Library(seeds, paths, ids, hashes, held, kept, previous)
-        todo = [path for path in paths if ids[path] not in held]
-        carried_from = previous.build / "kb.sqlite" if previous is not None else None
         reuse = Reuse()
-        fresh = _fresh_documents(embedder, todo, settings, progress, timer, donor, reuse)
-        with BuildWriter(settings.index_dir, embedder.dim, carried_from) as writer:
+        fresh = _fresh_documents(embedder, library.fresh, settings, progress, timer, donor, reuse)
+        with BuildWriter(settings.index_dir, embedder.dim, library.carried_from) as writer:
             with closing(fresh):  # closed before the indexes are made: its spill and digests go
                 documents, unreadable = _write_documents(writer, library, fresh, strict, timer)
             with timer("write"):
                 manifest = _manifest(config, embedder, documents, unreadable, hashes, settings)
                 writer.finish(manifest)
-    seconds = time.perf_counter() - started
-    embedded = reuse.passages_embedded
     return IndexStats(
         index_dir=str(settings.index_dir),
         n_documents=len(documents),
@@ -161,17 +155,36 @@ def build_index(
         model=embedder.model,
         # Against the build that was live: a fresh clone has a committed summary, no build.
         **_document_counts(documents, live.manifest if live is not None else None),
-        passages_embedded=embedded,
-        texts_embedded=reuse.embedded,
-        texts_reused=reuse.reused,
+        **_speed(reuse, timer, time.perf_counter() - started),
         config_changes=delta.config_changes,
-        seconds=round(seconds, 2),
-        passages_per_s=round(embedded / seconds, 2) if embedded else None,
-        stage_seconds={
-            stage: round(s, 2) for stage, s in (timer.seconds | timer.in_workers).items()
-        },
         skipped=[*(u.skipped() for u in unreadable), *passed_over],
     )
+
+
+def _carried(
+    previous: IndexReader | None, unchanged: list[str]
+) -> tuple[dict[str, CarriedDocument], dict[str, Document]]:
+    """The unchanged documents the live build holds: where their rows are, and their records."""
+    if previous is None or not unchanged:
+        return {}, {}
+    parts = previous.carried_parts()
+    held = {doc_id: parts[doc_id] for doc_id in unchanged if doc_id in parts}
+    return held, previous.documents_by_id(set(held)) if held else {}
+
+
+def _speed(reuse: Reuse, timer: Timer, seconds: float) -> dict[str, Any]:
+    """What a build embedded and reused, and its seconds by stage."""
+    embedded = reuse.passages_embedded
+    return {
+        "passages_embedded": embedded,
+        "texts_embedded": reuse.embedded,
+        "texts_reused": reuse.reused,
+        "seconds": round(seconds, 2),
+        "passages_per_s": round(embedded / seconds, 2) if embedded else None,
+        "stage_seconds": {
+            stage: round(s, 2) for stage, s in (timer.seconds | timer.in_workers).items()
+        },
+    }
 
 
 @dataclass
@@ -185,6 +198,15 @@ class _Library:
     held: dict[str, CarriedDocument]  # unchanged documents' rows in the live build
     kept: dict[str, Document]  # and their records
     previous: IndexReader | None
+
+    @property
+    def fresh(self) -> list[Path]:
+        """The files to read, analyse and embed: all but those carried."""
+        return [path for path in self.paths if self.ids[path] not in self.held]
+
+    @property
+    def carried_from(self) -> Path | None:
+        return self.previous.build / "kb.sqlite" if self.previous is not None else None
 
 
 def _write_documents(
@@ -260,7 +282,7 @@ def _write_fresh(
     return _counted(item.doc, n_passages, n_claims)
 
 
-def _document_counts(documents: list[Document], summary: Summary | None) -> dict[str, int]:
+def _document_counts(documents: list[Document], summary: Summary | None) -> dict[str, Any]:
     """Against the live build: documents written now that it did not hold (added), held with
     other bytes (changed) or the same (unchanged), and those it held that are gone or could
     not be indexed this time (removed). A skipped file is never added."""
@@ -448,6 +470,12 @@ class Reuse:
     passages_embedded: int = 0  # passages whose own text was embedded now
 
 
+# What waits to be written: the document, per passage the spill rows of its own text and its
+# windows' texts, the last spill row it needs, and the digests of those texts.
+Plan = list[tuple[int, list[int]]]
+Waiting = tuple["Analysed | Unreadable", Plan, int, list[list[bytes]]]
+
+
 def _fresh_documents(
     embedder: Embedder,
     paths: list[Path],
@@ -457,77 +485,31 @@ def _fresh_documents(
     donor: IndexReader | None = None,
     reuse: Reuse | None = None,
 ) -> Generator[tuple[Analysed | Unreadable, DenseVectors], None, None]:
-    """New and changed documents, read, analysed and embedded, in order, each as soon as all
-    its vectors are back (a file that cannot be read comes back as such, with no vectors).
-    Each passage is embedded with its title and section, and so are its sentence windows.
-    No text is embedded twice: one repeated across the library (boilerplate, shared footers,
-    recurring windows) is embedded once, and one the `donor` build embedded takes its vector
-    from there."""
-    from reindustry_kb.embed import stream_passages, text_key
-    from reindustry_kb.segment import embedding_text, windows
+    """New and changed documents, read, analysed and embedded (what `_Planner` says needs it),
+    in order, each once all its vectors are back; a file that cannot be read comes back so."""
+    from reindustry_kb.embed import stream_passages
 
-    reuse = reuse if reuse is not None else Reuse()
-    rows: dict[bytes, int] = {}  # digest of a text embedded now -> its row in the spill
-    # Digest -> -1 - its row among the donor's passages and windows (see _VectorSpill.gather).
-    with timer("carry over"):
-        lent = {key: -1 - row for key, row in donor.dense.text_rows().items()} if donor else {}
-    # Analysed documents not yet written: per passage, the rows of its own text and its
-    # windows' texts; the last spill row it needs; and the digests.
-    waiting: deque[
-        tuple[Analysed | Unreadable, list[tuple[int, list[int]]], int, list[list[bytes]]]
-    ] = deque()
-    queued: deque[str] = deque()  # texts to embed, not yet drawn by the embedder
+    planner = _Planner(settings.window_size, donor, reuse or Reuse(), timer)
+    estimate = _Estimate([_size(path) for path in paths])
+    waiting: deque[Waiting] = deque()
     analysed = _analysed(paths, settings, timer)
-    # For the progress total, estimated from the bytes still to analyse.
-    sizes = [_size(path) for path in paths]
-    total_bytes = sum(sizes)
-    analysed_bytes = analysed_files = analysed_passages = ahead = done = 0
 
     def plan_next() -> bool:
         """Analyse the next document and plan where each of its vectors comes from."""
-        nonlocal analysed_bytes, analysed_files, analysed_passages, ahead
         item = next(analysed, None)
-        if item is None:
-            return False
-        if not isinstance(item, Analysed) or item.last:
-            analysed_bytes += sizes[analysed_files]
-            analysed_files += 1
-        plan, keys, last = [], [], -1
-        # A file that could not be read has no passages: it waits for nothing.
-        owned = (
-            [(p, embedding_text(p, item.doc)) for p in item.passages]
-            if isinstance(item, Analysed)
-            else []
-        )
-        for passage, own in owned:
-            mine, digests = [], []
-            for text in (own, *windows(passage, settings.window_size)):
-                key = text_key(text)
-                row = rows.get(key, lent.get(key))
-                if row is None:
-                    row = rows[key] = len(rows)
-                    queued.append(text)
-                    reuse.embedded += 1
-                    reuse.passages_embedded += text is own
-                elif row < 0:
-                    reuse.reused += 1
-                mine.append(row)
-                digests.append(key)
-            plan.append((mine[0], mine[1:]))
-            keys.append(digests)
-            last = max(last, *mine)
-        waiting.append((item, plan, last, keys))
-        analysed_passages += len(plan)
-        ahead += len(plan)
-        return True
+        if item is not None:
+            plan, last, keys = planner.plan(item)
+            waiting.append((item, plan, last, keys))
+            estimate.add(item, len(plan))
+        return item is not None
 
     def texts() -> Iterator[str]:
         """What the embedder draws: the queued texts, analysing more documents as it needs
         them; it stops once too many wait, and a new stream starts when one needs it."""
         while True:
-            while queued:
-                yield queued.popleft()
-            if ahead >= AHEAD_PASSAGES or not plan_next():
+            while planner.queued:
+                yield planner.queued.popleft()
+            if estimate.ahead >= AHEAD_PASSAGES or not plan_next():
                 return
 
     with tempfile.TemporaryFile(dir=settings.index_dir) as spill:
@@ -536,28 +518,113 @@ def _fresh_documents(
         while True:
             while waiting and waiting[0][2] < store.count:
                 item, plan, _, keys = waiting.popleft()
-                ahead -= len(plan)
-                done += len(plan)
+                estimate.written(len(plan))
                 if progress:
-                    per_byte = analysed_passages / max(analysed_bytes, 1)
-                    total = analysed_passages + round((total_bytes - analysed_bytes) * per_byte)
-                    progress("embedding passages, extracting claims", done, total)
+                    progress("embedding passages, extracting claims", *estimate.counts())
                 yield item, store.gather(plan, keys)
             if not waiting:
                 if not plan_next():
                     return
                 continue
-            if stream is None:  # the first document waiting needs texts embedded
-                with timer("embed"):
-                    stream = stream_passages(embedder, texts())
             with timer("embed"):
+                if stream is None:  # the first document waiting needs texts embedded
+                    stream = stream_passages(embedder, texts())
                 vectors = next(stream, None)
             if vectors is None:
-                if not queued and waiting[0][2] >= store.count:
+                if not planner.queued and waiting[0][2] >= store.count:
                     raise RkbError(f"{embedder.name} returned fewer vectors than texts")
                 stream = None
                 continue
             store.append(vectors)
+
+
+class _Planner:
+    """Where each vector of a document comes from. No text is embedded twice: one repeated
+    across the library (boilerplate, shared footers, recurring windows) takes the row it was
+    embedded to in this build's spill, one the `donor` build embedded alike takes its vector
+    from there (a negative row, see _VectorSpill.gather), and any other is queued for the
+    embedder and given the next row."""
+
+    def __init__(
+        self, window_size: int, donor: IndexReader | None, reuse: Reuse, timer: Timer
+    ) -> None:
+        self.window_size, self.reuse = window_size, reuse
+        self.rows: dict[bytes, int] = {}  # digest of a text embedded now -> its spill row
+        self.queued: deque[str] = deque()  # texts to embed, not yet drawn by the embedder
+        with timer("carry over"):
+            rows = donor.dense.text_rows() if donor is not None else {}
+            self.lent = {key: -1 - row for key, row in rows.items()}
+
+    def plan(self, item: Analysed | Unreadable) -> tuple[Plan, int, list[list[bytes]]]:
+        """Per passage, the rows of its own text and its windows' texts; the last spill row
+        the document needs (-1 when none: a file that could not be read waits for nothing);
+        and the texts' digests."""
+        from reindustry_kb.embed import text_key
+        from reindustry_kb.segment import embedding_text, windows
+
+        plan: Plan = []
+        keys: list[list[bytes]] = []
+        last = -1
+        if not isinstance(item, Analysed):
+            return plan, last, keys
+        for passage in item.passages:
+            own = embedding_text(passage, item.doc)
+            texts = (own, *windows(passage, self.window_size))
+            digests = [text_key(text) for text in texts]
+            mine = [
+                self._row(text, key, text is own) for text, key in zip(texts, digests, strict=True)
+            ]
+            plan.append((mine[0], mine[1:]))
+            keys.append(digests)
+            last = max(last, *mine)
+        return plan, last, keys
+
+    def _row(self, text: str, key: bytes, own: bool) -> int:
+        row = self.rows.get(key, self.lent.get(key))
+        if row is None:
+            row = self.rows[key] = len(self.rows)
+            self.queued.append(text)
+            self.reuse.embedded += 1
+            self.reuse.passages_embedded += own
+        elif row < 0:
+            self.reuse.reused += 1
+        return row
+
+
+@dataclass
+class _Estimate:
+    """Passages analysed, waiting to be written and written; and how many the build will
+    embed, for the progress bar: those analysed so far, and the rest at their rate per byte
+    of the files still to analyse."""
+
+    sizes: list[int]  # of the files, in order
+    files: int = 0
+    analysed_bytes: int = 0
+    passages: int = 0
+    ahead: int = 0  # analysed, not yet written
+    done: int = 0  # written
+
+    def __post_init__(self) -> None:
+        self.total_bytes = sum(self.sizes)
+
+    def add(self, item: Analysed | Unreadable, passages: int) -> None:
+        if not isinstance(item, Analysed) or item.last:  # the file's last part
+            self.analysed_bytes += self.sizes[self.files]
+            self.files += 1
+        self.passages += passages
+        self.ahead += passages
+
+    def written(self, passages: int) -> None:
+        self.ahead -= passages
+        self.done += passages
+
+    def counts(self) -> tuple[int, int]:
+        """(written, the estimated total)."""
+        return self.done, self.total()
+
+    def total(self) -> int:
+        per_byte = self.passages / max(self.analysed_bytes, 1)
+        return self.passages + round((self.total_bytes - self.analysed_bytes) * per_byte)
 
 
 class _VectorSpill:

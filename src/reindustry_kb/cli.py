@@ -507,6 +507,11 @@ def export_cli(
             )
     except RkbError as exc:
         raise _fail(str(exc)) from None
+    _write_markdown(markdown, output)
+
+
+def _write_markdown(markdown: str, output: Path | None) -> None:
+    """To the file asked for (saying so on stderr), else to stdout."""
     if output is None:
         sys.stdout.write(markdown)
         return
@@ -580,7 +585,6 @@ def eval_cli(
         documents_only,
         evaluate,
         format_table,
-        library_with_distractors,
         load_questions,
     )
     from reindustry_kb.pipeline import Session
@@ -592,26 +596,35 @@ def eval_cli(
             if by_document:
                 loaded = documents_only(loaded, questions)
             if distractors is not None:
-                library = library_with_distractors(settings.seeds_dir, distractors, Path(tmp))
-                settings = settings.model_copy(
-                    update={"seeds_dir": library, "index_dir": Path(tmp) / "index"}
-                )
-                _build_with_progress(settings, show=not as_json)
+                settings = _with_distractors(settings, distractors, Path(tmp), not as_json)
             runs = compare_retrievers(Session.open(settings))
-            names = list(runs) if compare else ["hybrid"]
-            reports = {name: evaluate(loaded, runs[name]) for name in names}
+            reports = {n: evaluate(loaded, runs[n]) for n in (runs if compare else ["hybrid"])}
     except RkbError as exc:
         raise _fail(str(exc)) from None
     if as_json:
         _print_json({name: report.model_dump() for name, report in reports.items()})
         return
     typer.echo(format_table(reports))
-    misses = reports["hybrid"].misses
+    _print_misses(reports["hybrid"].misses)
+
+
+def _with_distractors(settings: Settings, distractors: Path, folder: Path, show: bool) -> Settings:
+    """The seeds and the distractors together in a library under folder, indexed there."""
+    from reindustry_kb.evaluate import library_with_distractors
+
+    library = library_with_distractors(settings.seeds_dir, distractors, folder)
+    settings = settings.model_copy(update={"seeds_dir": library, "index_dir": folder / "index"})
+    _build_with_progress(settings, show=show)
+    return settings
+
+
+def _print_misses(misses: list[dict[str, Any]]) -> None:
+    """The questions whose expected passage was not first, with where it stood."""
     if misses:
         typer.echo(f"\nnot first ({len(misses)}):")
-        for miss in misses:
-            rank = miss["rank"] or ">10"
-            typer.echo(f"  {miss['id']}  rank {rank}  {miss['question']}  (top: {miss['top']})")
+    for miss in misses:
+        rank = miss["rank"] or ">10"
+        typer.echo(f"  {miss['id']}  rank {rank}  {miss['question']}  (top: {miss['top']})")
 
 
 @app.command("docs")
