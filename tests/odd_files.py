@@ -74,26 +74,19 @@ def _zip_garbage(folder: Path) -> Outcomes:
     return _write(folder, "garbage.docx", buffer.getvalue(), SKIPPED)
 
 
-def _docx_without_date(folder: Path) -> Outcomes:
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph("The ministry will fund 300 new charging stations next year.")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return _write(folder, "undated.docx", buffer.getvalue(), INDEXED)
-
-
-def _docx_with_comment(folder: Path) -> Outcomes:
+def _docx(paragraph: str, comment: bool = False) -> bytes:
+    """A Word file of one paragraph, dated by nothing but python-docx's template; with
+    `comment`, an XML comment in its body (as some real files have)."""
     import docx
     from lxml import etree
 
     document = docx.Document()
-    document.add_paragraph("Tariff revenue rose to 300 billion dollars this year.")
-    document.element.body.insert(0, etree.Comment(" a comment in the body "))
+    document.add_paragraph(paragraph)
+    if comment:
+        document.element.body.insert(0, etree.Comment(" a comment in the body "))
     buffer = io.BytesIO()
     document.save(buffer)
-    return _write(folder, "commented.docx", buffer.getvalue(), INDEXED)
+    return buffer.getvalue()
 
 
 def _nested(folder: Path) -> Outcomes:
@@ -181,8 +174,12 @@ KINDS: dict[str, Writer] = {
     "image_only_pdf": lambda f: _write(f, "scan.pdf", _pdf(None), SKIPPED),
     "zip_garbage_docx": _zip_garbage,
     "random_docx": lambda f: _write(f, "random.docx", os.urandom(2048), SKIPPED),
-    "docx_without_date": _docx_without_date,
-    "docx_with_comment": _docx_with_comment,
+    "docx_without_date": lambda f: _write(
+        f, "undated.docx", _docx("The ministry will fund 300 new charging stations."), INDEXED
+    ),
+    "docx_with_comment": lambda f: _write(
+        f, "commented.docx", _docx("Tariff revenue rose to 300 billion.", comment=True), INDEXED
+    ),
     "html_scripts_only": _text(
         "scripts.html", "<html><body><script>var a = 1;</script></body></html>", SKIPPED
     ),
