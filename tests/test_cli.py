@@ -154,6 +154,13 @@ def test_bad_seed_files_are_skipped_and_fail_strict(indexed: Path, tmp_path: Pat
     assert code == 0
 
 
+def test_a_file_given_as_the_seeds_folder_is_named_before_the_index_is_asked(
+    indexed: Path,
+) -> None:
+    code, _, err = run("index", "--seeds", str(indexed / "brief_en.md"))
+    assert code == 1 and "brief_en.md is a file, not a folder" in err
+
+
 def test_empty_seeds_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     code, _, err = run("index", "--seeds", str(tmp_path / "empty"))

@@ -111,10 +111,14 @@ def test_strict_fails_on_the_same_folder_and_makes_nothing_new_live(tmp_path: Pa
     assert code == 1 and "empty.txt" in out and "tool.exe" not in out
     (folder / "policy_hans.txt").write_text("新的內容。\n", encoding="utf-8")
     code, _, err = run("index", "--strict", *args)
-    assert code == 1 and err.count("\n") == 1 and "empty.txt is empty" in err
+    assert code == 1 and err.count("\n") == 1 and "--strict: empty.txt: is empty;" in err
     assert (index / "CURRENT").read_text() == live
     assert not [p for p in index.iterdir() if p.name.startswith(".tmp-")]
     (folder / "empty.txt").unlink()
+    (folder / b"caf\xe9.txt".decode("utf-8", "surrogateescape")).write_text("x")
+    code, _, err = run("index", "--strict", *args)
+    assert code == 1 and "--strict: caf\\xe9.txt: file name is not valid UTF-8" in err
+    (folder / b"caf\xe9.txt".decode("utf-8", "surrogateescape")).unlink()
     code, out, err = run("index", "--strict", *args)
     assert code == 0, err  # other types and hidden files do not fail it
     assert run("index", "--check", "--strict", *args)[0] == 0

@@ -74,7 +74,7 @@ def test_unknown_embedder_is_refused(fake_settings: Settings) -> None:
 
 def test_a_bad_seed_is_skipped_by_name_and_fails_a_strict_build(fake_settings: Settings) -> None:
     (fake_settings.seeds_dir / "empty.txt").write_bytes(b"")
-    with pytest.raises(StrictError, match=r"empty\.txt is empty"):
+    with pytest.raises(StrictError, match=r"--strict: empty\.txt: is empty;"):
         build_index(fake_settings, strict=True)
     with pytest.raises(IndexMissingError):
         ask(fake_settings, "關稅", 1)  # the strict build made nothing live

@@ -121,9 +121,9 @@ def build_index(
     seeds = settings.seeds_dir
     with build_lock(settings.index_dir):
         summary, live = _live_build(settings)
-        check_owner(settings, summary, replace)
         with timer("read"):
-            paths, passed_over = find_sources(seeds)
+            paths, passed_over = find_sources(seeds)  # a missing folder is named first
+            check_owner(settings, summary, replace)
             hashes = file_hashes(paths, seeds)
         if strict:
             _fail_if_unreadable(passed_over)
@@ -304,7 +304,9 @@ def _fail_if_unreadable(skipped: list[Skipped]) -> None:
             if len(failed) > 1
             else ""
         )
-        raise StrictError(f"--strict: {failed[0].reason}{more}; or index without --strict")
+        first = failed[0]
+        reason = first.reason.removeprefix(f"{first.path} ")
+        raise StrictError(f"--strict: {first.path}: {reason}{more}; or index without --strict")
 
 
 def _counted(doc: Document, n_passages: int, n_claims: int) -> Document:

@@ -116,12 +116,12 @@ def compare(hashes: dict[str, str], summary: Summary | None, config: BuildConfig
 def check_index(settings: Settings) -> IndexCheck:
     """Compare seeds/ with the index summary; reads files, writes nothing, loads no model."""
     summary = read_summary(settings.index_dir)
+    paths, passed_over = find_sources(settings.seeds_dir)  # a missing folder is named first
     check_owner(settings, summary)
     embedder = settings.embedder or (summary and summary.embedder) or settings.build_embedder_name()
     model = settings.model or (summary and summary.model) or ""
     if summary is not None and settings.embedder and settings.embedder != summary.embedder:
         model = settings.model or ""  # another embedder: its own default model
-    paths, passed_over = find_sources(settings.seeds_dir)
     hashes = file_hashes(paths, settings.seeds_dir)
     result = compare(hashes, summary, build_config(settings, embedder, model))
     known = summary.skipped if summary else {}
