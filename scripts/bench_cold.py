@@ -32,7 +32,7 @@ def mark(name):
     now = time.perf_counter(); marks[name] = round((now - t0) * 1000, 1); t0 = now
 import typer, rich; mark("import typer+rich")
 from reindustry_kb.cli import app; mark("import reindustry_kb.cli")
-from reindustry_kb.pipeline import Session, ask_in
+from reindustry_kb.ask.session import Session, ask_in
 from reindustry_kb.settings import Settings
 mark("import pipeline (pydantic, numpy)")
 session = Session.open(Settings.from_env(index_dir=sys.argv[1])); mark("open index + load embedder")

@@ -23,7 +23,7 @@ from pathlib import Path
 # `rkb index --json` in a process whose package version is argv[1] ("" for its own).
 AS_VERSION = """
 import sys
-from reindustry_kb import freshness
+from reindustry_kb.indexing import freshness
 from reindustry_kb.cli import app
 if sys.argv[1]:
     freshness.__version__ = sys.argv[1]

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 from bench_scale import sentences
 
-from reindustry_kb.dense import DenseIndex
-from reindustry_kb.embed import HashingEmbedder
-from reindustry_kb.store import IndexReader
+from reindustry_kb.embed.embedder import HashingEmbedder
+from reindustry_kb.index.local.dense import DenseIndex
+from reindustry_kb.index.local.store import IndexReader
 
 TOP = 10
 CHUNK = 50_000

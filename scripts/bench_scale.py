@@ -31,7 +31,7 @@ PASSAGES_PER_DOC = 20
 
 WARM = """
 import json, resource, statistics, sys, time
-from reindustry_kb.pipeline import Session, ask_in
+from reindustry_kb.ask.session import Session, ask_in
 from reindustry_kb.settings import Settings
 questions = json.loads(sys.argv[1])
 session = Session.open(Settings.from_env())

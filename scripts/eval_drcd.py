@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from reindustry_kb.build import build_index
-from reindustry_kb.evaluate import Question, compare_retrievers, evaluate, format_table
-from reindustry_kb.pipeline import Session
+from reindustry_kb.ask.evaluate import Question, compare_retrievers, evaluate, format_table
+from reindustry_kb.ask.session import Session
+from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.settings import Settings
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from reindustry_kb.claims.base import Context
 from reindustry_kb.claims.statistics import extract_statistics
 from reindustry_kb.claims.temporal import extract_dates
-from reindustry_kb.normalize import fold
-from reindustry_kb.numbers import parse_number
+from reindustry_kb.text.normalize import fold
+from reindustry_kb.text.numbers import parse_number
 
 # Currencies rkb normalises; colloquial 块/毛/角/分 and other currencies are out of scope.
 CURRENCY_UNITS = {

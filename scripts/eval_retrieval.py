@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from reindustry_kb.evaluate import compare_retrievers, evaluate, format_table, load_questions
-from reindustry_kb.pipeline import Session
+from reindustry_kb.ask.evaluate import compare_retrievers, evaluate, format_table, load_questions
+from reindustry_kb.ask.session import Session
 from reindustry_kb.settings import Settings
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reindustry_kb import embed
-from reindustry_kb.build import build_index
-from reindustry_kb.normalize import fold_text
+from reindustry_kb.embed import embedder as embed
+from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.settings import Settings
+from reindustry_kb.text.normalize import fold_text
 
 DATA = Path(__file__).parent / "data"
 SEEDS = Path(__file__).parents[1] / "seeds"

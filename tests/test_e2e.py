@@ -6,12 +6,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from reindustry_kb.ask.evaluate import compare_retrievers, evaluate, load_questions
+from reindustry_kb.ask.session import Session
 from reindustry_kb.cli import app
-from reindustry_kb.evaluate import compare_retrievers, evaluate, load_questions
-from reindustry_kb.pipeline import Session
 from reindustry_kb.settings import Settings
-
-from .conftest import DATA, SEEDS
+from tests.conftest import DATA, SEEDS
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()

@@ -225,7 +225,7 @@ def _build_with_progress(
         TimeRemainingColumn,
     )
 
-    from reindustry_kb.build import build_index
+    from reindustry_kb.indexing.pipeline import build_index
 
     err = Console(stderr=True)
     # The bar is for people at a terminal; logs and pipes get the summary line only.
@@ -262,7 +262,7 @@ def _build_with_progress(
 
 
 def _check(settings: Settings, as_json: bool, strict: bool = False) -> None:
-    from reindustry_kb.freshness import check_index
+    from reindustry_kb.indexing.freshness import check_index
 
     try:
         result = check_index(settings)
@@ -312,8 +312,8 @@ def ask_cli(
     model: Model = None,
 ) -> None:
     """Answer a question with ranked, cited passages."""
+    from reindustry_kb.ask.session import Session, ask_in, clean_question
     from reindustry_kb.models import Filters
-    from reindustry_kb.pipeline import Session, ask_in, clean_question
 
     settings = Settings.from_env(index_dir=index_dir, embedder=embedder, model=model)
     try:
@@ -329,7 +329,7 @@ def ask_cli(
         return
     from rich.console import Console
 
-    from reindustry_kb.render import render_hits
+    from reindustry_kb.out.render import render_hits
 
     render_hits(Console(), result, terms)
 
@@ -356,8 +356,8 @@ def claims_cli(
     index_dir: IndexDir = None,
 ) -> None:
     """List typed claims (statistics, dates, actors, policy levers) with filters."""
+    from reindustry_kb.ask.session import list_claims
     from reindustry_kb.models import ClaimFilters
-    from reindustry_kb.pipeline import list_claims
 
     if as_json and as_csv:
         raise _fail("choose one of --json and --csv")
@@ -371,7 +371,7 @@ def claims_cli(
     if as_json:
         _print_json([claim.model_dump() for claim in claims])
         return
-    from reindustry_kb.render import claims_csv, render_claims
+    from reindustry_kb.out.render import claims_csv, render_claims
 
     if as_csv:
         sys.stdout.write(claims_csv(claims))
@@ -393,8 +393,8 @@ def compare_cli(
 ) -> None:
     """Compare the figures cited for a measure across sources: grouped by unit, scope and
     period, in date order, disagreements flagged."""
-    from reindustry_kb.compare import compare
-    from reindustry_kb.pipeline import clean_question
+    from reindustry_kb.ask.compare import compare
+    from reindustry_kb.ask.session import clean_question
 
     if as_json and as_csv:
         raise _fail("choose one of --json and --csv")
@@ -407,7 +407,7 @@ def compare_cli(
     if as_json:
         _print_json(comparison.model_dump())
         return
-    from reindustry_kb.render import comparison_csv, render_comparison
+    from reindustry_kb.out.render import comparison_csv, render_comparison
 
     if as_csv:
         sys.stdout.write(comparison_csv(comparison))
@@ -433,7 +433,7 @@ def timeline_cli(
     index_dir: IndexDir = None,
 ) -> None:
     """Dated events in date order: what happened, who, with citations."""
-    from reindustry_kb.compare import timeline
+    from reindustry_kb.ask.compare import timeline
     from reindustry_kb.models import ClaimFilters
 
     try:
@@ -448,7 +448,7 @@ def timeline_cli(
         return
     from rich.console import Console
 
-    from reindustry_kb.render import render_timeline
+    from reindustry_kb.out.render import render_timeline
 
     render_timeline(Console(), entries)
 
@@ -487,8 +487,8 @@ def export_cli(
     index_dir: IndexDir = None,
 ) -> None:
     """Write cited Markdown: verbatim quotes, footnote citations, a source list."""
-    from reindustry_kb import export
     from reindustry_kb.models import ClaimFilters, Filters
+    from reindustry_kb.out import export
 
     if [bool(questions), claims, compare is not None, timeline].count(True) != 1:
         raise _fail("give questions to answer, or one of --claims, --compare QUERY, --timeline")
@@ -528,7 +528,7 @@ def verify_cli(
     seeds: Seeds = None,
 ) -> None:
     """Check that every quote in an export still stands in its source at the cited lines."""
-    from reindustry_kb.export import verify
+    from reindustry_kb.out.export import verify
 
     settings = Settings.from_env(seeds_dir=seeds)
     try:
@@ -580,14 +580,14 @@ def eval_cli(
     answering sentences quote the answer; list the misses."""
     import tempfile
 
-    from reindustry_kb.evaluate import (
+    from reindustry_kb.ask.evaluate import (
         compare_retrievers,
         documents_only,
         evaluate,
         format_table,
         load_questions,
     )
-    from reindustry_kb.pipeline import Session
+    from reindustry_kb.ask.session import Session
 
     try:
         with tempfile.TemporaryDirectory(prefix="rkb-eval-") as tmp:
@@ -610,7 +610,7 @@ def eval_cli(
 
 def _with_distractors(settings: Settings, distractors: Path, folder: Path, show: bool) -> Settings:
     """The seeds and the distractors together in a library under folder, indexed there."""
-    from reindustry_kb.evaluate import library_with_distractors
+    from reindustry_kb.ask.evaluate import library_with_distractors
 
     library = library_with_distractors(settings.seeds_dir, distractors, folder)
     settings = settings.model_copy(update={"seeds_dir": library, "index_dir": folder / "index"})
@@ -630,7 +630,7 @@ def _print_misses(misses: list[dict[str, Any]]) -> None:
 @app.command("docs")
 def docs_cli(index_dir: IndexDir = None, as_json: AsJson = False) -> None:
     """List the indexed documents and their metadata."""
-    from reindustry_kb.pipeline import list_documents
+    from reindustry_kb.ask.session import list_documents
 
     try:
         documents = list_documents(Settings.from_env(index_dir=index_dir))
@@ -641,7 +641,7 @@ def docs_cli(index_dir: IndexDir = None, as_json: AsJson = False) -> None:
         return
     from rich.console import Console
 
-    from reindustry_kb.render import render_documents
+    from reindustry_kb.out.render import render_documents
 
     render_documents(Console(), documents)
 
@@ -657,8 +657,8 @@ def show_cli(
     """Print a cited span of a document with surrounding lines."""
     from rich.console import Console
 
-    from reindustry_kb.pipeline import show
-    from reindustry_kb.render import render_excerpt
+    from reindustry_kb.ask.session import show
+    from reindustry_kb.out.render import render_excerpt
 
     try:
         excerpt = show(Settings.from_env(index_dir=index_dir), citation, context)

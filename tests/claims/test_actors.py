@@ -2,7 +2,7 @@ import pytest
 
 from reindustry_kb.claims.actors import extract_actors, fold_people
 from reindustry_kb.claims.lexicon import canonical_actor
-from reindustry_kb.normalize import fold
+from reindustry_kb.text.normalize import fold
 
 
 def actors(text: str, people: list[str] | None = None) -> list[tuple[str, str, str]]:

@@ -4,9 +4,9 @@ whole extraction (fold, extract, describe, map back), with the negatives."""
 import pytest
 
 from reindustry_kb.claims.extract import extract_claims
+from reindustry_kb.ingest.segment import segment
+from reindustry_kb.ingest.sources import Source
 from reindustry_kb.models import DateClaim, Document, StatisticClaim
-from reindustry_kb.segment import segment
-from reindustry_kb.sources import Source
 
 
 def claims(text: str, lang: str = "zh-Hant") -> list[StatisticClaim | DateClaim]:

@@ -5,7 +5,7 @@ import pytest
 
 from reindustry_kb.claims import LEVERS
 from reindustry_kb.claims.levers import extract_levers
-from reindustry_kb.normalize import fold
+from reindustry_kb.text.normalize import fold
 
 
 def levers(text: str) -> list[tuple[str, str]]:

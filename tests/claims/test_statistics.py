@@ -4,7 +4,7 @@ import pytest
 
 from reindustry_kb.claims.base import Context
 from reindustry_kb.claims.statistics import extract_statistics
-from reindustry_kb.normalize import fold
+from reindustry_kb.text.normalize import fold
 
 
 def stats(

@@ -2,8 +2,8 @@ import pytest
 
 from reindustry_kb.claims.base import Context
 from reindustry_kb.claims.temporal import extract_dates
-from reindustry_kb.dates import document_month_first
-from reindustry_kb.normalize import fold
+from reindustry_kb.text.dates import document_month_first
+from reindustry_kb.text.normalize import fold
 
 
 def dates(text: str, **context: object) -> list[tuple[str, str, str, bool, bool]]:

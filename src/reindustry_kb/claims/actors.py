@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from reindustry_kb.claims.base import Found, first_wins
 from reindustry_kb.claims.lexicon import actor_lexicon, fold_term
-from reindustry_kb.normalize import HAN
+from reindustry_kb.text.normalize import HAN
 
 # The commonest single-character Chinese surnames (folded), to tell a name from a phrase.
 SURNAMES = set(

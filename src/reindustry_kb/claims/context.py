@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 
 from reindustry_kb.claims.base import Found
-from reindustry_kb.normalize import HAN
+from reindustry_kb.text.normalize import HAN
 
 SENTENCE_END = re.compile(r"[。！？；!?;\n]|\.(?=\s|$)")
 # A comma between digits is a thousands separator (1,200), not a clause break.
@@ -255,7 +255,7 @@ PHYSICAL_UNITS = {"GW", "MW", "kW", "GWh", "MWh", "TWh", "kWh", "t"}
 def _pos_tagger() -> Any:
     import jieba.posseg
 
-    from reindustry_kb.lexical import _full_tokenizer
+    from reindustry_kb.index.local.lexical import _full_tokenizer
 
     return jieba.posseg.POSTokenizer(_full_tokenizer())
 

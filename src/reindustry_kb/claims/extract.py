@@ -18,10 +18,10 @@ from reindustry_kb.claims.context import describe
 from reindustry_kb.claims.levers import extract_levers
 from reindustry_kb.claims.statistics import extract_statistics
 from reindustry_kb.claims.temporal import extract_dates
-from reindustry_kb.dates import document_month_first
+from reindustry_kb.ingest.sources import Source
 from reindustry_kb.models import CLAIM, Claim, Passage
-from reindustry_kb.normalize import fold
-from reindustry_kb.sources import Source
+from reindustry_kb.text.dates import document_month_first
+from reindustry_kb.text.normalize import fold
 
 _ID_PREFIX = {"statistic": "s", "date": "d", "actor": "a", "policy_lever": "l"}
 SpanMap = Callable[[int, int], tuple[int, int]]
@@ -109,7 +109,7 @@ def _measure_fields(
     passage: Passage, fields: dict[str, Any], to_original: SpanMap
 ) -> dict[str, Any]:
     """The measure quoted from the original with document offsets; a duration period too."""
-    from reindustry_kb.lexical import tokenize
+    from reindustry_kb.index.local.lexical import tokenize
 
     found: dict[str, Any] = dict.fromkeys(
         ("measure", "measure_start", "measure_end", "measure_key")

@@ -16,7 +16,7 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-from reindustry_kb.normalize import fold_text
+from reindustry_kb.text.normalize import fold_text
 
 
 def fold_term(term: str) -> str:

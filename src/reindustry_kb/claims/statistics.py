@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 
 from reindustry_kb.claims.base import Context, Found, first_wins
-from reindustry_kb.normalize import HAN
-from reindustry_kb.numbers import NUMBER, NUMERALS, parse_english_number, parse_number
+from reindustry_kb.text.normalize import HAN
+from reindustry_kb.text.numbers import NUMBER, NUMERALS, parse_english_number, parse_number
 
 APPROX_ZH = r"超过|逾|近|约为|约|大约|将近|接近|高达|多达|至少|不到|不足|上看|大概"
 APPROX_EN = (

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from reindustry_kb.claims.base import Context, Found
-from reindustry_kb.dates import find_dates
+from reindustry_kb.text.dates import find_dates
 
 _RELATIVE = re.compile(r"今年|明年|去年|前年|后年|本年度|(?P<en>this|next|last)\s+year\b", re.I)
 _RELATIVE_OFFSET = {

@@ -1,0 +1,252 @@
+"""Retrieval evaluation: recall@k and MRR@10 of the passage that holds a question's answer."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ValidationError, model_validator
+
+from reindustry_kb.ask.search import dense_scores
+from reindustry_kb.ask.session import ask_in
+from reindustry_kb.errors import RkbError
+from reindustry_kb.ingest.sources import detect_lang
+from reindustry_kb.models import answer_slice, language_group
+
+if TYPE_CHECKING:
+    from reindustry_kb.ask.session import Session
+
+CUTOFFS = (1, 5, 10)
+
+
+class Question(BaseModel):
+    id: str
+    question: str
+    # Either may be absent: without answers a hit is relevant for coming from the document.
+    answers: list[str] = []
+    doc: str | None = None
+    lang: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_answer(cls, record: Any) -> Any:
+        """Accept `"answer": "..."` for a single answer."""
+        if isinstance(record, dict) and "answers" not in record and "answer" in record:
+            answer = record["answer"]
+            record = {**record, "answers": [answer] if isinstance(answer, str) else answer}
+        return record
+
+    @model_validator(mode="after")
+    def _judgeable(self) -> Question:
+        if not self.doc and not any(self.answers):
+            raise ValueError("a question needs an expected doc or answers")
+        return self
+
+
+class Scores(BaseModel):
+    n: int
+    recall: dict[str, float]
+    mrr10: float
+
+
+class Report(BaseModel):
+    overall: Scores
+    by_group: dict[str, Scores]
+    misses: list[dict[str, object]]
+    # Of the questions whose answer passage is in the top 5, the share whose answering
+    # sentences (the hit's answer span) quote the answer; None when the retriever gives none.
+    answer_accuracy: float | None = None
+
+
+DISTRACTORS = "_distractors"  # where another folder's documents go beside the seeds
+
+
+def library_with_distractors(seeds_dir: Path, distractors: Path, folder: Path) -> Path:
+    """A seeds folder under `folder` holding the question set's documents (same doc_ids) and,
+    under `_distractors/`, another folder's documents competing with them."""
+    if not distractors.is_dir():
+        raise RkbError(f"distractor folder {distractors} does not exist")
+    if not seeds_dir.is_dir():
+        raise RkbError(f"seeds folder {seeds_dir} does not exist")
+    library = folder / "seeds"
+    shutil.copytree(seeds_dir, library)
+    shutil.copytree(distractors, library / DISTRACTORS)
+    return library
+
+
+def load_questions(path: Path) -> list[Question]:
+    """JSONL ({"question", "answers"? or "answer"?, "doc"?, "lang"?}) or TSV (question,
+    answer[|answer...], doc?); each question names a document, answers or both."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise RkbError(f"cannot read questions file {path} ({exc.strerror})") from exc
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        try:
+            if path.suffix == ".tsv":
+                fields = line.split("\t")
+                questions.append(
+                    Question(
+                        id=f"q{number}",
+                        question=fields[0],
+                        answers=[a for a in fields[1].split("|") if a],
+                        doc=fields[2] if len(fields) > 2 and fields[2] else None,
+                    )
+                )
+            else:
+                record = json.loads(line)
+                record.setdefault("id", f"q{number}")
+                questions.append(Question.model_validate(record))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            reason = f"{where}: {first['msg']}" if where else first["msg"]
+            raise RkbError(f"{path}:{number} is not a valid question line ({reason})") from exc
+        except (ValueError, IndexError) as exc:
+            raise RkbError(f"{path}:{number} is not a valid question line ({exc})") from exc
+    if not questions:
+        raise RkbError(f"{path} holds no questions")
+    return questions
+
+
+def documents_only(questions: Sequence[Question], path: Path) -> list[Question]:
+    """The questions judged by their expected document alone (answers set aside)."""
+    if missing := [question.id for question in questions if not question.doc]:
+        raise RkbError(
+            f"{path}: judging by document needs every question's doc; {len(missing)} have "
+            f"none (first: {missing[0]})"
+        )
+    return [question.model_copy(update={"answers": []}) for question in questions]
+
+
+def is_relevant(question: Question, doc_id: str, text: str) -> bool:
+    """Right document (when given) and an answer quoted in the passage (when answers are given)."""
+    if question.doc and question.doc != doc_id:
+        return False
+    return not question.answers or any(answer in text for answer in question.answers)
+
+
+def evaluate(
+    questions: Sequence[Question],
+    retrieve: Callable[[str], Ranked],
+) -> Report:
+    """`retrieve` returns ranked (doc_id, passage text, answer span text or None) for a
+    question, at least 10 deep."""
+    ranks: list[int | None] = []
+    answered: list[bool] = []
+    groups: dict[str, list[int | None]] = {}
+    misses: list[dict[str, object]] = []
+    for question in questions:
+        ranked = retrieve(question.question)[: max(CUTOFFS)]
+        rank = next(
+            (
+                i
+                for i, (doc_id, text, _) in enumerate(ranked, start=1)
+                if is_relevant(question, doc_id, text)
+            ),
+            None,
+        )
+        ranks.append(rank)
+        if rank is not None and rank <= 5 and question.answers and ranked[rank - 1][2] is not None:
+            answer = ranked[rank - 1][2] or ""
+            answered.append(any(expected in answer for expected in question.answers))
+        lang = question.lang or detect_lang(question.question)
+        names = [f"lang={lang}"]
+        if question.answers:
+            # The answer is quoted from the passage, so its language is the passage's.
+            target = detect_lang(question.answers[0])
+            same = language_group(lang) == language_group(target)
+            names.append("same-language" if same else "cross-language")
+        for group in names:
+            groups.setdefault(group, []).append(rank)
+        if rank != 1:
+            misses.append(
+                {
+                    "id": question.id,
+                    "question": question.question,
+                    "rank": rank,
+                    "top": ranked[0][0] if ranked else None,
+                }
+            )
+    return Report(
+        overall=_scores(ranks),
+        by_group={name: _scores(values) for name, values in sorted(groups.items())},
+        misses=misses,
+        answer_accuracy=round(sum(answered) / len(answered), 4) if answered else None,
+    )
+
+
+Ranked = list[tuple[str, str, str | None]]
+
+
+def compare_retrievers(session: Session, depth: int = 10) -> dict[str, Callable[[str], Ranked]]:
+    """Each retriever alone, naive reciprocal-rank fusion, and rkb's hybrid, ranked to `depth`."""
+    reader, embedder = session.reader, session.embedder
+    passages = reader.passages()
+
+    def ranked(rows: Iterable[int]) -> Ranked:
+        return [(passages[row].doc_id, passages[row].text, None) for row in list(rows)[:depth]]
+
+    def by_score(scores: dict[int, float]) -> list[int]:
+        return sorted(scores, key=lambda row: (-scores[row], row))
+
+    def dense(question: str) -> Ranked:
+        return ranked(by_score(dense_scores(reader, embedder, question, None)))
+
+    def bm25(question: str) -> Ranked:
+        return ranked(by_score(reader.lexical.scores(reader.lexical.query_terms(question))))
+
+    def rrf(question: str) -> Ranked:
+        fused: dict[int, float] = {}
+        for scores in (
+            dense_scores(reader, embedder, question, None),
+            reader.lexical.scores(reader.lexical.query_terms(question)),
+        ):
+            for rank, row in enumerate(by_score(scores), start=1):
+                fused[row] = fused.get(row, 0.0) + 1 / (60 + rank)
+        return ranked(by_score(fused))
+
+    def hybrid(question: str) -> Ranked:
+        return [
+            (hit.doc_id, hit.text, hit.text[answer_slice(hit)])
+            for hit in ask_in(session, question, depth).hits
+        ]
+
+    return {"dense": dense, "bm25": bm25, "rrf": rrf, "hybrid": hybrid}
+
+
+def format_table(reports: dict[str, Report]) -> str:
+    """Plain-text table: overall figures, then R@1/R@5 per group."""
+    groups = sorted(next(iter(reports.values())).by_group)
+    head = f"{'retriever':<10} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR@10':>7}"
+    lines = [head + "".join(f"  {group:>15}" for group in groups)]
+    for name, report in reports.items():
+        o = report.overall
+        r = o.recall
+        row = f"{name:<10} {r['@1']:>6.3f} {r['@5']:>6.3f} {r['@10']:>6.3f} {o.mrr10:>7.3f}"
+        for group in groups:
+            g = report.by_group.get(group)
+            cell = f"{g.recall['@1']:.2f}/{g.recall['@5']:.2f}" if g else "-"
+            row += f"  {cell:>15}"
+        lines.append(row)
+    lines.append(f"(groups show R@1/R@5; n = {next(iter(reports.values())).overall.n} questions)")
+    for name, report in reports.items():
+        if report.answer_accuracy is not None:
+            lines.append(
+                f"{name}: the answering sentences quote the answer for "
+                f"{report.answer_accuracy:.3f} of the questions answered in the top 5"
+            )
+    return "\n".join(lines)
+
+
+def _scores(ranks: Sequence[int | None]) -> Scores:
+    n = len(ranks)
+    recall = {f"@{k}": round(sum(r is not None and r <= k for r in ranks) / n, 4) for k in CUTOFFS}
+    mrr = sum(1 / r for r in ranks if r is not None and r <= 10) / n
+    return Scores(n=n, recall=recall, mrr10=round(mrr, 4))

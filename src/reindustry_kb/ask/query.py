@@ -1,0 +1,195 @@
+"""Query analysis: the question's own BM25 terms, and their equivalents in the other language.
+
+BM25 matches words, so an English question cannot reach Chinese passages by itself. Phrases
+found in the question through the bilingual glossary (data/glossary.tsv: tariff -> 關稅, curated;
+data/law_terms.tsv: 3,637 legal terms mined from the official English translations of Taiwan's
+laws) and the actor table (Nvidia -> 輝達 / 英偉達) bring their equivalents along as extra terms
+with a lower weight, so lexical evidence exists on both sides of the language line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from reindustry_kb.claims.lexicon import Lexicon, actor_lexicon, build_lexicon, load_json
+from reindustry_kb.index.local.lexical import LexicalIndex
+from reindustry_kb.ingest.sources import detect_language
+from reindustry_kb.text.normalize import fold, is_han
+
+# Equivalents count less than the question's own words: a translation is a guess.
+EXPANSION_WEIGHT = 0.6
+
+
+@dataclass
+class Query:
+    text: str
+    terms: list[str]  # the question's own tokens
+    expansions: list[list[str]] = field(default_factory=list)  # tokens of each equivalent phrase
+
+    def weighted_terms(self) -> list[tuple[str, float]]:
+        """The question's own terms at weight 1, equivalents at EXPANSION_WEIGHT."""
+        weighted = [(term, 1.0) for term in self.terms]
+        own = set(self.terms)
+        for phrase in self.expansions:
+            weighted += [(term, EXPANSION_WEIGHT) for term in phrase if term not in own]
+        return weighted
+
+
+@cache
+def glossary() -> Lexicon:
+    """Every side of every line maps to all the others, in the files' order (the first
+    equivalent listed is the usual one): the curated policy glossary, then the term table
+    mined from the official English translations of Taiwan's laws (scripts/mine_terms.py)
+    for the English terms the glossary does not hold."""
+    groups: dict[str, dict[str, None]] = {}
+    seen: set[str] = set()  # English terms with a line already
+    for name in ("glossary.tsv", "law_terms.tsv"):
+        text = resources.files("reindustry_kb").joinpath(f"data/{name}").read_text("utf-8")
+        for line in text.splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            english, chinese = (part.strip() for part in line.split("\t"))
+            if name != "glossary.tsv" and english in seen:
+                continue
+            chinese_words = [w.strip() for w in chinese.split("|") if w.strip()]
+            groups.setdefault(english, {}).update(dict.fromkeys(chinese_words))
+            for word in chinese_words:
+                # A curated line's Chinese words are synonyms; a mined line's are two guesses
+                # at one English term (徒刑 | 有期), each only the English term's equivalent.
+                others = chinese_words if name == "glossary.tsv" else []
+                groups.setdefault(word, {}).update(
+                    (w, None) for w in [english, *others] if w != word
+                )
+            seen.add(english)
+    return build_lexicon({word: tuple(others) for word, others in groups.items()})
+
+
+@cache
+def _actor_aliases() -> dict[str, tuple[str, ...]]:
+    aliases: dict[str, list[str]] = {}
+    for entry in load_json("actors.json"):
+        aliases[entry["canonical"]] = [entry["canonical"], *entry["aliases"]]
+    return {canonical: tuple(names) for canonical, names in aliases.items()}
+
+
+def analyse(question: str, lexical: LexicalIndex) -> Query:
+    """The question's BM25 terms and the other-language equivalents it brings."""
+    terms = lexical.query_terms(question)
+    folded = fold(question, lower=False).text
+    equivalents = [other for _start, _end, others in _phrases(folded) for other in others]
+    expansions = []
+    for phrase in dict.fromkeys(equivalents):
+        tokens = [t for t in lexical.query_terms(phrase) if not re.fullmatch(r"\W+", t)]
+        if tokens:
+            expansions.append(tokens)
+    return Query(question, terms, expansions)
+
+
+def crossed(question: str, libraries: Collection[str] = ("en", "zh")) -> str | None:
+    """The question with each glossary or actor phrase put in the other language (the first
+    equivalent written in it), or None when it has none, is of both languages already, or
+    the other language is not among the `libraries` (language groups) searched.
+
+    A small multilingual embedder matches same-language text far better than a translation:
+    `How much can a company credit against 所得稅` lies nearer a Chinese article than the
+    English question does, and the embedder reads the rest of the sentence for context."""
+    language = detect_language(question)
+    if language == "mixed":
+        return None
+    to_chinese = language == "en"
+    if ("zh" if to_chinese else "en") not in libraries:
+        return None
+    folded = fold(question, lower=False).text
+    spans = []
+    for start, end, others in _phrases(folded):
+        other = next((o for o in others if is_han(o[0]) == to_chinese), None)
+        if other is not None:  # the first equivalent written in the other language
+            spans.append((start, end, other))
+    if not spans:
+        return None
+    parts, position = [], 0
+    for start, end, other in sorted(spans):
+        if start < position:  # overlapping matches: the first (longest) one stands
+            continue
+        # English words between Chinese ones need spaces round them; Chinese ones need none.
+        parts += [folded[position:start], other if to_chinese else f" {other} "]
+        position = end
+    parts.append(folded[position:])
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _phrases(folded: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """Each glossary or actor phrase of a folded question: its span and its equivalents (the
+    glossary's other side; the actor's other names, in any language or script)."""
+    yield from glossary().find(folded.lower())
+    for start, end, (canonical, _kind) in actor_lexicon().find(folded):
+        written = folded[start:end]
+        yield start, end, tuple(a for a in _actor_aliases()[canonical] if a != written)
+
+
+@dataclass
+class Concept:
+    """One idea of a question: its own tokens, and the tokens of each equivalent phrase; a
+    country's canonical name when the idea is a place (a scope, not a measure)."""
+
+    tokens: list[str]
+    equivalents: list[list[str]] = field(default_factory=list)
+    country: str | None = None
+
+    def found_in(self, tokens: set[str], folded: str) -> bool:
+        """Whether a text (its BM25 tokens, its folded form) names this idea, in its words or
+        an equivalent. Chinese words match inside the text too, as Chinese writes no spaces:
+        锂 stands in 锂电池 though jieba cuts it whole."""
+
+        def holds(phrase: list[str]) -> bool:
+            return all(t in tokens or (is_han(t[0]) and t in folded) for t in phrase)
+
+        return holds(self.tokens) or any(phrase and holds(phrase) for phrase in self.equivalents)
+
+
+def concepts(question: str, lexical: LexicalIndex) -> list[Concept]:
+    """The question's ideas: each glossary or actor phrase with its equivalents, and each
+    remaining token alone. `tariff revenue` is two ideas, 关税 | tariff and 收入 | revenue."""
+    folded = fold(question, lower=False).text
+    found: dict[tuple[str, ...], Concept] = {}
+
+    def add(phrase: str, others: list[str], country: str | None = None) -> None:
+        tokens = lexical.query_terms(phrase)
+        if not tokens:
+            return
+        concept = found.setdefault(tuple(tokens), Concept(tokens))
+        for other in others:
+            equivalent = lexical.query_terms(other)
+            if equivalent and equivalent != tokens and equivalent not in concept.equivalents:
+                concept.equivalents.append(equivalent)
+        concept.country = concept.country or country
+
+    for start, end, others in glossary().find(folded.lower()):
+        # One hop through the other language too: tariff -> 关税 -> customs duties (not a
+        # single character: 税 would stand inside every tax word).
+        pivoted = [o2 for o in others for o2 in _glossary_equivalents(o) if len(o2) > 1]
+        add(folded[start:end], [*others, *pivoted])
+    for start, end, (canonical, kind) in actor_lexicon().find(folded):
+        add(
+            folded[start:end],
+            list(_actor_aliases()[canonical]),
+            canonical if kind == "country" else None,
+        )
+    covered = {t for concept in found.values() for t in concept.tokens}
+    for term in lexical.query_terms(question):
+        if term not in covered:
+            add(term, [])
+    return list(found.values())
+
+
+def _glossary_equivalents(phrase: str) -> tuple[str, ...]:
+    """The glossary's equivalents of a whole phrase, or none."""
+    folded = fold(phrase, lower=False).text.lower()
+    for start, end, others in glossary().find(folded):
+        if (start, end) == (0, len(folded)):
+            return tuple(others)
+    return ()

@@ -1,0 +1,1 @@
+"""The local backend: an index as files in a folder (SQLite, FAISS, flat postings arrays)."""

@@ -1,0 +1,403 @@
+"""Cut a document into passages that follow its paragraphs and sentences.
+
+A passage is always a slice of the original text (`text == original[char_start:char_end]`);
+what gets embedded is a cleaned copy (`embedding_text`), never what gets quoted.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from reindustry_kb.ingest.sources import Source, detect_lang
+from reindustry_kb.models import Document, Passage
+from reindustry_kb.text.normalize import HAN
+
+# Web boilerplate that is never indexed: one regex per kind of line (matched on the stripped line).
+BOILERPLATE = [
+    # back / previous / next links: a whole-line Markdown link with such a label, or the bare words
+    re.compile(
+        r"^\[[*_\s]*(?:&laquo;|&raquo;|«|»|‹|›|上一篇|下一篇|上一頁|下一頁|回上頁|回首頁|previous"
+        r"|next|back)[^\]]*\]\([^)]*\)$",
+        re.I,
+    ),
+    re.compile(
+        r"^(?:回上頁|回上页|回首頁|回首页|回到頂端|回頂端|返回列表|back to top|(?:上一篇|下一篇)"
+        r"\s*[:：].{0,60})$",
+        re.I,
+    ),
+    # comment and contact forms: 留言板, 標題*, 內文*, Leave a reply
+    re.compile(
+        r"^(?:留言板|留言|發表留言|我要留言|leave a (?:comment|reply)|comments?)\s*[:：]?$", re.I
+    ),
+    re.compile(
+        r"^(?:標題|标题|內文|内文|姓名|暱稱|電子郵件|email|e-mail|驗證碼|验证码)\s*[*＊]\s*[:：]?$",
+        re.I,
+    ),
+    # page counters
+    re.compile(r"^(?:瀏覽人次|浏览人次|點閱數?|点阅数?|人氣|人气|views?)\s*[:：]?\s*[\d,]*$", re.I),
+    # copyright footers
+    re.compile(r"版權所有|版权所有|all rights reserved|^(?:copyright|©)", re.I),
+    # postal address and telephone lines of a site footer
+    re.compile(r"^\S{0,6}(?:地址|電話|电话|傳真|传真|tel|fax)\s*[:：].{0,80}$", re.I),
+]
+_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+# Markdown headings, and short label lines such as 摘要: / Summary: that open a section.
+_HEADING = re.compile(
+    r"^\s*#{1,6}\s+(?P<title>.+?)\s*#*\s*$|^\s*(?P<label>[^\s:：]{1,20})\s*[:：]\s*$"
+)
+_SPEAKER = re.compile(
+    r"^\*\*(?P<name>[^*\n:：]{1,40}?)\s*[:：]\s*\*\*|^\*\*(?P<name2>[^*\n:：]{1,40}?)\*\*\s*[:：]"
+)
+# The start of a numbered provision in laws and orders: 第 12 條 / 第十二条 / 第 3-1 條 /
+# 第十条之一, Article 12, Sec. 3. / Section 3 / § 3. An article is the unit a law is cited by and
+# asked about, so passages are packed from whole articles where they fit.
+_ARTICLE = re.compile(
+    r"^\s*(?:第\s*[0-9〇零一二三四五六七八九十百千]+\s*(?:-\s*\d+\s*)?[條条](?:\s*之\s*[0-9一二三四五六七八九十]+)?"
+    r"(?=\s|$)|(?:Article|Sec(?:tion)?\.?|§)\s*\d+(?:-\d+)?[A-Za-z]?\b)",
+)
+_SENTENCE = re.compile(r".+?(?:[。！？；!?;]+[」』”’\"')）]*|\.(?=\s)|$)\s*", re.S)
+_HAN = re.compile(rf"[{HAN}]")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
+_MARKUP = re.compile(r"\*\*|__|^\s*(?:[*•●▪◆■○-]|\d+[.)、])\s+|^\s*#+\s*|\[|\]\([^)]*\)", re.M)
+_SPACES = re.compile(r"\s+")
+# A passage holds at most this many characters per token of its size limit: a line of
+# 5 MB without sentence ends or spaces is cut, not made one passage.
+CHARS_PER_TOKEN = 8
+
+
+def size_of(text: str) -> float:
+    """Estimated model tokens: a Han character ~ 1, an English word ~ 1.3."""
+    return len(_HAN.findall(text)) + 1.3 * len(_WORD.findall(text))
+
+
+def is_boilerplate(line: str) -> bool:
+    """True for web boilerplate lines that are never indexed."""
+    stripped = line.strip()
+    return any(pattern.search(stripped) for pattern in BOILERPLATE)
+
+
+@dataclass
+class _Unit:
+    start: int
+    end: int
+    speaker: str | None
+    section: str | None
+    heading: bool = False
+    turn_start: bool = False
+    size: float = 0.0
+    english: bool = False
+    break_before: bool = False  # boilerplate, a rule or a new PDF page: no passage spans it
+    article: bool = False  # begins a numbered provision (第 N 條, Article N, Sec. N)
+    bare_label: bool = False  # that provision's number alone on its line: its text follows
+
+
+def segment(source: Source, target: int = 180, max_size: int = 300) -> list[Passage]:
+    """Cut a document into passages along paragraphs and sentences. A document of nothing
+    but its title (one short line, or front matter alone) is one passage: its title."""
+    units = _units(source) or _title_unit(source)
+    units = _split_long(units, source.text, target, max_size)
+    passages: list[Passage] = []
+    line_start, counted_to = 1, 0  # lines counted on from the last passage, not from 0
+    for group in _pack(units, target):
+        start, end = group[0].start, group[-1].end
+        text = source.text[start:end]
+        line_start += source.text.count("\n", counted_to, start)
+        counted_to = start
+        pages = source.page_starts
+        passages.append(
+            Passage(
+                passage_id=f"{source.doc.doc_id}#p{len(passages) + 1:03d}",
+                doc_id=source.doc.doc_id,
+                ordinal=len(passages) + 1,
+                text=text,
+                char_start=start,
+                char_end=end,
+                line_start=line_start,
+                line_end=line_start + text.count("\n"),
+                speaker=_main_speaker(group),
+                section=group[-1].section,
+                lang=detect_lang(text),
+                page_start=bisect.bisect_right(pages, start) if pages else None,
+                page_end=bisect.bisect_right(pages, max(start, end - 1)) if pages else None,
+            )
+        )
+    return passages
+
+
+def _units(source: Source) -> list[_Unit]:
+    """One unit per content line, with the speaker and section it belongs to."""
+    text = source.text
+    units: list[_Unit] = []
+    speaker: str | None = None
+    section: str | None = None
+    offset = 0
+    pending_break = False
+    # In a PDF the first paragraph that begins on a new page begins a new passage, so a
+    # passage spans two pages only where a paragraph does.
+    page_starts = source.page_starts or [0]
+    page = 1
+    for line in text.split("\n"):
+        start, end = offset, offset + len(line)
+        offset = end + 1
+        if (line_page := bisect.bisect_right(page_starts, start)) != page:
+            page, pending_break = line_page, True
+        for span_start, span_end in source.header_spans:
+            if span_start <= start < span_end:
+                start = min(span_end, end)
+        content = text[start:end]
+        if not content.strip() or not re.search(r"\w", content):
+            continue
+        if _RULE.match(content):
+            speaker, pending_break = None, True
+            continue
+        if is_boilerplate(content):
+            pending_break = True
+            continue
+        start += len(content) - len(content.lstrip())
+        end -= len(content) - len(content.rstrip())
+        turn_start = False
+        if heading := _HEADING.match(content):
+            section, speaker = heading["title"] or heading["label"], None
+        elif turn := _SPEAKER.match(text[start:end]):
+            speaker = (turn["name"] or turn["name2"]).strip()
+            turn_start = True
+        body = text[start:end]
+        units.append(
+            _Unit(
+                start,
+                end,
+                speaker,
+                section,
+                bool(heading),
+                turn_start,
+                size_of(body),
+                english=not _HAN.search(body),
+                break_before=pending_break,
+                article=bool(article := _ARTICLE.match(body)),
+                bare_label=bool(article and not body[article.end() :].strip()),
+            )
+        )
+        pending_break = False
+    return units
+
+
+def _title_unit(source: Source) -> list[_Unit]:
+    if source.title_span is None:
+        return []
+    start, end = source.title_span
+    body = source.text[start:end]
+    if not re.search(r"\w", body):
+        return []
+    return [_Unit(start, end, None, None, size=size_of(body), english=not _HAN.search(body))]
+
+
+def _split_long(units: list[_Unit], text: str, target: int, max_size: int) -> list[_Unit]:
+    """Cut units over max_size at sentence ends into near-equal pieces (and a sentence longer
+    than a passage may be, such as a file that is one long line, at spaces or anywhere)."""
+    result: list[_Unit] = []
+    max_chars = max_size * CHARS_PER_TOKEN
+    for unit in units:
+        if unit.size <= max_size and unit.end - unit.start <= max_chars:
+            result.append(unit)
+            continue
+        sentences = [
+            piece
+            for m in _SENTENCE.finditer(text, unit.start, unit.end)
+            if m.group().strip()
+            for piece in _cut(text, m.start(), m.end(), max_size, max_chars)
+        ]
+        pieces = max(1, round(unit.size / target))
+        budget = unit.size / pieces
+        current: list[tuple[int, int]] = []
+        for sentence in sentences:
+            current.append(sentence)
+            if size_of(text[current[0][0] : current[-1][1]]) >= budget:
+                result.append(_piece(unit, current, text))
+                current = []
+        if current:
+            result.append(_piece(unit, current, text))
+    return result
+
+
+def _cut(text: str, start: int, end: int, max_size: int, max_chars: int) -> list[tuple[int, int]]:
+    """A sentence as it is, or cut into pieces of at most max_size tokens and max_chars
+    characters, at a space where one is near the cut."""
+    pieces: list[tuple[int, int]] = []
+    while True:
+        span = min(end - start, max_chars)
+        size = size_of(text[start : start + span])
+        if span == end - start and size <= max_size:
+            break
+        if size > max_size:  # where about max_size tokens end
+            span = max(1, int(span * max_size / size))
+        cut = start + span
+        space = text.rfind(" ", start + span // 2, cut)
+        cut = space + 1 if space > start else cut
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
+
+
+def _piece(unit: _Unit, sentences: list[tuple[int, int]], text: str) -> _Unit:
+    start = sentences[0][0]
+    end = sentences[-1][1]
+    end -= len(text[start:end]) - len(text[start:end].rstrip())
+    return _Unit(
+        start,
+        end,
+        unit.speaker,
+        unit.section,
+        False,
+        unit.turn_start and start == unit.start,
+        size_of(text[start:end]),
+        unit.english,
+        unit.break_before and start == unit.start,
+        unit.article and start == unit.start,
+    )
+
+
+def _pack(units: list[_Unit], target: int) -> list[list[_Unit]]:
+    """Greedily join neighbouring units up to the target size.
+
+    Boilerplate and rules always end a passage (a passage is one span of the file and must not
+    contain them); headings, section and language changes start one; so does a new speaker
+    turn unless the passage so far is tiny (greetings, one-line questions): it joins the answer.
+    An article (第 N 條, Article N) that would not fit whole starts a passage, so an article
+    within the target size is never cut in two.
+    """
+    article_sizes = _article_sizes(units)
+    groups: list[list[_Unit]] = []
+    current: list[_Unit] = []
+    size = 0.0
+    for number, unit in enumerate(units):
+        if current and (unit.break_before or not all(u.heading for u in current)):
+            tiny = size < target / 4
+            flush = (
+                unit.break_before
+                or unit.heading
+                or unit.section != current[-1].section
+                or unit.english != current[-1].english
+                or (not tiny and (unit.turn_start or unit.speaker != current[-1].speaker))
+                or (not tiny and size + max(unit.size, article_sizes[number]) > target)
+            )
+            if flush and current[-1].bare_label and not unit.break_before:
+                # A number alone on its line opens the passage of the text it numbers; it is
+                # never the last line of the one before (a lead-in line such as `分掌事務：`
+                # reads as a section label, and its list would otherwise keep the next label).
+                label = current.pop()
+                if current:
+                    groups.append(current)
+                current, size = [label], label.size
+            elif flush:
+                groups.append(current)
+                current, size = [], 0.0
+        current.append(unit)
+        size += unit.size
+    if current:
+        groups.append(current)
+    # A trailing group of headings alone says nothing: fold it into the previous group,
+    # unless boilerplate stands between them.
+    if len(groups) > 1 and all(u.heading for u in groups[-1]) and not groups[-1][0].break_before:
+        groups[-2].extend(groups.pop())
+    return groups
+
+
+def _article_sizes(units: list[_Unit]) -> list[float]:
+    """Per unit, the size of the article it begins (up to the next article, heading or
+    break), or 0 when it begins none."""
+    sizes = [0.0] * len(units)
+    start: int | None = None
+    for number, unit in enumerate([*units, None]):
+        ends = unit is None or unit.article or unit.heading or unit.break_before
+        if ends and start is not None:
+            sizes[start] = sum(u.size for u in units[start:number])
+            start = None
+        if unit is not None and unit.article:
+            start = number
+    return sizes
+
+
+def _main_speaker(group: list[_Unit]) -> str | None:
+    weights: dict[str | None, float] = {}
+    for unit in group:
+        weights[unit.speaker] = weights.get(unit.speaker, 0.0) + unit.size
+    return max(weights, key=lambda speaker: weights[speaker])
+
+
+def windows(passage: Passage, size: int = 70) -> list[str]:
+    """Runs of whole sentences of about `size` tokens: the passage's fine-grained views.
+
+    A small embedder dilutes one fact in a long passage; scoring a passage by its best window
+    as well as by its whole text finds the fact without losing the context.
+    """
+    body = _SPACES.sub(" ", _MARKUP.sub(" ", passage.text)).strip()
+    return [text for text, _, _ in _window_runs(body, size)]
+
+
+def window_spans(passage: Passage, size: int = 70) -> list[tuple[int, int]]:
+    """Where each of the passage's windows stands in the source: (char_start, char_end).
+    (The query side's twin of `windows`, which builds call without the offset map.)"""
+    body, where = _cleaned(passage.text)
+    if not body:
+        return [(passage.char_start, passage.char_start)]
+    offset = passage.char_start
+    return [(offset + where[a], offset + where[b - 1] + 1) for _, a, b in _window_runs(body, size)]
+
+
+def _window_runs(body: str, size: int) -> list[tuple[str, int, int]]:
+    """The windows of a cleaned passage body, each with its start and end in the body."""
+    runs: list[tuple[str, int, int]] = []
+    current, first, last = "", 0, 0
+    for m in _SENTENCE.finditer(body):
+        sentence = m.group().strip()
+        if not sentence:
+            continue
+        begin = m.start() + len(m.group()) - len(m.group().lstrip())
+        if current and size_of(current + sentence) > size:
+            runs.append((current, first, last))
+            current = ""
+        if not current:
+            first = begin
+        current += sentence if not current or not sentence.isascii() else " " + sentence
+        last = begin + len(sentence)
+    if current:
+        runs.append((current, first, last))
+    return runs or [(body, 0, len(body))]
+
+
+def _cleaned(text: str) -> tuple[str, list[int]]:
+    """`_SPACES.sub(" ", _MARKUP.sub(" ", text)).strip()`, with each character's offset in
+    `text`, so a window found in the cleaned text can be cited in the original."""
+    chars: list[str] = []
+    where: list[int] = []
+
+    def put(char: str, at: int) -> None:
+        if char == " " and (not chars or chars[-1] == " "):
+            return
+        chars.append(char)
+        where.append(at)
+
+    position = 0
+    for m in [*_MARKUP.finditer(text), None]:
+        stop = m.start() if m else len(text)
+        for at in range(position, stop):
+            put(" " if text[at].isspace() else text[at], at)
+        if m:
+            put(" ", m.start())
+            position = m.end()
+    if chars and chars[-1] == " ":
+        chars.pop()
+        where.pop()
+    return "".join(chars), where
+
+
+def embedding_text(passage: Passage, doc: Document) -> str:
+    """What the embedder sees: markup stripped, with the title and speaker as context."""
+    body = _SPACES.sub(" ", _MARKUP.sub(" ", passage.text)).strip()
+    context = [part for part in (doc.title, passage.section) if part]
+    if passage.speaker and not body.startswith(passage.speaker):
+        body = f"{passage.speaker}: {body}"
+    return " | ".join([*context, body]) if context else body

@@ -1,0 +1,312 @@
+"""Cited Markdown for researchers, and the check that its quotes still stand in the sources.
+
+Each quote is a blockquote of the source text, verbatim, followed by a footnote with title,
+date, source, path, lines and the file's sha256. Before it sits an HTML comment (hidden by
+GitHub and pandoc) naming the file, lines and full hash, which `verify` reads back.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reindustry_kb.ask.session import Session, ask_in
+from reindustry_kb.errors import RkbError
+from reindustry_kb.index.local.store import IndexReader, Manifest
+from reindustry_kb.ingest.sources import source_text
+from reindustry_kb.models import (
+    NO_FILTERS,
+    Claim,
+    ClaimFilters,
+    Document,
+    Filters,
+    Hit,
+    answer_slice,
+)
+from reindustry_kb.settings import Settings
+
+_MARKER = re.compile(
+    r'^<!-- rkb-quote n=(?P<n>\d+) path="(?P<path>[^"]+)" lines=(?P<start>\d+)-(?P<end>\d+) '
+    r"sha256=(?P<sha>[0-9a-f]{64}) -->$"
+)
+_SENTENCE_END = "。！？!?\n"
+
+
+@dataclass
+class Quote:
+    document: Document
+    text: str
+    line_start: int
+    line_end: int
+    heading: str = ""  # what the quote is about: speaker, or a claim's reading
+    pages: tuple[int, int] | None = None  # PDF: first and last page of the quote
+    answer: str = ""  # the sentences of the quote that answer the question, shown first
+
+
+@dataclass
+class _Draft:
+    title: str
+    sections: list[tuple[str, list[Quote]]] = field(default_factory=list)
+
+
+def export_questions(
+    settings: Settings, questions: Sequence[str], k: int, filters: Filters | None = None
+) -> str:
+    """Cited Markdown answering each question with its top passages."""
+    session = Session.open(settings)
+    draft = _Draft("Cited excerpts")
+    for question in questions:
+        result = ask_in(session, question, k, filters or NO_FILTERS)
+        documents = {d.doc_id: d for d in session.reader.documents()}
+        quotes = [
+            Quote(
+                documents[hit.doc_id],
+                hit.text,
+                hit.line_start,
+                hit.line_end,
+                f"Speaker: {hit.speaker}" if hit.speaker else "",
+                (hit.page_start, hit.page_end or hit.page_start) if hit.page_start else None,
+                _answer(hit),
+            )
+            for hit in result.hits
+        ]
+        draft.sections.append((question, quotes))
+    return _render(draft, session.reader.manifest)
+
+
+def export_claims(settings: Settings, filters: ClaimFilters) -> str:
+    """Cited Markdown quoting each selected claim in its sentence."""
+    session = Session.open(settings)
+    reader = session.reader
+    documents = {d.doc_id: d for d in reader.documents()}
+    quotes = []
+    for claim in reader.find_claims(filters):
+        quotes.append(_quote_around(reader, documents[claim.doc_id], claim, _reading(claim)))
+    draft = _Draft("Cited claims", [(_describe_filters(filters), quotes)])
+    return _render(draft, reader.manifest)
+
+
+def export_compare(
+    settings: Settings,
+    query: str,
+    unit: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> str:
+    """Cited Markdown of `rkb compare`: a section per group, each figure in its sentence."""
+    from reindustry_kb.ask.compare import compare_in
+    from reindustry_kb.out.render import group_title, value_text
+
+    session = Session.open(settings)
+    comparison = compare_in(session, query, unit, since, until)
+    reader = session.reader
+    documents = {d.doc_id: d for d in reader.documents()}
+    claims = reader.claims_by_id(
+        [row.id for group in comparison.groups for row in group.statistics]
+    )
+    draft = _Draft(f"Figures cited for “{query}”")
+    for group in comparison.groups:
+        quotes = []
+        for row in group.statistics:
+            about = f" — {row.measure}" if row.measure else ""
+            heading = f"{value_text(row.value, row.value_max, row.unit, row.approx)}{about}"
+            quotes.append(_quote_around(reader, documents[row.doc_id], claims[row.id], heading))
+        draft.sections.append((group_title(group), quotes))
+    if not comparison.groups:
+        draft.sections.append((f"No statistic measures “{query}”", []))
+    return _render(draft, reader.manifest)
+
+
+def export_timeline(settings: Settings, filters: ClaimFilters) -> str:
+    """Cited Markdown of `rkb timeline`: each event's clause, in date order."""
+    from reindustry_kb.ask.compare import timeline_in
+    from reindustry_kb.out.render import dated
+
+    reader = Session.open(settings).reader
+    documents = {d.doc_id: d for d in reader.documents()}
+    quotes = []
+    for entry in timeline_in(reader, filters):
+        who = f" — {', '.join(entry.event.actors)}" if entry.event.actors else ""
+        heading = dated(entry.date, entry.relative, entry.ambiguous) + who
+        document = documents[entry.doc_id]
+        quotes.append(Quote(document, entry.event.text, entry.line_start, entry.line_end, heading))
+    title = _describe_filters(filters).replace("Claims where", "Events where")
+    draft = _Draft("Timeline", [(title.replace("All claims", "All events"), quotes)])
+    return _render(draft, reader.manifest)
+
+
+def _quote_around(reader: IndexReader, document: Document, claim: Claim, heading: str) -> Quote:
+    """The sentence that holds a claim, as a quote."""
+    text = reader.document_text(claim.doc_id) or ""
+    start, end = _sentence_around(text, claim.char_start, claim.char_end)
+    line_start = text.count("\n", 0, start) + 1
+    return Quote(
+        document, text[start:end], line_start, line_start + text.count("\n", start, end), heading
+    )
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence that holds [start, end), without surrounding blanks."""
+    left = max(text.rfind(mark, 0, start) for mark in _SENTENCE_END) + 1
+    ends = [i for mark in _SENTENCE_END if (i := text.find(mark, end)) >= 0]
+    right = min(ends) + 1 if ends else len(text)
+    right = right - 1 if text[right - 1 : right] == "\n" else right
+    while left < start and text[left].isspace():
+        left += 1
+    while right > end and text[right - 1].isspace():
+        right -= 1
+    return left, right
+
+
+def _reading(claim: Claim) -> str:
+    from reindustry_kb.out.render import describe
+
+    return f"{claim.kind}: {claim.text} → {describe(claim)}"
+
+
+def _describe_filters(filters: ClaimFilters) -> str:
+    parts = [f"{name}={value}" for name, value in vars(filters).items() if value not in (None, ())]
+    return "Claims where " + ", ".join(parts) if parts else "All claims"
+
+
+def _render(draft: _Draft, manifest: Manifest) -> str:
+    lines = [f"# {draft.title}", ""]
+    lines.append(
+        f"*Generated by reindustry-kb {manifest.package_version} from index "
+        f"`{manifest.build}` built {manifest.built_at} "
+        f"({manifest.embedder}, {manifest.model}).*"
+    )
+    lines.append("")
+    footnotes: list[str] = []
+    cited: dict[str, Document] = {}
+    for title, quotes in draft.sections:
+        lines += [f"## {title}", ""]
+        if not quotes:
+            lines += ["No passage matched.", ""]
+        for quote in quotes:
+            number = len(footnotes) + 1
+            doc = quote.document
+            cited[doc.doc_id] = doc
+            if quote.heading:
+                lines += [f"*{quote.heading}*", ""]
+            if quote.answer:
+                lines += [f"**Answer:** “{quote.answer}” (in the passage below)", ""]
+            lines.append(
+                f'<!-- rkb-quote n={number} path="{doc.path}" lines={quote.line_start}-'
+                f"{quote.line_end} sha256={doc.sha256} -->"
+            )
+            lines += [f"> {line}" if line.strip() else ">" for line in quote.text.split("\n")]
+            lines += ["", f"[^{number}]", ""]
+            footnotes.append(
+                f"[^{number}]: {_cite(doc)}, {_pages(quote)}lines "
+                f"{quote.line_start}–{quote.line_end}{_extracted(doc)}."
+            )
+    lines += ["## Sources", ""]
+    for doc in sorted(cited.values(), key=lambda d: d.doc_id):
+        lines.append(f"- {_cite(doc)}.")
+    lines += ["", *footnotes, ""]
+    return "\n".join(lines)
+
+
+def _answer(hit: Hit) -> str:
+    """The answering sentences on one line, when they are not the whole passage."""
+    answer = hit.text[answer_slice(hit)]
+    return "" if answer == hit.text else " ".join(answer.split())
+
+
+def _pages(quote: Quote) -> str:
+    if quote.pages is None:
+        return ""
+    first, last = quote.pages
+    return f"p. {first}, " if first == last else f"pp. {first}–{last}, "
+
+
+def _extracted(doc: Document) -> str:
+    return f" of the text extracted from the {doc.format.upper()}" if doc.format != "text" else ""
+
+
+def _cite(doc: Document) -> str:
+    parts = [f"*{doc.title or doc.doc_id}*"]
+    if doc.authors:
+        parts.append(", ".join(doc.authors))
+    parts.append(doc.date or "undated")
+    if doc.source:
+        parts.append(doc.source)
+    parts += [f"`{doc.path}`", f"sha256 `{doc.sha256[:12]}`"]
+    return ", ".join(parts)
+
+
+# --- verification -------------------------------------------------------------------------
+
+
+@dataclass
+class Verification:
+    quotes: int = 0
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def verify(markdown_path: Path, seeds_dir: Path) -> Verification:
+    """Every quote must still stand in its source at the cited lines, or (if the file changed)
+    somewhere in it; a quote found nowhere is a problem."""
+    try:
+        lines = markdown_path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RkbError(
+            f"cannot read {markdown_path}; give the path of an `rkb export` file"
+        ) from exc
+    report = Verification()
+    for index, line in enumerate(lines):
+        marker = _MARKER.match(line.strip())
+        if marker is None:
+            continue
+        quote_lines = []
+        for following in lines[index + 1 :]:
+            if not following.startswith(">"):
+                break
+            quote_lines.append(following[2:] if following.startswith("> ") else following[1:])
+        report.quotes += 1
+        _check_quote(marker, "\n".join(quote_lines), seeds_dir, report)
+    if report.quotes == 0:
+        raise RkbError(f"{markdown_path} holds no rkb quotes; verify files written by `rkb export`")
+    return report
+
+
+def _check_quote(marker: re.Match[str], quote: str, seeds_dir: Path, report: Verification) -> None:
+    label = f"[^{marker['n']}] {marker['path']}:L{marker['start']}-L{marker['end']}"
+    source = seeds_dir / marker["path"]
+    try:
+        data = source.read_bytes()
+        text = _text_of(source, data)
+    except (OSError, RkbError):
+        report.problems.append(f"{label}: the source file is missing or unreadable")
+        return
+    wanted = _plain(quote)
+    cited = "\n".join(text.split("\n")[int(marker["start"]) - 1 : int(marker["end"])])
+    same_file = hashlib.sha256(data).hexdigest() == marker["sha"]
+    if wanted and wanted in _plain(cited):
+        if not same_file:
+            report.notes.append(
+                f"{label}: the file changed, but the quote still stands at these lines"
+            )
+        return
+    if wanted and wanted in _plain(text):
+        at = text[: text.find(quote.split("\n")[0].rstrip())].count("\n") + 1
+        report.notes.append(f"{label}: the quote moved (now near L{at})")
+        return
+    report.problems.append(f"{label}: the quote no longer stands in the source")
+
+
+@functools.lru_cache(maxsize=8)
+def _text_of(source: Path, data: bytes) -> str:
+    # A brief quotes one PDF many times: extract it once.
+    return source_text(source, data)
+
+
+def _plain(text: str) -> str:
+    """Compare line by line without trailing blanks, which editors and Markdown may drop."""
+    return "\n".join(line.rstrip() for line in text.split("\n"))

@@ -1,0 +1,2 @@
+"""Text shared by every stage: folding of the three scripts, language detection, numbers,
+dates, and BM25 tokens."""

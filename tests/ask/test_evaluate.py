@@ -1,0 +1,98 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from reindustry_kb.ask.evaluate import Question, evaluate, is_relevant, load_questions
+from reindustry_kb.errors import RkbError
+
+
+def test_load_jsonl_and_tsv(tmp_path: Path) -> None:
+    jsonl = tmp_path / "q.jsonl"
+    jsonl.write_text(
+        json.dumps({"question": "關稅?", "answers": ["3000"]}, ensure_ascii=False) + "\n\n"
+    )
+    tsv = tmp_path / "q.tsv"
+    tsv.write_text("# comment\ntariff revenue?\t3000|三千\tdoc_a\n", encoding="utf-8")
+    assert load_questions(jsonl)[0].answers == ["3000"]
+    question = load_questions(tsv)[0]
+    assert (question.answers, question.doc) == (["3000", "三千"], "doc_a")
+
+
+def test_questions_judged_by_document_alone(tmp_path: Path) -> None:
+    jsonl = tmp_path / "q.jsonl"
+    lines = [{"question": "tariffs?", "doc": "d1"}, {"question": "GDP?", "answer": "2%"}]
+    jsonl.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    by_doc, one_answer = load_questions(jsonl)
+    assert (by_doc.answers, by_doc.doc) == ([], "d1")
+    assert one_answer.answers == ["2%"]
+    tsv = tmp_path / "q.tsv"
+    tsv.write_text("tariff revenue?\t\tdoc_a\n", encoding="utf-8")
+    assert load_questions(tsv)[0].answers == []
+    report = evaluate([by_doc], lambda q: [("d2", "tariffs", None), ("d1", "other", None)])
+    assert report.overall.recall["@1"] == 0.0 and report.overall.recall["@5"] == 1.0
+    assert "cross-language" not in report.by_group  # no answer: the passage language is unknown
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["", "{bad json", "only-a-question-no-tab", '{"question": "neither a doc nor answers"}'],
+)
+def test_bad_question_files(tmp_path: Path, content: str) -> None:
+    path = tmp_path / ("q.tsv" if "tab" in content else "q.jsonl")
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(RkbError) as caught:
+        load_questions(path)
+    assert "\n" not in str(caught.value)  # one line, not pydantic's report
+
+
+def test_relevance_needs_the_document_and_an_answer() -> None:
+    question = Question(id="1", question="?", answers=["280 GW"], doc="d1")
+    assert is_relevant(question, "d1", "新增 280 GW 太陽能")
+    assert not is_relevant(question, "d2", "新增 280 GW 太陽能")
+    assert not is_relevant(question, "d1", "太陽能")
+    assert is_relevant(Question(id="2", question="?", answers=[], doc="d1"), "d1", "anything")
+
+
+def test_recall_mrr_and_groups() -> None:
+    questions = [
+        Question(id="a", question="美國關稅", answers=["甲"], lang="zh-Hant"),
+        Question(id="b", question="tariff revenue", answers=["關稅 B"], lang="en"),
+        Question(id="c", question="nothing", answers=["Z"], lang="en"),
+    ]
+    ranked = {"美國關稅": ["甲", "x"], "tariff revenue": ["x", "y", "關稅 B"], "nothing": ["x"]}
+    report = evaluate(questions, lambda q: [("d", text, None) for text in ranked[q]])
+    assert report.overall.recall == {
+        "@1": round(1 / 3, 4),
+        "@5": round(2 / 3, 4),
+        "@10": round(2 / 3, 4),
+    }
+    assert report.overall.mrr10 == round((1 + 1 / 3) / 3, 4)
+    assert report.by_group["cross-language"].n == 1  # English question, Chinese answer
+    assert [miss["id"] for miss in report.misses] == ["b", "c"]
+    assert report.answer_accuracy is None  # this retriever names no answering sentences
+
+
+def test_answer_accuracy_counts_questions_answered_in_the_top_5() -> None:
+    questions = [
+        Question(id="a", question="q1", answers=["280 GW"]),
+        Question(id="b", question="q2", answers=["3000 億"]),
+        Question(id="c", question="q3", answers=["none"]),
+    ]
+    ranked = {
+        "q1": [("d", "中國新增 280 GW。另一句。", "中國新增 280 GW。")],
+        "q2": [("d", "關稅收入 3000 億。另一句。", "另一句。")],
+        "q3": [("d", "nothing here", "nothing here")],
+    }
+    report = evaluate(questions, lambda q: ranked[q])
+    assert report.answer_accuracy == 0.5  # q3 has no answer passage in the top 5
+
+
+def test_documents_only_sets_answers_aside_and_needs_every_document(tmp_path: Path) -> None:
+    from reindustry_kb.ask.evaluate import documents_only
+
+    questions = [Question(id="a", question="?", answers=["x"], doc="d1")]
+    assert documents_only(questions, tmp_path)[0].answers == []
+    assert questions[0].answers == ["x"]  # the originals are left alone
+    with pytest.raises(RkbError, match="1 have none"):
+        documents_only([*questions, Question(id="b", question="?", answers=["y"])], tmp_path)

@@ -1,0 +1,89 @@
+from importlib import resources
+from pathlib import Path
+
+from reindustry_kb.ask.query import EXPANSION_WEIGHT, analyse, crossed, glossary
+from reindustry_kb.index.local.lexical import LexicalIndex, tokenize
+
+DOCS = [
+    "美國今年的關稅收入達到三千億美元。",
+    "政府決定直接入股英特爾。",
+    "Customs duties rose sharply.",
+]
+
+
+def _index(tmp_path: Path) -> LexicalIndex:
+    LexicalIndex.build([tokenize(d) for d in DOCS]).save(tmp_path)
+    return LexicalIndex.load(tmp_path)
+
+
+def test_english_questions_reach_chinese_words(tmp_path: Path) -> None:
+    query = analyse("How much tariff revenue?", _index(tmp_path))
+    assert query.terms == ["much", "tariff", "revenue"]
+    flat = {term for phrase in query.expansions for term in phrase}
+    assert {"关税", "收入"} <= flat
+
+
+def test_actor_aliases_cross_scripts_and_languages(tmp_path: Path) -> None:
+    query = analyse("Which government took a stake in Intel?", _index(tmp_path))
+    flat = {term for phrase in query.expansions for term in phrase}
+    assert "英特尔" in flat and "入股" in flat
+
+
+def test_chinese_questions_reach_english_words(tmp_path: Path) -> None:
+    query = analyse("關稅收入", _index(tmp_path))
+    assert {"tariff", "duty"} <= {term for phrase in query.expansions for term in phrase}
+
+
+def test_equivalents_weigh_less_than_the_questions_own_words(tmp_path: Path) -> None:
+    weighted = dict(analyse("tariff 關稅", _index(tmp_path)).weighted_terms())
+    assert weighted["tariff"] == 1.0 and weighted["关税"] == 1.0  # own words stay at full weight
+    weighted = dict(analyse("tariff", _index(tmp_path)).weighted_terms())
+    assert weighted["关税"] == EXPANSION_WEIGHT < 1.0
+
+
+def test_equivalents_raise_what_bm25_can_see(tmp_path: Path) -> None:
+    index = _index(tmp_path)
+    query = analyse("How much tariff revenue did the government collect?", index)
+    plain = index.coverage(query.terms)
+    expanded = index.coverage(query.terms, query.expansions, EXPANSION_WEIGHT)
+    assert plain < expanded < 1.0
+
+
+def test_latin_words_are_whole_tokens_at_query_time(tmp_path: Path) -> None:
+    index = _index(tmp_path)
+    assert index.query_terms("R&D at the U.S. revenue office") == [
+        "r&d",
+        "u.s",
+        "revenue",
+        "office",
+    ]
+
+
+def test_glossary_is_well_formed_and_two_way() -> None:
+    text = resources.files("reindustry_kb").joinpath("data/glossary.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            english, chinese = line.split("\t")
+            assert english.strip() and all(word.strip() for word in chinese.split("|")), line
+    lexicon = glossary()
+    assert "關稅" in lexicon.entries["tariff"] and "tariff" in lexicon.entries["关税"]
+
+
+def test_crossed_puts_glossary_phrases_in_the_other_language() -> None:
+    twin = crossed("How much tariff revenue did Nvidia report?")
+    assert twin == "How much 關稅 收入 did 輝達 報告?"
+    twin = crossed("關稅收入增加了多少？")
+    assert twin is not None and twin.startswith("tariff revenue ")
+    assert crossed("Nothing from the glossary here") is None
+    # Only into a language the library holds: a Chinese library gains nothing from English.
+    assert crossed("關稅收入增加了多少？", ["zh"]) is None
+    assert crossed("How much tariff revenue?", ["en", "zh"]) is not None
+
+
+def test_mined_law_terms_reach_across_but_not_between_their_guesses() -> None:
+    # law_terms.tsv: life imprisonment -> 无期徒刑 | 无期 (not in the curated glossary)
+    lexicon = glossary()
+    [(_start, _end, others)] = list(lexicon.find("life imprisonment"))
+    assert "无期徒刑" in others
+    [(_start, _end, others)] = list(lexicon.find("无期"))
+    assert others == ("life imprisonment",)  # 无期 -> life imprisonment, not 无期徒刑

@@ -1,0 +1,234 @@
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reindustry_kb.ingest.segment import embedding_text, is_boilerplate, segment, size_of
+from reindustry_kb.ingest.sources import Source, discover, read_source
+from reindustry_kb.models import Document
+from tests.conftest import DATA, SEEDS
+
+
+def _check_provenance(source: Source) -> None:
+    lines = source.text.split("\n")
+    for passage in segment(source):
+        assert source.text[passage.char_start : passage.char_end] == passage.text
+        assert passage.text == passage.text.strip()
+        first = source.text.count("\n", 0, passage.char_start) + 1
+        assert (passage.line_start, passage.line_end) == (first, first + passage.text.count("\n"))
+        assert passage.text in "\n".join(lines[passage.line_start - 1 : passage.line_end])
+        assert not any(is_boilerplate(line) for line in passage.text.split("\n")), passage.text
+
+
+@pytest.mark.parametrize("path", discover(SEEDS), ids=lambda p: p.name)
+def test_every_seed_passage_is_its_original_span(path: Path) -> None:
+    _check_provenance(read_source(path, SEEDS))
+
+
+@pytest.mark.parametrize("path", discover(DATA / "docs"), ids=lambda p: p.name)
+def test_every_fixture_passage_is_its_original_span(path: Path) -> None:
+    _check_provenance(read_source(path, DATA / "docs"))
+
+
+LINE = st.sampled_from(
+    [
+        "",
+        "   ",
+        "---",
+        "## 小節",
+        "摘要:",
+        "回上頁",
+        "留言板",
+        "版權所有 2024",
+        "**王大明:** 關稅的影響有限。",
+        "**Alice:** How big is it?",
+        "*   **名詞:** 解釋。",
+        "美國今年的關稅收入達到三千億美元，創下歷史新高。",
+        "Tariff revenue hit a record. Critics disagree.",
+        "長" * 400 + "。" + "句" * 300 + "！",
+        "  • 條列項目,沒有句號 ",
+        "1. 第一點。",
+        "\u00a0",
+        "\r",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LINE, min_size=1, max_size=25))
+def test_generated_documents_keep_exact_provenance(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    doc = Document(doc_id="gen", path="gen.txt", sha256="0" * 64)
+    _check_provenance(Source(doc=doc, text=text))
+
+
+def test_boilerplate_and_header_are_not_indexed() -> None:
+    source = read_source(SEEDS / "001_dafb8ff7b3d20019.txt", SEEDS)
+    joined = "\n".join(p.text for p in segment(source))
+    for junk in ("回上頁", "留言板", "標題*", "瀏覽人次", "版權所有", "聯絡電話", "發布日期"):
+        assert junk not in joined
+    assert "美國再工業化與中國模式的啟示\n" not in joined  # the title is metadata
+    interview = read_source(SEEDS / "000_21b4db651bf1e798.txt", SEEDS)
+    assert not any("上一篇" in p.text for p in segment(interview))
+
+
+@pytest.mark.parametrize(
+    ("line", "junk"),
+    [
+        ("回上頁", True),
+        ("留言板", True),
+        ("內文*", True),
+        ("瀏覽人次:", True),
+        ("中華民國全國工業總會版權所有 2020©", True),
+        ("Copyright 2025 Example. All rights reserved.", True),
+        ("[**&laquo; 上一篇：電動車**](./x.md)", True),
+        ("本會地址:台北市復興南路一段390號", True),
+        ("Next, the Treasury will publish its report.", False),
+        ("上一篇論文指出關稅收入增加。", False),
+        ("美國的留言板文化", False),
+    ],
+)
+def test_is_boilerplate(line: str, junk: bool) -> None:
+    assert is_boilerplate(line) is junk
+
+
+def test_speaker_turns_and_sections() -> None:
+    source = read_source(DATA / "docs" / "interview_hant.md", DATA / "docs")
+    passages = segment(source)
+    answer = next(p for p in passages if "1,200 億美元" in p.text)
+    assert answer.speaker == "王大明"
+    assert answer.section == "對談內容"
+    # greetings are folded into the question that follows them, never a passage alone
+    assert all(size_of(p.text) > 10 for p in passages)
+    assert "Alice Chen" in embedding_text(answer, source.doc) or answer.speaker in embedding_text(
+        answer, source.doc
+    )
+
+
+def test_language_switch_starts_a_passage() -> None:
+    # The seed's Chinese article is followed by its English original: the first English
+    # line starts a passage, and no passage holds both.
+    source = read_source(SEEDS / "004_a01fbe574e0e12f3.txt", SEEDS)
+    langs = [passage.lang for passage in segment(source)]
+    switch = langs.index("en")
+    assert switch > 0 and langs[:switch] == ["zh-Hant"] * switch
+    assert langs[switch:] == ["en"] * (len(langs) - switch)
+
+
+def test_long_paragraphs_are_cut_at_sentence_ends() -> None:
+    text = "。".join(f"第{i}句說明美國的產業政策與關稅收入的變化" for i in range(60)) + "。"
+    doc = Document(doc_id="long", path="long.txt", sha256="0" * 64)
+    passages = segment(Source(doc=doc, text=text), target=180, max_size=300)
+    assert len(passages) > 1
+    assert all(p.text.endswith("。") for p in passages)
+    assert all(size_of(p.text) <= 300 for p in passages)
+
+
+def test_pdf_passages_start_with_the_first_paragraph_of_a_page() -> None:
+    doc = Document(doc_id="white_paper", path="white_paper.pdf", sha256="0" * 64)
+    first = "經濟部公布白皮書，政府將投入三千億元扶植半導體產業。"
+    crossing = "白皮書指出半導體產值占全球百分之十八，" + "其中先進製程成長最快。"
+    second = "行政院表示將修正產業創新條例，提供研發投資抵減。"
+    last = "勞動部將培訓五萬名技術人才。"
+    text = f"{first}\n\n{crossing}\n\n{second}\n\n{last}\n"
+    # Page 2 begins inside the second paragraph, page 3 with the fourth.
+    pages = [0, text.index("其中"), text.index(last)]
+    passages = segment(Source(doc=doc, text=text, page_starts=pages), target=180, max_size=300)
+    assert [(p.page_start, p.page_end) for p in passages] == [(1, 2), (2, 2), (3, 3)]
+    assert [p.text for p in passages[1:]] == [second, last]
+    assert passages[0].citation == "white_paper:p1:L1-L3"
+
+
+@pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.stem[:3])
+def test_window_spans_cite_the_windows_in_the_source(path: Path) -> None:
+    import re
+
+    from reindustry_kb.ingest.segment import _MARKUP, _SPACES, _cleaned, window_spans, windows
+
+    source = read_source(path, SEEDS)
+    for passage in segment(source):
+        body = _SPACES.sub(" ", _MARKUP.sub(" ", passage.text)).strip()
+        assert _cleaned(passage.text)[0] == body
+        spans = window_spans(passage)
+        assert len(spans) == len(windows(passage))
+        for text, (start, end) in zip(windows(passage), spans, strict=True):
+            assert passage.char_start <= start < end <= passage.char_end
+            cited = _SPACES.sub(" ", _MARKUP.sub(" ", source.text[start:end])).strip()
+            # The window joins its sentences as the embedder saw them; the span holds them.
+            assert re.sub(r"\s", "", cited) == re.sub(r"\s", "", text)
+
+
+@pytest.mark.parametrize(
+    ("marker", "body"),
+    [
+        ("第 {n} 條\n", "主管機關應就產業發展訂定計畫，並定期檢討其執行成效與預算分配。"),
+        ("第{n}条　", "国务院有关部门应当按照职责分工做好出口管制相关工作并加强信息共享。"),
+        ("Article {n}\n", "The competent authority shall review the plan every year and report."),
+        ("Sec. {n}. ", "The Secretary shall submit a report on the supply chain within 90 days."),
+    ],
+)
+def test_a_law_is_packed_from_whole_articles(marker: str, body: str) -> None:
+    # Articles of one to three sentences: several fit a passage, none is cut in two.
+    articles = [marker.format(n=n) + " ".join([body] * (1 + n % 3)) for n in range(1, 13)]
+    text = "\n\n".join(articles) + "\n"
+    doc = Document(doc_id="law", path="law.txt", sha256="0" * 64)
+    passages = segment(Source(doc=doc, text=text), target=120, max_size=300)
+    assert 1 < len(passages) < len(articles)
+    starts = {text.index(article): len(article) for article in articles}
+    for passage in passages:
+        assert passage.char_start in starts  # every passage begins at an article
+        inside = [at for at in starts if passage.char_start <= at < passage.char_end]
+        assert all(at + starts[at] <= passage.char_end for at in inside)
+
+
+def test_an_article_number_stays_with_its_text() -> None:
+    # A lead-in line such as `分掌事務：` reads as a section label, so an article's list
+    # items start a new section; the next article's number, alone on its line, must still
+    # open the passage that holds its text, not close the one before.
+    body = "主管機關應就產業發展訂定計畫，並定期檢討其執行成效與預算分配。"
+    item = "辦理產業輔導、投資促進及相關法規研修事項之規劃與執行。"
+    items = "".join(f"{n}、{item}\n" for n in "一二三")
+    articles = [
+        f"第 {n} 條\n本部設下列各處，分掌事務：\n{items}" if n % 2 else f"第 {n} 條\n{body}\n"
+        for n in range(1, 9)
+    ]
+    text = "\n".join(articles)
+    doc = Document(doc_id="law", path="law.txt", sha256="0" * 64)
+    passages = segment(Source(doc=doc, text=text), target=60, max_size=120)
+    assert len(passages) > 2
+    for passage in passages:
+        assert not re.search(r"第 \d+ 條\s*$", passage.text), passage.text
+    for n in range(1, 9):
+        label = text.index(f"第 {n} 條")
+        (holder,) = [p for p in passages if p.char_start <= label < p.char_end]
+        assert holder.char_end > label + len(f"第 {n} 條\n") + 5  # with its text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["secret", "美國 tariffs", "# 出口管制新規\n", "---\ntitle: Farewell\ndate: 2025-01-02\n---\n"],
+)
+def test_a_document_of_nothing_but_its_title_is_one_passage(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "short.md"
+    path.write_text(text, encoding="utf-8")
+    source = read_source(path, tmp_path)
+    passages = segment(source)
+    assert len(passages) == 1
+    passage = passages[0]
+    assert passage.text == source.text[passage.char_start : passage.char_end]
+    assert passage.text.strip() and passage.text in (source.doc.title or "")
+
+
+def test_a_line_without_sentence_ends_is_cut_into_passages(tmp_path: Path) -> None:
+    for name, body in [("words.txt", "word " * 20_000), ("han.txt", "關稅" * 5_000)]:
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        source = read_source(path, tmp_path)
+        passages = segment(source, 180, 300)
+        assert len(passages) > 10
+        assert all(size_of(p.text) <= 300 and len(p.text) <= 300 * 8 for p in passages)
+        assert "".join(source.text[p.char_start : p.char_end] for p in passages).replace(
+            " ", ""
+        ) == body.replace(" ", "")

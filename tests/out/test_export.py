@@ -1,0 +1,148 @@
+import os
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reindustry_kb.cli import app
+from reindustry_kb.models import ClaimFilters
+from reindustry_kb.out.export import (
+    export_claims,
+    export_compare,
+    export_questions,
+    export_timeline,
+    verify,
+)
+from reindustry_kb.settings import Settings
+
+GOLDEN = Path(__file__).parents[1] / "golden"
+runner = CliRunner()
+
+
+def _stable(markdown: str) -> str:
+    """The build line names a build and a time that differ on every run."""
+    return re.sub(
+        r"from index `build-[^`]+` built \S+ ", "from index `BUILD` built TIME ", markdown
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        (
+            "export_questions.md",
+            lambda s: export_questions(s, ["關稅收入", "offshore wind power"], 2),
+        ),
+        ("export_claims.md", lambda s: export_claims(s, ClaimFilters(kind="statistic"))),
+        ("export_compare.md", lambda s: export_compare(s, "tariff revenue")),
+        ("export_timeline.md", lambda s: export_timeline(s, ClaimFilters(since="2025"))),
+    ],
+)
+def test_golden_exports(fake_index: Settings, name: str, make) -> None:  # type: ignore[no-untyped-def]
+    markdown = _stable(make(fake_index))
+    golden = GOLDEN / name
+    if os.environ.get("RKB_UPDATE_GOLDEN"):  # regenerate on purpose, then review the diff
+        golden.write_text(markdown, encoding="utf-8")
+    assert markdown == golden.read_text(encoding="utf-8")
+
+
+def test_an_export_has_the_parts_a_researcher_needs(fake_index: Settings) -> None:
+    markdown = export_questions(fake_index, ["關稅收入"], 2)
+    assert markdown.startswith("# Cited excerpts\n")
+    assert "## 關稅收入" in markdown and "## Sources" in markdown
+    assert re.search(r"reindustry-kb \S+ from index `build-\S+` built \d{4}-\d\d-\d\dT", markdown)
+    footnotes = re.findall(r"^\[\^(\d+)\]: (.+)$", markdown, re.M)
+    assert [n for n, _ in footnotes] == ["1", "2"]
+    assert all(
+        re.search(r"lines \d+–\d+", text) and re.search(r"sha256 `[0-9a-f]{12}`", text)
+        for _, text in footnotes
+    )
+
+
+def test_every_quote_is_verbatim_at_its_lines(fake_index: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "brief.md"
+    path.write_text(export_questions(fake_index, ["關稅收入", "數據中心"], 3), encoding="utf-8")
+    report = verify(path, fake_index.seeds_dir)
+    assert report.quotes == 6 and report.problems == [] and report.notes == []
+
+
+def test_verify_fails_when_a_quoted_sentence_is_edited(
+    fake_index: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "brief.md"
+    path.write_text(export_questions(fake_index, ["離岸風電"], 1), encoding="utf-8")
+    source = fake_index.seeds_dir / "interview_hant.md"
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("20 GW", "30 GW"), encoding="utf-8"
+    )
+    report = verify(path, fake_index.seeds_dir)
+    assert len(report.problems) == 1 and "no longer stands" in report.problems[0]
+
+
+def test_verify_notes_a_moved_or_surrounded_quote(fake_index: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "brief.md"
+    path.write_text(export_questions(fake_index, ["离岸风电"], 1), encoding="utf-8")
+    source = fake_index.seeds_dir / "interview_hant.md"
+    source.write_text("新增的一行。\n" + source.read_text(encoding="utf-8"), encoding="utf-8")
+    report = verify(path, fake_index.seeds_dir)
+    assert report.problems == [] and "moved" in report.notes[0]
+
+
+def test_export_and_verify_cli(fake_index: Settings, tmp_path: Path) -> None:
+    env = {"RKB_EMBEDDER": "fake", "RKB_SEEDS_DIR": str(fake_index.seeds_dir)}
+    out = tmp_path / "claims.md"
+    result = runner.invoke(
+        app, ["export", "--claims", "--kind", "statistic", "--unit", "USD", "-o", str(out)], env=env
+    )
+    assert result.exit_code == 0 and out.is_file()
+    assert "約為 1,200 億美元" in out.read_text(encoding="utf-8")
+    result = runner.invoke(app, ["verify", str(out)], env=env)
+    assert result.exit_code == 0 and "3/3 quotes verified" in result.stdout
+    (fake_index.seeds_dir / "brief_en.md").write_text("Rewritten.\n", encoding="utf-8")
+    result = runner.invoke(app, ["verify", str(out)], env=env)
+    assert result.exit_code == 1 and result.stdout.count("MISMATCH") == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export"], "give questions to answer, or one of --claims"),
+        (["export", "關稅", "--claims"], "give questions to answer, or one of --claims"),
+        (["verify", "/nonexistent.md"], "cannot read"),
+    ],
+)
+def test_export_and_verify_errors(fake_index: Settings, args: list[str], message: str) -> None:
+    result = runner.invoke(app, args, env={"RKB_EMBEDDER": "fake"})
+    assert result.exit_code == 1 and message in result.stderr
+
+
+def test_verify_refuses_a_file_without_quotes(tmp_path: Path) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text("# Notes\n\n> a quote rkb did not write\n", encoding="utf-8")
+    result = runner.invoke(app, ["verify", str(path)])
+    assert result.exit_code == 1 and "holds no rkb quotes" in result.stderr
+
+
+def test_compare_and_timeline_exports_verify_and_fail_after_an_edit(
+    fake_index: Settings, tmp_path: Path
+) -> None:
+    for name, args in (
+        ("compare.md", ["--compare", "tariff revenue"]),
+        ("timeline.md", ["--timeline", "--lever", "tariff"]),
+    ):
+        path = tmp_path / name
+        result = runner.invoke(
+            app, ["export", *args, "-o", str(path)], env={"RKB_EMBEDDER": "fake"}
+        )
+        assert result.exit_code == 0, result.stderr
+        report = verify(path, fake_index.seeds_dir)
+        assert report.quotes >= 1 and report.problems == []
+    brief = fake_index.seeds_dir / "brief_en.md"
+    brief.write_text(brief.read_text().replace("Customs duties", "Duties"), encoding="utf-8")
+    assert verify(tmp_path / "timeline.md", fake_index.seeds_dir).problems
+
+
+def test_export_takes_one_kind_of_content(fake_index: Settings) -> None:
+    result = runner.invoke(app, ["export", "--timeline", "--compare", "x"])
+    assert result.exit_code == 1 and "one of" in result.stderr

@@ -1,0 +1,52 @@
+import pytest
+
+from reindustry_kb.text.dates import parse_date
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025年9月24日", "2025-09-24"),
+        ("2025 年 7 月", "2025-07"),
+        ("2025-07-14", "2025-07-14"),
+        ("2025/7/4", "2025-07-04"),
+        ("July 23, 2025", "2025-07-23"),
+        ("23 July 2025", "2025-07-23"),
+        ("Jan. 2025", "2025-01"),
+        ("民國114年3月1日", "2025-03-01"),
+        ("114年", "2025"),
+        ("２０２５年１０月２日", "2025-10-02"),  # full-width digits
+        ("06/09/2025", "2025-06-09"),
+        ("25/09/2025", "2025-09-25"),  # day first: 25 cannot be a month
+    ],
+)
+def test_parse_date(value: str, expected: str) -> None:
+    assert parse_date(value) == expected
+
+
+def test_day_first_reading() -> None:
+    assert parse_date("06/09/2025", month_first=False) == "2025-09-06"
+
+
+@pytest.mark.parametrize("value", ["", "next week", "2025-13-01", "32/13/2025", "第一次"])
+def test_not_a_date(value: str) -> None:
+    assert parse_date(value) is None
+
+
+def test_a_day_first_documents_header_is_read_day_first() -> None:
+    from reindustry_kb.ingest.sources import parse_header
+
+    day_first = "日期: 06/09/2025\n\n會議於 25/08/2025 召開，結論於 30/08/2025 公布。\n"
+    month_first = "Date: 06/09/2025\n\nThe meeting was held on 08/25/2025.\n"
+    assert parse_header(day_first).date == "2025-09-06"
+    assert parse_header(month_first).date == "2025-06-09"
+
+
+def test_headers_and_claims_share_one_grammar() -> None:
+    from reindustry_kb.claims.base import Context
+    from reindustry_kb.claims.temporal import extract_dates
+    from reindustry_kb.text.normalize import fold
+
+    for value in ("2025年9月24日", "民國114年3月1日", "July 23, 2025", "23 July 2025", "2025/7/4"):
+        claimed = list(extract_dates(fold(value, lower=False).text, Context()))
+        assert [c.fields["value"] for c in claimed] == [parse_date(value)]
