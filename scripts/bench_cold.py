@@ -32,16 +32,17 @@ def mark(name):
     now = time.perf_counter(); marks[name] = round((now - t0) * 1000, 1); t0 = now
 import typer, rich; mark("import typer+rich")
 from reindustry_kb.cli import app; mark("import reindustry_kb.cli")
-from reindustry_kb.ask.session import Session, ask_in
+from reindustry_kb.ask.questions import ask
+from reindustry_kb.ask.session import Session
 from reindustry_kb.settings import Settings
 mark("import pipeline (pydantic, numpy)")
 session = Session.open(Settings.from_env(index_dir=sys.argv[1])); mark("open index + load embedder")
-dense = session.reader.dense
+dense = session.reader.dense  # the local backend's dense index
 [dense.faiss(kind, g) for kind in ("passages", "windows") for g in dense.groups]
-mark("open dense index (memory-mapped FAISS)")
-session.reader.lexical.query_terms("暖身"); mark("load BM25 + query dictionary")
+session.dense; mark("open dense index (memory-mapped FAISS, group statistics)")
+session.terms.query_terms("暖身"); mark("load BM25 + query dictionary")
 session.embedder.embed_query("美國關稅"); mark("embed one query")
-ask_in(session, sys.argv[2], 5); mark("search + fuse + read passages")
+ask(session, sys.argv[2], 5); mark("search + fuse + read passages")
 print(json.dumps(marks, ensure_ascii=False))
 """
 

@@ -31,15 +31,16 @@ PASSAGES_PER_DOC = 20
 
 WARM = """
 import json, resource, statistics, sys, time
-from reindustry_kb.ask.session import Session, ask_in
+from reindustry_kb.ask.questions import ask
+from reindustry_kb.ask.session import Session
 from reindustry_kb.settings import Settings
 questions = json.loads(sys.argv[1])
 session = Session.open(Settings.from_env())
-ask_in(session, questions[0], 5)
+ask(session, questions[0], 5)
 times = []
 for question in questions:
     started = time.perf_counter()
-    ask_in(session, question, 5)
+    ask(session, question, 5)
     times.append(time.perf_counter() - started)
 print(json.dumps({"warm": statistics.median(times),
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

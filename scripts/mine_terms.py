@@ -30,8 +30,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from reindustry_kb.index.local.lexical import tokenize
 from reindustry_kb.text.normalize import is_han
+from reindustry_kb.text.tokenize import tokenize
 
 # A term must stand in this many aligned pairs, and a translation be seen in this many.
 MIN_PAIRS = 5

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test suite from a fresh checkout: its own virtual environment with the dev and
 # sentence-transformers extras (torch pinned to the CPU build by constraints.txt), then
-# ruff, mypy and pytest. Extra arguments go to pytest, e.g. scripts/test.sh -k cli
+# ruff, mypy, the import layers (lint-imports) and pytest. Extra arguments go to pytest, e.g. scripts/test.sh -k cli
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3.11}"
@@ -11,4 +11,5 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
 .venv-test/bin/python -m pip install --quiet -c constraints.txt -e '.[dev,st]'
 .venv-test/bin/ruff check src tests scripts
 .venv-test/bin/mypy
+.venv-test/bin/lint-imports --no-cache
 .venv-test/bin/python -m pytest "$@"

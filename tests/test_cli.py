@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 import shutil
 import subprocess
@@ -200,6 +202,13 @@ def test_index_check_exit_codes(indexed: Path) -> None:
     assert code == 0
 
 
+def test_index_check_counts_indexed_documents_apart_from_skipped_ones(docs_dir: Path) -> None:
+    (docs_dir / "empty.txt").write_bytes(b"")
+    assert run("index", "--seeds", str(docs_dir))[0] == 0
+    code, out, _ = run("index", "--check", "--seeds", str(docs_dir))
+    assert code == 0 and f"up to date with {docs_dir} (3 documents, 1 skipped)" in out
+
+
 def test_eval_with_distractors_indexes_them_beside_the_seeds(
     docs_dir: Path, tmp_path: Path
 ) -> None:
@@ -235,3 +244,116 @@ def test_eval_with_distractors_indexes_them_beside_the_seeds(
     assert not (docs_dir / "_distractors").exists()  # the seeds folder is left as it was
     code, _, err = run("eval", str(questions), "--distractors", str(tmp_path / "none"))
     assert code == 1 and "distractor folder" in err
+
+
+# --- rkb claims: one test per filter ----------------------------------------------------------
+
+
+def claims(*args: str) -> list[dict[str, object]]:
+    result = runner.invoke(app, ["claims", "--json", *args], env={"RKB_EMBEDDER": "fake"})
+    assert result.exit_code == 0, result.stderr
+    payload: list[dict[str, object]] = json.loads(result.stdout)
+    return payload
+
+
+def test_every_claim_has_the_common_fields_and_exact_text(indexed: Path) -> None:
+    found = claims()
+    assert {c["kind"] for c in found} == {"statistic", "date", "actor", "policy_lever"}
+    for claim in found:
+        assert {
+            "id",
+            "kind",
+            "doc_id",
+            "text",
+            "char_start",
+            "char_end",
+            "line",
+            "passage_id",
+        } <= set(claim)
+        original = next(indexed.glob(f"{claim['doc_id']}.*")).read_text(encoding="utf-8")
+        assert original[claim["char_start"] : claim["char_end"]] == claim["text"]  # type: ignore[misc]
+        assert original.count("\n", 0, claim["char_start"]) + 1 == claim["line"]  # type: ignore[arg-type]
+
+
+def test_claims_kind(indexed: Path) -> None:
+    statistics = claims("--kind", "statistic")
+    assert statistics and all(c["kind"] == "statistic" for c in statistics)
+    assert {(c["text"], c["value"], c["unit"]) for c in statistics} >= {
+        ("約為 1,200 億美元", 1.2e11, "USD"),
+        ("约为四千亿元人民币", 4e11, "CNY"),
+        ("$195 billion", 1.95e11, "USD"),
+        ("20 GW", 20, "GW"),
+        ("$4 trillion", 4e12, "USD"),
+    }
+
+
+def test_claims_unit_and_value_range(indexed: Path) -> None:
+    usd = claims("--unit", "usd")
+    assert {c["text"] for c in usd} == {"約為 1,200 億美元", "$195 billion", "$4 trillion"}
+    big = claims("--unit", "USD", "--min-value", "1e12")
+    assert [c["text"] for c in big] == ["$4 trillion"]
+    small = claims("--max-value", "25")
+    assert all(c["kind"] == "statistic" and c["value"] <= 25 for c in small)  # type: ignore[operator]
+
+
+def test_claims_doc(indexed: Path) -> None:
+    assert {c["doc_id"] for c in claims("--doc", "policy_hans")} == {"policy_hans"}
+
+
+@pytest.mark.parametrize(
+    "alias", ["Congressional Budget Office", "CBO", "國會預算辦公室", "国会预算办公室"]
+)
+def test_claims_actor_accepts_any_alias_in_any_script(indexed: Path, alias: str) -> None:
+    # the statistics of the passages that mention the CBO, and only those
+    found = claims("--actor", alias, "--kind", "statistic")
+    assert {c["text"] for c in found} == {"$195 billion", "$4 trillion"}
+
+
+def test_claims_actor_found_by_rules_and_speakers(indexed: Path) -> None:
+    assert any(c["name"] == "王大明" for c in claims("--actor", "王大明", "--kind", "actor"))
+
+
+def test_claims_lever_selects_passages(indexed: Path) -> None:
+    levers = claims("--lever", "tariff", "--kind", "policy_lever")
+    assert levers and all(c["lever"] == "tariff" for c in levers)
+    figures = claims("--lever", "tariff", "--kind", "statistic")
+    assert {"約為 1,200 億美元", "$195 billion"} <= {c["text"] for c in figures}  # type: ignore[misc]
+    assert "约为四千亿元人民币" not in {c["text"] for c in figures}
+
+
+def test_claims_since_and_until(indexed: Path) -> None:
+    dates = claims("--kind", "date", "--since", "2025")
+    assert dates and all(str(c["value"]) >= "2025" for c in dates)
+    assert "2030 年" in {c["text"] for c in dates}
+    early = claims("--kind", "date", "--until", "2024")
+    assert {c["value"] for c in early} == {"2024"}
+    # other kinds follow the document's date
+    assert {c["doc_id"] for c in claims("--kind", "statistic", "--since", "2025-10")} == {
+        "brief_en"
+    }
+
+
+def test_claims_csv_and_table_output(indexed: Path) -> None:
+    result = runner.invoke(app, ["claims", "--csv", "--kind", "statistic"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.exit_code == 0 and rows and rows[0]["kind"] == "statistic" and rows[0]["unit"]
+    table = runner.invoke(app, ["claims", "--kind", "actor"], env={"COLUMNS": "150"})
+    assert (
+        table.exit_code == 0
+        and "Congressional Budget Office" in table.stdout
+        and "claims" in table.stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--kind", "opinion"], "is not a claim kind"),
+        (["--lever", "magic"], "is not a policy lever"),
+        (["--since", "soon"], "is not a date"),
+        (["--json", "--csv"], "choose one of"),
+    ],
+)
+def test_claims_bad_filters(indexed: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["claims", *args])
+    assert result.exit_code == 1 and message in result.stderr and result.stdout == ""

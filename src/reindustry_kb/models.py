@@ -1,4 +1,5 @@
-"""Typed records shared by the pipeline stages and the JSON contracts (DESIGN.md section 6)."""
+"""Typed records shared by the stages, and the JSON that `--json` prints: a stable contract
+(fields are added, never removed or renamed)."""
 
 from __future__ import annotations
 
@@ -229,6 +230,26 @@ class Filters:
 
 NO_FILTERS = Filters()
 
+# The kinds of claim, and the policy levers a claim may use (claims/lexicon.py finds them).
+KINDS = ("statistic", "date", "actor", "policy_lever")
+LEVERS = (
+    "tariff",
+    "trade_agreement",
+    "tax_incentive",
+    "permitting_reform",
+    "deregulation",
+    "energy_supply",
+    "equity_stake",
+    "public_finance",
+    "subsidy",
+    "export_control",
+    "export_promotion",
+    "industrial_cluster",
+    "workforce",
+    "rd_commercialization",
+    "procurement",
+)
+
 
 @dataclass(frozen=True)
 class ClaimFilters:
@@ -246,8 +267,6 @@ class ClaimFilters:
     mentions: tuple[str, ...] = ()  # claims in passages holding any of these BM25 tokens
 
     def __post_init__(self) -> None:
-        from reindustry_kb.claims import KINDS, LEVERS
-
         if self.kind and self.kind not in KINDS:
             raise RkbError(
                 f"--kind {self.kind!r} is not a claim kind; use one of: {', '.join(KINDS)}"
@@ -257,14 +276,6 @@ class ClaimFilters:
                 f"--lever {self.lever!r} is not a policy lever; use one of: {', '.join(LEVERS)}"
             )
         _check_dates(self.since, self.until)
-
-    def actor_names(self) -> set[str]:
-        """The actor as given, folded, and its canonical name."""
-        from reindustry_kb.claims.lexicon import canonical_actor, fold_term
-
-        if not self.actor:
-            return set()
-        return {self.actor, fold_term(self.actor), canonical_actor(self.actor) or self.actor}
 
 
 def language_group(lang: str) -> str:
@@ -277,3 +288,10 @@ def citation_of(doc_id: str, line_start: int, line_end: int, page: int | None = 
     (the page where the cited lines begin; the lines, of the extracted text, stay exact)."""
     where = f"p{page}:" if page is not None else ""
     return f"{doc_id}:{where}L{line_start}-L{line_end}"
+
+
+def passage_order(passage_id: str) -> tuple[str, int]:
+    """A passage's place in its library: by document, then by its number there ("<doc>#p012").
+    Ties in ranking break by it, so every backend lists equal scores alike."""
+    doc_id, _, ordinal = passage_id.rpartition("#p")
+    return (doc_id, int(ordinal)) if doc_id and ordinal.isdigit() else (passage_id, 0)

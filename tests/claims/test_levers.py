@@ -3,8 +3,8 @@ from importlib import resources
 
 import pytest
 
-from reindustry_kb.claims import LEVERS
 from reindustry_kb.claims.levers import extract_levers
+from reindustry_kb.models import LEVERS
 from reindustry_kb.text.normalize import fold
 
 

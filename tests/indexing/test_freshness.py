@@ -5,9 +5,10 @@ from typing import ClassVar
 
 import pytest
 
-from reindustry_kb.ask.session import ask, list_documents
+from reindustry_kb.ask.questions import ask
+from reindustry_kb.ask.session import Session, open_reader
 from reindustry_kb.embed import embedder as embed
-from reindustry_kb.index.local.store import CLAIMS_EXPORT, SUMMARY
+from reindustry_kb.index.local.layout import CLAIMS_EXPORT, SUMMARY
 from reindustry_kb.indexing.freshness import check_index
 from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.settings import Settings
@@ -92,14 +93,14 @@ def test_rebuild_embeds_only_what_changed(
     assert CountingEmbedder.embedded and all(t.isascii() for t in CountingEmbedder.embedded)
     assert any("export controls on chips" in t for t in CountingEmbedder.embedded)
     # Of it, only the new texts: its unchanged sentence windows kept their vectors.
-    brief = next(d for d in list_documents(fake_settings) if d.doc_id == "brief_en")
+    brief = next(d for d in open_reader(fake_settings).documents() if d.doc_id == "brief_en")
     assert 0 < edited.passages_embedded <= brief.n_passages and edited.texts_reused > 0
     assert edited.texts_embedded == len(CountingEmbedder.embedded)
     # The incremental index answers exactly like a full rebuild of the same seeds.
-    incremental = ask(fake_settings, "export controls on chips", 5).model_dump()
+    incremental = ask(Session.open(fake_settings), "export controls on chips", 5).model_dump()
     full = fake_settings.model_copy(update={"index_dir": fake_settings.index_dir.parent / "full"})
     build_index(full)
-    assert ask(full, "export controls on chips", 5).model_dump() == incremental
+    assert ask(Session.open(full), "export controls on chips", 5).model_dump() == incremental
 
 
 def test_a_configuration_change_cuts_everything_again(fake_index: Settings) -> None:
@@ -112,7 +113,10 @@ def test_a_configuration_change_cuts_everything_again(fake_index: Settings) -> N
     scratch = recut.model_copy(update={"index_dir": recut.index_dir.parent / "scratch"})
     assert build_index(scratch).n_passages == stats.n_passages
     question = "export controls on chips"
-    assert ask(recut, question, 5).model_dump() == ask(scratch, question, 5).model_dump()
+    assert (
+        ask(Session.open(recut), question, 5).model_dump()
+        == ask(Session.open(scratch), question, 5).model_dump()
+    )
 
 
 def test_another_embedder_embeds_everything(fake_index: Settings) -> None:

@@ -122,7 +122,8 @@ def test_a_large_library_analysed_in_workers_gives_the_same_index(
 def test_documents_written_in_parts_give_the_same_index(
     fake_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reindustry_kb.ask.session import ask, list_documents
+    from reindustry_kb.ask.questions import ask
+    from reindustry_kb.ask.session import Session, open_reader
 
     shutil.copy(SEEDS / "000_21b4db651bf1e798.txt", fake_settings.seeds_dir)  # 27 passages
     whole = build_index(fake_settings)
@@ -138,12 +139,15 @@ def test_documents_written_in_parts_give_the_same_index(
     assert (parts.n_passages, parts.n_claims) == (whole.n_passages, whole.n_claims)
     claims_parts = (parts_settings.index_dir / "claims.jsonl").read_text(encoding="utf-8")
     assert claims_parts == claims_whole
-    assert [d.model_dump() for d in list_documents(parts_settings)] == [
-        d.model_dump() for d in list_documents(fake_settings)
+    documents = open_reader(parts_settings).documents()
+    assert [d.model_dump() for d in documents] == [
+        d.model_dump() for d in open_reader(fake_settings).documents()
     ]
-    assert max(d.n_passages for d in list_documents(parts_settings)) > 8  # several parts
+    assert max(d.n_passages for d in documents) > 8  # several parts
     for question in ("關稅", "data centers"):
-        assert ask(parts_settings, question, 5) == ask(fake_settings, question, 5)
+        assert ask(Session.open(parts_settings), question, 5) == ask(
+            Session.open(fake_settings), question, 5
+        )
 
 
 def test_spilled_vectors_read_back_by_any_rows(tmp_path: Path) -> None:
@@ -165,9 +169,9 @@ def test_spilled_vectors_read_back_by_any_rows(tmp_path: Path) -> None:
 
 
 def _vectors(settings: Settings) -> tuple[np.ndarray, np.ndarray]:
-    from reindustry_kb.index.local.store import IndexReader
+    from reindustry_kb.index.local.reader import LocalReader
 
-    dense = IndexReader.open(settings.index_dir).dense
+    dense = LocalReader.open(settings.index_dir).dense
     return dense.passages.rows([0], [dense.n]), dense.windows.rows([0], [len(dense.windows)])
 
 
@@ -218,7 +222,7 @@ def test_a_build_without_text_digests_lends_no_vectors(
     fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from reindustry_kb.index.local.dense import KEY_FILES
-    from reindustry_kb.index.local.store import current_build
+    from reindustry_kb.index.local.layout import current_build
     from reindustry_kb.indexing import freshness
 
     build_index(fake_settings)

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from reindustry_kb.ask.session import ask, list_documents
+from reindustry_kb.ask.questions import ask
+from reindustry_kb.ask.session import Session, open_reader
 from reindustry_kb.cli import app
 from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.ingest import sources
@@ -74,7 +75,7 @@ def test_every_odd_file_is_indexed_or_skipped_with_its_reason(tmp_path: Path) ->
     stats = json.loads(out)
     skipped = {s["path"]: s for s in stats["skipped"]}
     settings = Settings(index_dir=index)
-    documents = {d.path: d for d in list_documents(settings)}
+    documents = {d.path: d for d in open_reader(settings).documents()}
     _check_outcomes(expected, set(documents), skipped)
     assert set(documents) | set(skipped) >= {*expected, "brief_en.md", "policy_hans.txt"}
     # Honest counts: a skipped file is never added.
@@ -84,7 +85,7 @@ def test_every_odd_file_is_indexed_or_skipped_with_its_reason(tmp_path: Path) ->
 
     # The short documents answer, each as itself.
     for question, path in [("secret", "secret.txt"), ("美國 tariffs", "mixed.txt")]:
-        top = ask(settings, question, 1).hits[0]
+        top = ask(Session.open(settings), question, 1).hits[0]
         assert top.doc_id == Path(path).stem and top.text.strip(), question
     farewell = documents["farewell.md"]
     assert farewell.title == "America\u2019s farewell page" and farewell.date == "2025-01-02"
@@ -93,7 +94,7 @@ def test_every_odd_file_is_indexed_or_skipped_with_its_reason(tmp_path: Path) ->
     assert documents["long_line.txt"].n_passages > 100  # a 5 MB line is cut, not one passage
 
     # The Big5 news page answers from its article, with no navigation or comment form.
-    news = ask(settings, "經濟部補助半導體設備業者多少錢", 5)
+    news = ask(Session.open(settings), "經濟部補助半導體設備業者多少錢", 5)
     from_news = [hit for hit in news.hits if hit.doc_id == "news_big5"]
     assert from_news and "三百億元" in from_news[0].text
     for hit in from_news:
@@ -178,7 +179,7 @@ def test_files_changed_or_deleted_while_the_build_runs(
     settings = Settings(seeds_dir=folder, index_dir=tmp_path / "i", embedder="hashing")
     stats = build_index(settings)
     assert "disappeared" in {s.path: s.reason for s in stats.skipped}["secret.txt"]
-    policy = {d.doc_id: d for d in list_documents(settings)}["policy_hans"]
+    policy = {d.doc_id: d for d in open_reader(settings).documents()}["policy_hans"]
     assert policy.n_passages == 1  # what was read is what was indexed, hash and all
     monkeypatch.setattr(sources, "read_source", real)
     (folder / "policy_hans.txt").write_text("国务院再次修改通知。\n", "utf-8")
@@ -198,10 +199,10 @@ def test_any_mixture_builds_and_accounts_for_every_file(kinds: list[str]) -> Non
         expected = _library(folder, kinds)
         stats = build_index(Settings(seeds_dir=folder, index_dir=index, embedder="hashing"))
         skipped = {s.path: s.model_dump() for s in stats.skipped}
-        documents = {d.path for d in list_documents(Settings(index_dir=index))}
+        documents = {d.path for d in open_reader(Settings(index_dir=index)).documents()}
         _check_outcomes(expected, documents, skipped)
         assert stats.n_documents == len(documents) >= 3
-        assert ask(Settings(index_dir=index), "關稅", 3).hits
+        assert ask(Session.open(Settings(index_dir=index)), "關稅", 3).hits
 
 
 def test_a_killed_build_leaves_the_previous_index_answering(tmp_path: Path) -> None:
@@ -225,7 +226,7 @@ def test_a_killed_build_leaves_the_previous_index_answering(tmp_path: Path) -> N
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert (index / "CURRENT").read_text() == live
-    assert ask(settings, "關稅", 3).hits  # the previous build answers
+    assert ask(Session.open(settings), "關稅", 3).hits  # the previous build answers
     shutil.rmtree(folder / "copy00")
     stats = build_index(settings)  # the lock died with the process; the next build runs
     assert stats.n_documents == 3 + 39 * 5

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from reindustry_kb.ask.compare import compare
+from reindustry_kb.ask.session import Session, open_reader
 from reindustry_kb.cli import app
 from reindustry_kb.models import ClaimFilters
 from reindustry_kb.out.export import (
@@ -27,16 +29,27 @@ def _stable(markdown: str) -> str:
     )
 
 
+def _compared(settings: Settings, query: str) -> str:
+    session = Session.open(settings)
+    return export_compare(session.reader, compare(session, query))
+
+
 @pytest.mark.parametrize(
     ("name", "make"),
     [
         (
             "export_questions.md",
-            lambda s: export_questions(s, ["關稅收入", "offshore wind power"], 2),
+            lambda s: export_questions(Session.open(s), ["關稅收入", "offshore wind power"], 2),
         ),
-        ("export_claims.md", lambda s: export_claims(s, ClaimFilters(kind="statistic"))),
-        ("export_compare.md", lambda s: export_compare(s, "tariff revenue")),
-        ("export_timeline.md", lambda s: export_timeline(s, ClaimFilters(since="2025"))),
+        (
+            "export_claims.md",
+            lambda s: export_claims(open_reader(s), ClaimFilters(kind="statistic")),
+        ),
+        ("export_compare.md", lambda s: _compared(s, "tariff revenue")),
+        (
+            "export_timeline.md",
+            lambda s: export_timeline(open_reader(s), ClaimFilters(since="2025")),
+        ),
     ],
 )
 def test_golden_exports(fake_index: Settings, name: str, make) -> None:  # type: ignore[no-untyped-def]
@@ -48,7 +61,7 @@ def test_golden_exports(fake_index: Settings, name: str, make) -> None:  # type:
 
 
 def test_an_export_has_the_parts_a_researcher_needs(fake_index: Settings) -> None:
-    markdown = export_questions(fake_index, ["關稅收入"], 2)
+    markdown = export_questions(Session.open(fake_index), ["關稅收入"], 2)
     assert markdown.startswith("# Cited excerpts\n")
     assert "## 關稅收入" in markdown and "## Sources" in markdown
     assert re.search(r"reindustry-kb \S+ from index `build-\S+` built \d{4}-\d\d-\d\dT", markdown)
@@ -62,7 +75,9 @@ def test_an_export_has_the_parts_a_researcher_needs(fake_index: Settings) -> Non
 
 def test_every_quote_is_verbatim_at_its_lines(fake_index: Settings, tmp_path: Path) -> None:
     path = tmp_path / "brief.md"
-    path.write_text(export_questions(fake_index, ["關稅收入", "數據中心"], 3), encoding="utf-8")
+    path.write_text(
+        export_questions(Session.open(fake_index), ["關稅收入", "數據中心"], 3), encoding="utf-8"
+    )
     report = verify(path, fake_index.seeds_dir)
     assert report.quotes == 6 and report.problems == [] and report.notes == []
 
@@ -71,7 +86,7 @@ def test_verify_fails_when_a_quoted_sentence_is_edited(
     fake_index: Settings, tmp_path: Path
 ) -> None:
     path = tmp_path / "brief.md"
-    path.write_text(export_questions(fake_index, ["離岸風電"], 1), encoding="utf-8")
+    path.write_text(export_questions(Session.open(fake_index), ["離岸風電"], 1), encoding="utf-8")
     source = fake_index.seeds_dir / "interview_hant.md"
     source.write_text(
         source.read_text(encoding="utf-8").replace("20 GW", "30 GW"), encoding="utf-8"
@@ -82,7 +97,7 @@ def test_verify_fails_when_a_quoted_sentence_is_edited(
 
 def test_verify_notes_a_moved_or_surrounded_quote(fake_index: Settings, tmp_path: Path) -> None:
     path = tmp_path / "brief.md"
-    path.write_text(export_questions(fake_index, ["离岸风电"], 1), encoding="utf-8")
+    path.write_text(export_questions(Session.open(fake_index), ["离岸风电"], 1), encoding="utf-8")
     source = fake_index.seeds_dir / "interview_hant.md"
     source.write_text("新增的一行。\n" + source.read_text(encoding="utf-8"), encoding="utf-8")
     report = verify(path, fake_index.seeds_dir)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
+from reindustry_kb.ask.dense import window_similarities
 from reindustry_kb.ask.query import EXPANSION_WEIGHT
-from reindustry_kb.embed.embedder import Vectors
-from reindustry_kb.index.local.lexical import LexicalIndex
-from reindustry_kb.index.local.store import IndexReader
+from reindustry_kb.ask.session import Session
+from reindustry_kb.ask.terms import Terms
+from reindustry_kb.index.backend import PassageKey
 from reindustry_kb.ingest.segment import window_spans, windows
 from reindustry_kb.models import Passage
 from reindustry_kb.text.normalize import fold_text
@@ -24,30 +26,32 @@ TERM_WEIGHT = 0.1
 
 
 def answer_spans(
-    reader: IndexReader, query: Vectors, question: str, passages: dict[int, Passage]
-) -> dict[int, tuple[int, int]]:
-    """Per passage row, the source span (char_start, char_end) of its answering window."""
+    session: Session, query: Any, question: str, passages: dict[PassageKey, Passage]
+) -> dict[PassageKey, tuple[int, int]]:
+    """Per passage, the source span (char_start, char_end) of its answering window."""
     # The question's own terms only: with their equivalents, as the ranking weighs them, the
     # answering sentence was found less often (dev library 0.780 against 0.805).
-    weights = term_weights(reader.lexical, reader.lexical.query_terms(question))
+    terms = session.terms
+    weights = term_weights(terms, terms.query_terms(question))
     total = sum(weights.values())
-    size = reader.manifest.settings.window_size
+    vectors = session.reader.passage_vectors(list(passages))
     spans = {}
-    for row, passage in passages.items():
-        similarities = reader.dense.window_similarities(query, row)
-        windows = window_spans(passage, size)
+    for index, key in enumerate(vectors.keys):
+        passage = passages[key]
+        similarities = window_similarities(vectors, index, query)
+        windows = window_spans(passage, session.window_size)
         if len(similarities) != len(windows):  # not the windows this build embedded
             continue
         scores = [
             float(similarity) + TERM_WEIGHT * _term_share(passage, span, weights, total)
             for similarity, span in zip(similarities, windows, strict=True)
         ]
-        spans[row] = windows[max(range(len(scores)), key=scores.__getitem__)]
+        spans[key] = windows[max(range(len(scores)), key=scores.__getitem__)]
     return spans
 
 
 def term_weights(
-    lexical: LexicalIndex, terms: Sequence[str], expansions: Sequence[Sequence[str]] = ()
+    lexical: Terms, terms: Sequence[str], expansions: Sequence[Sequence[str]] = ()
 ) -> dict[str, float]:
     """The IDF of each of the question's terms the index knows, and of each term of their
     other-language equivalents (query.Query.expansions) at EXPANSION_WEIGHT (an English

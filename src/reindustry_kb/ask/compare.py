@@ -22,10 +22,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from reindustry_kb.ask.dense import standardisers, window_similarities
 from reindustry_kb.ask.query import Concept, concepts
 from reindustry_kb.ask.session import Session
 from reindustry_kb.claims.context import sentence_of
-from reindustry_kb.index.local.store import IndexReader
+from reindustry_kb.claims.lexicon import actor_names
+from reindustry_kb.index.backend import IndexReader, PassageVectors
 from reindustry_kb.ingest.segment import window_spans
 from reindustry_kb.models import (
     ClaimFilters,
@@ -35,7 +37,6 @@ from reindustry_kb.models import (
     StatisticClaim,
     citation_of,
 )
-from reindustry_kb.settings import Settings
 from reindustry_kb.text.normalize import fold_text
 
 # Share of the query's ideas (IDF-weighted) a statistic must name, one of them at least in its
@@ -101,18 +102,6 @@ class TimelineEntry(BaseModel):
 
 
 def compare(
-    settings: Settings,
-    query: str,
-    unit: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    tolerance: float = TOLERANCE,
-) -> Comparison:
-    """The statistics of the query's measure, grouped by unit, scope and period."""
-    return compare_in(Session.open(settings), query, unit, since, until, tolerance)
-
-
-def compare_in(
     session: Session,
     query: str,
     unit: str | None = None,
@@ -120,9 +109,9 @@ def compare_in(
     until: str | None = None,
     tolerance: float = TOLERANCE,
 ) -> Comparison:
-    """`compare` over an open session."""
+    """The statistics of the query's measure, grouped by unit, scope and period."""
     reader = session.reader
-    ideas = concepts(query, reader.lexical)
+    ideas = concepts(query, session.terms)
     measures = [c for c in ideas if c.country is None]
     places = {c.country for c in ideas if c.country}
     if not measures:
@@ -166,14 +155,14 @@ def _matched(
     """Each statistic that names enough of the query's ideas, with that share and how close
     its sentence window stands to the query (see `_share` and `_closeness`)."""
     reader = session.reader
-    lexical = reader.lexical
+    lexical = session.terms
     # An idea weighs by its most specific wording in either language: 关税 may be common in a
     # Chinese library whose English side never says tariff, and neither should count less.
     weights = [
         max(lexical.idf(t) for t in [*c.tokens, *(t for e in c.equivalents for t in e)])
         for c in measures
     ]
-    passages = reader.passages_by_id({c.passage_id for c in found}) if found else {}
+    passages = reader.passages({c.passage_id for c in found}) if found else {}
     analysed: dict[str, tuple[set[str], str]] = {}
 
     def analyse(text: str) -> tuple[set[str], str]:
@@ -181,10 +170,12 @@ def _matched(
             analysed[text] = (set(lexical.query_terms(text)), fold_text(text))
         return analysed[text]
 
-    vector = session.embedder.embed_query(query) if found and reader.dense.n else None
+    vector = session.embedder.embed_query(query) if found and session.dense.n else None
+    vectors = reader.passage_vectors(list(passages)) if vector is not None else None
+    place = {key: index for index, key in enumerate(vectors.keys)} if vectors else {}
     matched = []
     for claim in found:
-        row, passage = passages[claim.passage_id]
+        passage = passages[claim.passage_id]
         start, end = claim.char_start - passage.char_start, claim.char_end - passage.char_start
         left, right = sentence_of(passage.text, start, end)
         texts = [
@@ -195,7 +186,11 @@ def _matched(
         share, nearest = _share(measures, weights, texts)
         if share < MATCH_THRESHOLD * PASSAGE_WEIGHT:
             continue
-        closeness = None if vector is None else _closeness(reader, vector, row, passage, claim)
+        closeness = None
+        if vectors is not None:
+            closeness = _closeness(
+                session, vector, vectors, place[passage.passage_id], passage, claim
+            )
         named = share >= MATCH_THRESHOLD and nearest >= SENTENCE_WEIGHT
         if named or (closeness or 0.0) >= CLOSE:
             matched.append((claim, share, closeness))
@@ -217,13 +212,18 @@ def _share(
 
 
 def _closeness(
-    reader: IndexReader, vector: Any, row: int, passage: Passage, claim: StatisticClaim
+    session: Session,
+    vector: Any,
+    vectors: PassageVectors,
+    index: int,
+    passage: Passage,
+    claim: StatisticClaim,
 ) -> float | None:
     """How far the query's similarity to the sentence window holding the figure stands above
     its typical similarity to windows of that language, in standard deviations (dense.py's
     standardisation): comparable across embedders and languages."""
-    spans = window_spans(passage, reader.manifest.settings.window_size)
-    similarities = reader.dense.window_similarities(vector, row)
+    spans = window_spans(passage, session.window_size)
+    similarities = window_similarities(vectors, index, vector)
     if len(spans) != len(similarities):
         return None
     holding = [
@@ -233,8 +233,8 @@ def _closeness(
     ]
     if not holding:
         return None
-    offsets, scales = reader.dense.standardisers(vector)
-    group = int(reader.dense.row_group[row])
+    offsets, scales = standardisers(session.dense, vector)
+    group = int(vectors.groups[index])
     return round((max(holding) - float(offsets[group, 1])) / float(scales[group]), 3)
 
 
@@ -274,14 +274,9 @@ def _disagree(members: Iterable[ComparedStatistic], tolerance: float) -> bool:
     return (low - high) / max(abs(low), abs(high)) > tolerance
 
 
-def timeline(settings: Settings, filters: ClaimFilters) -> list[TimelineEntry]:
+def timeline(reader: IndexReader, filters: ClaimFilters) -> list[TimelineEntry]:
     """Dated events in date order; `filters`' actor and lever must be named in the event."""
-    return timeline_in(Session.open(settings).reader, filters)
-
-
-def timeline_in(reader: IndexReader, filters: ClaimFilters) -> list[TimelineEntry]:
-    """`timeline` over an open index."""
-    names = filters.actor_names()
+    names = actor_names(filters.actor)
     # The store selects dates (and passages using the lever); the actor is the event's own,
     # and a statistic's unit has no say.
     selected = replace(filters, kind="date", actor=None, unit=None)

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError, model_validator
 
+from reindustry_kb.ask.questions import ask
 from reindustry_kb.ask.search import dense_scores
-from reindustry_kb.ask.session import ask_in
 from reindustry_kb.errors import RkbError
-from reindustry_kb.ingest.sources import detect_lang
-from reindustry_kb.models import answer_slice, language_group
+from reindustry_kb.models import NO_FILTERS, answer_slice, language_group, passage_order
+from reindustry_kb.text.language import detect_lang
 
 if TYPE_CHECKING:
     from reindustry_kb.ask.session import Session
@@ -187,35 +187,36 @@ Ranked = list[tuple[str, str, str | None]]
 
 def compare_retrievers(session: Session, depth: int = 10) -> dict[str, Callable[[str], Ranked]]:
     """Each retriever alone, naive reciprocal-rank fusion, and rkb's hybrid, ranked to `depth`."""
-    reader, embedder = session.reader, session.embedder
-    passages = reader.passages()
+    reader = session.reader
+    passages = {passage.passage_id: passage for passage in reader.iter_passages()}
 
-    def ranked(rows: Iterable[int]) -> Ranked:
-        return [(passages[row].doc_id, passages[row].text, None) for row in list(rows)[:depth]]
+    def ranked(keys: Iterable[str]) -> Ranked:
+        return [(passages[key].doc_id, passages[key].text, None) for key in list(keys)[:depth]]
 
-    def by_score(scores: dict[int, float]) -> list[int]:
-        return sorted(scores, key=lambda row: (-scores[row], row))
+    def by_score(scores: dict[str, float]) -> list[str]:
+        return sorted(scores, key=lambda key: (-scores[key], passage_order(key)))
+
+    def bm25_scores(question: str) -> dict[str, float]:
+        terms = [(term, 1.0) for term in reader.query_terms(question)]
+        return reader.lexical_scores(terms, NO_FILTERS)
 
     def dense(question: str) -> Ranked:
-        return ranked(by_score(dense_scores(reader, embedder, question, None)))
+        return ranked(by_score(dense_scores(session, question, NO_FILTERS)))
 
     def bm25(question: str) -> Ranked:
-        return ranked(by_score(reader.lexical.scores(reader.lexical.query_terms(question))))
+        return ranked(by_score(bm25_scores(question)))
 
     def rrf(question: str) -> Ranked:
-        fused: dict[int, float] = {}
-        for scores in (
-            dense_scores(reader, embedder, question, None),
-            reader.lexical.scores(reader.lexical.query_terms(question)),
-        ):
-            for rank, row in enumerate(by_score(scores), start=1):
-                fused[row] = fused.get(row, 0.0) + 1 / (60 + rank)
+        fused: dict[str, float] = {}
+        for scores in (dense_scores(session, question, NO_FILTERS), bm25_scores(question)):
+            for rank, key in enumerate(by_score(scores), start=1):
+                fused[key] = fused.get(key, 0.0) + 1 / (60 + rank)
         return ranked(by_score(fused))
 
     def hybrid(question: str) -> Ranked:
         return [
             (hit.doc_id, hit.text, hit.text[answer_slice(hit)])
-            for hit in ask_in(session, question, depth).hits
+            for hit in ask(session, question, depth).hits
         ]
 
     return {"dense": dense, "bm25": bm25, "rrf": rrf, "hybrid": hybrid}

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from reindustry_kb.ask.terms import Terms
 from reindustry_kb.claims.lexicon import Lexicon, actor_lexicon, build_lexicon, load_json
-from reindustry_kb.index.local.lexical import LexicalIndex
-from reindustry_kb.ingest.sources import detect_language
+from reindustry_kb.text.language import detect_language
 from reindustry_kb.text.normalize import fold, is_han
 
 # Equivalents count less than the question's own words: a translation is a guess.
@@ -76,7 +76,7 @@ def _actor_aliases() -> dict[str, tuple[str, ...]]:
     return {canonical: tuple(names) for canonical, names in aliases.items()}
 
 
-def analyse(question: str, lexical: LexicalIndex) -> Query:
+def analyse(question: str, lexical: Terms) -> Query:
     """The question's BM25 terms and the other-language equivalents it brings."""
     terms = lexical.query_terms(question)
     folded = fold(question, lower=False).text
@@ -151,7 +151,7 @@ class Concept:
         return holds(self.tokens) or any(phrase and holds(phrase) for phrase in self.equivalents)
 
 
-def concepts(question: str, lexical: LexicalIndex) -> list[Concept]:
+def concepts(question: str, lexical: Terms) -> list[Concept]:
     """The question's ideas: each glossary or actor phrase with its equivalents, and each
     remaining token alone. `tariff revenue` is two ideas, 关税 | tariff and 收入 | revenue."""
     folded = fold(question, lower=False).text

@@ -28,12 +28,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from reindustry_kb.ask.dense import dense_search
 from reindustry_kb.ask.query import EXPANSION_WEIGHT, Query, analyse, crossed
-from reindustry_kb.embed.embedder import Embedder
+from reindustry_kb.ask.session import Session
+from reindustry_kb.ask.terms import Terms
 from reindustry_kb.errors import EmbedderMismatchError
-from reindustry_kb.index.local.lexical import LexicalIndex
-from reindustry_kb.index.local.store import IndexReader
-from reindustry_kb.models import NO_FILTERS, Filters
+from reindustry_kb.index.backend import PassageKey
+from reindustry_kb.models import NO_FILTERS, Filters, Passage, passage_order
 
 # Largest lexical weight, reached when every query term is in the index vocabulary.
 LEXICAL_WEIGHT = 0.5
@@ -53,43 +54,39 @@ TITLE_WEIGHT = 0.3
 
 @dataclass(frozen=True)
 class Scored:
-    row: int
+    key: PassageKey
     score: float
     dense: float | None
     lexical: float | None
 
 
 def hybrid_search(
-    reader: IndexReader, embedder: Embedder, query: str, k: int, filters: Filters | None = None
+    session: Session, query: str, k: int, filters: Filters = NO_FILTERS
 ) -> list[Scored]:
-    """The k best passages for a question: dense and BM25, fused by coverage."""
-    filters = filters or NO_FILTERS
-    allowed = None if filters.is_empty() else reader.passage_rows(filters)
-    if allowed is not None and not allowed:
-        return []
-    dense = dense_scores(reader, embedder, query, allowed)
-    analysed = analyse(query, reader.lexical)
-    terms = analysed.weighted_terms()
-    if allowed is None:
-        lexical = reader.lexical.weighted_scores(terms, LEXICAL_POOL, dense)
-    else:
-        lexical = reader.lexical.weighted_scores(terms)
-        lexical = {row: s for row, s in lexical.items() if row in allowed}
-    groups = _groups_of(reader, dense.keys() | lexical.keys())
-    names = reader.dense.groups if len(reader.dense.groups) > 1 else [None]
+    """The k best passages for a question: dense and BM25, fused by coverage, then lifted by
+    their title and by term proximity."""
+    reader = session.reader
+    dense = dense_scores(session, query, filters)
+    analysed = analyse(query, session.terms)
+    lexical = reader.lexical_scores(analysed.weighted_terms(), filters, LEXICAL_POOL, dense.keys())
+    groups = reader.passage_groups(dense.keys() | lexical.keys())
+    names = session.dense.groups if len(session.dense.groups) > 1 else [None]
     weights = {
         group: LEXICAL_WEIGHT
-        * reader.lexical.coverage(
+        * session.terms.coverage(
             analysed.terms, analysed.expansions, EXPANSION_WEIGHT, names[group]
         )
         for group in set(groups.values())
     }
     fused = fuse(dense, lexical, weights, groups, limit=max(k, TITLE_POOL))
-    named = by_title(reader, analysed, fused)[: max(k, RERANK_DEPTH)]
-    return by_proximity(reader, analysed, named)[:k]
+    passages = reader.passages([result.key for result in fused])
+    named = by_title(session, analysed, fused, passages)[: max(k, RERANK_DEPTH)]
+    return by_proximity(session, analysed, named, passages)[:k]
 
 
-def by_title(reader: IndexReader, analysed: Query, results: list[Scored]) -> list[Scored]:
+def by_title(
+    session: Session, analysed: Query, results: list[Scored], passages: dict[str, Passage]
+) -> list[Scored]:
     """The results re-ranked with TITLE_WEIGHT x the share of their document's title (its
     terms weighted by IDF) that the question names, in its own words or their equivalents
     (at their weight): of two laws on one topic, the one the question calls by name."""
@@ -98,124 +95,116 @@ def by_title(reader: IndexReader, analysed: Query, results: list[Scored]) -> lis
         asked[term] = max(weight, asked.get(term, 0.0))
     if not results or not asked:
         return results
-    titles = reader.titles([result.row for result in results])
-    shares: dict[str, float] = {}
-    for doc_id, title in titles.values():
-        if doc_id not in shares:
-            shares[doc_id] = title_share(reader.lexical, title, asked)
+    doc_ids = {passages[result.key].doc_id for result in results}
+    documents = session.reader.documents_by_id(doc_ids)
+    shares = {
+        doc_id: title_share(session.terms, documents[doc_id].title or "", asked)
+        for doc_id in doc_ids
+    }
     rescored = [
-        replace(result, score=result.score + TITLE_WEIGHT * shares[titles[result.row][0]])
+        replace(
+            result,
+            score=result.score + TITLE_WEIGHT * shares[passages[result.key].doc_id],
+        )
         for result in results
     ]
-    return sorted(rescored, key=lambda result: (-result.score, result.row))
+    return _ranked(rescored)
 
 
-def title_share(lexical: LexicalIndex, title: str, asked: dict[str, float]) -> float:
+def title_share(terms: Terms, title: str, asked: dict[str, float]) -> float:
     """The IDF-weighted share of a title's terms that the question asks about (each at the
     weight it is asked with)."""
     from reindustry_kb.ask.answer import term_weights
 
-    idf = term_weights(lexical, lexical.query_terms(title))
+    idf = term_weights(terms, terms.query_terms(title))
     total = sum(idf.values())
     if total <= 0:
         return 0.0
     return sum(weight * asked.get(term, 0.0) for term, weight in idf.items()) / total
 
 
-def by_proximity(reader: IndexReader, analysed: Query, results: list[Scored]) -> list[Scored]:
+def by_proximity(
+    session: Session, analysed: Query, results: list[Scored], passages: dict[str, Passage]
+) -> list[Scored]:
     """The results re-ranked with PROXIMITY_WEIGHT x the largest share of the question's terms
     (IDF-weighted, equivalents at their weight) that one sentence window of the passage holds:
     of two passages on the question's topic, the one that says what was asked in one place."""
     from reindustry_kb.ask.answer import best_window_share, term_weights
 
-    weights = term_weights(reader.lexical, analysed.terms, analysed.expansions)
+    weights = term_weights(session.terms, analysed.terms, analysed.expansions)
     if not results or not weights:
         return results
-    passages = reader.passages([result.row for result in results])
-    size = reader.manifest.settings.window_size
+    size = session.window_size
     rescored = [
         replace(
             result,
             score=result.score
-            + PROXIMITY_WEIGHT * best_window_share(passages[result.row], weights, size),
+            + PROXIMITY_WEIGHT * best_window_share(passages[result.key], weights, size),
         )
         for result in results
     ]
-    return sorted(rescored, key=lambda result: (-result.score, result.row))
+    return _ranked(rescored)
 
 
-def _groups_of(reader: IndexReader, rows: set[int]) -> dict[int, int]:
-    """Each row's language group number (0 when the index has one group or no vectors)."""
-    import numpy as np
-
-    if len(reader.dense.groups) <= 1 or not rows:
-        return dict.fromkeys(rows, 0)
-    ordered = np.fromiter(sorted(rows), dtype=np.int64)
-    return dict(zip(ordered.tolist(), reader.dense.row_group[ordered].tolist(), strict=True))
+def _ranked(results: list[Scored]) -> list[Scored]:
+    return sorted(results, key=lambda result: (-result.score, passage_order(result.key)))
 
 
-def dense_scores(
-    reader: IndexReader, embedder: Embedder, query: str, allowed: set[int] | None
-) -> dict[int, float]:
-    """Language-centred passage scores from the dense index (see dense.py), for the question
-    and its twin with glossary phrases in the other language (query.crossed)."""
-    import numpy as np
-
-    dense = reader.dense
-    if dense.n == 0:
+def dense_scores(session: Session, query: str, filters: Filters) -> dict[PassageKey, float]:
+    """Standardised passage scores from the dense side (ask/dense.py), for the question and
+    its twin with glossary phrases in the other language (query.crossed)."""
+    if session.dense.n == 0:
         return {}
-    vector = query_vector(reader, embedder, query)
-    if vector.shape[0] != dense.dim:
+    vector = query_vector(session, query)
+    if vector.shape[0] != session.dense.dim:
         raise EmbedderMismatchError(
-            f"query vectors have {vector.shape[0]} dimensions but the index has {dense.dim}; "
-            "rebuild the index with `rkb index`"
+            f"query vectors have {vector.shape[0]} dimensions but the index has "
+            f"{session.dense.dim}; rebuild the index with `rkb index`"
         )
-    rows = None if allowed is None else np.fromiter(allowed, dtype=np.int64)
-    return dense.search(vector, rows)
+    return dense_search(session.reader, session.dense, vector, filters)
 
 
-def query_vector(reader: IndexReader, embedder: Embedder, query: str) -> Any:
+def query_vector(session: Session, query: str) -> Any:
     """The question's vector, summed with its code-mixed twin's (the twin at the weight of a
     guess) when the library holds the other language."""
     import numpy as np
 
+    embedder = session.embedder
     vector = embedder.embed_query(query)
-    if (other := crossed(query, reader.dense.groups)) is not None:
+    if (other := crossed(query, session.dense.groups)) is not None:
         vector = vector + EXPANSION_WEIGHT * embedder.embed_query(other)
         vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
     return vector
 
 
 def fuse(
-    dense: dict[int, float],
-    lexical: dict[int, float],
+    dense: dict[PassageKey, float],
+    lexical: dict[PassageKey, float],
     lexical_weight: float | dict[int, float],
-    groups: dict[int, int] | None = None,
+    groups: dict[PassageKey, int] | None = None,
     limit: int | None = None,
 ) -> list[Scored]:
     """Convex combination of min-max normalised dense scores and BM25 scores scaled by the best
-    of the row's language group, with that group's lexical weight; absent from a list counts
-    as its minimum. Without `groups`, every row is of one group. The best `limit` rows (all
-    when None), best first."""
+    of the passage's language group, with that group's lexical weight; absent from a list
+    counts as its minimum. Without `groups`, every passage is of one group. The best `limit`
+    (all when None), best first, ties in library order."""
     import numpy as np
 
-    rows = np.array(sorted(dense.keys() | lexical.keys()), dtype=np.int64)
-    if not len(rows):
+    keys = sorted(dense.keys() | lexical.keys(), key=passage_order)
+    if not keys:
         return []
     weights = lexical_weight if isinstance(lexical_weight, dict) else {0: lexical_weight}
-    group = np.zeros(len(rows), dtype=np.int64)
-    if groups:
-        group = _placed(rows, groups, 0).astype(np.int64)
-    raw_dense = _placed(rows, dense, np.nan)
-    raw_lexical = _placed(rows, lexical, 0.0)
-    dense_norm = np.zeros(len(rows))
+    group = np.array([(groups or {}).get(key, 0) for key in keys], dtype=np.int64)
+    raw_dense = np.array([dense.get(key, np.nan) for key in keys], dtype=np.float64)
+    raw_lexical = np.array([lexical.get(key, 0.0) for key in keys], dtype=np.float64)
+    dense_norm = np.zeros(len(keys))
     known = ~np.isnan(raw_dense)
     if known.any():
         low, high = raw_dense[known].min(), raw_dense[known].max()
         spread = high - low
         dense_norm[known] = (raw_dense[known] - low) / spread if spread >= 1e-9 else 1.0
-    lexical_norm = np.zeros(len(rows))
-    weight = np.zeros(len(rows))
+    lexical_norm = np.zeros(len(keys))
+    weight = np.zeros(len(keys))
     for number in np.unique(group).tolist():
         mine = group == number
         top = raw_lexical[mine].max()
@@ -223,24 +212,13 @@ def fuse(
             lexical_norm[mine] = raw_lexical[mine] / top
         weight[mine] = weights[number]
     scores = (1 - weight) * dense_norm + weight * lexical_norm
-    order = np.lexsort((rows, -scores))[:limit]
+    order = np.lexsort((np.arange(len(keys)), -scores))[:limit]
     return [
         Scored(
-            row=row,
+            key=keys[i],
             score=float(scores[i]),
-            dense=dense.get(row),
-            lexical=lexical.get(row),
+            dense=dense.get(keys[i]),
+            lexical=lexical.get(keys[i]),
         )
-        for i, row in zip(order.tolist(), rows[order].tolist(), strict=True)
+        for i in order.tolist()
     ]
-
-
-def _placed(rows: Any, values: dict[int, Any], missing: float) -> Any:
-    """The values of a row-keyed dict as an array aligned with `rows` (sorted)."""
-    import numpy as np
-
-    found = np.full(len(rows), missing, dtype=np.float64)
-    if values:
-        keys = np.fromiter(values.keys(), dtype=np.int64, count=len(values))
-        found[np.searchsorted(rows, keys)] = np.fromiter(values.values(), np.float64, len(values))
-    return found

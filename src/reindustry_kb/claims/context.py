@@ -255,9 +255,9 @@ PHYSICAL_UNITS = {"GW", "MW", "kW", "GWh", "MWh", "TWh", "kWh", "t"}
 def _pos_tagger() -> Any:
     import jieba.posseg
 
-    from reindustry_kb.index.local.lexical import _full_tokenizer
+    from reindustry_kb.text.tokenize import full_tokenizer
 
-    return jieba.posseg.POSTokenizer(_full_tokenizer())
+    return jieba.posseg.POSTokenizer(full_tokenizer())
 
 
 def _measure_en(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, int] | None:

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reindustry_kb.claims import KINDS
 from reindustry_kb.claims.actors import extract_actors, fold_people
 from reindustry_kb.claims.base import Context, Found
 from reindustry_kb.claims.context import describe
@@ -19,7 +18,7 @@ from reindustry_kb.claims.levers import extract_levers
 from reindustry_kb.claims.statistics import extract_statistics
 from reindustry_kb.claims.temporal import extract_dates
 from reindustry_kb.ingest.sources import Source
-from reindustry_kb.models import CLAIM, Claim, Passage
+from reindustry_kb.models import CLAIM, KINDS, Claim, Passage
 from reindustry_kb.text.dates import document_month_first
 from reindustry_kb.text.normalize import fold
 
@@ -109,7 +108,7 @@ def _measure_fields(
     passage: Passage, fields: dict[str, Any], to_original: SpanMap
 ) -> dict[str, Any]:
     """The measure quoted from the original with document offsets; a duration period too."""
-    from reindustry_kb.index.local.lexical import tokenize
+    from reindustry_kb.text.tokenize import tokenize
 
     found: dict[str, Any] = dict.fromkeys(
         ("measure", "measure_start", "measure_end", "measure_key")

@@ -192,3 +192,10 @@ def canonical_actor(name: str) -> str | None:
     lexicon = actor_lexicon()
     payload = lexicon.entries.get(folded) or lexicon.entries.get(folded.lower())
     return payload[0] if payload else None
+
+
+def actor_names(actor: str | None) -> set[str]:
+    """How a filter's actor may be stored: as given, folded, and its canonical name."""
+    if not actor:
+        return set()
+    return {actor, fold_term(actor), canonical_actor(actor) or actor}

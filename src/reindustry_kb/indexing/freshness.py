@@ -15,13 +15,8 @@ from pydantic import BaseModel, Field
 
 from reindustry_kb import __version__
 from reindustry_kb.errors import WrongFolderError
-from reindustry_kb.index.local.store import (
-    FORMAT_VERSION,
-    BuildConfig,
-    ChunkSettings,
-    Summary,
-    read_summary,
-)
+from reindustry_kb.index.manifest import FORMAT_VERSION, BuildConfig, ChunkSettings, Summary
+from reindustry_kb.index.registry import get_backend
 from reindustry_kb.ingest.sources import doc_id_for, find_sources
 from reindustry_kb.models import Skipped
 from reindustry_kb.settings import Settings
@@ -115,7 +110,7 @@ def compare(hashes: dict[str, str], summary: Summary | None, config: BuildConfig
 
 def check_index(settings: Settings) -> IndexCheck:
     """Compare seeds/ with the index summary; reads files, writes nothing, loads no model."""
-    summary = read_summary(settings.index_dir)
+    summary = get_backend(settings).summary()
     paths, passed_over = find_sources(settings.seeds_dir)  # a missing folder is named first
     check_owner(settings, summary)
     embedder = settings.embedder or (summary and summary.embedder) or settings.build_embedder_name()

@@ -30,19 +30,13 @@ from typing import TYPE_CHECKING, Any
 
 from reindustry_kb.embed.embedder import KEY_BYTES, Embedder, Vectors, get_embedder
 from reindustry_kb.errors import RkbError, SourceError, StrictError
-from reindustry_kb.index.local.dense import DenseVectors
+from reindustry_kb.index.backend import DenseVectors, Part
 from reindustry_kb.models import Claim, Document, IndexStats, Passage, Skipped
 from reindustry_kb.settings import Settings
 
 if TYPE_CHECKING:
-    from reindustry_kb.index.local.store import (
-        BuildConfig,
-        BuildWriter,
-        CarriedDocument,
-        IndexReader,
-        Manifest,
-        Summary,
-    )
+    from reindustry_kb.index.backend import Backend, IndexReader, IndexWriter
+    from reindustry_kb.index.manifest import BuildConfig, Manifest, Summary
     from reindustry_kb.ingest.sources import Source
 
 # (stage, done, total)
@@ -112,15 +106,16 @@ def build_index(
     folder it was built from: building it from another folder is refused unless `replace`.
     Files are hashed first and read only when they are analysed (an unchanged one not at all),
     so the library's texts are never all in memory."""
-    from reindustry_kb.index.local.store import BuildWriter, build_lock
+    from reindustry_kb.index.registry import get_backend
     from reindustry_kb.indexing.freshness import build_config, check_owner, compare, file_hashes
     from reindustry_kb.ingest.sources import doc_id_for, find_sources
 
     started = time.perf_counter()
     timer = Timer()
     seeds = settings.seeds_dir
-    with build_lock(settings.index_dir):
-        summary, live = _live_build(settings)
+    backend = get_backend(settings)
+    with backend.lock():
+        summary, live = _live_build(backend)
         with timer("read"):
             paths, passed_over = find_sources(seeds)  # a missing folder is named first
             check_owner(settings, summary, replace)
@@ -135,19 +130,18 @@ def build_index(
         donor = live if live is not None and _embedded_alike(live.manifest, embedder) else None
         delta = compare(hashes, summary, config)
         with timer("carry over"):
-            held, kept = _carried(previous, delta.unchanged)
-        ids = {path: doc_id_for(path, seeds) for path in paths}
-        library = _Library(seeds, paths, ids, hashes, held, kept, previous)
+            kept = previous.documents_by_id(delta.unchanged) if previous is not None else {}
+        library = _Library(seeds, paths, {p: doc_id_for(p, seeds) for p in paths}, hashes, kept)
         reuse = Reuse()
         fresh = _fresh_documents(embedder, library.fresh, settings, progress, timer, donor, reuse)
-        with BuildWriter(settings.index_dir, embedder.dim, library.carried_from) as writer:
+        with backend.writer(embedder.dim, previous) as writer:
             with closing(fresh):  # closed before the indexes are made: its spill and digests go
                 documents, unreadable = _write_documents(writer, library, fresh, strict, timer)
             with timer("write"):
                 manifest = _manifest(config, embedder, documents, unreadable, hashes, settings)
-                writer.finish(manifest)
+                writer.publish(manifest)
     return IndexStats(
-        index_dir=str(settings.index_dir),
+        index_dir=backend.where(),
         n_documents=len(documents),
         n_passages=sum(d.n_passages for d in documents),
         n_claims=sum(d.n_claims for d in documents),
@@ -159,17 +153,6 @@ def build_index(
         config_changes=delta.config_changes,
         skipped=[*(u.skipped() for u in unreadable), *passed_over],
     )
-
-
-def _carried(
-    previous: IndexReader | None, unchanged: list[str]
-) -> tuple[dict[str, CarriedDocument], dict[str, Document]]:
-    """The unchanged documents the live build holds: where their rows are, and their records."""
-    if previous is None or not unchanged:
-        return {}, {}
-    parts = previous.carried_parts()
-    held = {doc_id: parts[doc_id] for doc_id in unchanged if doc_id in parts}
-    return held, previous.documents_by_id(set(held)) if held else {}
 
 
 def _speed(reuse: Reuse, timer: Timer, seconds: float) -> dict[str, Any]:
@@ -195,22 +178,16 @@ class _Library:
     paths: list[Path]
     ids: dict[Path, str]  # document id of each file
     hashes: dict[str, str]  # sha256 of each document's bytes, by id
-    held: dict[str, CarriedDocument]  # unchanged documents' rows in the live build
-    kept: dict[str, Document]  # and their records
-    previous: IndexReader | None
+    kept: dict[str, Document]  # unchanged documents the live build holds, carried from it
 
     @property
     def fresh(self) -> list[Path]:
         """The files to read, analyse and embed: all but those carried."""
-        return [path for path in self.paths if self.ids[path] not in self.held]
-
-    @property
-    def carried_from(self) -> Path | None:
-        return self.previous.build / "kb.sqlite" if self.previous is not None else None
+        return [path for path in self.paths if self.ids[path] not in self.kept]
 
 
 def _write_documents(
-    writer: BuildWriter,
+    writer: IndexWriter,
     library: _Library,
     fresh: Iterator[tuple[Analysed | Unreadable, DenseVectors]],
     strict: bool,
@@ -222,14 +199,11 @@ def _write_documents(
     unreadable: list[Unreadable] = []
     for path in library.paths:
         doc_id = library.ids[path]
-        carried = library.held.get(doc_id)
-        if carried is not None:
-            assert library.previous is not None
-            vectors = library.previous.dense.run(carried.first_row, len(carried.langs))
+        if doc_id in library.kept:
             with timer("write"):
                 relative = path.relative_to(library.seeds).as_posix()
                 doc = library.kept[doc_id].model_copy(update={"path": relative})
-                writer.add_carried(doc, carried, vectors)
+                writer.carry(doc)
             documents.append(doc)
             continue
         item, vectors = next(fresh)
@@ -255,7 +229,7 @@ def _write_documents(
 
 
 def _write_fresh(
-    writer: BuildWriter,
+    writer: IndexWriter,
     item: Analysed,
     vectors: DenseVectors,
     fresh: Iterator[tuple[Analysed | Unreadable, DenseVectors]],
@@ -264,12 +238,13 @@ def _write_fresh(
     """Write a new or changed document, part after part; return its record."""
     n_passages = n_claims = 0
     while True:
+        part = Part(item.passages, item.claims, item.tokens, vectors)
         with timer("write"):
             if item.first:
                 whole = _counted(item.doc, len(item.passages), len(item.claims))
-                writer.add_fresh(whole, item.text, item.passages, item.claims, item.tokens, vectors)
+                writer.add_document(whole, item.text, part)
             else:
-                writer.add_part(item.passages, item.claims, item.tokens, vectors)
+                writer.add_part(part)
         n_passages += len(item.passages)
         n_claims += len(item.claims)
         if item.last:
@@ -328,14 +303,12 @@ class Unreadable:
         return Skipped(path=self.path, reason=self.reason, unreadable=True)
 
 
-def _live_build(settings: Settings) -> tuple[Summary | None, IndexReader | None]:
+def _live_build(backend: Backend) -> tuple[Summary | None, IndexReader | None]:
     """The live build's manifest, and the build itself when it can be read."""
-    from reindustry_kb.index.local.store import IndexReader, read_summary
-
     try:
-        reader = IndexReader.open(settings.index_dir)
+        reader = backend.open()
     except RkbError:
-        return read_summary(settings.index_dir), None
+        return backend.summary(), None
     return reader.manifest, reader
 
 
@@ -361,8 +334,8 @@ def analyse(
     """Cut a document into passages; extract its claims and BM25 tokens, a part of at most
     PART_PASSAGES passages at a time."""
     from reindustry_kb.claims.extract import document_context, extract_claims
-    from reindustry_kb.index.local.lexical import tokenize
     from reindustry_kb.ingest.segment import segment
+    from reindustry_kb.text.tokenize import tokenize
 
     with timer("segment"):
         passages = segment(source, passage_target, passage_max)
@@ -554,7 +527,7 @@ class _Planner:
         self.rows: dict[bytes, int] = {}  # digest of a text embedded now -> its spill row
         self.queued: deque[str] = deque()  # texts to embed, not yet drawn by the embedder
         with timer("carry over"):
-            rows = donor.dense.text_rows() if donor is not None else {}
+            rows = donor.embedded_texts() if donor is not None else {}
             self.lent = {key: -1 - row for key, row in rows.items()}
 
     def plan(self, item: Analysed | Unreadable) -> tuple[Plan, int, list[list[bytes]]]:
@@ -669,13 +642,13 @@ class _VectorSpill:
     def _rows(self, rows: Any) -> Any:
         import numpy as np
 
-        from reindustry_kb.index.local.dense import read_runs
+        from reindustry_kb.rows import read_runs
 
         found = np.empty((len(rows), self.dim), dtype=np.float16)
         lent = rows < 0
         if lent.any():
             assert self.donor is not None
-            found[lent] = self.donor.dense.vectors(-1 - rows[lent])
+            found[lent] = self.donor.embedded_vectors(-1 - rows[lent])
         if (~lent).any():
             # Nearby rows in one read (read_runs merges them): a document's new rows are
             # contiguous, and a repeated text's row may lie anywhere before them.
@@ -704,7 +677,7 @@ def _manifest(
 ) -> Manifest:
     """The build's manifest: what it holds, and the files it could not index with the hash
     they had (so `rkb index --check` knows them while they stay as they are)."""
-    from reindustry_kb.index.local.store import Counts, DocumentEntry, Manifest, SkippedEntry
+    from reindustry_kb.index.manifest import Counts, DocumentEntry, Manifest, SkippedEntry
     from reindustry_kb.indexing.freshness import seeds_relative
 
     skipped = {u.doc_id: SkippedEntry(sha256=hashes[u.doc_id], reason=u.reason) for u in unreadable}

@@ -336,7 +336,7 @@ def _main_text(html: str) -> str:
 
 def decode_html(data: bytes, name: str) -> str:
     """By the charset the page declares, else as a text file is decoded."""
-    from reindustry_kb.ingest.sources import decode_bytes
+    from reindustry_kb.ingest.decode import decode_bytes
 
     declared = _CHARSET.search(data[:4096])
     if declared:

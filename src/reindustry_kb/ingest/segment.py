@@ -10,8 +10,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from reindustry_kb.ingest.sources import Source, detect_lang
+from reindustry_kb.ingest.sources import Source
 from reindustry_kb.models import Document, Passage
+from reindustry_kb.text.language import detect_lang
 from reindustry_kb.text.normalize import HAN
 
 # Web boilerplate that is never indexed: one regex per kind of line (matched on the stripped line).

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reindustry_kb.errors import SourceError
+from reindustry_kb.ingest.decode import decode_bytes
 from reindustry_kb.models import Document, Skipped
 from reindustry_kb.text.dates import NUMERIC, document_month_first, parse_date
-from reindustry_kb.text.normalize import is_han
+from reindustry_kb.text.language import detect_lang
 
 if TYPE_CHECKING:
     from reindustry_kb.ingest.extract import Extracted
@@ -26,8 +24,6 @@ TEXT_SUFFIXES = (".txt", ".md")
 SUFFIXES = (*TEXT_SUFFIXES, ".pdf", ".html", ".htm", ".docx")
 # Editor backups, lock and temporary files: skipped without a word of complaint.
 _BACKUP = re.compile(r"(~$|^~\$|^\.?#|\.(bak|swp|swo|tmp|orig|part|crdownload)$)", re.I)
-# Legacy encodings tried when UTF-8 fails; the most plausible decoding wins (see _hanzi_score).
-LEGACY_ENCODINGS = ("cp950", "big5hkscs", "gb18030")
 
 
 @dataclass
@@ -215,89 +211,6 @@ def _iso_date(value: str | None) -> str | None:
     return parse_date(value) if value else None
 
 
-# --- decoding -----------------------------------------------------------------------------
-
-
-def decode_bytes(data: bytes, name: str) -> str:
-    """Decode UTF-8 (BOM or not), UTF-16, Big5/CP950 or GB18030, or raise a SourceError.
-
-    Hand-written rather than charset-normalizer: policy text here is one of these five, and
-    telling Big5 from GB18030 is a question of which decoding reads as common Han characters
-    of its script (`_hanzi_score`), which a general detector answers less reliably on short
-    files; a wrong guess would silently index mojibake."""
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
-        raise SourceError(f"{name} is empty; add text to it or remove it from the seeds folder")
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return _strict(data, encoding, name)
-    if b"\x00" in data:
-        utf16 = _utf16_without_bom(data)
-        if utf16 is None:
-            raise SourceError(f"{name} looks binary (NUL bytes); only text files can be indexed")
-        return _strict(data, utf16, name)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    decoded = []
-    for encoding in LEGACY_ENCODINGS:
-        try:
-            decoded.append(data.decode(encoding))
-        except UnicodeDecodeError:
-            continue
-    best = max(decoded, key=_hanzi_score, default=None)
-    if best is None or _hanzi_score(best) < 0.5 or _control_ratio(best) > 0.01:
-        raise SourceError(
-            f"{name} is not valid UTF-8, UTF-16, Big5 or GB18030 text; re-save it as UTF-8"
-        )
-    return best
-
-
-def _strict(data: bytes, encoding: str, name: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"{name} has bytes that are not valid {encoding}; re-save it as UTF-8"
-        ) from exc
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text of mostly ASCII/CJK has NULs in one byte lane only."""
-    even = data[0::2].count(0)
-    odd = data[1::2].count(0)
-    half = len(data) / 2
-    if odd > 0.3 * half and even < 0.05 * half:
-        return "utf-16-le"
-    if even > 0.3 * half and odd < 0.05 * half:
-        return "utf-16-be"
-    return None
-
-
-@cache
-def _common_hanzi() -> frozenset[str]:
-    text = resources.files("reindustry_kb").joinpath("data/common_hanzi.txt").read_text("utf-8")
-    return frozenset(text.strip())
-
-
-def _hanzi_score(text: str) -> float:
-    """Share of Han characters that are common ones: high for the right legacy decoding."""
-    han = [char for char in text if is_han(char)]
-    if not han:
-        return 1.0 if text.isascii() else 0.0
-    common = _common_hanzi()
-    return sum(char in common for char in han) / len(han)
-
-
-def _control_ratio(text: str) -> float:
-    controls = sum(unicodedata.category(c) == "Cc" and c not in "\r\n\t\f" for c in text)
-    return controls / max(len(text), 1)
-
-
 # --- header metadata ----------------------------------------------------------------------
 
 # Header keys in either language, folded (NFKC, lower case, no spaces) -> field.
@@ -403,19 +316,9 @@ FOOTER_CHARS = 4000
 
 _KEY_VALUE = re.compile(r"^\s*(?P<key>[^:：\n]{1,40}?)\s*[:：]\s*(?P<value>.*?)\s*$")
 _DATE_PREFIX = re.compile(r"^\s*(?:date|日期)\s+(?P<value>\d{4}-\d{1,2}-\d{1,2})\s*", re.I)
+# A title line: a Markdown heading, and the rule under a front matter or a heading.
 _MD_HEADING = re.compile(r"^\s*#\s+(?P<title>.+?)\s*#*\s*$")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
-_PAREN = re.compile(r"\s*[(（][^()（）]*[)）]\s*")
-_NAME_SPLIT = re.compile(r"\s*(?:[、,，;；&]|\band\b|\s和\s)\s*")
-_SENTENCE_END = re.compile(r"[。！？!?]\s*$|[。！？]|\.\s*$")
-_COMPACT_DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
-# Footers and bylines that name the publisher or the authors when the header does not.
-_COPYRIGHT = re.compile(
-    r"^\s*(?:©|\(c\)|copyright)?\s*(?:\d{4}\s*)?(?P<owner>[^©\d\n]{2,40}?)\s*"
-    r"(?:版權所有|版权所有|all rights reserved)",
-    re.I,
-)
-_BYLINE = re.compile(r"(?:【|\[|^)\s*由(?P<names>[^】\]\n]{2,40}?)(?:綜合|综合)?(?:報導|报道)")
 
 
 @dataclass
@@ -565,12 +468,14 @@ def _set_field(
     value = _unquote(raw) if quoted else raw.strip()
     if not value:
         return
-    if name in ("date", "amended") and _COMPACT_DATE.fullmatch(value):
+    compact = r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+    if name in ("date", "amended") and re.fullmatch(compact, value):
         value = f"{value[:4]}-{value[4:6]}-{value[6:]}"  # 20250905, as the law databases write
     if name == "amended":
         header.amended = parse_date(value) or header.amended
     elif name == "date":
-        parsed = parse_date(value)
+        # A header's date may be a bare year (`date: 2025`), which text elsewhere may not.
+        parsed = value if re.fullmatch(r"(?:19|20)\d\d", value) else parse_date(value)
         if parsed and re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}", value):
             numeric_dates.append(value)  # decided after the whole header is read
         elif parsed:
@@ -588,13 +493,25 @@ def _set_field(
 
 
 def _split_names(value: str) -> list[str]:
-    names = [_unquote(_PAREN.sub(" ", part)) for part in _NAME_SPLIT.split(value)]
+    # A name's parenthesised role dropped; a list split at commas, 、, and, 和.
+    parts = re.split(r"\s*(?:[、,，;；&]|\band\b|\s和\s)\s*", value)
+    names = [_unquote(re.sub(r"\s*[(（][^()（）]*[)）]\s*", " ", part)) for part in parts]
     return [name for name in names if name]
 
 
 def _looks_like_title(line: str) -> bool:
     """A short first line without sentence punctuation inside or at its end."""
-    return 2 <= len(line) <= 120 and not _SENTENCE_END.search(line)
+    # A line that ends as a sentence does (or holds a Chinese full stop) is no title.
+    return 2 <= len(line) <= 120 and not re.search(r"[。！？!?]\s*$|[。！？]|\.\s*$", line)
+
+
+# Footers and bylines that name the publisher or the authors when the header does not.
+_COPYRIGHT = re.compile(
+    r"^\s*(?:©|\(c\)|copyright)?\s*(?:\d{4}\s*)?(?P<owner>[^©\d\n]{2,40}?)\s*"
+    r"(?:版權所有|版权所有|all rights reserved)",
+    re.I,
+)
+_BYLINE = re.compile(r"(?:【|\[|^)\s*由(?P<names>[^】\]\n]{2,40}?)(?:綜合|综合)?(?:報導|报道)")
 
 
 def _footer_metadata(text: str, header: Header) -> None:
@@ -605,49 +522,3 @@ def _footer_metadata(text: str, header: Header) -> None:
                 break
     if not header.authors and (m := _BYLINE.search(text)):
         header.authors = _split_names(m["names"])
-
-
-# --- language -----------------------------------------------------------------------------
-
-
-def detect_lang(text: str) -> str:
-    """zh-Hant, zh-Hans, en, or mixed (both scripts carry at least a quarter of the text)."""
-    language = detect_language(text)
-    return chinese_script(text) if language == "zh" else language
-
-
-def detect_language(text: str) -> str:
-    """en, zh or mixed, as detect_lang says but without telling the Chinese scripts apart
-    (which loads an OpenCC table: a question's language needs none)."""
-    han = sum(is_han(char) for char in text)
-    latin = len(re.findall(r"[A-Za-z]", text))
-    # A Han character carries about as much as 2.5 Latin letters.
-    han_weight, latin_weight = han * 2.5, latin
-    total = han_weight + latin_weight
-    if total == 0:
-        return "en"
-    if han_weight / total < 0.15:
-        return "en"
-    if latin_weight / total >= 0.25 and _english_lines_share(text) >= 0.25:
-        return "mixed"
-    return "zh"
-
-
-def _english_lines_share(text: str) -> float:
-    """Share of letters that stand in lines written (almost) wholly in English."""
-    english = total = 0.0
-    for line in text.splitlines():
-        han = sum(is_han(char) for char in line)
-        latin = len(re.findall(r"[A-Za-z]", line))
-        total += han * 2.5 + latin
-        if latin and han * 2.5 < 0.1 * latin:
-            english += latin
-    return english / total if total else 0.0
-
-
-def chinese_script(text: str) -> str:
-    """zh-Hans when Simplified-only characters outnumber Traditional-only ones."""
-    from reindustry_kb.text.normalize import script_counts
-
-    traditional, simplified = script_counts(text)
-    return "zh-Hans" if simplified > traditional else "zh-Hant"

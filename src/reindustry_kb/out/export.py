@@ -14,9 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reindustry_kb.ask.session import Session, ask_in
+from reindustry_kb.ask.compare import Comparison
+from reindustry_kb.ask.questions import ask
+from reindustry_kb.ask.session import Session
 from reindustry_kb.errors import RkbError
-from reindustry_kb.index.local.store import IndexReader, Manifest
+from reindustry_kb.index.backend import IndexReader
+from reindustry_kb.index.manifest import Manifest
 from reindustry_kb.ingest.sources import source_text
 from reindustry_kb.models import (
     NO_FILTERS,
@@ -27,7 +30,6 @@ from reindustry_kb.models import (
     Hit,
     answer_slice,
 )
-from reindustry_kb.settings import Settings
 
 _MARKER = re.compile(
     r'^<!-- rkb-quote n=(?P<n>\d+) path="(?P<path>[^"]+)" lines=(?P<start>\d+)-(?P<end>\d+) '
@@ -54,14 +56,13 @@ class _Draft:
 
 
 def export_questions(
-    settings: Settings, questions: Sequence[str], k: int, filters: Filters | None = None
+    session: Session, questions: Sequence[str], k: int, filters: Filters | None = None
 ) -> str:
     """Cited Markdown answering each question with its top passages."""
-    session = Session.open(settings)
     draft = _Draft("Cited excerpts")
     for question in questions:
-        result = ask_in(session, question, k, filters or NO_FILTERS)
-        documents = {d.doc_id: d for d in session.reader.documents()}
+        result = ask(session, question, k, filters or NO_FILTERS)
+        documents = session.reader.documents_by_id({hit.doc_id for hit in result.hits})
         quotes = [
             Quote(
                 documents[hit.doc_id],
@@ -78,33 +79,24 @@ def export_questions(
     return _render(draft, session.reader.manifest)
 
 
-def export_claims(settings: Settings, filters: ClaimFilters) -> str:
+def export_claims(reader: IndexReader, filters: ClaimFilters) -> str:
     """Cited Markdown quoting each selected claim in its sentence."""
-    session = Session.open(settings)
-    reader = session.reader
-    documents = {d.doc_id: d for d in reader.documents()}
+    found = reader.find_claims(filters)
+    documents = reader.documents_by_id({claim.doc_id for claim in found})
     quotes = []
-    for claim in reader.find_claims(filters):
+    for claim in found:
         quotes.append(_quote_around(reader, documents[claim.doc_id], claim, _reading(claim)))
     draft = _Draft("Cited claims", [(_describe_filters(filters), quotes)])
     return _render(draft, reader.manifest)
 
 
-def export_compare(
-    settings: Settings,
-    query: str,
-    unit: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-) -> str:
+def export_compare(reader: IndexReader, comparison: Comparison) -> str:
     """Cited Markdown of `rkb compare`: a section per group, each figure in its sentence."""
-    from reindustry_kb.ask.compare import compare_in
     from reindustry_kb.out.render import group_title, value_text
 
-    session = Session.open(settings)
-    comparison = compare_in(session, query, unit, since, until)
-    reader = session.reader
-    documents = {d.doc_id: d for d in reader.documents()}
+    query = comparison.query
+    rows = [row for group in comparison.groups for row in group.statistics]
+    documents = reader.documents_by_id({row.doc_id for row in rows})
     claims = reader.claims_by_id(
         [row.id for group in comparison.groups for row in group.statistics]
     )
@@ -121,15 +113,15 @@ def export_compare(
     return _render(draft, reader.manifest)
 
 
-def export_timeline(settings: Settings, filters: ClaimFilters) -> str:
+def export_timeline(reader: IndexReader, filters: ClaimFilters) -> str:
     """Cited Markdown of `rkb timeline`: each event's clause, in date order."""
-    from reindustry_kb.ask.compare import timeline_in
+    from reindustry_kb.ask.compare import timeline
     from reindustry_kb.out.render import dated
 
-    reader = Session.open(settings).reader
-    documents = {d.doc_id: d for d in reader.documents()}
+    entries = timeline(reader, filters)
+    documents = reader.documents_by_id({entry.doc_id for entry in entries})
     quotes = []
-    for entry in timeline_in(reader, filters):
+    for entry in entries:
         who = f" — {', '.join(entry.event.actors)}" if entry.event.actors else ""
         heading = dated(entry.date, entry.relative, entry.ambiguous) + who
         document = documents[entry.doc_id]

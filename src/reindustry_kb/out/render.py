@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from reindustry_kb.ask.session import Excerpt
+from reindustry_kb.ask.show import Excerpt
 from reindustry_kb.models import AskResult, Claim, Document, answer_slice
 from reindustry_kb.text.normalize import fold, is_han
 
@@ -99,18 +99,29 @@ def claims_line(claims: Sequence[Claim]) -> Text:
     return Text("claims: ", "dim") + Text(" · ", "dim").join(parts)
 
 
+def _table(columns: Sequence[str], no_wrap: str) -> Table:
+    """A table of these columns, long cells folded; the `no_wrap` column kept on one line."""
+    table = Table(show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column == no_wrap)
+    return table
+
+
+def _print_table(console: Console, table: Table, rows: str, empty: str) -> None:
+    """The table and how many rows it has, or the `empty` message when it has none."""
+    if not table.row_count:
+        console.print(empty)
+        return
+    console.print(table)
+    console.print(f"{table.row_count} {rows}", style="dim")
+
+
 def render_claims(console: Console, claims: Sequence[Claim]) -> None:
     """Claims as a table: kind, citation, surface text, normalised reading."""
-    if not claims:
-        console.print("No claims match these filters.")
-        return
-    table = Table(show_lines=False)
-    for column in ("kind", "citation", "text", "reading"):
-        table.add_column(column, overflow="fold", no_wrap=column == "kind")
+    table = _table(("kind", "citation", "text", "reading"), no_wrap="kind")
     for claim in claims:
         table.add_row(claim.kind, f"{claim.doc_id}:L{claim.line}", claim.text, describe(claim))
-    console.print(table)
-    console.print(f"{len(claims)} claims", style="dim")
+    _print_table(console, table, "claims", "No claims match these filters.")
 
 
 CSV_COLUMNS = (
@@ -273,12 +284,7 @@ def comparison_csv(comparison: Comparison) -> str:
 
 def render_timeline(console: Console, entries: Sequence[TimelineEntry]) -> None:
     """Events in date order: date (as precise as written), event, who, citation."""
-    if not entries:
-        console.print("No dated event matches these filters.")
-        return
-    table = Table(show_lines=False)
-    for column in ("date", "event", "actors", "citation"):
-        table.add_column(column, overflow="fold", no_wrap=column == "date")
+    table = _table(("date", "event", "actors", "citation"), no_wrap="date")
     for entry in entries:
         date = dated(entry.date, entry.relative, entry.ambiguous)
         event = Text(entry.event.text)
@@ -286,5 +292,4 @@ def render_timeline(console: Console, entries: Sequence[TimelineEntry]) -> None:
             event.highlight_words([entry.event.verb], "bold")
         lever = f" [{entry.event.lever}]" if entry.event.lever else ""
         table.add_row(date, event, ", ".join(entry.event.actors) + lever, entry.citation)
-    console.print(table)
-    console.print(f"{len(entries)} events", style="dim")
+    _print_table(console, table, "events", "No dated event matches these filters.")

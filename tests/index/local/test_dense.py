@@ -1,16 +1,16 @@
+"""The local dense files: written in runs, read back by rows, FAISS lists that propose
+candidates among allowed rows, trained indexes reused. How candidates are scored is the query
+code's (tests/ask/test_dense.py)."""
+
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from reindustry_kb import models
-from reindustry_kb.ask.search import dense_scores
-from reindustry_kb.ask.session import Session
+from reindustry_kb.index.backend import DenseVectors
 from reindustry_kb.index.local import dense
-from reindustry_kb.index.local.dense import DenseIndex, DenseVectors, DenseWriter
-from reindustry_kb.settings import Settings
+from reindustry_kb.index.local.dense import DenseIndex, DenseWriter
 
 
 def stack(dim: int, parts: list) -> DenseVectors:
@@ -29,95 +29,23 @@ def write_dense(folder: Path, vectors: DenseVectors, langs: list[str]) -> None:
     writer.finish()
 
 
-def _unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
+def unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
     x = rng.standard_normal((n, dim)).astype(np.float32)
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-def _library(tmp_path: Path, n: int, dim: int = 16) -> tuple[DenseIndex, list, list[str]]:
+def library(n: int, dim: int = 16) -> tuple[list, list[str]]:
+    """Per passage its own vector and one to three window vectors; a third of them English."""
     rng = np.random.default_rng(7)
-    parts = [(_unit(rng, 1, dim)[0], _unit(rng, 1 + row % 3, dim)) for row in range(n)]
+    parts = [(unit(rng, 1, dim)[0], unit(rng, 1 + row % 3, dim)) for row in range(n)]
     langs = ["en" if row % 3 == 0 else ("zh-Hant" if row % 2 else "zh-Hans") for row in range(n)]
+    return parts, langs
+
+
+def _library(tmp_path: Path, n: int, dim: int = 16) -> tuple[DenseIndex, list, list[str]]:
+    parts, langs = library(n, dim)
     write_dense(tmp_path, stack(dim, parts), langs)
     return DenseIndex(tmp_path), parts, langs
-
-
-def _expected(parts: list, langs: list[str], query: np.ndarray) -> dict[int, float]:
-    """The definition: mean of the passage's and its best window's similarity, each minus the
-    query's mean similarity to the vectors of its language group and kind, over the standard
-    deviation of its similarities to the group's passages (unshrunk: SHRINK_VECTORS = 0)."""
-    groups = [models.language_group(lang) for lang in langs]
-    stats = {}
-    for group in set(groups):
-        mates = [r for r, g in enumerate(groups) if g == group]
-        own_sims = np.array([parts[r][0] for r in mates], dtype=np.float64) @ query
-        window_sims = np.vstack([parts[r][1] for r in mates]).astype(np.float64) @ query
-        stats[group] = (own_sims.mean(), window_sims.mean(), own_sims.std())
-    result = {}
-    for row, (own, windows) in enumerate(parts):
-        own_mean, window_mean, spread = stats[groups[row]]
-        best = max(windows @ query) - window_mean
-        result[row] = float((own @ query - own_mean + best) / 2 / spread)
-    return result
-
-
-def test_scores_are_standardised_means_of_passage_and_best_window(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(dense, "SHRINK_VECTORS", 0)
-    index, parts, langs = _library(tmp_path, 60)
-    query = _unit(np.random.default_rng(1), 1, 16)[0]
-    expected = _expected(parts, langs, query)
-    found = index.search(query)
-    assert set(found) == set(range(60))  # small groups are searched exactly
-    for row, score in found.items():
-        assert score == pytest.approx(expected[row], abs=1e-2)  # vectors stored as float16
-
-
-def test_a_small_groups_spread_is_drawn_to_the_pooled_one(tmp_path: Path) -> None:
-    # Three English passages among 300 Chinese ones: alone, their covariance has rank 2.
-    rng = np.random.default_rng(4)
-    parts = [(_unit(rng, 1, 16)[0], _unit(rng, 2, 16)) for _ in range(303)]
-    write_dense(tmp_path, stack(16, parts), ["en"] * 3 + ["zh-Hant"] * 300)
-    index = DenseIndex(tmp_path)
-    english, chinese = (index.groups.index(g) for g in ("en", "zh"))
-    assert np.linalg.matrix_rank(index.spreads[english], tol=1e-4) == 16
-    for _ in range(5):
-        _, scales = index.standardisers(_unit(rng, 1, 16)[0])
-        assert 0.5 < scales[english] / scales[chinese] < 2
-
-
-def test_filters_keep_only_allowed_rows(tmp_path: Path) -> None:
-    index, _, _ = _library(tmp_path, 60)
-    query = _unit(np.random.default_rng(2), 1, 16)[0]
-    allowed = np.array([3, 10, 11, 42])
-    assert set(index.search(query, allowed)) == {3, 10, 11, 42}
-
-
-def test_large_groups_use_codes_and_still_find_the_best(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(dense, "FLAT_LIMIT", 100)
-    index, parts, langs = _library(tmp_path, 3000)
-    kinds = json.loads((tmp_path / "dense.json").read_text())["indexes"]
-    assert kinds["passages-en"].startswith("pqfs") and kinds["windows-en"].startswith("ivf")
-    rng = np.random.default_rng(3)
-    hits = 0
-    for _ in range(20):
-        query = _unit(rng, 1, 16)[0]
-        expected = _expected(parts, langs, query)
-        best = max(expected, key=expected.__getitem__)
-        hits += best in index.search(query)
-    assert hits >= 19
-    # Filters too large to score exhaustively: the codes are filtered after the scan; the
-    # second allows one language group only.
-    monkeypatch.setattr(dense, "EXACT_FILTER_LIMIT", 10)
-    for allowed in [np.arange(0, 3000, 7)] * 3 + [np.arange(0, 3000, 3)] * 3:
-        query = _unit(rng, 1, 16)[0]
-        expected = _expected(parts, langs, query)
-        found = index.search(query, allowed)
-        assert set(found) <= set(allowed.tolist())
-        assert max(allowed.tolist(), key=expected.__getitem__) in found
 
 
 def test_a_run_of_passages_reads_back_what_was_written(tmp_path: Path) -> None:
@@ -134,15 +62,48 @@ def test_a_run_of_passages_reads_back_what_was_written(tmp_path: Path) -> None:
     assert np.array_equal(offsets, stack(16, parts).offsets)
 
 
-def test_session_dense_scores_cover_every_passage_of_a_small_index(fake_index: Settings) -> None:
-    session = Session.open(fake_index)
-    scores = dense_scores(session.reader, session.embedder, "offshore wind 離岸風電", None)
-    assert set(scores) == set(range(session.reader.dense.n))
+def test_vectors_of_rows_are_their_groups_vectors_and_windows(tmp_path: Path) -> None:
+    index, parts, langs = _library(tmp_path, 12)
+    rows = np.array([2, 5, 9])
+    groups, own, windows, offsets = index.vectors_of(rows)
+    assert [index.groups[g] for g in groups.tolist()] == ["zh", "zh", "en"]
+    assert [langs[row] for row in rows.tolist()] == ["zh-Hans", "zh-Hant", "en"]
+    assert np.allclose(own, [parts[row][0] for row in rows.tolist()], atol=1e-3)
+    assert offsets.tolist() == [0, *np.cumsum([len(parts[row][1]) for row in rows]).tolist()]
+    assert np.allclose(windows, np.vstack([parts[row][1] for row in rows.tolist()]), atol=1e-3)
+
+
+def test_candidates_come_from_the_allowed_rows(tmp_path: Path) -> None:
+    index, _, _ = _library(tmp_path, 60)
+    query = unit(np.random.default_rng(2), 1, 16)[0]
+    # Small groups are searched exactly: a pool deeper than the library returns every row,
+    # and no list has passages left below its last.
+    rows, lasts = index.candidates(query, None, 100)
+    assert rows.tolist() == list(range(60)) and lasts == {}
+    allowed = np.array([3, 10, 11, 42])
+    rows, _ = index.candidates(query, allowed, 100)
+    assert rows.tolist() == allowed.tolist()
+    # A shallow pool: the best rows of each list, and where each list stopped.
+    rows, lasts = index.candidates(query, None, 2)
+    assert 2 <= len(rows) < 60 and lasts
+
+
+def test_large_groups_use_codes_filtered_after_the_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dense, "FLAT_LIMIT", 100)
+    index, _, _ = _library(tmp_path, 3000)
+    kinds = json.loads((tmp_path / "dense.json").read_text())["indexes"]
+    assert kinds["passages-en"].startswith("pqfs") and kinds["windows-en"].startswith("ivf")
+    query = unit(np.random.default_rng(2), 1, 16)[0]
+    for allowed in (np.arange(0, 3000, 7), np.arange(0, 3000, 3)):  # the second: English only
+        rows, lasts = index.candidates(query, allowed, 100)
+        assert len(rows) and set(rows.tolist()) <= set(allowed.tolist()) and lasts
 
 
 def test_vectors_written_in_runs_make_the_same_index(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
-    parts = [(_unit(rng, 1, 16)[0], _unit(rng, 1 + row % 4, 16)) for row in range(30)]
+    parts = [(unit(rng, 1, 16)[0], unit(rng, 1 + row % 4, 16)) for row in range(30)]
     langs = ["en" if row % 2 else "zh-Hant" for row in range(30)]
     (tmp_path / "whole").mkdir()
     write_dense(tmp_path / "whole", stack(16, parts), langs)
@@ -153,29 +114,19 @@ def test_vectors_written_in_runs_make_the_same_index(tmp_path: Path) -> None:
     writer.finish()
     whole, runs = DenseIndex(tmp_path / "whole"), DenseIndex(tmp_path / "runs")
     assert np.load(tmp_path / "runs" / "windows.npy").shape == (sum(len(w) for _, w in parts), 16)
-    query = _unit(rng, 1, 16)[0]
-    assert runs.search(query) == whole.search(query)
+    # The same candidates, vectors and statistics: every score the query code makes of them
+    # is the same.
+    query = unit(rng, 1, 16)[0]
+    for pool in (3, 100):
+        found_runs, lasts_runs = runs.candidates(query, None, pool)
+        found_whole, lasts_whole = whole.candidates(query, None, pool)
+        assert np.array_equal(found_runs, found_whole) and lasts_runs == lasts_whole
+    rows = np.arange(30)
+    for mine, theirs in zip(runs.vectors_of(rows), whole.vectors_of(rows), strict=True):
+        assert np.array_equal(mine, theirs)
+    assert runs.groups == whole.groups
     assert np.array_equal(runs.centroids, whole.centroids)
-
-
-def test_runs_read_together_or_apart_give_the_same_rows(tmp_path: Path) -> None:
-    rng = np.random.default_rng(9)
-    table = rng.standard_normal((500, 8)).astype(np.float16)
-    path = tmp_path / "rows.bin"
-    path.write_bytes(b"h" * 64 + table.tobytes())
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        for _ in range(100):
-            starts = np.sort(rng.choice(500, int(rng.integers(1, 40)), replace=False))
-            ends = np.minimum(starts + rng.integers(0, 4, len(starts)), [*starts[1:], 500])
-            expected = np.concatenate([table[a:b] for a, b in zip(starts, ends, strict=True)])
-            for gap in (0, 16, 1000):  # every run apart, nearby ones together, all in one read
-                got = dense.read_runs(fd, 64, 16, np.float16, starts, ends, gap)
-                assert np.array_equal(got.reshape(-1, 8), expected)
-        backwards = dense.read_runs(fd, 64, 16, np.float16, [7, 2], [9, 3])  # out of order
-        assert np.array_equal(backwards.reshape(-1, 8), table[[7, 8, 2]])
-    finally:
-        os.close(fd)
+    assert np.array_equal(runs.spreads, whole.spreads)
 
 
 def test_an_update_reuses_the_trained_indexes_while_they_suit_the_size(
@@ -188,7 +139,7 @@ def test_an_update_reuses_the_trained_indexes_while_they_suit_the_size(
 
     def build(folder: Path, n: int, previous: Path | None) -> None:
         folder.mkdir()
-        parts = [(_unit(rng, 1, 16)[0], _unit(rng, 1, 16)) for _ in range(n)]
+        parts = [(unit(rng, 1, 16)[0], unit(rng, 1, 16)) for _ in range(n)]
         writer = DenseWriter(folder, 16, previous)
         writer.add(stack(16, parts), ["en"] * n)
         writer.finish()
@@ -209,26 +160,3 @@ def test_an_update_reuses_the_trained_indexes_while_they_suit_the_size(
     assert nlist(tmp_path / "c") == 100
     # The passages' PQ codebooks do not depend on the size: kept.
     assert trained(tmp_path / "c", "passages") == trained(tmp_path / "a", "passages")
-
-
-def test_candidates_deepen_until_the_top_ten_is_certain(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # 300 passages share one window (a repeated sentence) that is the query's best match, so
-    # the window list ties; their own vectors decide the order, and a fixed depth of 5 passages
-    # and 15 windows would pick among the tied passages at random.
-    monkeypatch.setattr(dense, "POOL", 5)
-    rng = np.random.default_rng(5)
-    query = _unit(rng, 1, 16)[0]
-    noisy = query + 0.3 * _unit(rng, 1, 16)[0]
-    shared = noisy / np.linalg.norm(noisy)
-    parts = [(_unit(rng, 1, 16)[0], np.vstack([shared, _unit(rng, 1, 16)[0]])) for _ in range(300)]
-    parts += [(_unit(rng, 1, 16)[0], _unit(rng, 2, 16)) for _ in range(300)]
-    langs = ["zh-Hant"] * 600
-    write_dense(tmp_path, stack(16, parts), langs)
-    index = DenseIndex(tmp_path)
-    exhaustive = index.score(query, np.arange(600))
-    found = index.search(query)
-    assert len(found) < 600  # candidates, not an exhaustive scan
-    top = sorted(found, key=found.__getitem__, reverse=True)[:10]
-    assert top == sorted(exhaustive, key=exhaustive.__getitem__, reverse=True)[:10]

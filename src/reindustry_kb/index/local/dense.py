@@ -1,12 +1,8 @@
-"""The dense index: passage and sentence-window vectors, by language group, behind one interface.
+"""The local dense index: passage and sentence-window vectors, by language group, in files.
 
-A passage scores the mean of its own similarity and its best sentence window's, each
-standardised within its language: multilingual embedders score same-language pairs higher and
-more spread out whatever the topic, so a similarity counts by how far it stands above the
-language's typical similarity to this query (q . mean of that group and kind), in that
-language's standard deviations (sqrt(q' cov q) over the group's passages, one scale for both
-kinds, so an index of one language ranks as by centring alone). The window finds the one
-sentence that answers; the passage keeps its context in the score.
+It proposes candidates (FAISS) and hands out vectors, the groups' centroids and spreads; how
+a passage scores (centred, standardised, passage and best window together) is the query
+code's (ask/dense.py), the same for every backend.
 
 On disk (a folder of plain files, memory-mapped at query time):
 
@@ -33,7 +29,6 @@ import json
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -42,17 +37,13 @@ import numpy as np
 
 from reindustry_kb.embed.embedder import KEY_BYTES, Vectors
 from reindustry_kb.errors import damaged
+from reindustry_kb.index.backend import KINDS, DenseVectors
 from reindustry_kb.models import language_group
+from reindustry_kb.rows import read_runs
 
-KINDS = ("passages", "windows")
 # Up to this many vectors a group is searched exhaustively; beyond, PQ codes (passages) or an
 # IVF (windows) propose candidates.
 FLAT_LIMIT = 50_000
-# Candidates drawn per group and kind at first; windows draw more, as several may share a
-# passage. Deepened fourfold while the top SETTLE may lie deeper, up to MAX_POOL.
-POOL = 100
-MAX_POOL = 1600
-SETTLE = 10
 # Prior weight, in passages, of the pooled covariance in each group's (see _shrunk).
 SHRINK_VECTORS = 500
 # A large group's passages are scanned whole over PQ codes, and its best REFINE x the
@@ -60,8 +51,6 @@ SHRINK_VECTORS = 500
 REFINE = 10
 # Suffix of a trained, empty index kept beside the filled one, for the next build.
 TRAINED = ".trained.faiss"
-# Filters leaving at most this many passages are scored exactly, without FAISS.
-EXACT_FILTER_LIMIT = 20_000
 # Optional: builds before 0.6 have none, and are read all the same.
 KEY_FILES = ("passage_keys.npy", "window_keys.npy")
 FILES = (
@@ -80,21 +69,6 @@ def nprobe_for(nlist: int) -> int:
     whole, an eighth finds the whole exact top 10 at 100,000 passages of the hashing
     embedder's vectors; as the passages' own list, an eighth found 0.88 of it at a million."""
     return max(16, nlist // 8)
-
-
-@dataclass
-class DenseVectors:
-    """A run of passages' vectors: one per passage and each passage's window vectors, in
-    float16, the precision they are stored in (so a build that carries a passage over and one
-    that embeds it afresh hold the very same numbers)."""
-
-    passages: Any  # float16 [N, d]
-    windows: Any  # float16 [W, d], grouped by passage
-    offsets: Any  # int64 [N + 1]
-    # uint8 [N, 16], [W, 16]: the digest of the text each vector embeds (embed.text_key);
-    # None when unknown (written as zeros).
-    passage_keys: Any = None
-    window_keys: Any = None
 
 
 class DenseWriter:
@@ -378,43 +352,10 @@ class DenseIndex:
                 out[mine] = table.rows(wanted, wanted + 1, np.float16)[where]
         return out
 
-    def search(self, query: Vectors, allowed: Any | None = None) -> dict[int, float]:
-        """Candidate passage rows and their exact centred scores.
-
-        The candidates are deepened until they hold the top SETTLE (Fagin's threshold test): a
-        passage neither list returned scores at most the mean of the last similarity each list
-        returned, so once SETTLE candidates score above that bound, no deeper candidate can
-        enter (exactly so for exhaustive lists; as far as their codes rank truly for large
-        ones). Near-identical passages (shared boilerplate, a sentence repeated
-        across a library) tie in the window list, and a fixed depth would pick among them at
-        random rather than by the passages' own similarity."""
-        if self.n == 0:
-            return {}
-        if allowed is not None and len(allowed) <= EXACT_FILTER_LIMIT:
-            return self.score(query, np.asarray(allowed, dtype=np.int64))
-        pool, first = POOL, None
-        scores: dict[int, float] = {}
-        while True:
-            candidates, bounds = self._candidates(query, allowed, pool)
-            seen = np.fromiter(scores, dtype=np.int64, count=len(scores))
-            scores.update(self.score(query, np.setdiff1d(candidates, seen)))  # new ones only
-            first = len(scores) if first is None else first
-            if pool >= MAX_POOL or _settled(scores, self._bound(query, bounds)):
-                # As many as the first depth gave, the best: fusion normalises over them.
-                return dict(sorted(scores.items(), key=lambda kv: -kv[1])[:first])
-            pool *= 4
-
-    def _bound(self, query: Vectors, lasts: dict[tuple[str, str], float]) -> float:
-        """The best centred score a passage missing from every list could have."""
-        if np.inf in lasts.values():
-            return np.inf
-        offsets, scales = self.standardisers(query)
-        bound = -np.inf
-        for number, group in enumerate(self.groups):
-            own = lasts.get(("passages", group), -np.inf) - offsets[number, 0]
-            window = lasts.get(("windows", group), -np.inf) - offsets[number, 1]
-            bound = max(bound, float((own + window) / 2 / scales[number]))
-        return bound
+    def candidates(self, query: Vectors, allowed: Any | None, pool: int) -> tuple[Any, Any]:
+        """Candidate rows (sorted), and per (kind, group) list the last similarity it returned
+        (see backend.Candidates), among the `allowed` rows (None: all)."""
+        return self._candidates(query, allowed, pool)
 
     def _candidates(
         self, query: Vectors, allowed: Any | None, pool: int
@@ -489,43 +430,15 @@ class DenseIndex:
             return ids[best], float(similarities[best[-1]])
         return ids[best], None if drawn == index.ntotal else np.inf
 
-    def score(self, query: Vectors, rows: Any) -> dict[int, float]:
-        """mean(own, best window), each minus its group and kind's mean similarity to the
-        query, over the group's standard deviation."""
-        if len(rows) == 0:
-            return {}
-        rows = np.sort(np.asarray(rows, dtype=np.int64))
-        offsets, scales = self.standardisers(query)
+    def vectors_of(self, rows: Any) -> tuple[Any, Any, Any, Any]:
+        """For these rows (ascending): their group numbers, own vectors, window vectors and
+        window offsets (passage i's windows are offsets[i]:offsets[i+1])."""
+        rows = np.asarray(rows, dtype=np.int64)
         groups = np.asarray(self.row_group[rows], dtype=np.int64)
-        own = self.passages.rows(rows, rows + 1) @ query - offsets[groups, 0]
         starts, ends = self.offsets[rows], self.offsets[rows + 1]
-        counts = np.asarray(ends - starts)
-        window_scores = self.windows.rows(starts, ends) @ query
-        window_scores -= np.repeat(offsets[groups, 1], counts)
-        best = np.full(len(rows), -np.inf, dtype=np.float32)
-        np.maximum.at(best, np.repeat(np.arange(len(rows)), counts), window_scores)
-        combined = np.where(np.isfinite(best), (own + best) / 2, own) / scales[groups]
-        return dict(zip(rows.tolist(), combined.astype(float).tolist(), strict=True))
-
-    def standardisers(self, query: Vectors) -> tuple[Any, Any]:
-        """Per group and kind [G, 2], the mean of the query's similarity to that group's
-        vectors; per group [G], its standard deviation over the group's passages."""
-        offsets = self.centroids @ query
-        variances = np.einsum("gij,i,j->g", self.spreads, query, query)
-        return offsets, np.sqrt(np.maximum(variances, 1e-12)).astype(np.float32)
-
-    def window_similarities(self, query: Vectors, row: int) -> Vectors:
-        """The query's similarity to each of a passage's windows, in order."""
-        start, end = int(self.offsets[row]), int(self.offsets[row + 1])
-        similarities: Vectors = self.windows.rows([start], [end]) @ query
-        return similarities
-
-
-def _settled(scores: dict[int, float], bound: float) -> bool:
-    """Whether the SETTLE best scores all beat what an unseen passage could score."""
-    if len(scores) < SETTLE:
-        return not np.isfinite(bound)
-    return sorted(scores.values(), reverse=True)[SETTLE - 1] >= bound
+        counts = np.asarray(ends - starts, dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        return groups, self.passages.rows(rows, rows + 1), self.windows.rows(starts, ends), offsets
 
 
 @cache
@@ -600,35 +513,3 @@ class RowFile:
         flat = read_runs(self._fd, self._offset, self._row_bytes, self.dtype, starts, ends)
         shaped = flat.reshape(-1, self._width) if len(self.shape) > 1 else flat
         return shaped.astype(dtype, copy=False)
-
-
-def read_runs(
-    fd: int, offset: int, row_bytes: int, dtype: Any, starts: Any, ends: Any, gap: int = 16
-) -> Any:
-    """The rows [start, end) of each pair from a file of fixed-size rows that begin at
-    `offset`, concatenated flat. Runs in ascending order that lie within `gap` rows of each
-    other are read by one pread: a query's candidates cluster in documents, and a system call
-    costs more than the few rows between them."""
-    starts = np.asarray(starts, dtype=np.int64)
-    ends = np.asarray(ends, dtype=np.int64)
-    if len(starts) > 1 and np.all(starts[1:] >= ends[:-1]):
-        breaks = np.flatnonzero(starts[1:] - ends[:-1] > gap) + 1
-        first = starts[np.concatenate([[0], breaks])]
-        last = ends[np.concatenate([breaks - 1, [len(ends) - 1]])]
-        block = _pread_runs(fd, offset, row_bytes, first, last)
-        # Where each wanted row stands in the block: its span's place plus its offset in it.
-        span = np.searchsorted(first, starts, side="right") - 1
-        placed = np.concatenate([[0], np.cumsum(last - first)])[span] + starts - first[span]
-        lengths = ends - starts
-        rows = np.repeat(placed - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-        rows += np.arange(len(rows))
-        width = row_bytes // np.dtype(dtype).itemsize
-        return np.frombuffer(block, dtype=dtype).reshape(-1, width)[rows].reshape(-1)
-    return np.frombuffer(_pread_runs(fd, offset, row_bytes, starts, ends), dtype=dtype)
-
-
-def _pread_runs(fd: int, offset: int, row_bytes: int, starts: Any, ends: Any) -> bytes:
-    return b"".join(
-        os.pread(fd, (end - start) * row_bytes, offset + start * row_bytes)
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
-    )

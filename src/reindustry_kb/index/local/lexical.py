@@ -1,107 +1,26 @@
-"""BM25 over jieba tokens of folded (NFKC, Simplified, lower-case) text.
+"""The local BM25 index: postings on disk, term by term, over the tokens of text/tokenize.py.
 
 Hand-written rather than bm25s or rank_bm25: queries weight their terms (other-language
-equivalents count 0.6), fusion needs the IDF-weighted coverage of a question, and the postings
-must live on disk term by term so a cold query does not load the whole index. The scoring is
-textbook BM25 (k1 1.2, b 0.75), about sixty lines.
-
-Building uses jieba's full dictionary. Loading it costs about a second, too much for a cold
-`rkb ask`, so the index also saves its own vocabulary as a small jieba dictionary: query text is
-segmented against the words the index knows, which are the only ones BM25 can score anyway.
+equivalents count 0.6), fusion needs each term's document frequency per language group, and
+the postings must live on disk term by term so a cold query does not load the whole index.
+The scoring is textbook BM25 (index/bm25.py).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
-import re
 import sqlite3
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
 from reindustry_kb.errors import damaged
-from reindustry_kb.text.normalize import fold_text
-
-K1 = 1.2
-B = 0.75
-# Short texts segmented for queries are kept: the titles of a library's documents and the
-# glossary's phrases come back question after question.
-SEGMENTED_LENGTH = 200
-SEGMENTED_TEXTS = 20_000
-
-
-@cache
-def stopwords() -> frozenset[str]:
-    """Function words of both languages (data/stopwords.txt), folded like the tokens."""
-    text = resources.files("reindustry_kb").joinpath("data/stopwords.txt").read_text("utf-8")
-    return frozenset(
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
-
-
-_TOKEN_OK = re.compile(r"\w")
-
-
-def _stem(token: str) -> str:
-    """Light English plural folding: tariffs -> tariff, policies -> policy."""
-    if not token.isascii() or len(token) <= 3 or not token.isalpha():
-        return token
-    if token.endswith("ies") and len(token) > 4:
-        return token[:-3] + "y"
-    if token.endswith(("ses", "xes", "ches", "shes")):
-        return token[:-2]
-    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
-    return token
-
-
-def clean_tokens(raw: Iterable[str]) -> list[str]:
-    """Tokens without blanks, punctuation and stopwords, English plurals folded."""
-    tokens = []
-    for token in raw:
-        token = token.strip()
-        if token and _TOKEN_OK.search(token) and token not in stopwords():
-            tokens.append(_stem(token))
-    return tokens
-
-
-@cache
-def _full_tokenizer() -> Any:
-    import jieba
-
-    jieba.setLogLevel(60)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
-
-
-# Latin-script words (U.S., R&D, 5G, re-industrialization) are words already; only the runs
-# between them go to jieba, at index and at query time alike.
-_LATIN = re.compile(r"[a-z0-9]+(?:[.&'’-][a-z0-9]+)*")
-
-
-def _split(folded: str, cut: Any) -> list[str]:
-    tokens: list[str] = []
-    position = 0
-    for m in _LATIN.finditer(folded):
-        if m.start() > position:
-            tokens.extend(cut(folded[position : m.start()]))
-        tokens.append(m.group())
-        position = m.end()
-    if position < len(folded):
-        tokens.extend(cut(folded[position:]))
-    return clean_tokens(tokens)
-
-
-def tokenize(text: str) -> list[str]:
-    """Index-time tokens (jieba's full dictionary, search mode for sub-words)."""
-    return _split(fold_text(text), _full_tokenizer().cut_for_search)
+from reindustry_kb.index import bm25
+from reindustry_kb.index.bm25 import K1, B
+from reindustry_kb.text.tokenize import QueryTokenizer, vocabulary_lines
 
 
 class LexicalIndex:
@@ -118,9 +37,7 @@ class LexicalIndex:
         self._postings = postings
         self.n, self.avgdl = n, avgdl
         self.groups = list(groups)  # language group names, in the order of df_by_group
-        self._query_tokenizer: Any = None
-        self._vocab_path: Path | None = None
-        self._segmented: dict[str, list[str]] = {}  # short texts seen (titles, phrases)
+        self._query_tokenizer = QueryTokenizer(None)
 
     @classmethod
     def build(
@@ -138,7 +55,7 @@ class LexicalIndex:
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency of a term."""
         entry = self._postings.entry(term)
-        return _idf(self.n, entry.df if entry else 0)
+        return bm25.idf(self.n, entry.df if entry else 0)
 
     def scores(self, terms: Sequence[str]) -> dict[int, float]:
         """BM25 score of every passage that holds at least one query term."""
@@ -160,7 +77,7 @@ class LexicalIndex:
         for term, weight in terms:
             weights[term] = weights.get(term, 0.0) + weight
         postings = [
-            (qtf * _idf(self.n, entry.df), *self._postings.get(term, entry))
+            (qtf * bm25.idf(self.n, entry.df), *self._postings.get(term, entry))
             for term, qtf in weights.items()
             if (entry := self._postings.entry(term)) is not None
         ]
@@ -192,42 +109,14 @@ class LexicalIndex:
                 found, totals = found[keep], totals[keep]
         return dict(zip(found.tolist(), totals.tolist(), strict=True))
 
-    def coverage(
-        self,
-        terms: Sequence[str],
-        equivalents: Sequence[Sequence[str]] = (),
-        weight: float = 1.0,
-        group: str | None = None,
-    ) -> float:
-        """IDF-weighted share of the query the index has seen: near 0 for an English question
-        over Chinese text, near 1 when the question uses the documents' own words. Each
-        equivalent phrase the index knows adds what BM25 can see through it, at its weight.
-
-        `group` (a language group's name) asks the same of that group's passages alone, with
-        document frequencies counted among them: what BM25 can see in one language's passages.
-        Both come from the term table: no postings are read."""
-        if not terms:
-            return 0.0
-        column = None if group is None else self.groups.index(group)
-        n = self.n if column is None else self.group_sizes[column]
-
-        def seen_idf(term: str) -> float | None:
-            entry = self._postings.entry(term)
-            df = 0 if entry is None else entry.df if column is None else entry.df_by_group[column]
-            return _idf(n, df) if df else None
-
-        unseen_idf = _idf(n, 0)
-        seen = total = 0.0
+    def document_frequencies(self, terms: Iterable[str]) -> dict[str, tuple[int, ...]]:
+        """Per term the index holds, its document frequency in each language group."""
+        found = {}
         for term in terms:
-            idf = seen_idf(term)
-            seen += idf or 0.0
-            total += unseen_idf if idf is None else idf
-        for phrase in equivalents:
-            known = [idf for idf in map(seen_idf, phrase) if idf is not None]
-            if known:
-                seen += weight * max(known)
-                total += weight * max(known)
-        return seen / total if total else 0.0
+            entry = self._postings.entry(term)
+            if entry is not None:
+                found[term] = entry.df_by_group
+        return found
 
     @property
     def group_sizes(self) -> list[int]:
@@ -273,12 +162,7 @@ class LexicalIndex:
             "group_sizes": self.group_sizes,
         }
         (folder / META).write_text(json.dumps(meta, ensure_ascii=False) + "\n", encoding="utf-8")
-        frequencies = _full_tokenizer().FREQ
-        lines = [
-            f"{term} {max(int(frequencies.get(term, 0)), 3)}"
-            for term in terms
-            if " " not in term and not _LATIN.fullmatch(term)
-        ]
+        lines = vocabulary_lines(terms)
         (folder / VOCAB).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     @classmethod
@@ -294,27 +178,12 @@ class LexicalIndex:
             if not (folder / name).is_file():
                 raise damaged(folder, name)
         index = cls(DiskPostings(folder, sizes), n, avgdl, groups)
-        index._vocab_path = folder / VOCAB
+        index._query_tokenizer = QueryTokenizer(folder / VOCAB)
         return index
 
     def query_terms(self, text: str) -> list[str]:
         """Query tokens, segmented against this index's own vocabulary (fast to load)."""
-        if self._vocab_path is None:
-            return tokenize(text)
-        if (known := self._segmented.get(text)) is not None:
-            return list(known)
-        if self._query_tokenizer is None:
-            import jieba
-
-            jieba.setLogLevel(60)
-            self._query_tokenizer = jieba.Tokenizer(dictionary=str(self._vocab_path))
-            self._query_tokenizer.initialize()
-        terms = _split(fold_text(text), self._query_tokenizer.cut_for_search)
-        if len(text) <= SEGMENTED_LENGTH:
-            if len(self._segmented) >= SEGMENTED_TEXTS:
-                self._segmented.clear()
-            self._segmented[text] = terms
-        return list(terms)
+        return self._query_tokenizer(text)
 
 
 POSTINGS = "postings.sqlite"
@@ -325,10 +194,6 @@ META = "lexical.json"
 VOCAB = "vocab.txt"
 FILES = (POSTINGS, POSTING_ROWS, POSTING_IMPACTS, META, VOCAB)
 Arrays = tuple[Any, Any]  # (passage rows int32, impacts float32)
-
-
-def _idf(n: int, df: int) -> float:
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,53 @@
+"""`rkb`: a thin typer layer, one module per command (or family of commands). Each command
+validates its input, calls one library function, and renders; `app.command` gives every one
+the same settings, filters and error handling. Library errors become one line on stderr and
+exit code 1; stdout carries only the output asked for."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from reindustry_kb import __version__
+from reindustry_kb.cli import ask, claims, evaluate, export, index, library
+from reindustry_kb.cli.app import app
+from reindustry_kb.errors import RkbError
+
+__all__ = ["app", "ask", "claims", "evaluate", "export", "index", "library", "main"]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reindustry-kb {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Find, cite and compare claims in Traditional Chinese and English policy documents."""
+
+
+def main() -> None:
+    """Console entry point: no traceback reaches the user unless RKB_DEBUG is set."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except RkbError as exc:  # bad input found outside a command (none is known)
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # a bug, not bad input: say so in one line
+        if os.environ.get("RKB_DEBUG"):
+            raise
+        typer.echo(
+            f"error: unexpected {type(exc).__name__}: {exc} (set RKB_DEBUG=1 for details)", err=True
+        )
+        sys.exit(1)

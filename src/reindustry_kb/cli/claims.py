@@ -1,0 +1,62 @@
+"""`rkb claims`, `rkb compare`, `rkb timeline`: the typed claims, figures set side by side, and
+dated events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reindustry_kb.cli.app import AsCsv, AsJson, Chosen, command, dump, one_format, show, views
+from reindustry_kb.settings import Settings
+
+
+@command(
+    "claims",
+    *("kind", "doc", "actor", "lever", "unit", "min_value", "max_value", "since", "until"),
+    "index_dir",
+)
+def claims_cli(
+    settings: Settings, chosen: Chosen, as_json: AsJson = False, as_csv: AsCsv = False
+) -> None:
+    """List typed claims (statistics, dates, actors, policy levers) with filters."""
+    from reindustry_kb.ask.session import open_reader
+
+    one_format(as_json, as_csv)
+    filters = chosen.claims()
+    claims = open_reader(settings).find_claims(filters)
+    csv = (lambda: views().claims_csv(claims)) if as_csv else None
+    show(as_json, lambda: dump(claims), lambda c: views().render_claims(c, claims), csv)
+
+
+@command("compare", "unit", "since", "until", "index_dir")
+def compare_cli(
+    settings: Settings,
+    chosen: Chosen,
+    query: Annotated[str, typer.Argument(help="What is measured, e.g. 'tariff revenue'.")],
+    as_json: AsJson = False,
+    as_csv: AsCsv = False,
+) -> None:
+    """Compare the figures cited for a measure across sources: grouped by unit, scope and
+    period, in date order, disagreements flagged."""
+    from reindustry_kb.ask.compare import compare
+    from reindustry_kb.ask.questions import clean_question
+    from reindustry_kb.ask.session import Session
+
+    one_format(as_json, as_csv)
+    query = clean_question(query)
+    found = compare(Session.open(settings), query, chosen.unit, chosen.since, chosen.until)
+    csv = (lambda: views().comparison_csv(found)) if as_csv else None
+    show(as_json, found.model_dump, lambda c: views().render_comparison(c, found), csv)
+
+
+@command("timeline", "actor", "lever", "doc", "since", "until", "index_dir")
+def timeline_cli(settings: Settings, chosen: Chosen, as_json: AsJson = False) -> None:
+    """Dated events in date order: what happened, who, with citations. --actor and --lever
+    keep the events naming that actor or using that lever."""
+    from reindustry_kb.ask.compare import timeline
+    from reindustry_kb.ask.session import open_reader
+
+    filters = chosen.claims()
+    entries = timeline(open_reader(settings), filters)
+    show(as_json, lambda: dump(entries), lambda c: views().render_timeline(c, entries))

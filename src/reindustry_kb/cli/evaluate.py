@@ -1,0 +1,104 @@
+"""`rkb eval`: retrieval scored on a question set, alone or among distractor documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from reindustry_kb.cli.app import AsJson, Chosen, command, print_json
+from reindustry_kb.cli.index import build_with_progress
+from reindustry_kb.settings import Settings
+
+
+@command("eval", "seeds_dir", "index_dir")
+def eval_cli(
+    settings: Settings,
+    chosen: Chosen,
+    questions: Annotated[
+        Path,
+        typer.Argument(
+            help="JSONL {question, answers?, doc?, lang?} or TSV question<TAB>a|b<TAB>doc"
+        ),
+    ],
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Also score dense, BM25 and naive RRF alone.")
+    ] = False,
+    distractors: Annotated[
+        Path | None,
+        typer.Option(
+            "--distractors",
+            help="Index the seeds together with this folder's documents (in a temporary index) "
+            "and score with them competing.",
+        ),
+    ] = None,
+    by_document: Annotated[
+        bool,
+        typer.Option(
+            "--by-document",
+            help="A hit is relevant when it comes from the expected document, whether or not "
+            "it quotes an answer.",
+        ),
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Score retrieval on a question set: recall@1/5/10, MRR@10, by language, how often the
+    answering sentences quote the answer; list the misses."""
+    from reindustry_kb.ask.evaluate import format_table
+
+    reports = _evaluate(settings, questions, compare, distractors, by_document, not as_json)
+    if as_json:
+        print_json({name: report.model_dump() for name, report in reports.items()})
+        return
+    typer.echo(format_table(reports))
+    _print_misses(reports["hybrid"].misses)
+
+
+def _evaluate(
+    settings: Settings,
+    questions: Path,
+    compare: bool,
+    distractors: Path | None,
+    by_document: bool,
+    show: bool,
+) -> dict[str, Any]:
+    """Each retriever's report on the questions (the hybrid's alone unless `compare`), over the
+    index, or over the seeds and the distractors indexed together in a temporary folder."""
+    import tempfile
+
+    from reindustry_kb.ask.evaluate import (
+        compare_retrievers,
+        documents_only,
+        evaluate,
+        load_questions,
+    )
+    from reindustry_kb.ask.session import Session
+
+    loaded = load_questions(questions)
+    if by_document:
+        loaded = documents_only(loaded, questions)
+    with tempfile.TemporaryDirectory(prefix="rkb-eval-") as tmp:
+        if distractors is not None:
+            settings = _with_distractors(settings, distractors, Path(tmp), show)
+        runs = compare_retrievers(Session.open(settings))
+        return {name: evaluate(loaded, runs[name]) for name in (runs if compare else ["hybrid"])}
+
+
+def _with_distractors(settings: Settings, distractors: Path, folder: Path, show: bool) -> Settings:
+    """The seeds and the distractors together in a library under folder, indexed there."""
+    from reindustry_kb.ask.evaluate import library_with_distractors
+
+    library = library_with_distractors(settings.seeds_dir, distractors, folder)
+    settings = settings.model_copy(update={"seeds_dir": library, "index_dir": folder / "index"})
+    build_with_progress(settings, show=show)
+    return settings
+
+
+def _print_misses(misses: list[dict[str, Any]]) -> None:
+    """The questions whose expected passage was not first, with where it stood."""
+    if misses:
+        typer.echo(f"\nnot first ({len(misses)}):")
+    for miss in misses:
+        rank = miss["rank"] or ">10"
+        typer.echo(f"  {miss['id']}  rank {rank}  {miss['question']}  (top: {miss['top']})")

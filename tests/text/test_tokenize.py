@@ -1,0 +1,33 @@
+from pathlib import Path
+
+from reindustry_kb.text.tokenize import QueryTokenizer, clean_tokens, tokenize, vocabulary_lines
+
+DOCS = [
+    "美國今年的關稅收入達到三千億美元。",
+    "中国新增太阳能装机容量二百八十吉瓦。",
+    "Customs duties and tariffs brought in record revenue.",
+    "政府決定直接入股英特爾。",
+]
+
+
+def test_tokens_fold_scripts_and_drop_function_words() -> None:
+    assert "关税" in tokenize("關稅") and "关税" in tokenize("关税")
+    assert tokenize("人工智慧") == tokenize("人工智能")
+    assert "的" not in tokenize("美國的關稅")
+    assert clean_tokens(["Tariffs", "policies", "the", " ", "，"]) == ["Tariff", "policy"]
+    assert tokenize("Tariffs and Policies") == ["tariff", "policy"]
+
+
+def test_query_segmentation_is_remembered_for_short_texts_only(tmp_path: Path) -> None:
+    # An index's vocabulary, as a saved index writes it (vocab.txt).
+    vocabulary = tmp_path / "vocab.txt"
+    terms = sorted({term for text in DOCS for term in tokenize(text)})
+    vocabulary.write_text("\n".join(vocabulary_lines(terms)) + "\n", encoding="utf-8")
+    query_terms = QueryTokenizer(vocabulary)
+    first = query_terms("美国关税收入")
+    first.append("changed by a caller")
+    assert "美国关税收入" in query_terms._segmented
+    assert query_terms("美国关税收入") == QueryTokenizer(None)("美国关税收入")
+    assert query_terms("美国关税收入") == tokenize("美国关税收入")
+    long_text = "关税" * 200
+    assert query_terms(long_text) and long_text not in query_terms._segmented
