@@ -15,7 +15,7 @@ from reindustry_kb.index.backend import DenseVectors
 from reindustry_kb.index.local import dense as local_dense
 from reindustry_kb.index.local import reader as local_reader
 from reindustry_kb.index.local.dense import DenseWriter
-from reindustry_kb.index.local.reader import LocalReader
+from reindustry_kb.index.local.reader import LocalReader, _Layout
 from reindustry_kb.models import NO_FILTERS, Filters
 from tests.ask.folders import folder_reader
 
@@ -37,15 +37,14 @@ def write_dense(folder: Path, vectors: DenseVectors, langs: list[str]) -> None:
 
 
 def key(row: int) -> str:
-    return f"lib#p{row + 1:04d}"
+    return f"lib#p{row + 1:03d}"
 
 
 def dense_reader(folder: Path) -> LocalReader:
     """The local reader of the dense files in `folder`, passage i (row i) named key(i): with
-    no kb.sqlite to look keys up in, the reader is told them."""
+    no kb.sqlite to read where documents start, the reader is told (one document, "lib")."""
     reader = folder_reader(folder)
-    for row in range(reader.dense.n):
-        reader._remember(row, key(row))
+    reader.__dict__["_passage_keys"] = _Layout(["lib"], [reader.dense.n])
     return reader
 
 
@@ -188,3 +187,13 @@ def test_window_similarities_are_those_of_the_passages_own_windows(tmp_path: Pat
     for index, row in enumerate((2, 5, 9)):
         found = dense.window_similarities(vectors, index, query)
         assert found == pytest.approx(parts[row][1] @ query, abs=1e-2)
+
+
+def test_similarities_through_the_kept_buffer_are_the_whole_products() -> None:
+    rng = np.random.default_rng(3)
+    for rows in (3000, 10, 0, 2000, dense.KEPT_ROWS + 1):  # grown, reused, then bypassed
+        vectors = rng.standard_normal((rows, 32)).astype(np.float16)
+        query = _unit(rng, 1, 32)[0]
+        assert np.array_equal(
+            dense._similarities(vectors, query), vectors.astype(np.float32) @ query
+        )

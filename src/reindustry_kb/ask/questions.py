@@ -19,8 +19,8 @@ def clean_question(question: str) -> str:
 
 
 def ask(session: Session, question: str, k: int, filters: Filters = NO_FILTERS) -> AskResult:
-    """Answer a question: ranked, cited passages with their claims and answering sentences."""
-    question = clean_question(question)
+    """Answer a question (stripped and not empty: clean_question) with ranked, cited passages,
+    their claims and answering sentences."""
     session.reader.check_documents(filters.docs)
     results = hybrid_search(session, question, k, filters)
     passages = session.reader.passages([r.key for r in results])

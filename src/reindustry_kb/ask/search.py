@@ -190,7 +190,7 @@ def fuse(
     (all when None), best first, ties in library order."""
     import numpy as np
 
-    keys = sorted(dense.keys() | lexical.keys(), key=passage_order)
+    keys = sorted(dense.keys() | lexical.keys())  # a fixed order; ties are settled below
     if not keys:
         return []
     weights = lexical_weight if isinstance(lexical_weight, dict) else {0: lexical_weight}
@@ -212,13 +212,20 @@ def fuse(
             lexical_norm[mine] = raw_lexical[mine] / top
         weight[mine] = weights[number]
     scores = (1 - weight) * dense_norm + weight * lexical_norm
-    order = np.lexsort((np.arange(len(keys)), -scores))[:limit]
     return [
-        Scored(
-            key=keys[i],
-            score=float(scores[i]),
-            dense=dense.get(keys[i]),
-            lexical=lexical.get(keys[i]),
-        )
-        for i in order.tolist()
+        Scored(key=keys[i], score=score, dense=dense.get(keys[i]), lexical=lexical.get(keys[i]))
+        for i, score in _best(keys, scores, limit)
     ]
+
+
+def _best(keys: list[PassageKey], scores: Any, limit: int | None) -> list[tuple[int, float]]:
+    """The places and scores of the best `limit` (all when None), best first, equal scores in
+    library order (models.passage_order): only those tied with the last kept are ordered so."""
+    import numpy as np
+
+    order = np.argsort(-scores, kind="stable")
+    if limit is not None and limit < len(order):
+        order = np.flatnonzero(scores >= scores[order[limit - 1]]) if limit > 0 else order[:0]
+    chosen = [(int(i), float(scores[i])) for i in order.tolist()]
+    chosen.sort(key=lambda item: (-item[1], passage_order(keys[item[0]])))
+    return chosen[:limit]

@@ -82,7 +82,8 @@ class Candidates:
 
 @dataclass(frozen=True)
 class PassageVectors:
-    """Passages' vectors, float32, in the order of `keys` (a backend's own order)."""
+    """Passages' vectors, in the order of `keys` (a backend's own order), as stored (float16
+    locally: half the memory of float32 while a question holds them)."""
 
     keys: list[PassageKey]
     groups: Any  # int64 [n]: each passage's language group number (DenseStats.groups)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reindustry_kb.ask.compare import Comparison
-from reindustry_kb.ask.questions import ask
+from reindustry_kb.ask.questions import ask, clean_question
 from reindustry_kb.ask.session import Session
 from reindustry_kb.errors import RkbError
 from reindustry_kb.index.backend import IndexReader
@@ -61,7 +61,7 @@ def export_questions(
     """Cited Markdown answering each question with its top passages."""
     draft = _Draft("Cited excerpts")
     for question in questions:
-        result = ask(session, question, k, filters or NO_FILTERS)
+        result = ask(session, clean_question(question), k, filters or NO_FILTERS)
         documents = session.reader.documents_by_id({hit.doc_id for hit in result.hits})
         quotes = [
             Quote(

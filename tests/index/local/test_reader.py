@@ -11,7 +11,7 @@ from reindustry_kb.errors import IndexCorruptError, IndexMissingError
 from reindustry_kb.index.backend import Part
 from reindustry_kb.index.local import dense, reader
 from reindustry_kb.index.local.layout import POINTER, current_build
-from reindustry_kb.index.local.reader import LocalReader
+from reindustry_kb.index.local.reader import LocalReader, _Layout, _Lookup
 from reindustry_kb.index.local.writer import LocalWriter
 from reindustry_kb.index.manifest import FORMAT_VERSION, ChunkSettings, Counts, Manifest
 from reindustry_kb.indexing.pipeline import build_index
@@ -132,6 +132,29 @@ def test_keys_name_the_rows_the_filters_allow(fake_index: Settings) -> None:
     keys = [p.passage_id for p in passages][::-1]
     assert reader._keys(reader._rows(keys).tolist()) == keys
     assert reader._allowed_rows(Filters()) is None  # no filter: every row
+
+
+def test_keys_are_computed_from_where_documents_start_and_agree_with_sql(
+    fake_index: Settings,
+) -> None:
+    reader = LocalReader.open(fake_index.index_dir)
+    stored = reader._query("SELECT row, passage_id FROM passages ORDER BY row", plain=True)
+    assert isinstance(reader._passage_keys, _Layout)
+    rows = [row for row, _ in stored]
+    assert reader._keys(rows) == [key for _, key in stored]
+    assert reader._passage_keys.rows(["brief_en#p999", "nothing#p001", "brief_en#x"]) == [
+        None,
+        None,
+        None,
+    ]
+    # A build whose documents do not account for its passages is read by lookup instead.
+    odd = LocalReader.open(fake_index.index_dir)
+    odd.manifest = odd.manifest.model_copy(
+        update={"counts": odd.manifest.counts.model_copy(update={"passages": len(rows) + 1})}
+    )
+    assert isinstance(odd._passage_keys, _Lookup)
+    assert odd._keys(rows[::-1]) == [key for _, key in stored][::-1]
+    assert odd._rows([key for _, key in stored]).tolist() == rows
 
 
 def test_dense_candidates_keep_to_the_filters(

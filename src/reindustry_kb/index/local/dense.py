@@ -438,7 +438,9 @@ class DenseIndex:
         starts, ends = self.offsets[rows], self.offsets[rows + 1]
         counts = np.asarray(ends - starts, dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        return groups, self.passages.rows(rows, rows + 1), self.windows.rows(starts, ends), offsets
+        # As stored (float16): the query code widens them a block at a time as it scores.
+        own = self.passages.rows(rows, rows + 1, np.float16)
+        return groups, own, self.windows.rows(starts, ends, np.float16), offsets
 
 
 @cache

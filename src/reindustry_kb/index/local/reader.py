@@ -1,15 +1,15 @@
 """Reading the live local build: records from SQLite, candidates from FAISS and the postings.
 
 Inside a build, passages are rows (their place in the vector files and postings); outside, they
-are keys (passage ids). The reader turns one into the other for the rows it hands out and
-remembers them, so the vectors and scores asked for next need no lookup.
+are keys (passage ids). A build writes each document's passages as a run of rows in document
+order, so the reader computes one from the other (`_Layout`), without a lookup.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -45,8 +45,6 @@ class LocalReader:
     index_dir: Path
     build: Path
     manifest: Manifest
-    _key_of: dict[int, PassageKey] = field(default_factory=dict)
-    _row_of: dict[PassageKey, int] = field(default_factory=dict)
     _allowed: tuple[Filters, Any] | None = None  # the last filters' rows (sorted)
 
     @classmethod
@@ -104,7 +102,6 @@ class LocalReader:
             yield self._passage(row)
 
     def _passage(self, row: sqlite3.Row) -> Passage:
-        self._remember(int(row["row"]), row["passage_id"])
         return Passage(**{k: row[k] for k in row.keys() if k != "row"})  # noqa: SIM118
 
     def _claims(self, where: str, params: Sequence[Any]) -> list[Claim]:
@@ -158,9 +155,11 @@ class LocalReader:
         return Candidates(self._keys(rows.tolist()), lasts)
 
     def passage_vectors(self, keys: Sequence[PassageKey]) -> PassageVectors:
-        rows = np.sort(self._rows(keys))  # read in file order
-        groups, own, windows, offsets = self.dense.vectors_of(rows)
-        return PassageVectors(self._keys(rows.tolist()), groups, own, windows, offsets)
+        rows = self._rows(keys)
+        order = np.argsort(rows, kind="stable")  # read in file order
+        groups, own, windows, offsets = self.dense.vectors_of(rows[order])
+        ordered = [keys[i] for i in order.tolist()]
+        return PassageVectors(ordered, groups, own, windows, offsets)
 
     def passage_groups(self, keys: Collection[PassageKey]) -> dict[PassageKey, int]:
         if len(self.dense.groups) <= 1 or not keys:
@@ -184,8 +183,8 @@ class LocalReader:
     def lexical_scores(
         self, terms: Weighted, filters: Filters, limit: int | None = None, include: Keys = ()
     ) -> dict[PassageKey, float]:
-        self._look_up(include)
-        wanted = self._rows([key for key in include if key in self._row_of])  # known keys
+        held = [row for row in self._passage_keys.rows(list(include)) if row is not None]
+        wanted = np.asarray(held, dtype=np.int64)
         allowed = self._allowed_rows(filters)
         if allowed is None:
             scores = self.lexical.weighted_scores(terms, limit, wanted)
@@ -211,6 +210,21 @@ class LocalReader:
 
     # --- rows and keys --------------------------------------------------------------------
 
+    @cached_property
+    def _passage_keys(self) -> _Layout | _Lookup:
+        """How rows and keys map: computed from where each document's passages start, when the
+        build holds them as it writes them (a document's passages in a run of rows, numbered
+        from 1; checked on its last row), else looked up by SQL."""
+        found = self._query("SELECT doc_id, n_passages FROM documents ORDER BY rowid", plain=True)
+        layout = _Layout([doc_id for doc_id, _ in found], [n for _, n in found])
+        if layout.total == self.manifest.counts.passages and layout.total:
+            last = self._query(
+                "SELECT passage_id FROM passages WHERE row = ?", (layout.total - 1,), plain=True
+            )
+            if last and layout.keys([layout.total - 1]) == [last[0][0]]:
+                return layout
+        return _Lookup(self._query)
+
     def _allowed_rows(self, filters: Filters) -> Any | None:
         """The sorted rows of the passages the filters allow (None: no filter)."""
         if filters.is_empty():
@@ -230,39 +244,16 @@ class LocalReader:
             self._allowed = (filters, np.sort(rows))
         return self._allowed[1]
 
-    def _remember(self, row: int, key: PassageKey) -> None:
-        self._key_of[row] = key
-        self._row_of[key] = row
-
     def _keys(self, rows: Iterable[int]) -> list[PassageKey]:
         """The keys of these rows, in their order."""
-        rows = list(rows)
-        unknown = [row for row in rows if row not in self._key_of]
-        for chunk in _chunks(unknown):
-            marks = ",".join("?" * len(chunk))
-            for row, key in self._query(
-                f"SELECT row, passage_id FROM passages WHERE row IN ({marks})", tuple(chunk), True
-            ):
-                self._remember(int(row), key)
-        return [self._key_of[row] for row in rows]
+        return self._passage_keys.keys(list(rows))
 
     def _rows(self, keys: Iterable[PassageKey]) -> Any:
-        """The rows of these keys, in their order, as an int64 array."""
-        keys = list(keys)
-        self._look_up(keys)
-        return np.fromiter((self._row_of[key] for key in keys), dtype=np.int64, count=len(keys))
-
-    def _look_up(self, keys: Iterable[PassageKey]) -> None:
-        """Remember the rows of those of these keys the build holds."""
-        unknown = [key for key in keys if key not in self._row_of]
-        for chunk in _chunks(unknown):
-            marks = ",".join("?" * len(chunk))
-            for row, key in self._query(
-                f"SELECT row, passage_id FROM passages WHERE passage_id IN ({marks})",
-                tuple(chunk),
-                True,
-            ):
-                self._remember(int(row), key)
+        """The rows of these keys (which the build holds), in their order, as an int64 array."""
+        rows = self._passage_keys.rows(list(keys))
+        if None in rows:
+            raise KeyError("a passage key the index does not hold")
+        return np.asarray(rows, dtype=np.int64)
 
     def _in(self, select: str, values: Collection[str]) -> list[sqlite3.Row]:
         """`select` ending in a column name, for the rows whose column is one of `values`."""
@@ -280,6 +271,83 @@ class LocalReader:
             return list(cursor.execute(sql_text, params))
         except sqlite3.DatabaseError as exc:
             raise layout.corrupt(self.index_dir, "kb.sqlite unreadable") from exc
+
+
+class _Layout:
+    """Documents in row order, and the row each one's passages start at. A question converts
+    the same few thousand rows and keys several times: those are remembered (up to MEMO)."""
+
+    MEMO = 200_000
+
+    def __init__(self, doc_ids: list[str], counts: list[int]) -> None:
+        self.doc_ids = doc_ids
+        self.starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+        self.total = int(self.starts[-1])
+        firsts = self.starts[:-1].tolist()
+        self.where = dict(zip(doc_ids, zip(firsts, counts, strict=True), strict=True))
+        self._key_of: dict[int, PassageKey] = {}
+        self._row_of: dict[PassageKey, int | None] = {}
+
+    def keys(self, rows: list[int]) -> list[PassageKey]:
+        known = self._key_of
+        if len(known) > self.MEMO:
+            self._forget()
+        unknown = [row for row in rows if row not in known]
+        if unknown:
+            documents = np.searchsorted(self.starts, unknown, side="right") - 1
+            numbers = (np.asarray(unknown) - self.starts[documents] + 1).tolist()
+            for row, d, number in zip(unknown, documents.tolist(), numbers, strict=True):
+                known[row] = key = f"{self.doc_ids[d]}#p{number:03d}"
+                self._row_of[key] = row
+        return [known[row] for row in rows]
+
+    def rows(self, keys: list[PassageKey]) -> list[int | None]:
+        """Each key's row, or None when the build holds no such passage."""
+        known = self._row_of
+        if len(known) > self.MEMO:
+            self._forget()
+        return [known[key] if key in known else self._row(key) for key in keys]
+
+    def _row(self, key: PassageKey) -> int | None:
+        doc_id, _, ordinal = key.rpartition("#p")
+        first, count = self.where.get(doc_id, (0, 0))
+        number = int(ordinal) if ordinal.isdigit() else 0
+        self._row_of[key] = row = first + number - 1 if 1 <= number <= count else None
+        if row is not None:
+            self._key_of[row] = key
+        return row
+
+    def _forget(self) -> None:
+        self._key_of.clear()
+        self._row_of.clear()
+
+
+class _Lookup:
+    """Rows and keys looked up by SQL, and remembered."""
+
+    def __init__(self, query: Callable[..., list[Any]]) -> None:
+        self._query = query
+        self._key_of: dict[int, PassageKey] = {}
+        self._row_of: dict[PassageKey, int] = {}
+
+    def keys(self, rows: list[int]) -> list[PassageKey]:
+        self._look_up("row", [row for row in rows if row not in self._key_of])
+        return [self._key_of[row] for row in rows]
+
+    def rows(self, keys: list[PassageKey]) -> list[int | None]:
+        self._look_up("passage_id", [key for key in keys if key not in self._row_of])
+        return [self._row_of.get(key) for key in keys]
+
+    def _look_up(self, column: str, values: list[Any]) -> None:
+        for chunk in _chunks(values):
+            marks = ",".join("?" * len(chunk))
+            for row, key in self._query(
+                f"SELECT row, passage_id FROM passages WHERE {column} IN ({marks})",
+                tuple(chunk),
+                True,
+            ):
+                self._key_of[int(row)] = key
+                self._row_of[key] = int(row)
 
 
 def _chunks(values: list[Any]) -> Iterator[list[Any]]:
