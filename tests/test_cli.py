@@ -202,11 +202,32 @@ def test_index_check_exit_codes(indexed: Path) -> None:
     assert code == 0
 
 
+def test_a_library_without_chinese_answers(tmp_path: Path) -> None:
+    library = tmp_path / "english"
+    library.mkdir()
+    (library / "notes.md").write_text("Tariff revenue reached $300 billion in 2025.\n", "utf-8")
+    (library / "b.txt").write_text("A second note, on export controls.\n", "utf-8")
+    assert run("index", "--seeds", str(library))[0] == 0
+    for question in ("tariff revenue", "關稅收入"):
+        code, out, err = run("ask", question, "--json")
+        assert code == 0, err
+        assert json.loads(out)["hits"][0]["doc_id"] in ("notes", "b")
+    code, out, _ = run("ask", "tariff revenue", "--json")
+    assert json.loads(out)["hits"][0]["doc_id"] == "notes"
+
+
 def test_index_check_counts_indexed_documents_apart_from_skipped_ones(docs_dir: Path) -> None:
     (docs_dir / "empty.txt").write_bytes(b"")
     assert run("index", "--seeds", str(docs_dir))[0] == 0
     code, out, _ = run("index", "--check", "--seeds", str(docs_dir))
     assert code == 0 and f"up to date with {docs_dir} (3 documents, 1 skipped)" in out
+    # A skipped file that shares its id with an indexed one (notes.md beside notes.txt).
+    (docs_dir / "brief_en.txt").write_text("The same id as brief_en.md.\n", encoding="utf-8")
+    assert run("index", "--seeds", str(docs_dir))[0] == 0
+    code, out, _ = run("index", "--check", "--seeds", str(docs_dir))
+    assert code == 0 and f"up to date with {docs_dir} (3 documents, 2 skipped)" in out
+    code, out, _ = run("index", "--check", "--json", "--seeds", str(docs_dir))
+    assert json.loads(out)["indexed"] == 3
 
 
 def test_eval_with_distractors_indexes_them_beside_the_seeds(

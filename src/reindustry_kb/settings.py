@@ -24,7 +24,6 @@ class Settings(BaseModel):
     passage_target: int = 180
     passage_max: int = 300
     window_size: int = 70  # sentence windows inside each passage, also embedded
-    k: int = 5
     # A file larger than this is skipped (named, with the limit): a stray dump or disk image
     # in a seeds folder must not take the machine's memory.
     max_file_mb: int = Field(default=200, gt=0)

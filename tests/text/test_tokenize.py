@@ -31,3 +31,12 @@ def test_query_segmentation_is_remembered_for_short_texts_only(tmp_path: Path) -
     assert query_terms("美国关税收入") == tokenize("美国关税收入")
     long_text = "关税" * 200
     assert query_terms(long_text) and long_text not in query_terms._segmented
+
+
+def test_an_index_of_no_chinese_word_still_segments_questions(tmp_path: Path) -> None:
+    # An English library writes an empty vocabulary: jieba refuses one, the tokenizer does not.
+    vocabulary = tmp_path / "vocab.txt"
+    vocabulary.write_text("\n".join(vocabulary_lines(["tariff", "revenue"])) + "\n", "utf-8")
+    query_terms = QueryTokenizer(vocabulary)
+    assert query_terms("Tariff revenue in 2025") == ["tariff", "revenue", "2025"]
+    assert query_terms("關稅收入 tariff") == ["关税收入", "tariff"]

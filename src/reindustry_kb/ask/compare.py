@@ -155,11 +155,11 @@ def _matched(
     """Each statistic that names enough of the query's ideas, with that share and how close
     its sentence window stands to the query (see `_share` and `_closeness`)."""
     reader = session.reader
-    lexical = session.terms
+    terms = session.terms
     # An idea weighs by its most specific wording in either language: 关税 may be common in a
     # Chinese library whose English side never says tariff, and neither should count less.
     weights = [
-        max(lexical.idf(t) for t in [*c.tokens, *(t for e in c.equivalents for t in e)])
+        max(terms.idf(t) for t in [*c.tokens, *(t for e in c.equivalents for t in e)])
         for c in measures
     ]
     passages = reader.passages({c.passage_id for c in found}) if found else {}
@@ -167,13 +167,10 @@ def _matched(
 
     def analyse(text: str) -> tuple[set[str], str]:
         if text not in analysed:
-            analysed[text] = (set(lexical.query_terms(text)), fold_text(text))
+            analysed[text] = (set(terms.query_terms(text)), fold_text(text))
         return analysed[text]
 
-    vector = session.embedder.embed_query(query) if found and session.dense.n else None
-    vectors = reader.passage_vectors(list(passages)) if vector is not None else None
-    place = {key: index for index, key in enumerate(vectors.keys)} if vectors else {}
-    matched = []
+    shared = []  # the statistics naming enough of the query: (claim, share, nearest level)
     for claim in found:
         passage = passages[claim.passage_id]
         start, end = claim.char_start - passage.char_start, claim.char_end - passage.char_start
@@ -184,10 +181,18 @@ def _matched(
             (analyse(passage.text), PASSAGE_WEIGHT),
         ]
         share, nearest = _share(measures, weights, texts)
-        if share < MATCH_THRESHOLD * PASSAGE_WEIGHT:
-            continue
+        if share >= MATCH_THRESHOLD * PASSAGE_WEIGHT:
+            shared.append((claim, share, nearest))
+    # Vectors only for the passages of those: a common measure word stands in thousands.
+    vector = session.embedder.embed_query(query) if shared and session.dense.n else None
+    keys = list(dict.fromkeys(claim.passage_id for claim, _, _ in shared))
+    vectors = reader.passage_vectors(keys) if vector is not None else None
+    place = {key: index for index, key in enumerate(vectors.keys)} if vectors else {}
+    matched = []
+    for claim, share, nearest in shared:
         closeness = None
         if vectors is not None:
+            passage = passages[claim.passage_id]
             closeness = _closeness(
                 session, vector, vectors, place[passage.passage_id], passage, claim
             )

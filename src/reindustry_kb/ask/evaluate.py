@@ -41,6 +41,10 @@ class Question(BaseModel):
 
     @model_validator(mode="after")
     def _judgeable(self) -> Question:
+        # Asked as `rkb ask` asks it: stripped, and not empty.
+        self.question = self.question.strip()
+        if not self.question:
+            raise ValueError("the question is empty")
         if not self.doc and not any(self.answers):
             raise ValueError("a question needs an expected doc or answers")
         return self

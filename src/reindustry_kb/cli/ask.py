@@ -10,7 +10,14 @@ from reindustry_kb.cli.app import AsJson, Chosen, command, show, views
 from reindustry_kb.settings import Settings
 
 
-@command("ask", "doc", "since", "until", "lang", "index_dir", "embedder", "model")
+@command(
+    "ask",
+    *("doc", "since", "until", "lang", "index_dir", "embedder", "model"),
+    helps={
+        "since": "Passages of documents dated on or after YYYY[-MM[-DD]].",
+        "until": "Passages of documents dated on or before YYYY[-MM[-DD]].",
+    },
+)
 def ask_cli(
     settings: Settings,
     chosen: Chosen,

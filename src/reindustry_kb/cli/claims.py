@@ -29,7 +29,14 @@ def claims_cli(
     show(as_json, lambda: dump(claims), lambda c: views().render_claims(c, claims), csv)
 
 
-@command("compare", "unit", "since", "until", "index_dir")
+@command(
+    "compare",
+    *("unit", "since", "until", "index_dir"),
+    helps={
+        "since": "Figures of documents dated on or after YYYY[-MM[-DD]].",
+        "until": "Figures of documents dated on or before YYYY[-MM[-DD]].",
+    },
+)
 def compare_cli(
     settings: Settings,
     chosen: Chosen,
@@ -50,7 +57,16 @@ def compare_cli(
     show(as_json, found.model_dump, lambda c: views().render_comparison(c, found), csv)
 
 
-@command("timeline", "actor", "lever", "doc", "since", "until", "index_dir")
+@command(
+    "timeline",
+    *("actor", "lever", "doc", "since", "until", "index_dir"),
+    helps={
+        "actor": "Events naming this actor (any alias, any script).",
+        "lever": "Events using this policy lever.",
+        "since": "Events on or after YYYY[-MM[-DD]].",
+        "until": "Events on or before YYYY[-MM[-DD]].",
+    },
+)
 def timeline_cli(settings: Settings, chosen: Chosen, as_json: AsJson = False) -> None:
     """Dated events in date order: what happened, who, with citations. --actor and --lever
     keep the events naming that actor or using that lever."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
     from reindustry_kb.models import IndexStats, Skipped
 
 
-@command("index", "seeds_dir", "index_dir", "embedder", "model")
+@command("index", "seeds_dir", "index_dir", "embedder", "model", "max_file_mb")
 def index_cli(
     settings: Settings,
     chosen: Chosen,
@@ -36,20 +35,10 @@ def index_cli(
             "--replace", help="Rebuild an index that was built from another seeds folder."
         ),
     ] = False,
-    max_file_mb: Annotated[
-        int | None,
-        typer.Option(
-            "--max-file-mb",
-            min=1,
-            help="Skip files larger than this many MB (env RKB_MAX_FILE_MB; default 200).",
-        ),
-    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Build the index from the seed documents, embedding only what changed. A file that
     cannot be indexed is skipped with its reason; the rest is indexed."""
-    if max_file_mb is not None:
-        settings = settings.model_copy(update={"max_file_mb": max_file_mb})
     if check:
         _check(settings, as_json, strict)
         return
@@ -177,12 +166,9 @@ def _check(settings: Settings, as_json: bool, strict: bool = False) -> None:
         for skipped in result.unreadable:
             typer.echo(f"  {skipped.path}: {_without_name(skipped)}")
     elif result.up_to_date:
-        # A file skipped as unreadable, and unchanged since, is up to date but not indexed.
-        unindexed = {PurePosixPath(s.path).with_suffix("").as_posix() for s in result.unreadable}
-        indexed = len(set(result.unchanged) - unindexed)
-        unreadable = f", {len(result.unreadable)} skipped" if result.unreadable else ""
+        apart = f", {len(result.unreadable)} skipped" if result.unreadable else ""
         typer.echo(
-            f"index is up to date with {settings.seeds_dir} ({indexed} documents{unreadable})"
+            f"index is up to date with {settings.seeds_dir} ({result.indexed} documents{apart})"
         )
     else:
         typer.echo(f"index is stale; run `rkb index` to update {settings.index_dir}")

@@ -32,6 +32,8 @@ class IndexCheck(BaseModel):
     # Documents in the folder that could not be indexed (as the last build found them, or
     # as the folder shows: duplicate ids, names that are no UTF-8): `--check --strict` fails.
     unreadable: list[Skipped] = Field(default_factory=list)
+    # Of `unchanged`, those the index holds (the others are files it skipped, unchanged since).
+    indexed: int = 0
 
 
 def build_config(settings: Settings, embedder: str, model: str) -> BuildConfig:
@@ -119,6 +121,9 @@ def check_index(settings: Settings) -> IndexCheck:
         model = settings.model or ""  # another embedder: its own default model
     hashes = file_hashes(paths, settings.seeds_dir)
     result = compare(hashes, summary, build_config(settings, embedder, model))
+    result.indexed = (
+        sum(doc_id in summary.documents for doc_id in result.unchanged) if summary else 0
+    )
     known = summary.skipped if summary else {}
     where = {doc_id_for(path, settings.seeds_dir): path for path in paths}
     result.unreadable = [s for s in passed_over if s.unreadable] + [

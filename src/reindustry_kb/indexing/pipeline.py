@@ -304,9 +304,11 @@ class Unreadable:
 
 
 def _live_build(backend: Backend) -> tuple[Summary | None, IndexReader | None]:
-    """The live build's manifest, and the build itself when it can be read."""
+    """The live build's manifest, and the build itself when it can be read (a damaged one
+    lends nothing: the build starts over, rather than fail on it)."""
     try:
         reader = backend.open()
+        reader.dense_stats(), reader.term_stats()  # its vector and postings files open
     except RkbError:
         return backend.summary(), None
     return reader.manifest, reader

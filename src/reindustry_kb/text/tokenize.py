@@ -113,18 +113,27 @@ class QueryTokenizer:
         self._tokenizer: Any = None
         self._segmented: dict[str, list[str]] = {}  # short texts seen (titles, phrases)
 
+    @staticmethod
+    def _load(vocabulary: Path) -> Any:
+        """jieba's search-mode cut over the vocabulary; an index of no Chinese word (an English
+        library) has none, and a Chinese run of a question is then one term it cannot hold."""
+        if not vocabulary.read_text(encoding="utf-8").strip():
+            return lambda run: [run]
+        import jieba
+
+        jieba.setLogLevel(60)
+        tokenizer = jieba.Tokenizer(dictionary=str(vocabulary))
+        tokenizer.initialize()
+        return tokenizer.cut_for_search
+
     def __call__(self, text: str) -> list[str]:
         if self._vocabulary is None:
             return tokenize(text)
         if (known := self._segmented.get(text)) is not None:
             return list(known)
         if self._tokenizer is None:
-            import jieba
-
-            jieba.setLogLevel(60)
-            self._tokenizer = jieba.Tokenizer(dictionary=str(self._vocabulary))
-            self._tokenizer.initialize()
-        terms = split(fold_text(text), self._tokenizer.cut_for_search)
+            self._tokenizer = self._load(self._vocabulary)
+        terms = split(fold_text(text), self._tokenizer)
         if len(text) <= SEGMENTED_LENGTH:
             if len(self._segmented) >= SEGMENTED_TEXTS:
                 self._segmented.clear()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -40,12 +40,13 @@ CHUNK = 10_000
 
 @dataclass
 class LocalReader:
-    """Read access to the live build; each part is loaded on first use."""
+    """Read access to the live build; each part is loaded on first use. One reader a thread:
+    its SQLite connection and memos are its own."""
 
     index_dir: Path
     build: Path
     manifest: Manifest
-    _allowed: tuple[Filters, Any] | None = None  # the last filters' rows (sorted)
+    _allowed: tuple[Filters, Any] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def open(cls, index_dir: Path) -> LocalReader:
@@ -56,7 +57,9 @@ class LocalReader:
             path = build / file
             if not path.is_file() or path.stat().st_size != size:
                 raise layout.corrupt(index_dir, f"{file} is missing or truncated")
-        return cls(index_dir, build, manifest)
+        reader = cls(index_dir, build, manifest)
+        reader.db  # noqa: B018 (a database that cannot be read is found here, not mid-build)
+        return reader
 
     @cached_property
     def db(self) -> sqlite3.Connection:
@@ -240,8 +243,9 @@ class LocalReader:
                 tuple(params),
                 plain=True,
             )
-            rows = np.fromiter((row for (row,) in found), dtype=np.int64, count=len(found))
-            self._allowed = (filters, np.sort(rows))
+            rows = np.sort(np.fromiter((row for (row,) in found), np.int64, count=len(found)))
+            self._allowed = (filters, rows)
+            return rows
         return self._allowed[1]
 
     def _keys(self, rows: Iterable[int]) -> list[PassageKey]:
@@ -269,6 +273,8 @@ class LocalReader:
             if plain:
                 cursor.row_factory = None
             return list(cursor.execute(sql_text, params))
+        except sqlite3.ProgrammingError:  # a misuse (another thread), not a damaged file
+            raise
         except sqlite3.DatabaseError as exc:
             raise layout.corrupt(self.index_dir, "kb.sqlite unreadable") from exc
 

@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reindustry_kb.errors import IndexCorruptError
 from reindustry_kb.index.backend import DenseVectors, Part
 from reindustry_kb.index.local import layout, sql
 from reindustry_kb.index.local.dense import DenseWriter
@@ -108,8 +109,12 @@ class LocalWriter:
         """An unchanged document: its row (with its text, under its path now), passages
         (renumbered) and claims copied from the live build by SQL, its stored BM25 tokens
         counted again (never re-tokenised), its vectors copied: its file is not read again."""
-        assert self.live is not None, "carry needs the live build"
-        held = self._carried[doc.doc_id]
+        held = self._carried.get(doc.doc_id) if self.live is not None else None
+        if held is None or self.live is None:
+            raise IndexCorruptError(
+                f"the index in {self.index_dir} lists {doc.doc_id} without its passages; "
+                "remove that folder and run `rkb index` to rebuild it"
+            )
         self.db.execute(
             "INSERT INTO documents SELECT * FROM old.documents WHERE doc_id = ?", (doc.doc_id,)
         )
