@@ -2,7 +2,7 @@
 
 Weights every character of jieba's dictionary by the frequency of the words it occurs in,
 keeps the top N, and adds their Traditional and Simplified forms (OpenCC) so the list
-serves both scripts. `sources.py` uses it to tell a Big5 file from a GB18030 one.
+serves both scripts. `ingest/decode.py` uses it to tell a Big5 file from a GB18030 one.
 """
 
 from __future__ import annotations

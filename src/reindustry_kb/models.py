@@ -211,7 +211,7 @@ def _real_date(value: str) -> bool:
 
 @dataclass(frozen=True)
 class Filters:
-    """Which passages a question may return; checks itself, the store turns it into SQL."""
+    """Which passages a question may return; checks itself; the index backend applies it."""
 
     docs: tuple[str, ...] = ()  # ids or file names; a trailing * matches a prefix
     since: str | None = None  # YYYY[-MM[-DD]], compared at that precision with the doc date
@@ -253,7 +253,7 @@ LEVERS = (
 
 @dataclass(frozen=True)
 class ClaimFilters:
-    """Which claims `rkb claims` lists; the store turns it into SQL."""
+    """Which claims `rkb claims` lists; the index backend applies it."""
 
     kind: str | None = None
     docs: tuple[str, ...] = ()

@@ -36,7 +36,13 @@ def test_questions_judged_by_document_alone(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    ["", "{bad json", "only-a-question-no-tab", '{"question": "neither a doc nor answers"}'],
+    [
+        "",
+        "{bad json",
+        "only-a-question-no-tab",
+        '{"question": "neither a doc nor answers"}',
+        '{"question": "  ", "doc": "d1"}',
+    ],
 )
 def test_bad_question_files(tmp_path: Path, content: str) -> None:
     path = tmp_path / ("q.tsv" if "tab" in content else "q.jsonl")
@@ -96,3 +102,9 @@ def test_documents_only_sets_answers_aside_and_needs_every_document(tmp_path: Pa
     assert questions[0].answers == ["x"]  # the originals are left alone
     with pytest.raises(RkbError, match="1 have none"):
         documents_only([*questions, Question(id="b", question="?", answers=["y"])], tmp_path)
+
+
+def test_a_question_is_scored_as_rkb_ask_asks_it_stripped(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"question": "  tariff revenue?\\n", "doc": "d1"}\n', encoding="utf-8")
+    assert load_questions(path)[0].question == "tariff revenue?"

@@ -51,16 +51,16 @@ def answer_spans(
 
 
 def term_weights(
-    lexical: Terms, terms: Sequence[str], expansions: Sequence[Sequence[str]] = ()
+    known: Terms, terms: Sequence[str], expansions: Sequence[Sequence[str]] = ()
 ) -> dict[str, float]:
     """The IDF of each of the question's terms the index knows, and of each term of their
     other-language equivalents (query.Query.expansions) at EXPANSION_WEIGHT (an English
     question's answer may stand in a Chinese sentence)."""
-    weights = {t: lexical.idf(t) for t in set(terms) if t in lexical}
+    weights = {t: known.idf(t) for t in set(terms) if t in known}
     for phrase in expansions:
         for term in phrase:
-            if term in lexical and term not in weights:
-                weights[term] = EXPANSION_WEIGHT * lexical.idf(term)
+            if term in known and term not in weights:
+                weights[term] = EXPANSION_WEIGHT * known.idf(term)
     return weights
 
 

@@ -225,7 +225,7 @@ def _closeness(
     claim: StatisticClaim,
 ) -> float | None:
     """How far the query's similarity to the sentence window holding the figure stands above
-    its typical similarity to windows of that language, in standard deviations (dense.py's
+    its typical similarity to windows of that language, in standard deviations (ask/dense.py's
     standardisation): comparable across embedders and languages."""
     spans = window_spans(passage, session.window_size)
     similarities = window_similarities(vectors, index, vector)
@@ -282,7 +282,7 @@ def _disagree(members: Iterable[ComparedStatistic], tolerance: float) -> bool:
 def timeline(reader: IndexReader, filters: ClaimFilters) -> list[TimelineEntry]:
     """Dated events in date order; `filters`' actor and lever must be named in the event."""
     names = actor_names(filters.actor)
-    # The store selects dates (and passages using the lever); the actor is the event's own,
+    # The index selects dates (and passages using the lever); the actor is the event's own,
     # and a statistic's unit has no say.
     selected = replace(filters, kind="date", actor=None, unit=None)
     found = [c for c in reader.find_claims(selected) if isinstance(c, DateClaim) and c.event]

@@ -76,14 +76,14 @@ def _actor_aliases() -> dict[str, tuple[str, ...]]:
     return {canonical: tuple(names) for canonical, names in aliases.items()}
 
 
-def analyse(question: str, lexical: Terms) -> Query:
+def analyse(question: str, known: Terms) -> Query:
     """The question's BM25 terms and the other-language equivalents it brings."""
-    terms = lexical.query_terms(question)
+    terms = known.query_terms(question)
     folded = fold(question, lower=False).text
     equivalents = [other for _start, _end, others in _phrases(folded) for other in others]
     expansions = []
     for phrase in dict.fromkeys(equivalents):
-        tokens = [t for t in lexical.query_terms(phrase) if not re.fullmatch(r"\W+", t)]
+        tokens = [t for t in known.query_terms(phrase) if not re.fullmatch(r"\W+", t)]
         if tokens:
             expansions.append(tokens)
     return Query(question, terms, expansions)
@@ -151,19 +151,19 @@ class Concept:
         return holds(self.tokens) or any(phrase and holds(phrase) for phrase in self.equivalents)
 
 
-def concepts(question: str, lexical: Terms) -> list[Concept]:
+def concepts(question: str, known: Terms) -> list[Concept]:
     """The question's ideas: each glossary or actor phrase with its equivalents, and each
     remaining token alone. `tariff revenue` is two ideas, 关税 | tariff and 收入 | revenue."""
     folded = fold(question, lower=False).text
     found: dict[tuple[str, ...], Concept] = {}
 
     def add(phrase: str, others: list[str], country: str | None = None) -> None:
-        tokens = lexical.query_terms(phrase)
+        tokens = known.query_terms(phrase)
         if not tokens:
             return
         concept = found.setdefault(tuple(tokens), Concept(tokens))
         for other in others:
-            equivalent = lexical.query_terms(other)
+            equivalent = known.query_terms(other)
             if equivalent and equivalent != tokens and equivalent not in concept.equivalents:
                 concept.equivalents.append(equivalent)
         concept.country = concept.country or country
@@ -180,7 +180,7 @@ def concepts(question: str, lexical: Terms) -> list[Concept]:
             canonical if kind == "country" else None,
         )
     covered = {t for concept in found.values() for t in concept.tokens}
-    for term in lexical.query_terms(question):
+    for term in known.query_terms(question):
         if term not in covered:
             add(term, [])
     return list(found.values())

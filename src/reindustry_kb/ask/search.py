@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (FAISS) and lexical (BM25) candidates, fused by how much each can see.
+"""Hybrid retrieval: dense and lexical (BM25) candidates, fused by how much each can see.
 
 Reciprocal-rank fusion treats both retrievers as equally reliable for every question. They are
 not: for an English question over Chinese text BM25 matches only stray tokens, while for a
@@ -38,7 +38,7 @@ from reindustry_kb.models import NO_FILTERS, Filters, Passage, passage_order
 
 # Largest lexical weight, reached when every query term is in the index vocabulary.
 LEXICAL_WEIGHT = 0.5
-# BM25 rows fused besides the dense candidates: the head of the list is all fusion can use.
+# BM25 passages fused besides the dense candidates: the head of the list is all fusion can use.
 LEXICAL_POOL = 1000
 # The fused best this many are re-ranked by term proximity, with this weight (fused scores are
 # in 0..1): at 0.2 the dev library gains two questions first, DRCD 0.952 -> 0.957, the seeds

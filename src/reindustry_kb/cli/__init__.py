@@ -1,5 +1,5 @@
 """`rkb`: a thin typer layer, one module per command (or family of commands). Each command
-validates its input, calls one library function, and renders; `app.command` gives every one
+validates its input, calls one library function, and renders; `cli.app.command` gives every one
 the same settings, filters and error handling. Library errors become one line on stderr and
 exit code 1; stdout carries only the output asked for."""
 

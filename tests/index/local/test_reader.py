@@ -187,3 +187,15 @@ def test_dense_candidates_keep_to_the_filters(
     assert np.allclose(vectors.own, [parts[row][0] for row in (2, 5, 9)], atol=1e-3)
     en, zh = index.dense.groups.index("en"), index.dense.groups.index("zh")
     assert index.passage_groups([key(9), key(2)]) == {key(9): en, key(2): zh}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_a_damaged_live_build_is_rebuilt_not_fatal(fake_index: Settings, name: str) -> None:
+    path = current_build(fake_index.index_dir) / name
+    path.write_bytes(
+        b"\x00garbage" * (path.stat().st_size // 8) + b"\x00" * (path.stat().st_size % 8)
+    )
+    # What it can lend (rows, vectors) is checked before it lends them; the indexes made from
+    # them (FAISS, postings) are made again anyway.
+    assert build_index(fake_index).n_documents == 3
+    assert ask(Session.open(fake_index), "關稅", 1).hits
