@@ -114,6 +114,7 @@ def test_docs_and_show(indexed: Path) -> None:
         (("ask", "關稅", "--since", "last week"), "--since 'last week' is not a date"),
         (("ask", "關稅", "--lang", "fr"), "--lang 'fr' is not supported"),
         (("index", "--seeds", "/nonexistent/seeds"), "does not exist"),
+        (("docs", "--index-dir", __file__), "is a file, not a folder"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr(args: tuple[str, ...], message: str) -> None:

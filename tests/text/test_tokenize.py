@@ -40,3 +40,10 @@ def test_an_index_of_no_chinese_word_still_segments_questions(tmp_path: Path) ->
     query_terms = QueryTokenizer(vocabulary)
     assert query_terms("Tariff revenue in 2025") == ["tariff", "revenue", "2025"]
     assert query_terms("關稅收入 tariff") == ["关税收入", "tariff"]
+
+
+def test_the_query_dictionary_is_cached_beside_the_vocabulary(tmp_path: Path) -> None:
+    vocabulary = tmp_path / "vocab.txt"
+    vocabulary.write_text("\n".join(vocabulary_lines(["关税", "收入"])) + "\n", "utf-8")
+    assert QueryTokenizer(vocabulary)("关税收入") == ["关税", "收入"]
+    assert (tmp_path / "vocab.txt.cache").is_file()  # gone with its build, not left in /tmp

@@ -123,6 +123,9 @@ class QueryTokenizer:
 
         jieba.setLogLevel(60)
         tokenizer = jieba.Tokenizer(dictionary=str(vocabulary))
+        # jieba caches a dictionary's parse in /tmp under a name of its path, a new file for
+        # every build; beside the vocabulary it goes with its build (a read-only index: none).
+        tokenizer.tmp_dir, tokenizer.cache_file = str(vocabulary.parent), f"{vocabulary.name}.cache"
         tokenizer.initialize()
         return tokenizer.cut_for_search
 

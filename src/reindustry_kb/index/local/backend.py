@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from reindustry_kb.errors import SourceError
 from reindustry_kb.index.backend import IndexReader
 from reindustry_kb.index.local import layout
 from reindustry_kb.index.local.reader import LocalReader
@@ -23,6 +24,10 @@ class LocalBackend:
 
     def __init__(self, settings: Settings) -> None:
         self.index_dir: Path = settings.index_dir
+        if self.index_dir.exists() and not self.index_dir.is_dir():
+            raise SourceError(
+                f"--index-dir {self.index_dir} is a file, not a folder; give a folder for the index"
+            )
 
     def where(self) -> str:
         return str(self.index_dir)
