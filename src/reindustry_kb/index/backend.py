@@ -120,7 +120,7 @@ class IndexReader(Protocol):
     def passages(self, keys: Collection[PassageKey]) -> dict[PassageKey, Passage]: ...
 
     def iter_passages(self) -> Iterator[Passage]:
-        """Every passage, in document order."""
+        """Every passage, each document's in order (documents in the order they were built)."""
         ...
 
     def claims_by_passage(self, keys: Sequence[PassageKey]) -> dict[PassageKey, list[Claim]]: ...
@@ -144,7 +144,8 @@ class IndexReader(Protocol):
 
     def dense_candidates(self, query: Any, pool: int, filters: Filters) -> Candidates:
         """The best `pool` passages of every group's passage list and 3 x `pool` of its window
-        list (several windows may share a passage), among those the filters allow."""
+        list (several windows may share a passage), among those the filters allow; or, when the
+        filters allow few enough to score exactly, all of them (and no `lasts`)."""
         ...
 
     def passage_vectors(self, keys: Sequence[PassageKey]) -> PassageVectors: ...
@@ -168,7 +169,8 @@ class IndexReader(Protocol):
         self, terms: Weighted, filters: Filters, limit: int | None = None, include: Keys = ()
     ) -> dict[PassageKey, float]:
         """BM25 (index.bm25) of the passages the filters allow holding any term, each term
-        counting with its weight: all of them, or the best `limit` and any of `include`."""
+        counting with its weight: all of them, or the best `limit` and any of `include` (keys
+        it does not hold are passed over)."""
         ...
 
     # --- for the next generation ----------------------------------------------------------
@@ -227,7 +229,8 @@ class Backend(Protocol):
         ...
 
     def summary(self) -> Summary | None:
-        """What the live generation holds, without opening it; None when there is none."""
+        """What the live generation holds, without opening it; None when there is none. (The
+        local backend's is the committed summary, which a fresh clone has without a build.)"""
         ...
 
     def lock(self) -> AbstractContextManager[None]:
