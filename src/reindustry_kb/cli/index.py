@@ -19,7 +19,10 @@ def index_cli(
     settings: Settings,
     chosen: Chosen,
     check: Annotated[
-        bool, typer.Option("--check", help="Only compare seeds/ with the index: exit 1 when stale.")
+        bool,
+        typer.Option(
+            "--check", help="Only compare the seeds with the index, and exit 1 when it is stale."
+        ),
     ] = False,
     strict: Annotated[
         bool,

@@ -25,7 +25,14 @@ def show_cli(
     chosen: Chosen,
     citation: Annotated[str, typer.Argument(help="A citation such as 001_dafb8ff7b3d20019:L5-L7.")],
     context: Annotated[
-        int, typer.Option("--context", "-C", min=0, max=50, help="Lines of context.")
+        int,
+        typer.Option(
+            "--context",
+            "-C",
+            min=0,
+            max=50,
+            help="Lines of context around the cited ones, 0 to 50.",
+        ),
     ] = 2,
 ) -> None:
     """Print a cited span of a document with surrounding lines."""

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len, chop_cells
 from rich.console import Console, Group
+from rich.containers import Lines
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -15,7 +20,117 @@ from reindustry_kb.models import AskResult, Claim, Document, answer_slice
 from reindustry_kb.text.normalize import fold, is_han
 
 if TYPE_CHECKING:
+    from rich.console import ConsoleOptions, JustifyMethod, OverflowMethod
+
     from reindustry_kb.ask.compare import Comparison, StatisticGroup, TimelineEntry
+
+# Characters two cells wide (CJK, kana, hangul, full-width forms): a line may break between any two.
+_WIDE = (
+    "\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd"
+)
+# A piece of text that stays on one line: a word, or one wide character; with its spaces.
+_PIECE = re.compile(rf"\s*(?:[{_WIDE}]|[^\s{_WIDE}]+)\s*")
+# Punctuation that must not end a line (opening) or start one (closing).
+_OPENING = set("([{「『（《〈【〔“‘")
+_CLOSING = set(")]}」』）》〉】〕”’，。、；：！？,.;:!?…·")
+
+
+def pieces(text: str, keep: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """The (start, end) of the parts of `text` a line may not break inside: words, single CJK
+    characters with the punctuation bound to them, and the `keep` spans (citations) whole."""
+    found: list[tuple[int, int]] = []
+    for match in _PIECE.finditer(text):
+        start, end = match.span()
+        body = match.group().strip()
+        bound = not text[start - 1].isspace() and (
+            body[:1] in _CLOSING or text[start - 1] in _OPENING
+        )
+        if found and (bound or any(a < start < b for a, b in keep)):
+            found[-1] = (found[-1][0], end)
+        else:
+            found.append((start, end))
+    return found
+
+
+def break_offsets(text: str, width: int, keep: Sequence[tuple[int, int]] = ()) -> list[int]:
+    """Where to break one line of `text` to fit `width` cells: between words and CJK characters,
+    inside a piece only when it is wider than a whole line."""
+    breaks: list[int] = []
+    used = 0
+    for start, end in pieces(text, keep):
+        piece = text[start:end]
+        size = cell_len(piece.rstrip())
+        if used and used + size > width:
+            breaks.append(start)
+            used = 0
+        if size > width:  # fold it: nothing else can keep it in the table
+            *whole, last = chop_cells(piece, width)
+            for part in whole:
+                start += len(part)
+                breaks.append(start)
+            used = cell_len(last)
+        else:
+            used += cell_len(piece)
+    return [offset for offset in breaks if offset > 0]
+
+
+class Prose(Text):
+    """Text that wraps between words and between CJK characters, so that a Latin word inside
+    Chinese text ("「Battery Belt」") is never split; `keep` spans (citations) stay whole."""
+
+    keep: tuple[tuple[int, int], ...] = ()
+
+    def wrap(
+        self,
+        console: Console,
+        width: int,
+        *,
+        justify: JustifyMethod | None = None,
+        overflow: OverflowMethod | None = None,
+        tab_size: int = 8,
+        no_wrap: bool | None = None,
+    ) -> Lines:
+        if no_wrap or (no_wrap is None and self.no_wrap) or overflow == "ignore":
+            return super().wrap(
+                console,
+                width,
+                justify=justify,
+                overflow=overflow,
+                tab_size=tab_size,
+                no_wrap=no_wrap,
+            )
+        lines = Lines()
+        offset = 0
+        for line in self.split(allow_blank=True):
+            keep = [(a - offset, b - offset) for a, b in self.keep]
+            for part in line.divide(break_offsets(line.plain, width, keep)):
+                lines.extend(
+                    part.wrap(console, width, justify=justify, overflow=overflow, tab_size=tab_size)
+                )
+            offset += len(line) + 1
+        return lines
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = super().__rich_measure__(console, options).maximum
+        sizes = [cell_len(self.plain[a:b].strip()) for a, b in pieces(self.plain, self.keep)]
+        return Measurement(max(sizes, default=widest), widest)
+
+
+def prose(*parts: str | Text | tuple[str, str], keep: Sequence[int] = ()) -> Prose:
+    """Prose assembled from `parts`; the parts numbered in `keep` never break."""
+    text = Prose()
+    spans = []
+    for number, part in enumerate(parts):
+        start = len(text)
+        if isinstance(part, tuple):
+            text.append(*part)
+        else:
+            text.append(part)
+        if number in keep:
+            spans.append((start, len(text)))
+    text.keep = tuple(spans)
+    return text
 
 
 def highlight_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
@@ -39,18 +154,19 @@ def render_hits(console: Console, result: AskResult, terms: Sequence[str]) -> No
         console.print(f"No passage matches [bold]{result.query}[/] with these filters.")
         return
     for hit in result.hits:
-        body = Text(hit.text)
+        body = Prose(hit.text)
         answer = answer_slice(hit)
         if answer != slice(0, len(hit.text)):  # the whole passage needs no marking
             body.stylize("underline", answer.start, answer.stop)
         for start, end in highlight_spans(hit.text, terms):
             body.stylize("bold yellow", start, end)
-        meta = Text.assemble(
-            (f"{hit.citation}", "cyan"),
+        meta = prose(
+            (hit.citation, "cyan"),
             "  ",
             (hit.title or hit.doc_id, "bold"),
             f"  {hit.date}" if hit.date else "",
             (f"  speaker: {hit.speaker}", "magenta") if hit.speaker else "",
+            keep=(0, 3),
         )
         parts = [meta, Text(""), body]
         if hit.claims:
@@ -96,32 +212,156 @@ def claims_line(claims: Sequence[Claim]) -> Text:
             seen.add(key)
             label = describe(claim) if once else f"{claim.text} = {describe(claim)}"
             parts.append(Text(label, style[claim.kind]))
-    return Text("claims: ", "dim") + Text(" · ", "dim").join(parts)
+    line = prose(("claims: ", "dim"))
+    line.append_text(Text(" · ", "dim").join(parts))
+    return line
 
 
-def _table(columns: Sequence[str], no_wrap: str) -> Table:
-    """A table of these columns, long cells folded; the `no_wrap` column kept on one line."""
+@dataclass(frozen=True)
+class Column:
+    """A column of a terminal table. A `keep` column (citation, id, date, figure) is as wide as
+    its longest value and never wraps; a text column wraps at words and CJK characters, and
+    would like `floor` cells before a column with a `drop` rank is shown beside it (the highest
+    rank goes first). `short` rewrites the values of a column when the terminal is narrow."""
+
+    header: str
+    keep: bool = False
+    floor: int = 16
+    drop: int = 0
+    justify: JustifyMethod = "left"
+    short: Callable[[str], str] | None = None
+
+
+def _plain(cell: str | Text) -> str:
+    return cell.plain if isinstance(cell, Text) else cell
+
+
+def _widest(cells: Sequence[str], header: str) -> int:
+    return max([len(header)] + [cell_len(line) for cell in cells for line in cell.splitlines()])
+
+
+def _wants(column: Column, cells: Sequence[str]) -> tuple[int, int]:
+    """The least width a column takes (a keep column: all of it) and the most it can use."""
+    widest = _widest(cells, column.header)
+    if column.keep:
+        return widest, widest
+    piece = max((cell_len(c[a:b].strip()) for c in cells for a, b in pieces(c)), default=0)
+    return max(len(column.header), piece, min(widest, column.floor)), widest
+
+
+def _share(room: int, headers: list[int], least: list[int], most: list[int]) -> list[int]:
+    """`room` cells shared by text columns: each its least, then the spare evenly, none past its
+    most; with too little room, each its header, then its least in turn, the nearest first (the
+    others fold)."""
+    if room < sum(least):  # headers whole; then the columns nearest their least get it
+        widths = list(headers)
+        spare = room - sum(widths)
+        for i in sorted(range(len(widths)), key=lambda i: least[i] - headers[i]):
+            step = max(min(spare, least[i] - widths[i]), 0)
+            widths[i] += step
+            spare -= step
+        return widths
+    start, goal = least, most
+    widths = list(start)
+    spare = room - sum(widths)
+    while spare > 0 and any(w < high for w, high in zip(widths, goal, strict=True)):
+        growing = [i for i, (w, high) in enumerate(zip(widths, goal, strict=True)) if w < high]
+        for i in growing[:spare]:
+            step = min(max(spare // len(growing), 1), goal[i] - widths[i])
+            widths[i] += step
+            spare -= step
+    return widths
+
+
+def fitted_table(
+    width: int, columns: Sequence[Column], rows: Sequence[Sequence[str | Text]]
+) -> tuple[Table, list[str]]:
+    """A table of `rows` that fits `width` cells: keep columns whole, headers whole, text
+    wrapped between words, the columns of highest `drop` left out (named in the list returned)
+    until the text columns have room; the text folds only when nothing else is left to drop."""
+    texts = [[_plain(row[i]) for row in rows] for i in range(len(columns))]
+    shown = list(range(len(columns)))
+
+    def wants(i: int) -> tuple[int, int]:
+        return _wants(columns[i], texts[i])
+
+    def overflows() -> bool:
+        return 3 * len(shown) + 1 + sum(wants(i)[0] for i in shown) > width
+
+    for i, column in enumerate(columns):
+        if overflows() and column.short is not None:
+            texts[i] = [column.short(cell) for cell in texts[i]]
+    while overflows() and any(columns[i].drop for i in shown):
+        shown.remove(max(shown, key=lambda i: columns[i].drop))
+    flexible = [i for i in shown if not columns[i].keep]
+    widths = {i: wants(i)[0] for i in shown}
+    room = width - 3 * len(shown) - 1 - sum(widths[i] for i in shown if columns[i].keep)
+    headers = [len(columns[i].header) for i in flexible]
+    least, most = [wants(i)[0] for i in flexible], [wants(i)[1] for i in flexible]
+    widths.update(zip(flexible, _share(room, headers, least, most), strict=True))
+    folded = None
+    if room < sum(headers):  # not even the headers fit beside the kept columns: fold the widest
+        folded = max((i for i in shown if columns[i].keep), key=widths.__getitem__)
+        widths[folded] = max(widths[folded] - (sum(headers) - room), len(columns[folded].header))
     table = Table(show_lines=False)
-    for column in columns:
-        table.add_column(column, overflow="fold", no_wrap=column == no_wrap)
-    return table
+    for i in shown:
+        column = columns[i]
+        table.add_column(
+            column.header,
+            justify=column.justify,
+            no_wrap=column.keep and i != folded,
+            overflow="fold",
+            width=widths[i],
+        )
+    for number, row in enumerate(rows):
+        cells = []
+        for i in shown:
+            cell = row[i]
+            if columns[i].keep:
+                cells.append(Text(texts[i][number]) if not isinstance(cell, Text) else cell)
+            else:
+                cells.append(cell if isinstance(cell, Prose) else Prose(texts[i][number]))
+        table.add_row(*cells)
+    return table, [columns[i].header for i in range(len(columns)) if i not in shown]
 
 
-def _print_table(console: Console, table: Table, rows: str, empty: str) -> None:
-    """The table and how many rows it has, or the `empty` message when it has none."""
-    if not table.row_count:
-        console.print(empty)
-        return
+def _print_table(
+    console: Console,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str | Text]],
+    count: str | None = None,
+) -> None:
+    """The table fitted to the console, how many rows it has (`count` names them), and which
+    columns the terminal was too narrow for."""
+    table, left_out = fitted_table(console.width, columns, rows)
     console.print(table)
-    console.print(f"{table.row_count} {rows}", style="dim")
+    notes = [f"{len(rows)} {count}"] if count else []
+    if left_out:
+        notes.append(f"not shown at this width: {', '.join(left_out)} (see --json)")
+    if notes:
+        console.print("; ".join(notes), style="dim")
 
 
 def render_claims(console: Console, claims: Sequence[Claim]) -> None:
     """Claims as a table: kind, citation, surface text, normalised reading."""
-    table = _table(("kind", "citation", "text", "reading"), no_wrap="kind")
-    for claim in claims:
-        table.add_row(claim.kind, f"{claim.doc_id}:L{claim.line}", claim.text, describe(claim))
-    _print_table(console, table, "claims", "No claims match these filters.")
+    if not claims:
+        console.print("No claims match these filters.")
+        return
+    columns = (
+        Column("kind", keep=True, drop=1, short=lambda kind: _SHORT_KINDS.get(kind, kind)),
+        Column("citation", keep=True),
+        Column("text", floor=12),
+        Column("reading", floor=12),
+    )
+    rows = [
+        (claim.kind, f"{claim.doc_id}:L{claim.line}", claim.text, describe(claim))
+        for claim in claims
+    ]
+    _print_table(console, columns, rows, "claims")
+
+
+# The kinds of claim as the claims table names them when the terminal is narrow.
+_SHORT_KINDS = {"statistic": "stat", "policy_lever": "lever"}
 
 
 CSV_COLUMNS = (
@@ -168,11 +408,18 @@ def claims_csv(claims: Sequence[Claim]) -> str:
 
 def render_documents(console: Console, documents: Sequence[Document]) -> None:
     """Documents as a table with their metadata and counts."""
-    table = Table(show_lines=False)
-    for column in ("doc_id", "title", "date", "lang", "format", "source", "authors", "passages"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("doc_id", "date", "lang"))
-    for doc in documents:
-        table.add_row(
+    columns = (
+        Column("doc_id", keep=True),
+        Column("title", floor=24),
+        Column("date", keep=True),
+        Column("lang", keep=True, drop=1),
+        Column("format", drop=3, floor=6),
+        Column("source", drop=5),
+        Column("authors", drop=4),
+        Column("passages", keep=True, drop=2, justify="right"),
+    )
+    rows = [
+        (
             doc.doc_id,
             doc.title or "",
             doc.date or "",
@@ -182,18 +429,23 @@ def render_documents(console: Console, documents: Sequence[Document]) -> None:
             ", ".join(doc.authors),
             str(doc.n_passages),
         )
-    console.print(table)
+        for doc in documents
+    ]
+    _print_table(console, columns, rows)
 
 
 def render_excerpt(console: Console, excerpt: Excerpt) -> None:
     """Cited lines with their context, the cited ones marked."""
     doc = excerpt.document
     console.print(
-        Text.assemble(
+        prose(
             (excerpt.citation, "cyan"),
             "  ",
             (doc.title or doc.doc_id, "bold"),
-            f"  {doc.date or ''}  ({doc.path})",
+            f"  {doc.date}" if doc.date else "",
+            "  ",
+            f"({doc.path})",
+            keep=(0, 5),
         )
     )
     grid = Table.grid(padding=(0, 1))
@@ -204,7 +456,7 @@ def render_excerpt(console: Console, excerpt: Excerpt) -> None:
         style = "" if cited else "dim"
         grid.add_row(
             Text(f"{'>' if cited else ' '}{number} │", "cyan" if cited else "dim"),
-            Text(line, style),
+            Prose(line, style),
         )
     console.print(grid)
 
@@ -230,18 +482,26 @@ def render_comparison(console: Console, comparison: Comparison) -> None:
     for group in comparison.groups:
         style = "bold red" if group.disagree else "bold"
         console.print(Text(group_title(group), style))
-        table = Table(show_lines=False)
-        for column in ("date", "value", "measure", "text", "citation"):
-            table.add_column(column, overflow="fold", no_wrap=column == "date")
-        for row in group.statistics:
-            table.add_row(
+        rows = [
+            (
                 row.date or "undated",
                 value_text(row.value, row.value_max, row.unit, row.approx),
                 row.measure or "",
                 row.text,
                 row.citation,
             )
-        console.print(table)
+            for row in group.statistics
+        ]
+        _print_table(console, _COMPARE_VIEW, rows)
+
+
+_COMPARE_VIEW = (
+    Column("date", keep=True),
+    Column("value", floor=8),
+    Column("measure", drop=1, floor=10),
+    Column("text", floor=16),
+    Column("citation", keep=True),
+)
 
 
 COMPARE_COLUMNS = (
@@ -284,12 +544,21 @@ def comparison_csv(comparison: Comparison) -> str:
 
 def render_timeline(console: Console, entries: Sequence[TimelineEntry]) -> None:
     """Events in date order: date (as precise as written), event, who, citation."""
-    table = _table(("date", "event", "actors", "citation"), no_wrap="date")
+    if not entries:
+        console.print("No dated event matches these filters.")
+        return
+    columns = (
+        Column("date", floor=10),
+        Column("event", floor=20),
+        Column("actors", drop=1, floor=12),
+        Column("citation", keep=True),
+    )
+    rows: list[tuple[str, Text, str, str]] = []
     for entry in entries:
-        date = dated(entry.date, entry.relative, entry.ambiguous)
-        event = Text(entry.event.text)
+        event = Prose(entry.event.text)
         if entry.event.verb:
             event.highlight_words([entry.event.verb], "bold")
         lever = f" [{entry.event.lever}]" if entry.event.lever else ""
-        table.add_row(date, event, ", ".join(entry.event.actors) + lever, entry.citation)
-    _print_table(console, table, "events", "No dated event matches these filters.")
+        date = dated(entry.date, entry.relative, entry.ambiguous)
+        rows.append((date, event, ", ".join(entry.event.actors) + lever, entry.citation))
+    _print_table(console, columns, rows, "events")
