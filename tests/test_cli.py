@@ -379,3 +379,23 @@ def test_claims_csv_and_table_output(indexed: Path) -> None:
 def test_claims_bad_filters(indexed: Path, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["claims", *args])
     assert result.exit_code == 1 and message in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", "--db", "postgresql://x", "q"], "No such option: --db"),
+        (["ask", "-k", "0", "q"], "Invalid value for '-k'"),
+        (["ask"], "Missing argument"),
+        (["nosuch"], "No such command"),
+    ],
+)
+def test_a_bad_command_line_is_one_line_too(args: list[str], message: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "reindustry_kb", *args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr

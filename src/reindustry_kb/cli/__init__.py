@@ -35,17 +35,29 @@ def root(
 
 
 def main() -> None:
-    """Console entry point: no traceback reaches the user unless RKB_DEBUG is set."""
+    """Console entry point: every error is one line on stderr, no traceback reaches the user
+    unless RKB_DEBUG is set."""
     try:
-        app()
+        sys.exit(app(standalone_mode=False) or 0)
     except KeyboardInterrupt:
         typer.echo("error: interrupted", err=True)
         sys.exit(130)
     except RkbError as exc:  # bad input found outside a command (none is known)
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    except Exception as exc:  # a bug, not bad input: say so in one line
-        if os.environ.get("RKB_DEBUG"):
+    except Exception as exc:
+        if type(exc).__name__ == "Abort":  # Ctrl-C at a prompt, as click reports it
+            typer.echo("error: interrupted", err=True)
+            sys.exit(130)
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            # The command line itself (click's, vendored by typer): a misspelt option, a
+            # missing argument, a value out of range.
+            context = getattr(exc, "ctx", None)
+            command = context.command_path if context is not None else "rkb"
+            if message := exc.format_message():  # none after the help `rkb` alone prints
+                typer.echo(f"error: {message} (see `{command} --help`)", err=True)
+            sys.exit(exc.exit_code)
+        if os.environ.get("RKB_DEBUG"):  # a bug, not bad input: say so in one line
             raise
         typer.echo(
             f"error: unexpected {type(exc).__name__}: {exc} (set RKB_DEBUG=1 for details)", err=True
