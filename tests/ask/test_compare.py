@@ -135,4 +135,4 @@ def test_timeline_filters(fake_index: Settings) -> None:
 
 def test_timeline_prints_a_table(fake_index: Settings, tmp_path: Path) -> None:
     code, out, _ = run("timeline", "--since", "2030")
-    assert code == 0 and "2030" in out and "離岸風電" in out and "1 events" in out
+    assert code == 0 and "2030" in out and "離岸風電" in out and "1 event\n" in out

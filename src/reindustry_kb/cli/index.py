@@ -57,6 +57,8 @@ def index_cli(
 
 def _summary(stats: IndexStats) -> str:
     """What `rkb index` did, in two lines (and the clauses that only some builds need)."""
+    from reindustry_kb.out.render import counted
+
     skipped = sum(s.unreadable for s in stats.skipped)
     clauses = [
         f"documents: {stats.added} added, {stats.changed} changed, {stats.removed} removed, "
@@ -69,8 +71,9 @@ def _summary(stats: IndexStats) -> str:
     if stats.config_changes:
         clauses.append(f"configuration changed ({'; '.join(stats.config_changes)})")
     return (
-        f"Indexed {stats.n_documents} documents, {stats.n_passages} passages, {stats.n_claims} "
-        f"claims with {stats.embedder} ({stats.model}) in {stats.seconds:.1f}s "
+        f"Indexed {counted(stats.n_documents, 'document')}, "
+        f"{counted(stats.n_passages, 'passage')}, {counted(stats.n_claims, 'claim')} "
+        f"with {stats.embedder} ({stats.model}) in {stats.seconds:.1f}s "
         f"-> {stats.index_dir}\n" + "; ".join(clauses)
     )
 

@@ -325,6 +325,11 @@ def fitted_table(
     return table, [columns[i].header for i in range(len(columns)) if i not in shown]
 
 
+def counted(n: int, noun: str) -> str:
+    """ "1 figure", "2 figures": English nouns of this tool's, which take an s."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _print_table(
     console: Console,
     columns: Sequence[Column],
@@ -335,7 +340,7 @@ def _print_table(
     columns the terminal was too narrow for."""
     table, left_out = fitted_table(console.width, columns, rows)
     console.print(table)
-    notes = [f"{len(rows)} {count}"] if count else []
+    notes = [counted(len(rows), count)] if count else []
     if left_out:
         notes.append(f"not shown at this width: {', '.join(left_out)} (see --json)")
     if notes:
@@ -357,7 +362,7 @@ def render_claims(console: Console, claims: Sequence[Claim]) -> None:
         (claim.kind, f"{claim.doc_id}:L{claim.line}", claim.text, describe(claim))
         for claim in claims
     ]
-    _print_table(console, columns, rows, "claims")
+    _print_table(console, columns, rows, "claim")
 
 
 # The kinds of claim as the claims table names them when the terminal is narrow.
@@ -471,7 +476,7 @@ def group_title(group: StatisticGroup) -> str:
     """unit · scope · period, and whether the values disagree."""
     parts = [group.unit, group.scope or "any scope", group.period or "any period"]
     verdict = f"values disagree (spread {group.spread:.0%})" if group.disagree else "consistent"
-    return " · ".join(parts) + f" — {len(group.statistics)} figures, {verdict}"
+    return " · ".join(parts) + f" — {counted(len(group.statistics), 'figure')}, {verdict}"
 
 
 def render_comparison(console: Console, comparison: Comparison) -> None:
@@ -561,4 +566,4 @@ def render_timeline(console: Console, entries: Sequence[TimelineEntry]) -> None:
         lever = f" [{entry.event.lever}]" if entry.event.lever else ""
         date = dated(entry.date, entry.relative, entry.ambiguous)
         rows.append((date, event, ", ".join(entry.event.actors) + lever, entry.citation))
-    _print_table(console, columns, rows, "events")
+    _print_table(console, columns, rows, "event")
