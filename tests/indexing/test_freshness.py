@@ -123,3 +123,14 @@ def test_another_embedder_embeds_everything(fake_index: Settings) -> None:
     stats = build_index(fake_index.model_copy(update={"embedder": "hashing"}))
     assert stats.config_changes and stats.texts_reused == 0
     assert stats.passages_embedded == stats.n_passages
+
+
+def test_an_added_empty_file_is_no_document_the_index_lacks(fake_index: Settings) -> None:
+    (fake_index.seeds_dir / "empty.txt").write_bytes(b"")
+    (fake_index.seeds_dir / "blank.md").write_text(" \n\t\n", encoding="utf-8")
+    result = check_index(fake_index)
+    assert result.up_to_date and result.added == []
+    assert sorted(s.path for s in result.unreadable) == ["blank.md", "empty.txt"]
+    assert all("is empty" in s.reason for s in result.unreadable)
+    (fake_index.seeds_dir / "new.md").write_text("Tariff revenue rose.\n", encoding="utf-8")
+    assert check_index(fake_index).added == ["new"]  # a file with text still is

@@ -159,6 +159,7 @@ def build_with_progress(
 
 def _check(settings: Settings, as_json: bool, strict: bool = False) -> None:
     from reindustry_kb.indexing.freshness import check_index
+    from reindustry_kb.out.render import counted
 
     result = check_index(settings)
     failed = strict and bool(result.unreadable)
@@ -174,7 +175,8 @@ def _check(settings: Settings, as_json: bool, strict: bool = False) -> None:
     elif result.up_to_date:
         apart = f", {len(result.unreadable)} skipped" if result.unreadable else ""
         typer.echo(
-            f"index is up to date with {settings.seeds_dir} ({result.indexed} documents{apart})"
+            f"index is up to date with {settings.seeds_dir} "
+            f"({counted(result.indexed, 'document')}{apart})"
         )
     else:
         typer.echo(f"index is stale; run `rkb index` to update {settings.index_dir}")

@@ -135,4 +135,29 @@ def check_index(settings: Settings) -> IndexCheck:
         for doc_id, sha256 in hashes.items()
         if doc_id in known and known[doc_id].sha256 == sha256
     ]
+    _set_aside_empty(result, where, settings.seeds_dir)
     return result
+
+
+# Added files up to this size are read to see whether they hold anything (a build skips them).
+EMPTY_CHECK_BYTES = 4096
+
+
+def _set_aside_empty(result: IndexCheck, where: dict[str, Path], seeds_dir: Path) -> None:
+    """An added file with nothing in it is no document the index lacks: a build would skip it,
+    so it is listed as one that cannot be indexed, not as added."""
+    for doc_id in list(result.added):
+        path = where[doc_id]
+        try:
+            small = path.stat().st_size <= EMPTY_CHECK_BYTES
+            empty = small and not path.read_bytes().strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe")
+        except OSError:
+            continue  # the build names it
+        if empty:
+            name = path.relative_to(seeds_dir).as_posix()
+            reason = f"{name} is empty; add text to it or remove it from the seeds folder"
+            result.added.remove(doc_id)
+            result.unreadable.append(Skipped(path=name, reason=reason, unreadable=True))
+    result.up_to_date = not (
+        result.added or result.changed or result.removed or result.config_changes
+    )
