@@ -232,3 +232,34 @@ def test_a_line_without_sentence_ends_is_cut_into_passages(tmp_path: Path) -> No
         assert "".join(source.text[p.char_start : p.char_end] for p in passages).replace(
             " ", ""
         ) == body.replace(" ", "")
+
+
+def _markdown(text: str) -> Source:
+    doc = Document(doc_id="web", path="web.md", sha256="0", lang="en")
+    return Source(doc=doc, text=text)
+
+
+def test_markup_is_no_passage_and_no_text_to_embed_or_index() -> None:
+    from reindustry_kb.indexing.pipeline import lexical_text
+    from reindustry_kb.ingest.segment import clean_text, window_spans
+    from reindustry_kb.text.tokenize import tokenize
+
+    text = (
+        "<!-- INFO END -->\n\n"
+        '<span style="text-decoration: underline">Sec</span>. 2 of the Act sets a 25% '
+        "tariff on steel ![chart](https://web.archive.org/web/2025/x.png) from "
+        "[the notice](https://example.gov/notice) &amp; its annex.\n\n"
+        "| Year | Revenue |\n"
+    )
+    passages = segment(_markdown(text))
+    assert [p.text for p in passages if "INFO END" in p.text] == []  # a comment alone: none
+    body = clean_text(passages[0])
+    for noise in ("<span", "INFO", "web.archive.org", "https", "example.gov", "&amp;", "|"):
+        assert noise not in body
+    assert "Sec . 2 of the Act sets a 25% tariff on steel" in body and "the notice" in body
+    tokens = tokenize(lexical_text(passages[0]))
+    assert "tariff" in tokens and not {"https", "span", "archive", "png"} & set(tokens)
+    for passage in passages:  # citations still quote the source exactly
+        assert text[passage.char_start : passage.char_end] == passage.text
+        for start, end in window_spans(passage, 70):
+            assert passage.char_start <= start <= end <= passage.char_end

@@ -705,5 +705,8 @@ def _manifest(
 
 
 def lexical_text(passage: Passage) -> str:
-    """What BM25 indexes for a passage: its text, after its speaker."""
-    return f"{passage.speaker}: {passage.text}" if passage.speaker else passage.text
+    """What BM25 indexes for a passage: its text without markup, after its speaker."""
+    from reindustry_kb.ingest.segment import clean_text
+
+    text = clean_text(passage)
+    return f"{passage.speaker}: {text}" if passage.speaker else text

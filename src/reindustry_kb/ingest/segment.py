@@ -61,7 +61,14 @@ _ARTICLE = re.compile(
 _SENTENCE = re.compile(r".+?(?:[。！？；!?;]+[」』”’\"')）]*|\.(?=\s)|$)\s*", re.S)
 _HAN = re.compile(rf"[{HAN}]")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
-_MARKUP = re.compile(r"\*\*|__|^\s*(?:[*•●▪◆■○-]|\d+[.)、])\s+|^\s*#+\s*|\[|\]\([^)]*\)", re.M)
+# Markup, which is noise to the embedder and to BM25 (never to a citation, which quotes the
+# source): HTML comments and tags, images and link targets (their URLs), bold and underline
+# marks, list bullets, heading marks, table pipes, HTML entities.
+_MARKUP = re.compile(
+    r"<!--.*?-->|</?[A-Za-z][^<>\n]*>|!\[[^\]\n]*\]\([^)\n]*\)|\]\([^)\n]*\)|\[|\*\*|__"
+    r"|^\s*(?:[*•●▪◆■○-]|\d+[.)、])\s+|^\s*#+\s*|\||&(?:[A-Za-z]+|#\d+);",
+    re.M,
+)
 _SPACES = re.compile(r"\s+")
 # A passage holds at most this many characters per token of its size limit: a line of
 # 5 MB without sentence ends or spaces is cut, not made one passage.
@@ -148,7 +155,7 @@ def _units(source: Source) -> list[_Unit]:
             if span_start <= start < span_end:
                 start = min(span_end, end)
         content = text[start:end]
-        if not content.strip() or not re.search(r"\w", content):
+        if not re.search(r"\w", _MARKUP.sub(" ", content)):  # blank, or markup alone
             continue
         if _RULE.match(content):
             speaker, pending_break = None, True
@@ -334,8 +341,7 @@ def windows(passage: Passage, size: int = 70) -> list[str]:
     A small embedder dilutes one fact in a long passage; scoring a passage by its best window
     as well as by its whole text finds the fact without losing the context.
     """
-    body = _SPACES.sub(" ", _MARKUP.sub(" ", passage.text)).strip()
-    return [text for text, _, _ in _window_runs(body, size)]
+    return [text for text, _, _ in _window_runs(clean_text(passage), size)]
 
 
 def window_spans(passage: Passage, size: int = 70) -> list[tuple[int, int]]:
@@ -395,9 +401,14 @@ def _cleaned(text: str) -> tuple[str, list[int]]:
     return "".join(chars), where
 
 
+def clean_text(passage: Passage) -> str:
+    """A passage's text without markup, its spaces folded: what BM25 and the embedder read."""
+    return _SPACES.sub(" ", _MARKUP.sub(" ", passage.text)).strip()
+
+
 def embedding_text(passage: Passage, doc: Document) -> str:
     """What the embedder sees: markup stripped, with the title and speaker as context."""
-    body = _SPACES.sub(" ", _MARKUP.sub(" ", passage.text)).strip()
+    body = clean_text(passage)
     context = [part for part in (doc.title, passage.section) if part]
     if passage.speaker and not body.startswith(passage.speaker):
         body = f"{passage.speaker}: {body}"
