@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from reindustry_kb.ask.compare import compare
 from reindustry_kb.ask.session import Session, open_reader
 from reindustry_kb.cli import app
+from reindustry_kb.errors import RkbError
 from reindustry_kb.models import ClaimFilters
 from reindustry_kb.out.export import (
     export_claims,
@@ -161,3 +162,10 @@ def test_compare_and_timeline_exports_verify_and_fail_after_an_edit(
 def test_export_takes_one_kind_of_content(fake_index: Settings) -> None:
     result = runner.invoke(app, ["export", "--timeline", "--compare", "x"])
     assert result.exit_code == 1 and "one of" in result.stderr
+
+
+def test_verify_names_a_missing_seeds_folder(fake_index: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "brief.md"
+    path.write_text(export_questions(Session.open(fake_index), ["離岸風電"], 1), encoding="utf-8")
+    with pytest.raises(RkbError, match=r"no seeds folder .*; pass --seeds DIR"):
+        verify(path, tmp_path / "nowhere")

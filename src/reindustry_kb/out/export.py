@@ -251,6 +251,10 @@ def verify(markdown_path: Path, seeds_dir: Path) -> Verification:
         raise RkbError(
             f"cannot read {markdown_path}; give the path of an `rkb export` file"
         ) from exc
+    if not seeds_dir.is_dir():  # else every quote would read as a mismatch
+        raise RkbError(
+            f"no seeds folder {seeds_dir}; pass --seeds DIR, the folder the export quotes"
+        )
     report = Verification()
     for index, line in enumerate(lines):
         marker = _MARKER.match(line.strip())
