@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from reindustry_kb.ask.questions import ask
@@ -15,7 +17,16 @@ def test_show_prints_the_cited_lines_with_context(fake_index: Settings) -> None:
     assert excerpt.lines[0][0] == max(1, hit.line_start - 1)
 
 
-@pytest.mark.parametrize("citation", ["nonsense", "missing_doc:L1-L2", "brief_en:L500-L501"])
-def test_show_refuses_bad_citations(fake_index: Settings, citation: str) -> None:
-    with pytest.raises(RkbError):
+@pytest.mark.parametrize(
+    ("citation", "message"),
+    [
+        ("nonsense", "is not a citation"),
+        ("missing_doc:L1-L2", "no document 'missing_doc'"),
+        ("brief_en:L500-L501", "is outside them"),
+        ("brief_en:L5-L3", "starts after it ends"),
+        ("brief_en:p3:L1-L2", "brief_en has no pages; brief_en:p3:L1-L2 names page 3"),
+    ],
+)
+def test_show_refuses_bad_citations(fake_index: Settings, citation: str, message: str) -> None:
+    with pytest.raises(RkbError, match=re.escape(message)):
         show(open_reader(fake_index), citation)

@@ -123,8 +123,8 @@ def test_export_and_verify_cli(fake_index: Settings, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["export"], "give questions to answer, or one of --claims"),
-        (["export", "關稅", "--claims"], "give questions to answer, or one of --claims"),
+        (["export"], "give questions to answer, --claims, --compare QUERY or --timeline"),
+        (["export", "關稅", "--claims"], "give only one of: questions to answer, --claims"),
         (["verify", "/nonexistent.md"], "cannot read"),
     ],
 )

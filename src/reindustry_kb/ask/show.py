@@ -36,9 +36,14 @@ def show(reader: IndexReader, citation: str, context: int = 2) -> Excerpt:
     all_lines = text.split("\n")
     start = int(match["start"])
     end = int(match["end"] or start)
+    if start > end:
+        raise RkbError(f"{citation} starts after it ends; write the lines as L<start>-L<end>")
     if not 1 <= start <= end <= len(all_lines):
         raise RkbError(f"{doc_id} has lines 1-{len(all_lines)}; {citation} is outside them")
+    page = int(match["page"]) if match["page"] else None
+    if page is not None and not 1 <= page <= (document.pages or 0):
+        pages = f"pages 1-{document.pages}" if document.pages else "no pages"
+        raise RkbError(f"{doc_id} has {pages}; {citation} names page {page}")
     first, last = max(1, start - context), min(len(all_lines), end + context)
     lines = [(n, all_lines[n - 1]) for n in range(first, last + 1)]
-    page = int(match["page"]) if match["page"] else None
     return Excerpt(document, citation_of(doc_id, start, end, page), start, end, lines)

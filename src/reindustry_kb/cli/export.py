@@ -48,8 +48,10 @@ def export_cli(
     ] = False,
 ) -> None:
     """Write cited Markdown: verbatim quotes, footnote citations, a source list."""
-    if [bool(questions), claims, compare is not None, timeline].count(True) != 1:
-        raise fail("give questions to answer, or one of --claims, --compare QUERY, --timeline")
+    asked = [bool(questions), claims, compare is not None, timeline].count(True)
+    if asked != 1:
+        what = "give" if asked == 0 else "give only one of:"
+        raise fail(f"{what} questions to answer, --claims, --compare QUERY or --timeline")
     if questions:
         markdown = _export(settings, questions, k, chosen.passages(), chosen.claims())
     else:
