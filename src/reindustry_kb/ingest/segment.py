@@ -62,11 +62,21 @@ _SENTENCE = re.compile(r".+?(?:[。！？；!?;]+[」』”’\"')）]*|\.(?=\s)
 _HAN = re.compile(rf"[{HAN}]")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 # Markup, which is noise to the embedder and to BM25 (never to a citation, which quotes the
-# source): HTML comments and tags, images and link targets (their URLs), bold and underline
-# marks, list bullets, heading marks, table pipes, HTML entities.
+# source), one alternative a kind.
 _MARKUP = re.compile(
-    r"<!--.*?-->|</?[A-Za-z][^<>\n]*>|!\[[^\]\n]*\]\([^)\n]*\)|\]\([^)\n]*\)|\[|\*\*|__"
-    r"|^\s*(?:[*•●▪◆■○-]|\d+[.)、])\s+|^\s*#+\s*|\||&(?:[A-Za-z]+|#\d+);",
+    "|".join(
+        (
+            r"<!--.*?-->",  # HTML comments
+            r"</?[A-Za-z][^<>\n]*>",  # HTML tags
+            r"!\[[^\]\n]*\]\([^)\n]*\)",  # images, with their URLs
+            r"\]\([^)\n]*\)|\[",  # link targets, and the brackets around link texts
+            r"\*\*|__",  # bold and underline marks
+            r"^\s*(?:[*•●▪◆■○-]|\d+[.)、])\s+",  # list bullets
+            r"^\s*#+\s*",  # heading marks
+            r"\|",  # table pipes
+            r"&(?:[A-Za-z]+|#\d+);",  # HTML entities
+        )
+    ),
     re.M,
 )
 _SPACES = re.compile(r"\s+")
