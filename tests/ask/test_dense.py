@@ -11,29 +11,12 @@ import pytest
 from reindustry_kb import models
 from reindustry_kb.ask import dense
 from reindustry_kb.ask.dense import dense_search, score, standardisers
-from reindustry_kb.index.backend import DenseVectors
 from reindustry_kb.index.local import dense as local_dense
 from reindustry_kb.index.local import reader as local_reader
-from reindustry_kb.index.local.dense import DenseWriter
 from reindustry_kb.index.local.reader import LocalReader, _Layout
 from reindustry_kb.models import NO_FILTERS, Filters
 from tests.ask.folders import folder_reader
-
-
-def stack(dim: int, parts: list) -> DenseVectors:
-    """Passage and window vectors, float16 as stored, from per-passage pairs."""
-    windows = [np.asarray(w, dtype=np.float16).reshape(-1, dim) for _, w in parts]
-    return DenseVectors(
-        np.array([own for own, _ in parts], dtype=np.float16).reshape(-1, dim),
-        np.vstack(windows) if windows else np.zeros((0, dim), dtype=np.float16),
-        np.cumsum([0, *(len(w) for w in windows)], dtype=np.int64),
-    )
-
-
-def write_dense(folder: Path, vectors: DenseVectors, langs: list[str]) -> None:
-    writer = DenseWriter(folder, vectors.passages.shape[1])
-    writer.add(vectors, langs)
-    writer.finish()
+from tests.vectors import stack, unit, write_dense
 
 
 def key(row: int) -> str:
@@ -55,14 +38,9 @@ def allowing(reader: LocalReader, rows: np.ndarray, monkeypatch: pytest.MonkeyPa
     return Filters(docs=("allowed*",))
 
 
-def _unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
-    x = rng.standard_normal((n, dim)).astype(np.float32)
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
-
-
 def _library(tmp_path: Path, n: int, dim: int = 16) -> tuple[LocalReader, list, list[str]]:
     rng = np.random.default_rng(7)
-    parts = [(_unit(rng, 1, dim)[0], _unit(rng, 1 + row % 3, dim)) for row in range(n)]
+    parts = [(unit(rng, 1, dim)[0], unit(rng, 1 + row % 3, dim)) for row in range(n)]
     langs = ["en" if row % 3 == 0 else ("zh-Hant" if row % 2 else "zh-Hans") for row in range(n)]
     write_dense(tmp_path, stack(dim, parts), langs)
     return dense_reader(tmp_path), parts, langs
@@ -92,7 +70,7 @@ def test_scores_are_standardised_means_of_passage_and_best_window(
 ) -> None:
     monkeypatch.setattr(local_dense, "SHRINK_VECTORS", 0)
     reader, parts, langs = _library(tmp_path, 60)
-    query = _unit(np.random.default_rng(1), 1, 16)[0]
+    query = unit(np.random.default_rng(1), 1, 16)[0]
     expected = _expected(parts, langs, query)
     found = dense_search(reader, reader.dense_stats(), query, NO_FILTERS)
     assert set(found) == set(expected)  # small groups are searched exactly
@@ -104,13 +82,13 @@ def test_scores_are_standardised_means_of_passage_and_best_window(
 def test_a_small_groups_spread_is_drawn_to_the_pooled_one(tmp_path: Path) -> None:
     # Three English passages among 300 Chinese ones: alone, their covariance has rank 2.
     rng = np.random.default_rng(4)
-    parts = [(_unit(rng, 1, 16)[0], _unit(rng, 2, 16)) for _ in range(303)]
+    parts = [(unit(rng, 1, 16)[0], unit(rng, 2, 16)) for _ in range(303)]
     write_dense(tmp_path, stack(16, parts), ["en"] * 3 + ["zh-Hant"] * 300)
     stats = folder_reader(tmp_path).dense_stats()
     english, chinese = (stats.groups.index(g) for g in ("en", "zh"))
     assert np.linalg.matrix_rank(stats.spreads[english], tol=1e-4) == 16
     for _ in range(5):
-        _, scales = standardisers(stats, _unit(rng, 1, 16)[0])
+        _, scales = standardisers(stats, unit(rng, 1, 16)[0])
         assert 0.5 < scales[english] / scales[chinese] < 2
 
 
@@ -118,7 +96,7 @@ def test_filters_keep_only_allowed_passages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reader, _, _ = _library(tmp_path, 60)
-    query = _unit(np.random.default_rng(2), 1, 16)[0]
+    query = unit(np.random.default_rng(2), 1, 16)[0]
     allowed = np.array([3, 10, 11, 42])
     filters = allowing(reader, allowed, monkeypatch)
     found = dense_search(reader, reader.dense_stats(), query, filters)
@@ -136,7 +114,7 @@ def test_large_groups_use_codes_and_still_find_the_best(
     rng = np.random.default_rng(3)
     hits = 0
     for _ in range(20):
-        query = _unit(rng, 1, 16)[0]
+        query = unit(rng, 1, 16)[0]
         expected = _expected(parts, langs, query)
         best = max(expected, key=expected.__getitem__)
         hits += best in dense_search(reader, stats, query, NO_FILTERS)
@@ -145,7 +123,7 @@ def test_large_groups_use_codes_and_still_find_the_best(
     # second allows one language group only. (The local reader decides what is too large.)
     monkeypatch.setattr(local_reader, "EXACT_FILTER_LIMIT", 10)
     for allowed in [np.arange(0, 3000, 7)] * 3 + [np.arange(0, 3000, 3)] * 3:
-        query = _unit(rng, 1, 16)[0]
+        query = unit(rng, 1, 16)[0]
         expected = _expected(parts, langs, query)
         filters = allowing(reader, allowed, monkeypatch)
         found = dense_search(reader, stats, query, filters)
@@ -162,11 +140,11 @@ def test_candidates_deepen_until_the_top_ten_is_certain(
     # and 15 windows would pick among the tied passages at random.
     monkeypatch.setattr(dense, "POOL", 5)
     rng = np.random.default_rng(5)
-    query = _unit(rng, 1, 16)[0]
-    noisy = query + 0.3 * _unit(rng, 1, 16)[0]
+    query = unit(rng, 1, 16)[0]
+    noisy = query + 0.3 * unit(rng, 1, 16)[0]
     shared = noisy / np.linalg.norm(noisy)
-    parts = [(_unit(rng, 1, 16)[0], np.vstack([shared, _unit(rng, 1, 16)[0]])) for _ in range(300)]
-    parts += [(_unit(rng, 1, 16)[0], _unit(rng, 2, 16)) for _ in range(300)]
+    parts = [(unit(rng, 1, 16)[0], np.vstack([shared, unit(rng, 1, 16)[0]])) for _ in range(300)]
+    parts += [(unit(rng, 1, 16)[0], unit(rng, 2, 16)) for _ in range(300)]
     langs = ["zh-Hant"] * 600
     write_dense(tmp_path, stack(16, parts), langs)
     reader = dense_reader(tmp_path)
@@ -180,7 +158,7 @@ def test_candidates_deepen_until_the_top_ten_is_certain(
 
 def test_window_similarities_are_those_of_the_passages_own_windows(tmp_path: Path) -> None:
     reader, parts, _ = _library(tmp_path, 12)
-    query = _unit(np.random.default_rng(6), 1, 16)[0]
+    query = unit(np.random.default_rng(6), 1, 16)[0]
     wanted = [key(row) for row in (9, 2, 5)]
     vectors = reader.passage_vectors(wanted)
     assert vectors.keys == [key(row) for row in (2, 5, 9)]  # in the backend's (row) order
@@ -193,7 +171,7 @@ def test_similarities_through_the_kept_buffer_are_the_whole_products() -> None:
     rng = np.random.default_rng(3)
     for rows in (3000, 10, 0, 2000, dense.KEPT_ROWS + 1):  # grown, reused, then bypassed
         vectors = rng.standard_normal((rows, 32)).astype(np.float16)
-        query = _unit(rng, 1, 32)[0]
+        query = unit(rng, 1, 32)[0]
         assert np.array_equal(
             dense._similarities(vectors, query), vectors.astype(np.float32) @ query
         )

@@ -8,30 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reindustry_kb.index.backend import DenseVectors
 from reindustry_kb.index.local import dense
 from reindustry_kb.index.local.dense import DenseIndex, DenseWriter
-
-
-def stack(dim: int, parts: list) -> DenseVectors:
-    """Passage and window vectors, float16 as stored, from per-passage pairs."""
-    windows = [np.asarray(w, dtype=np.float16).reshape(-1, dim) for _, w in parts]
-    return DenseVectors(
-        np.array([own for own, _ in parts], dtype=np.float16).reshape(-1, dim),
-        np.vstack(windows) if windows else np.zeros((0, dim), dtype=np.float16),
-        np.cumsum([0, *(len(w) for w in windows)], dtype=np.int64),
-    )
-
-
-def write_dense(folder: Path, vectors: DenseVectors, langs: list[str]) -> None:
-    writer = DenseWriter(folder, vectors.passages.shape[1])
-    writer.add(vectors, langs)
-    writer.finish()
-
-
-def unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
-    x = rng.standard_normal((n, dim)).astype(np.float32)
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
+from tests.vectors import stack, unit, write_dense
 
 
 def library(n: int, dim: int = 16) -> tuple[list, list[str]]:
