@@ -290,6 +290,11 @@ def citation_of(doc_id: str, line_start: int, line_end: int, page: int | None = 
     return f"{doc_id}:{where}L{line_start}-L{line_end}"
 
 
+def passage_key(doc_id: str, ordinal: int) -> str:
+    """A passage's stable key: its document and its number there, from 1 ("<doc>#p012")."""
+    return f"{doc_id}#p{ordinal:03d}"
+
+
 def passage_order(passage_id: str) -> tuple[str, int]:
     """A passage's place in its library: by document, then by its number there ("<doc>#p012").
     Ties in ranking break by it, so every backend lists equal scores alike."""

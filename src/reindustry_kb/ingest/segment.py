@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from reindustry_kb.ingest.sources import Source
-from reindustry_kb.models import Document, Passage
+from reindustry_kb.models import Document, Passage, passage_key
 from reindustry_kb.text.language import detect_lang
 from reindustry_kb.text.normalize import HAN
 
@@ -126,7 +126,7 @@ def segment(source: Source, target: int = 180, max_size: int = 300) -> list[Pass
         pages = source.page_starts
         passages.append(
             Passage(
-                passage_id=f"{source.doc.doc_id}#p{len(passages) + 1:03d}",
+                passage_id=passage_key(source.doc.doc_id, len(passages) + 1),
                 doc_id=source.doc.doc_id,
                 ordinal=len(passages) + 1,
                 text=text,

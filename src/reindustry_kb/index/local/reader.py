@@ -30,7 +30,15 @@ from reindustry_kb.index.local import layout, sql
 from reindustry_kb.index.local.dense import DenseIndex
 from reindustry_kb.index.local.lexical import LexicalIndex
 from reindustry_kb.index.manifest import Manifest
-from reindustry_kb.models import CLAIM, Claim, ClaimFilters, Document, Filters, Passage
+from reindustry_kb.models import (
+    CLAIM,
+    Claim,
+    ClaimFilters,
+    Document,
+    Filters,
+    Passage,
+    passage_key,
+)
 
 # Filters leaving at most this many passages are scored exactly, without FAISS.
 EXACT_FILTER_LIMIT = 20_000
@@ -303,7 +311,7 @@ class _Layout:
             documents = np.searchsorted(self.starts, unknown, side="right") - 1
             numbers = (np.asarray(unknown) - self.starts[documents] + 1).tolist()
             for row, d, number in zip(unknown, documents.tolist(), numbers, strict=True):
-                known[row] = key = f"{self.doc_ids[d]}#p{number:03d}"
+                known[row] = key = passage_key(self.doc_ids[d], number)
                 self._row_of[key] = row
         return [known[row] for row in rows]
 
