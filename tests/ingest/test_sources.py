@@ -237,3 +237,9 @@ def test_too_large_and_unreadable_files_say_why(tmp_path: Path) -> None:
         read_source(big, tmp_path, max_bytes=1_000_000)
     with pytest.raises(SourceError, match=r"gone\.txt disappeared"):
         read_source(tmp_path / "gone.txt", tmp_path)
+
+
+def test_a_comment_above_the_heading_is_no_title() -> None:
+    # Law databases' Markdown opens with `<!-- INFO END -->`; the heading below is the title.
+    header = parse_header("<!-- INFO END -->\n\n# 关税法\n\n第一条 为了规范关税征收，制定本法。\n")
+    assert header.title == "关税法"

@@ -317,6 +317,8 @@ FOOTER_CHARS = 4000
 _KEY_VALUE = re.compile(r"^\s*(?P<key>[^:：\n]{1,40}?)\s*[:：]\s*(?P<value>.*?)\s*$")
 _DATE_PREFIX = re.compile(r"^\s*(?:date|日期)\s+(?P<value>\d{4}-\d{1,2}-\d{1,2})\s*", re.I)
 # A title line: a Markdown heading, and the rule under a front matter or a heading.
+# HTML comments and tags, which a Markdown file from a web archive or a law database carries.
+_HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>")
 _MD_HEADING = re.compile(r"^\s*#\s+(?P<title>.+?)\s*#*\s*$")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 
@@ -356,8 +358,8 @@ def parse_header(text: str) -> Header:
         start, line = lines[index]
         plain = line.replace("**", "").replace("__", "").strip()
         end = start + len(line)
-        if not plain or _RULE.match(line):
-            index += 1
+        if not plain or _RULE.match(line) or not re.search(r"\w", _HTML.sub("", plain)):
+            index += 1  # a blank line, a rule, or markup alone (`<!-- INFO END -->`): no title
             continue
         if m := _DATE_PREFIX.match(line):
             header.date = header.date or header_date(m["value"])
