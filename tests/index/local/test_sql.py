@@ -2,6 +2,7 @@ import sqlite3
 
 import pytest
 
+from reindustry_kb.index import records
 from reindustry_kb.index.local import sql
 from reindustry_kb.models import (
     CLAIM,
@@ -39,12 +40,12 @@ def db() -> sqlite3.Connection:
         )
         db.execute(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            sql.document_row(document, "text"),
+            records.document_row(document, "text"),
         )
         db.execute(
-            f"INSERT INTO passages (row, {sql.PASSAGE_COLUMNS}, tokens) "
+            f"INSERT INTO passages (row, {records.PASSAGE_COLUMNS}, tokens) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (row, *sql.passage_row(passage), "solar tariff 锂电池"),
+            (row, *records.passage_row(passage), "solar tariff 锂电池"),
         )
     return db
 
@@ -55,9 +56,9 @@ def test_records_come_back_from_their_rows(db: sqlite3.Connection) -> None:
     )
     db.execute(
         "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        sql.document_row(document, "全文"),
+        records.document_row(document, "全文"),
     )
-    found = db.execute(f"SELECT {sql.DOCUMENT_COLUMNS} FROM documents WHERE doc_id = 'brief'")
+    found = db.execute(f"SELECT {records.DOCUMENT_COLUMNS} FROM documents WHERE doc_id = 'brief'")
     assert sql.document_of(found.fetchone()) == document
     claims = [
         StatisticClaim(
@@ -74,7 +75,7 @@ def test_records_come_back_from_their_rows(db: sqlite3.Connection) -> None:
         ),
     ]  # fmt: skip
     db.executemany(
-        "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", map(sql.claim_row, claims)
+        "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", map(records.claim_row, claims)
     )
     rows = db.execute("SELECT value_num, value_text, unit, canonical, data FROM claims").fetchall()
     assert [tuple(row)[:4] for row in rows] == [
@@ -86,7 +87,7 @@ def test_records_come_back_from_their_rows(db: sqlite3.Connection) -> None:
 
 
 def _documents(db: sqlite3.Connection, filters: Filters) -> list[str]:
-    where, params = sql.passage_where(filters)
+    where, params = records.passage_where(filters)
     found = db.execute(
         f"SELECT d.doc_id FROM documents d JOIN passages p USING (doc_id) WHERE {where} "
         "ORDER BY p.row",
@@ -96,7 +97,7 @@ def _documents(db: sqlite3.Connection, filters: Filters) -> list[str]:
 
 
 def test_documents_by_id_or_prefix_take_like_wildcards_literally(db: sqlite3.Connection) -> None:
-    assert sql.like_literal("100%_a\\b") == "100\\%\\_a\\\\b"
+    assert records.like_literal("100%_a\\b") == "100\\%\\_a\\\\b"
     assert _documents(db, Filters(docs=("100%_sure",))) == ["100%_sure"]
     assert _documents(db, Filters(docs=("under_*",))) == ["under_score"]
     assert _documents(db, Filters(docs=("100%*", "grid_2025.md"))) == ["100%_sure", "grid_2025"]
@@ -113,9 +114,9 @@ def test_dates_compare_at_the_precision_asked_and_mixed_passages_pass_any_langua
 
 
 def test_claim_filters_are_parameters(db: sqlite3.Connection) -> None:
-    where, params = sql.claim_where(ClaimFilters(unit="%", min_value=10, mentions=("锂",)))
+    where, params = records.claim_where(ClaimFilters(unit="%", min_value=10, mentions=("锂",)))
     assert not any(value in where for value in ("statistic", "锂", "10"))
     assert params[:3] == ["statistic", "%", 10]  # a unit or bound implies statistics
     assert params[-1] == "%锂%"  # a Han term may stand inside a longer word
-    _, params = sql.claim_where(ClaimFilters(mentions=("solar_x",)))
+    _, params = records.claim_where(ClaimFilters(mentions=("solar_x",)))
     assert params == ["% solar\\_x %"]  # a Latin one is a whole word

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from reindustry_kb.errors import UnknownDocumentError
+from reindustry_kb.index import records
 from reindustry_kb.index.backend import (
     Candidates,
     DenseStats,
@@ -93,11 +94,11 @@ class LocalReader:
     # --- records --------------------------------------------------------------------------
 
     def documents(self) -> list[Document]:
-        rows = self._query(f"SELECT {sql.DOCUMENT_COLUMNS} FROM documents ORDER BY doc_id")
+        rows = self._query(f"SELECT {records.DOCUMENT_COLUMNS} FROM documents ORDER BY doc_id")
         return [sql.document_of(row) for row in rows]
 
     def documents_by_id(self, doc_ids: Collection[str]) -> dict[str, Document]:
-        found = self._in(f"SELECT {sql.DOCUMENT_COLUMNS} FROM documents WHERE doc_id", doc_ids)
+        found = self._in(f"SELECT {records.DOCUMENT_COLUMNS} FROM documents WHERE doc_id", doc_ids)
         return {row["doc_id"]: sql.document_of(row) for row in found}
 
     def document_text(self, doc_id: str) -> str | None:
@@ -105,11 +106,13 @@ class LocalReader:
         return str(rows[0]["text"]) if rows else None
 
     def passages(self, keys: Collection[PassageKey]) -> dict[PassageKey, Passage]:
-        found = self._in(f"SELECT row, {sql.PASSAGE_COLUMNS} FROM passages WHERE passage_id", keys)
+        found = self._in(
+            f"SELECT row, {records.PASSAGE_COLUMNS} FROM passages WHERE passage_id", keys
+        )
         return {row["passage_id"]: self._passage(row) for row in found}
 
     def iter_passages(self) -> Iterator[Passage]:
-        for row in self._query(f"SELECT row, {sql.PASSAGE_COLUMNS} FROM passages ORDER BY row"):
+        for row in self._query(f"SELECT row, {records.PASSAGE_COLUMNS} FROM passages ORDER BY row"):
             yield self._passage(row)
 
     def _passage(self, row: sqlite3.Row) -> Passage:
@@ -141,11 +144,11 @@ class LocalReader:
 
     def find_claims(self, filters: ClaimFilters) -> list[Claim]:
         self.check_documents(filters.docs)
-        return self._claims(*sql.claim_where(filters))
+        return self._claims(*records.claim_where(filters))
 
     def check_documents(self, docs: Sequence[str]) -> None:
         for doc in docs:
-            clause, params = sql.doc_where([doc])
+            clause, params = records.doc_where([doc])
             if not self._query(f"SELECT 1 FROM documents d WHERE {clause} LIMIT 1", tuple(params)):
                 raise UnknownDocumentError(
                     f"--doc {doc!r} matches no indexed document; `rkb docs` lists their ids"
@@ -241,7 +244,7 @@ class LocalReader:
         if filters.is_empty():
             return None
         if self._allowed is None or self._allowed[0] != filters:
-            where, params = sql.passage_where(filters)
+            where, params = records.passage_where(filters)
             # Documents first (CROSS JOIN fixes the order), then their passages from the
             # (doc_id, lang) index, which holds the row too: the passages' text is never read.
             # At a million passages a date filter takes 0.08 s this way, 0.6 s scanning them.

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reindustry_kb.errors import IndexCorruptError
+from reindustry_kb.index import records
 from reindustry_kb.index.backend import DenseVectors, Part
 from reindustry_kb.index.local import layout, sql
 from reindustry_kb.index.local.dense import DenseWriter
@@ -67,22 +68,22 @@ class LocalWriter:
     def add_document(self, doc: Document, text: str, part: Part) -> None:
         self.db.execute(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            sql.document_row(doc, text),
+            records.document_row(doc, text),
         )
         self.add_part(part)
 
     def add_part(self, part: Part) -> None:
         self.db.executemany(
-            f"INSERT INTO passages (row, {sql.PASSAGE_COLUMNS}, tokens) "
+            f"INSERT INTO passages (row, {records.PASSAGE_COLUMNS}, tokens) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                (self.row + n, *sql.passage_row(p), " ".join(part.tokens[n]))
+                (self.row + n, *records.passage_row(p), " ".join(part.tokens[n]))
                 for n, p in enumerate(part.passages)
             ),
         )
         self.db.executemany(
             "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (sql.claim_row(claim) for claim in part.claims),
+            (records.claim_row(claim) for claim in part.claims),
         )
         self._add_rows([p.lang for p in part.passages], part.tokens, part.vectors)
 
@@ -120,7 +121,7 @@ class LocalWriter:
         )
         self.db.execute("UPDATE documents SET path = ? WHERE doc_id = ?", (doc.path, doc.doc_id))
         self.db.execute(
-            f"INSERT INTO passages SELECT row - ? + ?, {sql.PASSAGE_COLUMNS}, tokens "
+            f"INSERT INTO passages SELECT row - ? + ?, {records.PASSAGE_COLUMNS}, tokens "
             "FROM old.passages WHERE row >= ? AND row < ? ORDER BY row",
             (held.first_row, self.row, held.first_row, held.first_row + len(held.langs)),
         )
