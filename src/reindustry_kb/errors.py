@@ -44,5 +44,19 @@ class WrongFolderError(RkbError):
     """The index was built from another seeds folder."""
 
 
+class DatabaseError(RkbError):
+    """The database cannot be reached, refuses the user, or lacks what rkb needs."""
+
+
 class UnknownDocumentError(RkbError):
     """A --doc filter names no indexed document."""
+
+
+def redact(text: str) -> str:
+    """Text with any password in a database URL (postgresql://user:secret@host) or a
+    connection string (password=secret) replaced by ***: credentials are never printed."""
+    import re
+
+    # Up to the last @ of the URL: a password may hold one, unencoded.
+    text = re.sub(r"(postgres(?:ql)?://[^:/?#@\s]*:)\S*@(?=[^@\s]*(?:\s|$))", r"\1***@", text)
+    return re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", text, flags=re.IGNORECASE)

@@ -17,6 +17,8 @@ ONNX_MODEL = "multilingual-e5-small-int8"  # the same weights, int8, under ONNX 
 class Settings(BaseModel):
     seeds_dir: Path = Path("seeds")
     index_dir: Path = Path("indexes")
+    # A PostgreSQL library (postgresql://...) instead of the local files of index_dir.
+    database_url: str | None = None
     # None means "whatever the index was built with" when querying, the default when building.
     embedder: str | None = None
     model: str | None = None
@@ -30,11 +32,20 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Defaults, then RKB_* environment variables, then explicit (non-None) overrides."""
+        """Defaults, then RKB_* environment variables, then explicit (non-None) overrides.
+
+        Where the index is: `--db`, then `--index-dir`, then RKB_DATABASE_URL, then
+        RKB_INDEX_DIR, then indexes/ (a flag beats a variable; both flags are an error)."""
+        if overrides.get("database_url") is not None and overrides.get("index_dir") is not None:
+            raise RkbError(
+                "--db and --index-dir both name an index; give one (a library is in a database "
+                "or in a folder)"
+            )
         values: dict[str, object] = {}
         env = {
             "seeds_dir": "RKB_SEEDS_DIR",
             "index_dir": "RKB_INDEX_DIR",
+            "database_url": "RKB_DATABASE_URL",
             "embedder": "RKB_EMBEDDER",
             "model": "RKB_MODEL",
             "max_file_mb": "RKB_MAX_FILE_MB",
@@ -43,16 +54,28 @@ class Settings(BaseModel):
             if os.environ.get(var):
                 values[field] = os.environ[var]
         values.update({key: value for key, value in overrides.items() if value is not None})
+        if overrides.get("index_dir") is not None and overrides.get("database_url") is None:
+            values.pop("database_url", None)  # --index-dir beats RKB_DATABASE_URL
         try:
             return cls.model_validate(values)
         except ValidationError as exc:
             problem = exc.errors()[0]
             name = str(problem["loc"][0]) if problem["loc"] else "a setting"
+            shown = _shown(name, problem.get("input"))
             raise RkbError(
-                f"{name} {problem.get('input')!r} is not valid ({problem['msg']}); fix the flag "
-                f"or RKB_{name.upper()}"
+                f"{name} {shown} is not valid ({problem['msg']}); fix the flag or "
+                f"RKB_{name.upper()}"
             ) from None
 
     def build_embedder_name(self) -> str:
         """The embedder a build uses: the one asked for, else the default."""
         return self.embedder or DEFAULT_EMBEDDER
+
+
+def _shown(name: str, value: object) -> str:
+    """A setting's value for an error message: a database URL without its password."""
+    if name == "database_url" and isinstance(value, str):
+        from reindustry_kb.errors import redact
+
+        return repr(redact(value))
+    return repr(value)

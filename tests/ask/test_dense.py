@@ -11,6 +11,7 @@ import pytest
 from reindustry_kb import models
 from reindustry_kb.ask import dense
 from reindustry_kb.ask.dense import dense_search, score, standardisers
+from reindustry_kb.index import moments
 from reindustry_kb.index.local import dense as local_dense
 from reindustry_kb.index.local import reader as local_reader
 from reindustry_kb.index.local.reader import LocalReader, _Layout
@@ -68,7 +69,7 @@ def _expected(parts: list, langs: list[str], query: np.ndarray) -> dict[str, flo
 def test_scores_are_standardised_means_of_passage_and_best_window(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(local_dense, "SHRINK_VECTORS", 0)
+    monkeypatch.setattr(moments, "SHRINK_VECTORS", 0)
     reader, parts, langs = _library(tmp_path, 60)
     query = unit(np.random.default_rng(1), 1, 16)[0]
     expected = _expected(parts, langs, query)

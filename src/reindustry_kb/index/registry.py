@@ -10,12 +10,16 @@ from reindustry_kb.index.backend import Backend
 from reindustry_kb.settings import Settings
 
 # name -> "module:factory"; a factory takes the Settings and returns a Backend.
-BACKENDS = {"local": "reindustry_kb.index.local.backend:LocalBackend"}
+BACKENDS = {
+    "local": "reindustry_kb.index.local.backend:LocalBackend",
+    "postgres": "reindustry_kb.index.postgres.backend:PostgresBackend",
+}
 
 
 def backend_name(settings: Settings) -> str:
-    """The backend the settings choose: the local files of `index_dir` today."""
-    return "local"
+    """The backend the settings choose: a database when given a URL, else the local files
+    of `index_dir`."""
+    return "postgres" if settings.database_url else "local"
 
 
 def get_backend(settings: Settings) -> Backend:

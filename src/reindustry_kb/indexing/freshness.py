@@ -71,7 +71,10 @@ def file_digest(path: Path) -> str:
 
 
 def seeds_relative(settings: Settings) -> str:
-    """The seeds folder as the index records it: relative to the index folder."""
+    """The seeds folder as the index records it: relative to the index folder, or for a
+    library in a database, whole."""
+    if settings.database_url:
+        return settings.seeds_dir.resolve().as_posix()
     return Path(
         os.path.relpath(settings.seeds_dir.resolve(), settings.index_dir.resolve())
     ).as_posix()
@@ -81,12 +84,14 @@ def check_owner(settings: Settings, summary: Summary | None, replace: bool = Fal
     """Refuse to build an index from another folder than the one it was built from."""
     if summary is None or summary.seeds is None or replace:
         return
-    built_from = (settings.index_dir / summary.seeds).resolve()
+    built_from = (settings.index_dir / summary.seeds).resolve()  # an absolute one stays
+    where, flag = str(settings.index_dir), "--index-dir"
+    if settings.database_url:
+        where, flag = get_backend(settings).where(), "--db"
     if built_from != settings.seeds_dir.resolve():
         raise WrongFolderError(
-            f"the index in {settings.index_dir} was built from {built_from}, not "
-            f"{settings.seeds_dir}; give this folder its own --index-dir, or pass --replace "
-            "to rebuild that index from it"
+            f"the index in {where} was built from {built_from}, not {settings.seeds_dir}; "
+            f"give this folder its own {flag}, or pass --replace to rebuild that index from it"
         )
 
 

@@ -38,14 +38,13 @@ import numpy as np
 from reindustry_kb.embed.embedder import KEY_BYTES, Vectors
 from reindustry_kb.errors import damaged
 from reindustry_kb.index.backend import KINDS, DenseVectors
+from reindustry_kb.index.moments import shrunk
 from reindustry_kb.models import language_group
 from reindustry_kb.rows import read_runs
 
 # Up to this many vectors a group is searched exhaustively; beyond, PQ codes (passages) or an
 # IVF (windows) propose candidates.
 FLAT_LIMIT = 50_000
-# Prior weight, in passages, of the pooled covariance in each group's (see _shrunk).
-SHRINK_VECTORS = 500
 # A large group's passages are scanned whole over PQ codes, and its best REFINE x the
 # candidates wanted are rescored by their exact similarity before the best are kept.
 REFINE = 10
@@ -153,24 +152,10 @@ class DenseWriter:
         np.save(self.folder / "window_offsets.npy", offsets)
         np.save(self.folder / "row_group.npy", row_group)
         np.save(self.folder / "centroids.npy", centroids)
-        np.save(self.folder / "spreads.npy", _shrunk(spreads, centroids[:, 0], sizes))
+        np.save(self.folder / "spreads.npy", shrunk(spreads, centroids[:, 0], sizes))
         meta = {"dim": self.dim, "groups": names, "indexes": descriptions}
         (self.folder / "dense.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         return written
-
-
-def _shrunk(spreads: Any, means: Any, sizes: Any) -> Any:
-    """Each group's passage covariance drawn towards the pooled one of all groups, as much as
-    SHRINK_VECTORS more passages would: a few hundred vectors are needed to estimate a
-    covariance at all, and a language with three passages must not get a near-zero spread."""
-    if sizes.sum() == 0:
-        return spreads.astype(np.float32)
-    weights = sizes / sizes.sum()
-    between = means - weights @ means
-    # Pooled: the groups' own spreads plus the spread of their means.
-    pooled = np.einsum("g,gij->ij", weights, spreads) + (between.T * weights) @ between
-    n = sizes[:, None, None].astype(np.float64)
-    return ((n * spreads + SHRINK_VECTORS * pooled) / (n + SHRINK_VECTORS)).astype(np.float32)
 
 
 class NpyAppender:

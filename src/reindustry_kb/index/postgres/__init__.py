@@ -1,0 +1,1 @@
+"""The PostgreSQL + pgvector backend: a team's library on a shared server."""

@@ -1,0 +1,377 @@
+"""Reading the live generation of a PostgreSQL library.
+
+A reader is one REPEATABLE READ, READ ONLY transaction from open to exit: every query of a
+command sees the same snapshot, so an export never mixes generations while `rkb index` writes,
+and a reader needs nothing but SELECT. Dense candidates come from pgvector (an exact scan for
+small lists, HNSW with iterative scans for large or filtered ones); every candidate is scored
+by the query code from its vectors, as for the local backend. BM25 is summed by the server
+over a postings table with the same formula as index/bm25.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zlib
+from collections.abc import Collection, Iterator, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reindustry_kb.errors import IndexMissingError, UnknownDocumentError
+from reindustry_kb.index import bm25, records
+from reindustry_kb.index.backend import (
+    KINDS,
+    Candidates,
+    DenseStats,
+    Keys,
+    PassageKey,
+    PassageVectors,
+    TermStats,
+    Weighted,
+)
+from reindustry_kb.index.manifest import Manifest
+from reindustry_kb.index.moments import DenseMoments
+from reindustry_kb.index.postgres import schema
+from reindustry_kb.index.postgres.connect import connect, failures
+from reindustry_kb.models import CLAIM, Claim, ClaimFilters, Document, Filters, Passage
+from reindustry_kb.text.tokenize import QueryTokenizer
+
+Q = records.placeholders
+# Filters leaving at most this many passages are scored exactly (every one a candidate).
+EXACT_FILTER_LIMIT = 20_000
+# A list of at most this many vectors is scanned exactly; a larger one through its HNSW graph.
+EXACT_VECTORS = 20_000
+EF_SEARCH_MIN, EF_SEARCH_MAX = 40, 1000  # pgvector's bounds for hnsw.ef_search
+TABLES = {"passages": "passage_vectors", "windows": "window_vectors"}
+FILTERED = "SELECT p.pid FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE {}"
+CLAIMS = (
+    "SELECT c.data FROM claims c JOIN documents d ON d.doc_id = c.doc_id WHERE {} "
+    'ORDER BY c.doc_id COLLATE "C", c.char_start, c.kind COLLATE "C", c.id COLLATE "C"'
+)
+
+
+class PostgresReader:
+    """The live generation, read in one snapshot."""
+
+    def __init__(self, url: str, place: str, conn: Any, generation: str, manifest: Manifest):
+        self.url, self.place, self.conn = url, place, conn
+        self.schema, self.manifest = generation, manifest
+
+    @classmethod
+    def open(cls, url: str, place: str) -> PostgresReader:
+        from pgvector.psycopg import register_vector
+        from psycopg import IsolationLevel
+
+        conn = connect(url)
+        with failures(url):
+            conn.isolation_level = IsolationLevel.REPEATABLE_READ
+            conn.read_only = True
+            schema.check(conn, place)
+            row = conn.execute("SELECT generation, manifest FROM rkb.library").fetchone()
+            if row is None:
+                raise IndexMissingError(
+                    f"no library in the database at {place} yet; run `rkb index --db URL`"
+                )
+            path = f"{row[0]}, {schema.extension_schema(conn)}"
+            conn.execute("SELECT set_config('search_path', %s, true)", (path,))
+            register_vector(conn)
+        return cls(url, place, conn, str(row[0]), Manifest.model_validate_json(row[1]))
+
+    def _rows(self, query: str, params: Sequence[Any] = (), binary: bool = False) -> list[Any]:
+        with failures(self.url):
+            found: list[Any] = self.conn.cursor(binary=binary).execute(query, params).fetchall()
+        return found
+
+    def _dicts(self, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        from psycopg.rows import dict_row
+
+        with failures(self.url):
+            cursor = self.conn.cursor(row_factory=dict_row)
+            found: list[dict[str, Any]] = cursor.execute(query, params).fetchall()
+        return found
+
+    def stat(self, name: str) -> bytes:
+        """A statistic the writer keeps (stats table): dense moments, lexical totals, vocab."""
+        rows = self._rows("SELECT value FROM stats WHERE name = %s", (name,))
+        return bytes(rows[0][0]) if rows else b""
+
+    # --- records --------------------------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        found = self._dicts(
+            f'SELECT {records.DOCUMENT_COLUMNS} FROM documents ORDER BY doc_id COLLATE "C"'
+        )
+        return [records.document_of(row) for row in found]
+
+    def documents_by_id(self, doc_ids: Collection[str]) -> dict[str, Document]:
+        found = self._dicts(
+            f"SELECT {records.DOCUMENT_COLUMNS} FROM documents WHERE doc_id = ANY(%s)",
+            (list(doc_ids),),
+        )
+        return {row["doc_id"]: records.document_of(row) for row in found}
+
+    def document_text(self, doc_id: str) -> str | None:
+        found = self._rows("SELECT text FROM documents WHERE doc_id = %s", (doc_id,))
+        return str(found[0][0]) if found else None
+
+    def passages(self, keys: Collection[PassageKey]) -> dict[PassageKey, Passage]:
+        found = self._dicts(
+            f"SELECT {records.PASSAGE_COLUMNS} FROM passages WHERE passage_id = ANY(%s)",
+            (list(keys),),
+        )
+        return {row["passage_id"]: Passage(**row) for row in found}
+
+    def iter_passages(self) -> Iterator[Passage]:
+        from psycopg.rows import dict_row
+
+        with failures(self.url):
+            cursor = self.conn.cursor("rkb_passages", row_factory=dict_row)
+            cursor.execute(f"SELECT {records.PASSAGE_COLUMNS} FROM passages ORDER BY pid")
+            for row in cursor:
+                yield Passage(**row)
+            cursor.close()
+
+    def _claims(self, where: str, params: Sequence[Any]) -> list[Claim]:
+        return [CLAIM.validate_json(row[0]) for row in self._rows(CLAIMS.format(where), params)]
+
+    def claims_by_passage(self, keys: Sequence[PassageKey]) -> dict[PassageKey, list[Claim]]:
+        result: dict[str, list[Claim]] = {key: [] for key in keys}
+        for claim in self._claims("c.passage_id = ANY(%s)", (list(keys),)):
+            result[claim.passage_id].append(claim)
+        return result
+
+    def claims_by_id(self, claim_ids: Sequence[str]) -> dict[str, Claim]:
+        return {claim.id: claim for claim in self._claims("c.id = ANY(%s)", (list(claim_ids),))}
+
+    def find_claims(self, filters: ClaimFilters) -> list[Claim]:
+        self.check_documents(filters.docs)
+        where, params = records.claim_where(filters)
+        return self._claims(Q(where), params)
+
+    def check_documents(self, docs: Sequence[str]) -> None:
+        for doc in docs:
+            clause, params = records.doc_where([doc])
+            if not self._rows(f"SELECT 1 FROM documents d WHERE {Q(clause)} LIMIT 1", params):
+                raise UnknownDocumentError(
+                    f"--doc {doc!r} matches no indexed document; `rkb docs` lists their ids"
+                )
+
+    # --- dense ----------------------------------------------------------------------------
+
+    @cached_property
+    def _moments(self) -> DenseMoments:
+        return DenseMoments.from_bytes(self.stat("dense"))
+
+    def dense_stats(self) -> DenseStats:
+        return self._stats
+
+    @cached_property
+    def _stats(self) -> DenseStats:
+        return self._moments.stats()
+
+    def dense_candidates(self, query: Any, pool: int, filters: Filters) -> Candidates:
+        from pgvector import HalfVector
+
+        allowed, params = "", list[Any]()
+        if not filters.is_empty():
+            where, params = records.passage_where(filters)
+            chosen = FILTERED.format(Q(where))
+            if self._rows(f"SELECT count(*) FROM ({chosen}) x", params)[0][0] <= EXACT_FILTER_LIMIT:
+                keys = self._rows(
+                    f"SELECT passage_id FROM passages WHERE pid IN ({chosen}) ORDER BY pid", params
+                )
+                return Candidates([key for (key,) in keys], {})
+            allowed = f" AND v.pid IN ({chosen})"
+        vector = HalfVector(np.asarray(query, dtype=np.float16))
+        pids: set[int] = set()
+        lasts: dict[tuple[str, str], float] = {}
+        for number, group in enumerate(self._moments.groups):
+            for kind_number, kind in enumerate(KINDS):
+                size = int(self._moments.counts[number, kind_number])
+                if size == 0:
+                    continue
+                k = pool * (3 if kind == "windows" else 1)
+                found = self._nearest(TABLES[kind], number, vector, k, size, allowed, params)
+                pids.update(pid for pid, _ in found)
+                if len(found) == k:
+                    lasts[kind, group] = min(-distance for _, distance in found)
+                elif size > EXACT_VECTORS and (allowed or len(found) < min(k, size)):
+                    # The graph's scan stopped before the list's end (or a filter hides how
+                    # many there are): what lies deeper is unknown.
+                    lasts[kind, group] = float(np.inf)
+        keys = self._rows(
+            "SELECT passage_id FROM passages WHERE pid = ANY(%s) ORDER BY pid", (sorted(pids),)
+        )
+        return Candidates([key for (key,) in keys], lasts)
+
+    def _nearest(
+        self, table: str, group: int, vector: Any, k: int, size: int, allowed: str, params: Any
+    ) -> list[tuple[int, float]]:
+        """One list's best k: (pid, negative inner product), by an exact scan when the list is
+        small (the +0 keeps the planner off the graph), else through the HNSW graph."""
+        exact = size <= EXACT_VECTORS
+        if not exact:
+            ef = str(min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, k)))
+            self._rows("SELECT set_config('hnsw.ef_search', %s, true)", (ef,))
+            self._rows("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
+        order = "(v.embedding <#> %s) + 0" if exact else "v.embedding <#> %s"
+        found = self._rows(
+            f"SELECT v.pid, v.embedding <#> %s FROM {table} v WHERE v.grp = %s{allowed} "
+            f"ORDER BY {order} LIMIT %s",
+            (vector, group, *params, vector, k),
+        )
+        return [(int(pid), float(distance)) for pid, distance in found]
+
+    def passage_vectors(self, keys: Sequence[PassageKey]) -> PassageVectors:
+        dim = self.manifest.dim
+        own = self._rows(
+            "SELECT p.passage_id, v.pid, v.grp, v.embedding FROM passages p "
+            "JOIN passage_vectors v ON v.pid = p.pid WHERE p.passage_id = ANY(%s) ORDER BY v.pid",
+            (list(keys),),
+            binary=True,
+        )
+        pids = [row[1] for row in own]
+        windows = self._rows(
+            "SELECT pid, embedding FROM window_vectors WHERE pid = ANY(%s) ORDER BY pid, wid",
+            (pids,),
+            binary=True,
+        )
+        counts = np.zeros(len(pids), dtype=np.int64)
+        where = {pid: n for n, pid in enumerate(pids)}
+        for pid, _ in windows:
+            counts[where[pid]] += 1
+        return PassageVectors(
+            [row[0] for row in own],
+            np.asarray([row[2] for row in own], dtype=np.int64),
+            _stacked([row[3] for row in own], dim),
+            _stacked([row[1] for row in windows], dim),
+            np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        )
+
+    def passage_groups(self, keys: Collection[PassageKey]) -> dict[PassageKey, int]:
+        found = self._rows(
+            "SELECT passage_id, grp FROM passages WHERE passage_id = ANY(%s)", (list(keys),)
+        )
+        return {key: int(group) for key, group in found}
+
+    # --- lexical --------------------------------------------------------------------------
+
+    @cached_property
+    def _lexical(self) -> dict[str, int]:
+        data = self.stat("lexical")
+        return {"n": 0, "length": 0} if not data else dict(json.loads(data))
+
+    def term_stats(self) -> TermStats:
+        sizes = [int(size) for size in self._moments.counts[:, 0]]
+        return TermStats(self._lexical["n"], list(self._moments.groups), sizes)
+
+    def document_frequencies(self, terms: Collection[str]) -> dict[str, tuple[int, ...]]:
+        found: dict[str, list[int]] = {}
+        width = len(self._moments.groups)
+        for term, group, df in self._rows(
+            "SELECT term, grp, df FROM terms WHERE term = ANY(%s)", (list(terms),)
+        ):
+            found.setdefault(term, [0] * width)[group] = int(df)
+        return {term: tuple(dfs) for term, dfs in found.items()}
+
+    def query_terms(self, text: str) -> list[str]:
+        return self._query_tokenizer(text)
+
+    @cached_property
+    def _query_tokenizer(self) -> QueryTokenizer:
+        """The library's vocabulary, kept in a cache folder by its digest with jieba's parse
+        of it, so a new process loads neither again."""
+        vocabulary = zlib.decompress(self.stat("vocab")) if self.stat("vocab") else b""
+        digest = hashlib.sha256(vocabulary).hexdigest()[:16]
+        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        for base in (root / "reindustry-kb", Path(tempfile.gettempdir()) / "reindustry-kb"):
+            folder = base / f"vocab-{digest}"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                path = folder / "vocab.txt"
+                if not path.is_file():
+                    temporary = folder / f".vocab.{os.getpid()}"
+                    temporary.write_bytes(vocabulary)
+                    os.replace(temporary, path)
+                return QueryTokenizer(path)
+            except OSError:
+                continue
+        return QueryTokenizer(None)
+
+    def lexical_scores(
+        self, terms: Weighted, filters: Filters, limit: int | None = None, include: Keys = ()
+    ) -> dict[PassageKey, float]:
+        weights: dict[str, float] = {}
+        for term, weight in terms:
+            weights[term] = weights.get(term, 0.0) + weight
+        n, length = self._lexical["n"], self._lexical["length"]
+        frequencies = self.document_frequencies(weights)
+        chosen = [
+            (term, weight * bm25.idf(n, sum(frequencies[term])))
+            for term, weight in weights.items()
+            if term in frequencies
+        ]
+        if not chosen:
+            return {}
+        avgdl = max(length / max(n, 1), 1e-9)
+        where, params = records.passage_where(filters)
+        scored = (
+            "SELECT p.passage_id, x.s FROM (SELECT po.pid, sum(q.w * po.tf * %s / (po.tf + %s * "
+            "(%s + %s * po.length / %s))) AS s FROM postings po JOIN unnest(%s::text[], "
+            "%s::float8[]) AS q(term, w) ON q.term = po.term GROUP BY po.pid) x "
+            "JOIN passages p ON p.pid = x.pid JOIN documents d ON d.doc_id = p.doc_id "
+            f"WHERE {Q(where)}"
+        )
+        constants = [bm25.K1 + 1, bm25.K1, 1 - bm25.B, bm25.B, avgdl]
+        first = [*constants, [t for t, _ in chosen], [w for _, w in chosen], *params]
+        if limit is None:
+            found = dict(self._rows(scored, first))
+        else:
+            found = dict(self._rows(f"{scored} ORDER BY x.s DESC LIMIT %s", [*first, limit]))
+            if wanted := [key for key in include if key not in found]:
+                found |= dict(self._rows(f"{scored} AND p.passage_id = ANY(%s)", [*first, wanted]))
+        return {key: float(score) for key, score in found.items()}
+
+    # --- for the next generation ----------------------------------------------------------
+
+    def embedded_texts(self) -> dict[bytes, int]:
+        """Digest -> handle: 2 pid for a passage's vector, 2 wid + 1 for a window's."""
+        found: dict[bytes, int] = {}
+        for table, column, odd in (("passage_vectors", "pid", 0), ("window_vectors", "wid", 1)):
+            for digest, number in self._rows(
+                f"SELECT digest, {column} FROM {table} WHERE digest IS NOT NULL "
+                f"ORDER BY {column}",
+                binary=True,
+            ):
+                found.setdefault(bytes(digest), 2 * int(number) + odd)
+        return found
+
+    def embedded_vectors(self, handles: Any) -> Any:
+        handles = np.asarray(handles, dtype=np.int64)
+        out = np.empty((len(handles), self.manifest.dim), dtype=np.float16)
+        for table, column, odd in (("passage_vectors", "pid", 0), ("window_vectors", "wid", 1)):
+            mine = handles % 2 == odd
+            if not mine.any():
+                continue
+            numbers = (handles[mine] // 2).tolist()
+            rows = dict(
+                self._rows(
+                    f"SELECT {column}, embedding FROM {table} WHERE {column} = ANY(%s)",
+                    (sorted(set(numbers)),),
+                    binary=True,
+                )
+            )
+            out[mine] = _stacked([rows[number] for number in numbers], self.manifest.dim)
+        return out
+
+
+def _stacked(vectors: list[Any], dim: int) -> Any:
+    """float16 [n, dim] from pgvector's HalfVector values."""
+    if not vectors:
+        return np.zeros((0, dim), dtype=np.float16)
+    return np.stack([vector.to_numpy() for vector in vectors]).astype(np.float16, copy=False)

@@ -1,0 +1,309 @@
+"""A new generation of a PostgreSQL library, written in one transaction.
+
+Two ways, by what the live generation lends:
+- a *rebuild* (no library yet, or a new build configuration) creates a schema `rkb_g<N>`,
+  loads it with COPY before any index exists, builds the indexes (HNSW graphs included) and
+  points `rkb.library` at it: readers keep the old schema until they start again;
+- an *update* (the same configuration) changes the live schema in place: unchanged documents
+  are not touched (their rows and HNSW entries stay), a changed or removed document's rows are
+  deleted and a new one's inserted, and the running statistics (DenseMoments, document
+  frequencies, BM25 lengths) are adjusted by what came and went.
+Either way nothing is visible before COMMIT: readers read one snapshot, and a writer killed
+half-way leaves the live generation as it was (the server rolls the transaction back).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from reindustry_kb.errors import IndexCorruptError
+from reindustry_kb.index import records
+from reindustry_kb.index.backend import Part
+from reindustry_kb.index.manifest import Manifest, Summary
+from reindustry_kb.index.moments import DenseMoments
+from reindustry_kb.index.postgres import schema
+from reindustry_kb.index.postgres.connect import connect, failures
+from reindustry_kb.models import Document, language_group
+from reindustry_kb.text.tokenize import vocabulary_lines
+
+if TYPE_CHECKING:
+    from reindustry_kb.index.postgres.reader import PostgresReader
+
+Q = records.placeholders
+
+
+class PostgresWriter:
+    """Use as a context manager: leaving it without `publish` rolls everything back."""
+
+    def __init__(self, url: str, place: str, dim: int, live: PostgresReader | None) -> None:
+        from psycopg import sql
+
+        self.url, self.place, self.dim = url, place, dim
+        self.conn = connect(url)
+        self.in_place = live is not None
+        self.written: set[str] = set()  # documents added or carried
+        self.retired: set[str] = set()  # documents of the live generation whose rows are gone
+        self.df: Counter[tuple[str, int]] = Counter()  # (term, group) -> change in df
+        with failures(url):
+            if live is None:
+                number = self.conn.execute("SELECT nextval('rkb.generations')").fetchone()[0]
+                self.schema = f"rkb_g{int(number)}"
+                self.conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(self.schema)))
+                self._use_schema()
+                self.conn.execute(schema.TABLES.format(dim=int(dim)))
+                self.moments = DenseMoments.empty(dim)
+                self.n, self.length, self.pid, self.wid = 0, 0, 0, 0
+                self.live_docs: set[str] = set()
+            else:
+                self.schema = live.schema
+                self._use_schema()
+                self.moments = DenseMoments.from_bytes(live.stat("dense"))
+                lexical = json.loads(live.stat("lexical"))
+                self.n, self.length = int(lexical["n"]), int(lexical["length"])
+                self.pid = self._next("SELECT max(pid) FROM passages")
+                self.wid = self._next("SELECT max(wid) FROM window_vectors")
+                self.live_docs = {r[0] for r in self.conn.execute("SELECT doc_id FROM documents")}
+
+    def _use_schema(self) -> None:
+        from pgvector.psycopg import register_vector
+
+        path = f"{self.schema}, {schema.extension_schema(self.conn)}"
+        self.conn.execute("SELECT set_config('search_path', %s, true)", (path,))
+        register_vector(self.conn)
+
+    def _next(self, query: str) -> int:
+        found = self.conn.execute(query).fetchone()[0]
+        return 0 if found is None else int(found) + 1
+
+    def __enter__(self) -> PostgresWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.conn.closed:  # not published: nothing of it was ever visible
+            self.conn.rollback()
+            self.conn.close()
+
+    # --- documents --------------------------------------------------------------------------
+
+    def add_document(self, doc: Document, text: str, part: Part) -> None:
+        with failures(self.url):
+            if doc.doc_id in self.live_docs and doc.doc_id not in self.retired:
+                self._retire([doc.doc_id])  # changed: its old rows go first
+            marks = ",".join(["%s"] * 14)
+            self.conn.execute(
+                f"INSERT INTO documents VALUES ({marks})", records.document_row(doc, text)
+            )
+        self.written.add(doc.doc_id)
+        self.add_part(part)
+
+    def add_part(self, part: Part) -> None:
+        passages, vectors = part.passages, part.vectors
+        groups = [self.moments.number(language_group(p.lang)) for p in passages]
+        pids = list(range(self.pid, self.pid + len(passages)))
+        counts: Any = np.diff(np.asarray(vectors.offsets, dtype=np.int64))
+        owners = np.repeat(np.asarray(pids, dtype=np.int64), counts)
+        window_groups = np.repeat(np.asarray(groups, dtype=np.int64), counts)
+        cursor = self.conn.cursor()
+        with failures(self.url):
+            columns = f"pid, {records.PASSAGE_COLUMNS}, tokens, grp, length"
+            with cursor.copy(f"COPY passages ({columns}) FROM STDIN") as copy:
+                for pid, p, tokens, group in zip(pids, passages, part.tokens, groups, strict=True):
+                    copy.write_row(
+                        (pid, *records.passage_row(p), " ".join(tokens), group, len(tokens))
+                    )
+            with cursor.copy("COPY claims FROM STDIN") as copy:
+                for claim in part.claims:
+                    copy.write_row(records.claim_row(claim))
+            with cursor.copy("COPY postings (term, pid, tf, length) FROM STDIN") as copy:
+                for pid, tokens, group in zip(pids, part.tokens, groups, strict=True):
+                    for term, tf in Counter(tokens).items():
+                        copy.write_row((term, pid, tf, len(tokens)))
+                        self.df[term, group] += 1
+            self._copy_vectors(
+                "passage_vectors (pid, grp, digest, embedding)",
+                [pids, groups],
+                vectors.passage_keys,
+                vectors.passages,
+            )
+            wids = list(range(self.wid, self.wid + len(owners)))
+            self._copy_vectors(
+                "window_vectors (wid, pid, grp, digest, embedding)",
+                [wids, owners.tolist(), window_groups.tolist()],
+                vectors.window_keys,
+                vectors.windows,
+            )
+        self.moments.add(0, vectors.passages, groups)
+        self.moments.add(1, vectors.windows, window_groups)
+        self.n += len(passages)
+        self.length += sum(len(tokens) for tokens in part.tokens)
+        self.pid += len(passages)
+        self.wid += len(owners)
+
+    def _copy_vectors(
+        self, table: str, columns: Sequence[Sequence[int]], digests: Any, vectors: Any
+    ) -> None:
+        """Rows of (numbers..., digest, vector), in binary COPY (a vector's float16 as is)."""
+        from pgvector import HalfVector
+
+        types = ["int8"] * (len(columns) - 1) + ["int2", "bytea", "halfvec"]  # ids, group
+        with self.conn.cursor().copy(f"COPY {table} FROM STDIN WITH (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for n, row in enumerate(zip(*columns, strict=True)):
+                digest = None if digests is None else bytes(digests[n])
+                if digest is not None and not any(digest):
+                    digest = None  # zeros: the text is unknown
+                copy.write_row((*row, digest, HalfVector(np.asarray(vectors[n], np.float16))))
+
+    def set_counts(self, doc_id: str, n_passages: int, n_claims: int) -> None:
+        with failures(self.url):
+            self.conn.execute(
+                "UPDATE documents SET n_passages = %s, n_claims = %s WHERE doc_id = %s",
+                (n_passages, n_claims, doc_id),
+            )
+
+    def carry(self, doc: Document) -> None:
+        """An unchanged document stays where it is: only a new path is written."""
+        if not self.in_place or doc.doc_id not in self.live_docs:
+            raise IndexCorruptError(
+                f"the library at {self.place} lists {doc.doc_id} without its passages; run "
+                "`rkb index --db URL --replace` to rebuild it"
+            )
+        with failures(self.url):
+            self.conn.execute(
+                "UPDATE documents SET path = %s WHERE doc_id = %s AND path IS DISTINCT FROM %s",
+                (doc.path, doc.doc_id, doc.path),
+            )
+        self.written.add(doc.doc_id)
+
+    def _retire(self, doc_ids: list[str]) -> None:
+        """Delete documents' rows from the live generation, taking their vectors, terms and
+        lengths out of the running statistics first."""
+        if not doc_ids:
+            return
+        mine = "SELECT pid FROM passages WHERE doc_id = ANY(%s)"
+        cursor = self.conn.cursor(binary=True)
+        for kind, table in enumerate(("passage_vectors", "window_vectors")):
+            rows = cursor.execute(
+                f"SELECT grp, embedding FROM {table} WHERE pid IN ({mine})", (doc_ids,)
+            ).fetchall()
+            if rows:
+                found = np.stack([row[1].to_numpy() for row in rows])
+                self.moments.add(kind, found, [row[0] for row in rows], sign=-1)
+        for term, group, count in self.conn.execute(
+            "SELECT po.term, p.grp, count(*) FROM postings po JOIN passages p USING (pid) "
+            "WHERE p.doc_id = ANY(%s) GROUP BY 1, 2",
+            (doc_ids,),
+        ):
+            self.df[term, group] -= count
+        n, length = self.conn.execute(
+            "SELECT count(*), coalesce(sum(length), 0) FROM passages WHERE doc_id = ANY(%s)",
+            (doc_ids,),
+        ).fetchone()
+        self.n -= int(n)
+        self.length -= int(length)
+        for table in ("postings", "window_vectors", "passage_vectors"):
+            self.conn.execute(f"DELETE FROM {table} WHERE pid IN ({mine})", (doc_ids,))
+        for table in ("claims", "passages", "documents"):
+            self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ANY(%s)", (doc_ids,))
+        self.retired.update(doc_ids)
+
+    # --- publishing -------------------------------------------------------------------------
+
+    def publish(self, manifest: Manifest) -> None:
+        """Complete the generation and make it live, in one COMMIT."""
+        with failures(self.url):
+            self._retire(sorted(self.live_docs - self.written - self.retired))
+            self._write_terms()
+            self._write_stats()
+            if not self.in_place:
+                self.conn.execute(
+                    "SELECT set_config('maintenance_work_mem', %s, true)",
+                    (schema.MAINTENANCE_WORK_MEM,),
+                )
+                self.conn.execute(schema.INDEXES)
+                self._grant()
+                self.conn.execute("ANALYZE")
+            manifest = manifest.model_copy(update={"build": self.schema})
+            summary = Summary.model_validate(manifest.model_dump(include=set(Summary.model_fields)))
+            self.conn.execute(
+                "INSERT INTO rkb.library (generation, previous, summary, manifest) "
+                "VALUES (%s, NULL, %s, %s) ON CONFLICT (one) DO UPDATE SET "
+                "previous = CASE WHEN rkb.library.generation = EXCLUDED.generation "
+                "THEN rkb.library.previous ELSE rkb.library.generation END, "
+                "generation = EXCLUDED.generation, summary = EXCLUDED.summary, "
+                "manifest = EXCLUDED.manifest, published_at = now()",
+                (self.schema, summary.model_dump_json(), manifest.model_dump_json()),
+            )
+            self.conn.commit()
+            if not self.in_place:
+                self._drop_stale()
+        self.conn.close()
+
+    def _write_terms(self) -> None:
+        """Document frequencies changed by what came and went."""
+        changed = [(term, group, df) for (term, group), df in self.df.items() if df]
+        self.conn.execute(
+            "CREATE TEMP TABLE new_terms (term text, grp smallint, df integer) ON COMMIT DROP"
+        )
+        with self.conn.cursor().copy("COPY new_terms FROM STDIN") as copy:
+            for row in changed:
+                copy.write_row(row)
+        self.conn.execute(
+            "INSERT INTO terms SELECT term, grp, df FROM new_terms ON CONFLICT (term, grp) "
+            "DO UPDATE SET df = terms.df + EXCLUDED.df"
+        )
+        self.conn.execute("DELETE FROM terms WHERE df <= 0")
+
+    def _write_stats(self) -> None:
+        terms = [row[0] for row in self.conn.execute("SELECT DISTINCT term FROM terms")]
+        vocabulary = "\n".join(vocabulary_lines(sorted(terms))) + "\n"
+        values = {
+            "dense": self.moments.to_bytes(),
+            "lexical": json.dumps({"n": self.n, "length": self.length}).encode(),
+            "vocab": zlib.compress(vocabulary.encode("utf-8")),
+        }
+        for name, value in values.items():
+            self.conn.execute(
+                "INSERT INTO stats VALUES (%s, %s) ON CONFLICT (name) "
+                "DO UPDATE SET value = EXCLUDED.value",
+                (name, value),
+            )
+
+    def _grant(self) -> None:
+        """Read access to the new generation for the readers' role, when there is one."""
+        from psycopg import sql
+
+        found = self.conn.execute(
+            "SELECT 1 FROM pg_roles WHERE rolname = %s", (schema.READER_ROLE,)
+        ).fetchone()
+        if found:
+            name, role = sql.Identifier(self.schema), sql.Identifier(schema.READER_ROLE)
+            self.conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(name, role))
+            self.conn.execute(
+                sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(name, role)
+            )
+
+    def _drop_stale(self) -> None:
+        """Generations neither live nor the one before (a reader may still be in that one):
+        dropped when no reader holds them, else left for the next build."""
+        from psycopg import sql
+
+        self.conn.autocommit = True
+        kept = self.conn.execute("SELECT generation, previous FROM rkb.library").fetchone()
+        stale = self.conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rkb\\_g%%' "
+            "AND nspname <> ALL(%s)",
+            ([name for name in kept if name],),
+        ).fetchall()
+        self.conn.execute("SET lock_timeout = '2s'")
+        for (name,) in stale:
+            try:
+                self.conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+            except __import__("psycopg").errors.LockNotAvailable:
+                continue
