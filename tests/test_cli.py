@@ -384,7 +384,7 @@ def test_claims_bad_filters(indexed: Path, args: list[str], message: str) -> Non
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["ask", "--db", "postgresql://x", "q"], "No such option: --db"),
+        (["ask", "--database", "postgresql://x", "q"], "No such option: --database"),
         (["ask", "-k", "0", "q"], "Invalid value for '-k'"),
         (["ask"], "Missing argument"),
         (["nosuch"], "No such command"),

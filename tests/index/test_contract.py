@@ -20,7 +20,7 @@ from reindustry_kb.models import NO_FILTERS, ClaimFilters, Filters, passage_orde
 from reindustry_kb.settings import Settings
 
 # Every backend the registry offers is run through the same tests.
-BACKENDS = ["local"]
+BACKENDS = ["local", "postgres"]
 
 LIBRARY = {
     "solar_2025.md": "---\ntitle: Solar tariffs\ndate: 2025-07-14\n---\n"
@@ -45,6 +45,9 @@ def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings
     seeds.mkdir()
     for name, text in LIBRARY.items():
         (seeds / name).write_text(text, encoding="utf-8")
+    if request.param == "postgres":
+        url = request.getfixturevalue("database_url")
+        return Settings(seeds_dir=seeds, database_url=url, embedder="fake")
     assert request.param == "local"  # a new backend adds its settings here
     return Settings(seeds_dir=seeds, index_dir=tmp_path / "index", embedder="fake")
 

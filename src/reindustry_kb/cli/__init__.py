@@ -12,11 +12,11 @@ from typing import Annotated
 import typer
 
 from reindustry_kb import __version__
-from reindustry_kb.cli import ask, claims, evaluate, export, index, library
+from reindustry_kb.cli import ask, claims, db, evaluate, export, index, library
 from reindustry_kb.cli.app import app
-from reindustry_kb.errors import RkbError
+from reindustry_kb.errors import RkbError, redact
 
-__all__ = ["app", "ask", "claims", "evaluate", "export", "index", "library", "main"]
+__all__ = ["app", "ask", "claims", "db", "evaluate", "export", "index", "library", "main"]
 
 
 def _version(value: bool) -> None:
@@ -59,7 +59,9 @@ def main() -> None:
             sys.exit(exc.exit_code)
         if os.environ.get("RKB_DEBUG"):  # a bug, not bad input: say so in one line
             raise
+        message = redact(str(exc))  # a driver's error may quote a connection string
         typer.echo(
-            f"error: unexpected {type(exc).__name__}: {exc} (set RKB_DEBUG=1 for details)", err=True
+            f"error: unexpected {type(exc).__name__}: {message} (set RKB_DEBUG=1 for details)",
+            err=True,
         )
         sys.exit(1)
