@@ -71,14 +71,19 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def database_url(postgres_server: str) -> str:
     """A new, empty database on the session's server, for one test."""
+    return new_database(postgres_server)
+
+
+def new_database(server_url: str) -> str:
+    """The URL of a new, empty database on the server of `server_url`."""
     import uuid
 
     from reindustry_kb.index.postgres.connect import connect
 
     name = f"test_{uuid.uuid4().hex[:12]}"
-    with connect(postgres_server, autocommit=True) as conn:
+    with connect(server_url, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
-    return postgres_server.replace("/postgres?", f"/{name}?")
+    return server_url.replace("/postgres?", f"/{name}?")
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def _first_line(exc: BaseException) -> str:
 def refused(exc: BaseException, url: str) -> DatabaseError:
     """Why a connection could not be made, and what to do."""
     text, lower = _first_line(exc), str(exc).lower()
-    if "invalid dsn" in lower or "invalid connection option" in lower or "missing" in lower:
+    if isinstance(exc, driver().ProgrammingError):  # libpq could not parse it
         return DatabaseError(
             f"the database URL {redact(url)} is not valid ({text}); write it as "
             "postgresql://USER@HOST:PORT/DATABASE"

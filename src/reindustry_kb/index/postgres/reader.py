@@ -344,8 +344,7 @@ class PostgresReader:
         found: dict[bytes, int] = {}
         for table, column, odd in (("passage_vectors", "pid", 0), ("window_vectors", "wid", 1)):
             for digest, number in self._rows(
-                f"SELECT digest, {column} FROM {table} WHERE digest IS NOT NULL "
-                f"ORDER BY {column}",
+                f"SELECT digest, {column} FROM {table} WHERE digest IS NOT NULL ORDER BY {column}",
                 binary=True,
             ):
                 found.setdefault(bytes(digest), 2 * int(number) + odd)

@@ -89,7 +89,9 @@ CREATE INDEX ON passage_vectors USING hnsw (embedding halfvec_ip_ops)
 CREATE INDEX ON window_vectors USING hnsw (embedding halfvec_ip_ops)
     WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION});
 """
-READER_ROLE = "rkb_read"  # granted read access to each new generation, when it exists
+# Roles (README, "A team library") the writer grants each generation to, when they exist.
+READER_ROLE = "rkb_read"
+WRITER_ROLE = "rkb_write"
 
 
 def version(conn: Any) -> int:

@@ -227,8 +227,8 @@ class PostgresWriter:
                     (schema.MAINTENANCE_WORK_MEM,),
                 )
                 self.conn.execute(schema.INDEXES)
-                self._grant()
                 self.conn.execute("ANALYZE")
+            self._grant()
             manifest = manifest.model_copy(update={"build": self.schema})
             summary = Summary.model_validate(manifest.model_dump(include=set(Summary.model_fields)))
             self.conn.execute(
@@ -276,18 +276,36 @@ class PostgresWriter:
             )
 
     def _grant(self) -> None:
-        """Read access to the new generation for the readers' role, when there is one."""
+        """The roles README's "A team library" sets up, when they exist: readers may read the
+        library and this generation, writers (CI, any member) may also change them."""
         from psycopg import sql
 
-        found = self.conn.execute(
-            "SELECT 1 FROM pg_roles WHERE rolname = %s", (schema.READER_ROLE,)
-        ).fetchone()
-        if found:
-            name, role = sql.Identifier(self.schema), sql.Identifier(schema.READER_ROLE)
-            self.conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(name, role))
-            self.conn.execute(
-                sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(name, role)
+        roles = {
+            name
+            for (name,) in self.conn.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)",
+                ([schema.READER_ROLE, schema.WRITER_ROLE],),
             )
+        }
+        grants = {schema.READER_ROLE: ("USAGE", "SELECT"), schema.WRITER_ROLE: ("ALL", "ALL")}
+        for role in sorted(roles):
+            on_schema, on_tables = grants[role]
+            for name in ("rkb", self.schema):
+                values = {"schema": sql.Identifier(name), "role": sql.Identifier(role)}
+                self.conn.execute(
+                    sql.SQL(f"GRANT {on_schema} ON SCHEMA {{schema}} TO {{role}}").format(**values)
+                )
+                self.conn.execute(
+                    sql.SQL(
+                        f"GRANT {on_tables} ON ALL TABLES IN SCHEMA {{schema}} TO {{role}}"
+                    ).format(**values)
+                )
+                if role == schema.WRITER_ROLE:
+                    self.conn.execute(
+                        sql.SQL("GRANT ALL ON ALL SEQUENCES IN SCHEMA {schema} TO {role}").format(
+                            **values
+                        )
+                    )
 
     def _drop_stale(self) -> None:
         """Generations neither live nor the one before (a reader may still be in that one):

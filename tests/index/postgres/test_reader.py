@@ -1,0 +1,74 @@
+"""Reading a PostgreSQL library: one snapshot a reader, hostile text kept as data, errors as
+one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reindustry_kb.ask.questions import ask
+from reindustry_kb.ask.session import Session
+from reindustry_kb.errors import DatabaseError
+from reindustry_kb.index.registry import get_backend
+from reindustry_kb.models import ClaimFilters, Filters
+from tests.index.postgres.library import build, query, settings_for, write_library
+
+HOSTILE = {
+    "x'; DROP TABLE documents; --.md": '---\ntitle: "Robert\'); DROP TABLE passages;--"\n---\n'
+    "Solar tariffs rose 15% (a '%s' and a ? and a \\\\ in the text).\n",
+    "100%_?.md": "# $1 ? %(name)s\n\nWind capacity grew 20% in Taiwan.\n",
+}
+
+
+def test_a_reader_keeps_its_snapshot_while_a_writer_publishes(
+    tmp_path: Path, database_url: str
+) -> None:
+    seeds = write_library(tmp_path / "library")
+    build(seeds, database_url)
+    backend = get_backend(settings_for(seeds, database_url))
+    old = backend.open()
+    before = [d.doc_id for d in old.documents()]
+    wind = [p.passage_id for p in old.iter_passages() if p.doc_id == "wind"]
+    (seeds / "wind.md").unlink()
+    (seeds / "new.md").write_text("# New\n\nSolar grew.\n")
+    build(seeds, database_url)  # in place, committed while `old` is open
+    assert [d.doc_id for d in old.documents()] == before
+    assert old.passages(wind).keys() == set(wind)  # a removed document's, in its snapshot
+    assert [d.doc_id for d in backend.open().documents()] == ["battery", "grid", "new", "solar"]
+
+
+def test_hostile_titles_file_names_and_questions_are_only_data(
+    tmp_path: Path, database_url: str
+) -> None:
+    seeds = write_library(tmp_path / "library", HOSTILE)
+    build(seeds, database_url)
+    settings = settings_for(seeds, database_url)
+    session = Session.open(settings)
+    titles = {d.title for d in session.reader.documents()}
+    assert "Robert'); DROP TABLE passages;--" in titles
+    for question in ("'; DROP TABLE terms; --", "100% ? %s $1 solar", "\\ ' \" ;"):
+        ask(session, question, 5)
+    ask(session, "solar", 5, Filters(docs=("x'; DROP TABLE documents; --",)))
+    ask(session, "wind", 5, Filters(docs=("100%_?*",)))
+    reader = get_backend(settings).open()
+    assert reader.find_claims(ClaimFilters(docs=("100%_?",), mentions=("capacity",)))
+    live = "(SELECT generation FROM rkb.library)"
+    tables = f"SELECT count(*) FROM pg_tables WHERE schemaname = {live}"
+    assert query(database_url, tables) == [(8,)]
+
+
+def test_a_lost_connection_is_one_line(
+    tmp_path: Path, database_url: str, postgres_server: str
+) -> None:
+    seeds = write_library(tmp_path / "library")
+    build(seeds, database_url)
+    reader = get_backend(settings_for(seeds, database_url)).open()
+    query(
+        postgres_server,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = %s AND pid <> pg_backend_pid()",
+        (database_url.split("/")[3].split("?")[0],),
+    )
+    with pytest.raises(DatabaseError, match=r"lost the connection .* run the command again"):
+        reader.documents()
