@@ -1,12 +1,14 @@
 """Passage retrieval on DRCD (zh-Hant Wikipedia): paragraphs as documents.
 
     python scripts/eval_drcd.py ../shared/external/drcd/DRCD_dev.json [--paragraphs N] [--answers]
+        [--db postgresql://...]
 
 Writes the paragraphs to a temporary seeds folder, builds an index with the real pipeline
 (default embedder unless RKB_EMBEDDER is set) and reports recall@1/5/10 and MRR@10 of the
 right paragraph for BM25, dense, naive RRF and rkb's hybrid; with --answers the hit must also
 quote the answer, and the share of questions whose answering sentences quote it is reported.
-The data is read in place, never copied into the project.
+The data is read in place, never copied into the project. With --db the index is built into
+that database (its library replaced) instead of a temporary folder: the two backends compared.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main() -> None:
         action="store_true",
         help="a hit must also quote the answer; reports how often the answering sentences do",
     )
+    parser.add_argument("--db", help="build and query the index in this PostgreSQL database")
     args = parser.parse_args()
 
     data = json.loads(args.path.read_text(encoding="utf-8"))["data"]
@@ -58,9 +61,10 @@ def main() -> None:
         seeds.mkdir()
         for paragraph in paragraphs:
             (seeds / f"{paragraph['id']}.txt").write_text(paragraph["context"], encoding="utf-8")
-        settings = Settings.from_env(seeds_dir=seeds, index_dir=Path(tmp) / "index")
+        where = {"database_url": args.db} if args.db else {"index_dir": Path(tmp) / "index"}
+        settings = Settings.from_env(seeds_dir=seeds, **where)
         started = time.perf_counter()
-        stats = build_index(settings)
+        stats = build_index(settings, replace=True)  # a database's library is this one now
         print(
             f"indexed {stats.n_documents} paragraphs as {stats.n_passages} passages "
             f"in {time.perf_counter() - started:.0f}s; {len(questions)} questions"
