@@ -227,11 +227,19 @@ def test_lexical_scores_limit_include_and_frequencies(
 
 
 def test_vectors_are_lent_by_text_digest(reader: IndexReader) -> None:
-    handles = reader.embedded_texts()
-    assert len(handles) >= reader.dense_stats().n
-    some = list(handles.values())[:5]
-    vectors = reader.embedded_vectors(np.array(some))
-    assert vectors.shape == (len(some), reader.dense_stats().dim) and vectors.dtype == np.float16
+    from reindustry_kb.embed.embedder import text_key
+    from reindustry_kb.ingest.segment import embedding_text
+
+    passages = list(reader.iter_passages())[:5]
+    documents = reader.documents_by_id({p.doc_id for p in passages})
+    digests = {text_key(embedding_text(p, documents[p.doc_id])): p.passage_id for p in passages}
+    handles = reader.embedded_texts([*digests, bytes(16), b"never embedded..."])
+    assert handles.keys() == digests.keys()  # the unknown ones are passed over
+    vectors = reader.embedded_vectors(np.array([handles[d] for d in digests]))
+    own = reader.passage_vectors(list(digests.values()))
+    expected = dict(zip(own.keys, own.own, strict=True))
+    assert vectors.dtype == np.float16
+    np.testing.assert_array_equal(vectors, np.stack([expected[k] for k in digests.values()]))
 
 
 def test_a_new_generation_carries_unchanged_documents_and_deletes_removed_ones(

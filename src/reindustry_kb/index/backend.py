@@ -174,9 +174,10 @@ class IndexReader(Protocol):
         ...
 
     # --- for the next generation ----------------------------------------------------------
-    def embedded_texts(self) -> dict[bytes, int]:
-        """Each text digest this generation holds a vector for -> a handle for
-        `embedded_vectors`: a new build embeds no text twice."""
+    def embedded_texts(self, digests: Collection[bytes]) -> dict[bytes, int]:
+        """Of these text digests, each this generation holds a vector for -> a handle for
+        `embedded_vectors`: a new build embeds no text twice, and asks about a document's
+        texts as it comes (a one-document update does not read the library's digests)."""
         ...
 
     def embedded_vectors(self, handles: Any) -> Any:

@@ -528,10 +528,8 @@ class _Planner:
         self.window_size, self.reuse = window_size, reuse
         self.rows: dict[bytes, int] = {}  # digest of a text embedded now -> its spill row
         self.queued: deque[str] = deque()  # texts to embed, not yet drawn by the embedder
-        with timer("carry over"):
-            rows = donor.embedded_texts() if donor is not None else {}
-            self.lent = {key: -1 - row for key, row in rows.items()}
-
+        self.donor, self.timer = donor, timer
+        self.lent: dict[bytes, int] = {}  # of the digests asked, those the donor holds
     def plan(self, item: Analysed | Unreadable) -> tuple[Plan, int, list[list[bytes]]]:
         """Per passage, the rows of its own text and its windows' texts; the last spill row
         the document needs (-1 when none: a file that could not be read waits for nothing);
@@ -544,17 +542,30 @@ class _Planner:
         last = -1
         if not isinstance(item, Analysed):
             return plan, last, keys
+        texts = []
         for passage in item.passages:
             own = embedding_text(passage, item.doc)
-            texts = (own, *windows(passage, self.window_size))
-            digests = [text_key(text) for text in texts]
+            texts.append((own, *windows(passage, self.window_size)))
+            keys.append([text_key(text) for text in texts[-1]])
+        self._borrow(keys)
+        for mine_texts, digests in zip(texts, keys, strict=True):
+            own = mine_texts[0]
             mine = [
-                self._row(text, key, text is own) for text, key in zip(texts, digests, strict=True)
+                self._row(text, key, text is own)
+                for text, key in zip(mine_texts, digests, strict=True)
             ]
             plan.append((mine[0], mine[1:]))
-            keys.append(digests)
             last = max(last, *mine)
         return plan, last, keys
+
+    def _borrow(self, keys: list[list[bytes]]) -> None:
+        """Ask the donor build, once per document part, which of its texts it embedded."""
+        if self.donor is None:
+            return
+        unknown = {key for digests in keys for key in digests} - self.rows.keys()
+        with self.timer("carry over"):
+            found = self.donor.embedded_texts(unknown - self.lent.keys())
+        self.lent.update((key, -1 - row) for key, row in found.items())
 
     def _row(self, text: str, key: bytes, own: bool) -> int:
         row = self.rows.get(key, self.lent.get(key))

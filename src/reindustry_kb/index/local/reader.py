@@ -216,7 +216,13 @@ class LocalReader:
 
     # --- for the next build ---------------------------------------------------------------
 
-    def embedded_texts(self) -> dict[bytes, int]:
+    def embedded_texts(self, digests: Collection[bytes]) -> dict[bytes, int]:
+        rows = self._text_rows
+        return {digest: rows[digest] for digest in digests if digest in rows}
+
+    @cached_property
+    def _text_rows(self) -> dict[bytes, int]:
+        """Every recorded digest's row, read once (the files hold them in no order to search)."""
         return self.dense.text_rows()
 
     def embedded_vectors(self, handles: Any) -> Any:

@@ -339,12 +339,14 @@ class PostgresReader:
 
     # --- for the next generation ----------------------------------------------------------
 
-    def embedded_texts(self) -> dict[bytes, int]:
+    def embedded_texts(self, digests: Collection[bytes]) -> dict[bytes, int]:
         """Digest -> handle: 2 pid for a passage's vector, 2 wid + 1 for a window's."""
         found: dict[bytes, int] = {}
+        wanted = list(digests)
         for table, column, odd in (("passage_vectors", "pid", 0), ("window_vectors", "wid", 1)):
             for digest, number in self._rows(
-                f"SELECT digest, {column} FROM {table} WHERE digest IS NOT NULL ORDER BY {column}",
+                f"SELECT digest, {column} FROM {table} WHERE digest = ANY(%s) ORDER BY {column}",
+                (wanted,),
                 binary=True,
             ):
                 found.setdefault(bytes(digest), 2 * int(number) + odd)

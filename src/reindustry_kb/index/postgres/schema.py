@@ -82,6 +82,12 @@ CREATE INDEX ON claims (doc_id);
 CREATE INDEX ON claims (kind);
 CREATE INDEX ON claims (id);
 CREATE INDEX ON window_vectors (pid);
+CREATE INDEX ON passage_vectors USING hash (digest);
+CREATE INDEX ON window_vectors USING hash (digest);
+CREATE INDEX ON claims (kind, canonical);
+CREATE INDEX ON claims (kind, lever);
+CREATE INDEX ON claims (kind, unit, value_num);
+CREATE INDEX ON documents (date);
 CREATE INDEX ON postings (term) INCLUDE (pid, tf, length);
 CREATE INDEX ON postings (pid);
 CREATE INDEX ON passage_vectors USING hnsw (embedding halfvec_ip_ops)
