@@ -92,20 +92,24 @@ def subprocess_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("RKB_")}
 
 
-def rkb(*args: str) -> tuple[float, str]:
-    """Run `python -m reindustry_kb ARGS`: its wall seconds and stdout."""
+def rkb(*args: str, scratch: Path | None = None) -> tuple[float, str]:
+    """Run `python -m reindustry_kb ARGS`: its wall seconds and stdout. A build with --db
+    spills its vectors into the index folder setting (default indexes/ in the working
+    directory, which may not exist): `scratch` names one that does."""
     command = [sys.executable, "-m", "reindustry_kb", *args]
+    env = subprocess_env() | ({"RKB_INDEX_DIR": str(scratch)} if scratch else {})
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=subprocess_env())
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - started
     if done.returncode:
         sys.exit(f"{' '.join(command[:5])} ... failed:\n{done.stderr[-3000:]}")
     return seconds, done.stdout
 
 
-def build(seeds: Path, target: list[str]) -> dict[str, Any]:
+def build(seeds: Path, target: list[str], scratch: Path | None = None) -> dict[str, Any]:
     """One `rkb index` with the hashing embedder: wall seconds and the JSON's timings."""
-    wall, out = rkb("index", "--seeds", str(seeds), *target, "--embedder", "hashing", "--json")
+    flags = ["--seeds", str(seeds), *target, "--embedder", "hashing", "--json"]
+    wall, out = rkb("index", *flags, scratch=scratch)
     stats = json.loads(out)
     return {
         "wall_s": round(wall, 2),
@@ -122,7 +126,7 @@ def build_both(work: Path, seeds: Path, local_dir: Path, url: str) -> dict[str, 
         return dict(json.loads(saved.read_text()))
     builds = {
         "local": build(seeds, ["--index-dir", str(local_dir), "--replace"]),
-        "postgres": build(seeds, ["--db", url, "--replace"]),
+        "postgres": build(seeds, ["--db", url, "--replace"], scratch=work),
     }
     builds["postgres"]["reindex_s"] = reindex(url)
     saved.write_text(json.dumps(builds, indent=1))

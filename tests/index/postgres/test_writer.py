@@ -51,7 +51,7 @@ def test_an_update_in_place_ends_where_a_rebuild_would(
     build(seeds, database_url)
     (seeds / "grid.md").write_text("# Grid\n\nThe grid added 5 GW of storage in Texas.\n")
     (seeds / "wind.md").unlink()
-    (seeds / "new.md").write_text("# New\n\nSolar and storage grew in Texas in 2025.\n")
+    (seeds / "new.md").write_text("# New\n\nSolar and storage grew in Texas. 储能电站扩建。\n")
     stats = build(seeds, database_url)
     assert (stats.added, stats.changed, stats.removed, stats.unchanged) == (1, 1, 1, 2)
     other = new_database(postgres_server)
@@ -66,6 +66,8 @@ def test_an_update_in_place_ends_where_a_rebuild_would(
     for key, score in fresh["lexical"].items():
         assert updated["lexical"][key] == pytest.approx(score)
     readers = _open(seeds, database_url), _open(seeds, other)
+    question = "储能电站与风电的扩建"  # a new document's words, and a removed one's
+    assert readers[0].query_terms(question) == readers[1].query_terms(question)
     vector = np.ones(readers[0].dense_stats().dim, dtype=np.float32) / 8
     ranked = [dense_search(r, r.dense_stats(), vector, NO_FILTERS) for r in readers]
     assert ranked[0] == pytest.approx(ranked[1])

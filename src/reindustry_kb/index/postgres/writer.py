@@ -219,8 +219,7 @@ class PostgresWriter:
         """Complete the generation and make it live, in one COMMIT."""
         with failures(self.url):
             self._retire(sorted(self.live_docs - self.written - self.retired))
-            self._write_terms()
-            self._write_stats()
+            self._write_stats(vocabulary=self._write_terms() or not self.in_place)
             if not self.in_place:
                 self.conn.execute(
                     "SELECT set_config('maintenance_work_mem', %s, true)",
@@ -245,8 +244,9 @@ class PostgresWriter:
                 self._drop_stale()
         self.conn.close()
 
-    def _write_terms(self) -> None:
-        """Document frequencies changed by what came and went."""
+    def _write_terms(self) -> bool:
+        """Document frequencies changed by what came and went; whether the vocabulary did
+        (a term new to the library, or one gone from it)."""
         changed = [(term, group, df) for (term, group), df in self.df.items() if df]
         self.conn.execute(
             "CREATE TEMP TABLE new_terms (term text, grp smallint, df integer) ON COMMIT DROP"
@@ -254,20 +254,24 @@ class PostgresWriter:
         with self.conn.cursor().copy("COPY new_terms FROM STDIN") as copy:
             for row in changed:
                 copy.write_row(row)
-        self.conn.execute(
+        added = self.conn.execute(
             "INSERT INTO terms SELECT term, grp, df FROM new_terms ON CONFLICT (term, grp) "
-            "DO UPDATE SET df = terms.df + EXCLUDED.df"
-        )
-        self.conn.execute("DELETE FROM terms WHERE df <= 0")
+            "DO UPDATE SET df = terms.df + EXCLUDED.df RETURNING xmax = 0"  # xmax 0: inserted
+        ).fetchall()
+        gone = self.conn.execute("DELETE FROM terms WHERE df <= 0").rowcount
+        return any(inserted for (inserted,) in added) or gone > 0
 
-    def _write_stats(self) -> None:
-        terms = [row[0] for row in self.conn.execute("SELECT DISTINCT term FROM terms")]
-        vocabulary = "\n".join(vocabulary_lines(sorted(terms))) + "\n"
+    def _write_stats(self, vocabulary: bool) -> None:
+        """The running statistics, and the query vocabulary when its terms changed (at a
+        million passages it is millions of terms: not rewritten for an edit that adds none)."""
         values = {
             "dense": self.moments.to_bytes(),
             "lexical": json.dumps({"n": self.n, "length": self.length}).encode(),
-            "vocab": zlib.compress(vocabulary.encode("utf-8")),
         }
+        if vocabulary:
+            terms = [row[0] for row in self.conn.execute("SELECT DISTINCT term FROM terms")]
+            lines = "\n".join(vocabulary_lines(sorted(terms))) + "\n"
+            values["vocab"] = zlib.compress(lines.encode("utf-8"))
         for name, value in values.items():
             self.conn.execute(
                 "INSERT INTO stats VALUES (%s, %s) ON CONFLICT (name) "
