@@ -26,7 +26,7 @@ Figures (top level: the PostgreSQL library; `local`: the same where measured):
   build_s        per backend: wall seconds, the build JSON's seconds and stage_seconds, and
                  (postgres) each index's REINDEX seconds
   hnsw           graph and search parameters of index/postgres
-  machine        CPU count and load average at the start (other work shares the machine)
+  machine        CPU count, load averages at start and end (other work shares the machine)
 Diagnostics go to stderr: per-question milliseconds of the dense and the lexical side.
 """
 
@@ -371,6 +371,11 @@ def one_client(settings: Settings, questions: list[str]) -> dict[str, float]:
     return {"p50_ms_1": percentile(times, 50), "p95_ms_1": percentile(times, 95)}
 
 
+def load() -> list[float]:
+    """The load average over 1, 5 and 15 minutes: how busy the machine is besides."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def measure(args: argparse.Namespace, work: Path, url: str) -> dict[str, Any]:
     """Every figure, for both backends."""
     seeds, local_dir = work / "seeds", work / "local"
@@ -401,7 +406,7 @@ def measure(args: argparse.Namespace, work: Path, url: str) -> dict[str, Any]:
             "disk_mb": folder_mb(local_dir),
         },
         "build_s": builds,
-        "machine": {"cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()]},
+        "machine": {"cpus": os.cpu_count(), "loadavg_start": args.loadavg, "loadavg_end": load()},
     }
 
 
@@ -433,6 +438,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
+    args.loadavg = load()
     work = (args.keep or Path(tempfile.mkdtemp(prefix="rkb-server-"))).resolve()
     prepare_corpus(work / "seeds", args.passages)
     url, data_dir = start_database(args, work)

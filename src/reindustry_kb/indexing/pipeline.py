@@ -489,7 +489,9 @@ def _fresh_documents(
             if estimate.ahead >= AHEAD_PASSAGES or not plan_next():
                 return
 
-    with tempfile.TemporaryFile(dir=settings.index_dir) as spill:
+    # Beside a local index (its disk has room for the vectors); for a database, the temp folder.
+    scratch = None if settings.database_url else settings.index_dir
+    with tempfile.TemporaryFile(dir=scratch) as spill:
         store = _VectorSpill(spill, embedder.dim, donor)
         stream: Iterator[Vectors] | None = None
         while True:
