@@ -281,3 +281,22 @@ def test_an_unpublished_generation_leaves_the_live_one(
 def test_one_writer_at_a_time(backend: Backend) -> None:
     with backend.lock(), pytest.raises(IndexBusyError), backend.lock():
         pass
+
+
+def test_a_library_remembers_its_folder_and_knows_when_it_is_stale(
+    backend_settings: Settings, tmp_path: Path
+) -> None:
+    import shutil
+
+    from reindustry_kb.errors import WrongFolderError
+    from reindustry_kb.indexing.freshness import check_index
+
+    build_index(backend_settings)
+    assert check_index(backend_settings).up_to_date
+    (backend_settings.seeds_dir / "undated.md").write_text("# Undated\n\nNow 4 GW.\n")
+    assert check_index(backend_settings).changed == ["undated"]
+    other = backend_settings.model_copy(update={"seeds_dir": tmp_path / "other"})
+    shutil.copytree(backend_settings.seeds_dir, other.seeds_dir)
+    with pytest.raises(WrongFolderError, match="--replace"):
+        build_index(other)
+    assert build_index(other, replace=True).n_documents == len(LIBRARY)
