@@ -39,8 +39,14 @@ def test_a_missing_database_says_to_create_it(postgres_server: str) -> None:
 
 
 def test_where_names_host_port_and_database_without_credentials() -> None:
-    assert where("postgresql://bob:hunter2@db.example:5433/team") == "db.example:5433/team"
-    assert "hunter2" not in where("host=db password=hunter2 dbname=team")
+    assert where("postgresql://bob:hunter2@db.example:5433/team") == (
+        "postgresql://bob@db.example:5433/team"
+    )
+    assert where("host=db password=hunter2 dbname=team") == "postgresql://db/team"
+    assert (
+        where("postgresql://postgres@/rkb?host=/srv/db")
+        == "postgresql://postgres@/rkb?host=/srv/db"
+    )
 
 
 def test_a_reader_without_privileges_is_told_which_role_it_needs(

@@ -31,7 +31,7 @@ class PostgresBackend:
         self.place = where(self.url)
 
     def where(self) -> str:
-        return f"postgresql://{self.place}"
+        return self.place
 
     def open(self) -> PostgresReader:
         return PostgresReader.open(self.url, self.place)

@@ -22,15 +22,20 @@ def driver() -> Any:
 
 
 def where(url: str) -> str:
-    """The database for messages: host, port and name, never the user's password."""
+    """The database as a URL without the password: user, host, port and name (a Unix socket
+    folder as ?host=), for messages and `rkb index --json`."""
     psycopg = driver()
     try:
         info = psycopg.conninfo.conninfo_to_dict(url)
     except psycopg.Error:
         return redact(url)
-    host = str(info.get("host") or "localhost")
+    host, user = str(info.get("host") or ""), info.get("user")
+    name = info.get("dbname") or user or "postgres"
     port = f":{info['port']}" if info.get("port") else ""
-    return f"{host}{port}/{info.get('dbname') or info.get('user') or 'postgres'}"
+    login = f"{user}@" if user else ""
+    if host.startswith("/"):  # a socket folder
+        return f"postgresql://{login}{port}/{name}?host={host}"
+    return f"postgresql://{login}{host}{port}/{name}"
 
 
 def connect(url: str, autocommit: bool = False) -> Any:
