@@ -489,9 +489,7 @@ def _fresh_documents(
             if estimate.ahead >= AHEAD_PASSAGES or not plan_next():
                 return
 
-    # Beside a local index (its disk has room for the vectors); for a database, the temp folder.
-    scratch = None if settings.database_url else settings.index_dir
-    with tempfile.TemporaryFile(dir=scratch) as spill:
+    with tempfile.TemporaryFile(dir=_scratch(settings)) as spill:
         store = _VectorSpill(spill, embedder.dim, donor)
         stream: Iterator[Vectors] | None = None
         while True:
@@ -515,6 +513,12 @@ def _fresh_documents(
                 stream = None
                 continue
             store.append(vectors)
+
+
+def _scratch(settings: Settings) -> Path | None:
+    """Where a build spills its vectors: beside a local index (its disk has room for them);
+    for a database library, the temporary folder."""
+    return None if settings.database_url else settings.index_dir
 
 
 class _Planner:
