@@ -72,3 +72,24 @@ def test_a_lost_connection_is_one_line(
     )
     with pytest.raises(DatabaseError, match=r"lost the connection .* run the command again"):
         reader.documents()
+
+
+def test_common_terms_propose_their_best_postings_and_candidates_score_in_full(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reindustry_kb.index.postgres import reader as postgres_reader
+    from reindustry_kb.models import NO_FILTERS
+
+    files = {f"doc{n}.md": f"# Doc {n}\n\nsolar {'grid ' * n}storage in Texas.\n" for n in range(6)}
+    seeds = write_library(tmp_path / "library", files)
+    build(seeds, database_url)
+    reader = get_backend(settings_for(seeds, database_url)).open()
+    terms = [("solar", 1.0), ("grid", 1.0), ("texas", 0.5)]
+    exact = reader.lexical_scores(terms, NO_FILTERS)
+    monkeypatch.setattr(postgres_reader, "TOP_POSTINGS", 2)  # every term is "common" now
+    last = min(exact, key=exact.__getitem__)
+    limited = reader.lexical_scores(terms, NO_FILTERS, limit=2, include=[last, "no#p1"])
+    assert last in limited and len(limited) == 3
+    assert max(exact, key=exact.__getitem__) in limited  # the best by impact comes first
+    for key, score in limited.items():
+        assert score == pytest.approx(exact[key])  # candidates are scored over all terms

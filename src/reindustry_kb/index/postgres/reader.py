@@ -48,6 +48,13 @@ EXACT_FILTER_LIMIT = 20_000
 EXACT_VECTORS = 20_000
 EF_SEARCH_MIN, EF_SEARCH_MAX = 40, 1000  # pgvector's bounds for hnsw.ef_search
 TABLES = {"passages": "passage_vectors", "windows": "window_vectors"}
+# BM25 of a passage over the question's terms (q: each term with its IDF-weighted weight):
+# tf (k1 + 1) / (tf + k1 (1 - b + b len / avgdl)), as index/bm25.py; parameters k1 + 1, k1,
+# 1 - b, b, avgdl, then the terms and their weights.
+SCORE = "sum(q.w * po.tf * %s / (po.tf + %s * (%s + %s * po.length / %s)))"
+TERMS = "unnest(%s::text[], %s::float8[]) AS q(term, w)"
+# A term in more passages than this proposes its best this many by impact (postings.rank).
+TOP_POSTINGS = 5_000
 FILTERED = "SELECT p.pid FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE {}"
 CLAIMS = (
     "SELECT c.data FROM claims c JOIN documents d ON d.doc_id = c.doc_id WHERE {} "
@@ -306,29 +313,67 @@ class PostgresReader:
     def lexical_scores(
         self, terms: Weighted, filters: Filters, limit: int | None = None, include: Keys = ()
     ) -> dict[PassageKey, float]:
+        """BM25 summed by the server. Without a filter, the best `limit` come from each term's
+        postings, or when a term is in more than TOP_POSTINGS passages, from its TOP_POSTINGS
+        best by impact, every candidate then scored over all its terms: a common word costs
+        the same at a million passages as at ten thousand."""
         weights: dict[str, float] = {}
         for term, weight in terms:
             weights[term] = weights.get(term, 0.0) + weight
         n, length = self._lexical["n"], self._lexical["length"]
         frequencies = self.document_frequencies(weights)
-        chosen = [
-            (term, weight * bm25.idf(n, sum(frequencies[term])))
-            for term, weight in weights.items()
-            if term in frequencies
-        ]
+        chosen = [t for t in weights if t in frequencies]
         if not chosen:
             return {}
+        idf = [weights[t] * bm25.idf(n, sum(frequencies[t])) for t in chosen]
         avgdl = max(length / max(n, 1), 1e-9)
+        scoring = [bm25.K1 + 1, bm25.K1, 1 - bm25.B, bm25.B, avgdl, chosen, idf]
+        if limit is None or not filters.is_empty():
+            return self._filtered_scores(scoring, filters, limit, include)
+        if max(sum(frequencies[t]) for t in chosen) <= TOP_POSTINGS:
+            best = self._rows(
+                f"SELECT p.passage_id, x.s FROM (SELECT po.pid, {SCORE} AS s FROM postings po "
+                f"JOIN {TERMS} ON q.term = po.term GROUP BY po.pid ORDER BY s DESC LIMIT %s) x "
+                "JOIN passages p ON p.pid = x.pid",
+                [*scoring, limit],
+            )
+            found = {key: float(score) for key, score in best}
+        else:
+            pids = self._rows(
+                f"SELECT po.pid FROM {TERMS} CROSS JOIN LATERAL (SELECT pid, tf, length FROM "
+                "postings WHERE term = q.term ORDER BY rank DESC LIMIT %s) po GROUP BY po.pid "
+                f"ORDER BY {SCORE} DESC LIMIT %s",
+                [chosen, idf, TOP_POSTINGS, *scoring[:5], 2 * limit],
+            )
+            every = self._scores_of(scoring, "po.pid = ANY(%s)", [pid for (pid,) in pids])
+            found = dict(sorted(every.items(), key=lambda item: -item[1])[:limit])
+        if wanted := [key for key in include if key not in found]:
+            chosen_keys = "po.pid IN (SELECT pid FROM passages WHERE passage_id = ANY(%s))"
+            found |= self._scores_of(scoring, chosen_keys, wanted)
+        return found
+
+    def _scores_of(self, scoring: list[Any], which: str, values: list[Any]) -> dict[str, float]:
+        """The full BM25 scores of the passages a condition on postings (po) picks."""
+        found = self._rows(
+            f"SELECT p.passage_id, x.s FROM (SELECT po.pid, {SCORE} AS s FROM postings po "
+            f"JOIN {TERMS} ON q.term = po.term WHERE {which} GROUP BY po.pid) x "
+            "JOIN passages p ON p.pid = x.pid",
+            [*scoring, values],
+        )
+        return {key: float(score) for key, score in found}
+
+    def _filtered_scores(
+        self, scoring: list[Any], filters: Filters, limit: int | None, include: Keys
+    ) -> dict[PassageKey, float]:
+        """Every posting of the terms summed, the filters joined in the same statement."""
         where, params = records.passage_where(filters)
         scored = (
-            "SELECT p.passage_id, x.s FROM (SELECT po.pid, sum(q.w * po.tf * %s / (po.tf + %s * "
-            "(%s + %s * po.length / %s))) AS s FROM postings po JOIN unnest(%s::text[], "
-            "%s::float8[]) AS q(term, w) ON q.term = po.term GROUP BY po.pid) x "
+            f"SELECT p.passage_id, x.s FROM (SELECT po.pid, {SCORE} AS s FROM postings po "
+            f"JOIN {TERMS} ON q.term = po.term GROUP BY po.pid) x "
             "JOIN passages p ON p.pid = x.pid JOIN documents d ON d.doc_id = p.doc_id "
             f"WHERE {Q(where)}"
         )
-        constants = [bm25.K1 + 1, bm25.K1, 1 - bm25.B, bm25.B, avgdl]
-        first = [*constants, [t for t, _ in chosen], [w for _, w in chosen], *params]
+        first = [*scoring, *params]
         if limit is None:
             found = dict(self._rows(scored, first))
         else:

@@ -62,9 +62,11 @@ CREATE TABLE window_vectors (
     wid bigint PRIMARY KEY, pid bigint NOT NULL, grp smallint NOT NULL, digest bytea,
     embedding halfvec({dim}) NOT NULL
 );
--- BM25: one row per term and passage; lengths here so a query needs no join to score.
+-- BM25: one row per term and passage; lengths here so a query needs no join to score. `rank`
+-- orders a term's postings by their BM25 impact at the average length when written: a common
+-- term's best postings are read first (the score itself uses today's average).
 CREATE TABLE postings (term text NOT NULL, pid bigint NOT NULL, tf integer NOT NULL,
-    length integer NOT NULL);
+    length integer NOT NULL, rank real NOT NULL);
 CREATE TABLE terms (term text NOT NULL, grp smallint NOT NULL, df integer NOT NULL,
     PRIMARY KEY (term, grp));
 CREATE TABLE stats (name text PRIMARY KEY, value bytea NOT NULL);
@@ -88,7 +90,8 @@ CREATE INDEX ON claims (kind, canonical);
 CREATE INDEX ON claims (kind, lever);
 CREATE INDEX ON claims (kind, unit, value_num);
 CREATE INDEX ON documents (date);
-CREATE INDEX ON postings (term) INCLUDE (pid, tf, length);
+CREATE INDEX ON postings (term, pid) INCLUDE (tf, length);
+CREATE INDEX ON postings (term, rank DESC) INCLUDE (pid, tf, length);
 CREATE INDEX ON postings (pid);
 CREATE INDEX ON passage_vectors USING hnsw (embedding halfvec_ip_ops)
     WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION});

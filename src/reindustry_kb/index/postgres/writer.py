@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from reindustry_kb.errors import IndexCorruptError
-from reindustry_kb.index import records
+from reindustry_kb.index import bm25, records
 from reindustry_kb.index.backend import Part
 from reindustry_kb.index.manifest import Manifest, Summary
 from reindustry_kb.index.moments import DenseMoments
@@ -120,10 +120,14 @@ class PostgresWriter:
             with cursor.copy("COPY claims FROM STDIN") as copy:
                 for claim in part.claims:
                     copy.write_row(records.claim_row(claim))
-            with cursor.copy("COPY postings (term, pid, tf, length) FROM STDIN") as copy:
+            lengths = sum(len(tokens) for tokens in part.tokens)
+            avgdl = max((self.length + lengths) / max(self.n + len(passages), 1), 1.0)
+            with cursor.copy("COPY postings (term, pid, tf, length, rank) FROM STDIN") as copy:
                 for pid, tokens, group in zip(pids, part.tokens, groups, strict=True):
+                    norm = bm25.K1 * (1 - bm25.B + bm25.B * len(tokens) / avgdl)
                     for term, tf in Counter(tokens).items():
-                        copy.write_row((term, pid, tf, len(tokens)))
+                        impact = tf * (bm25.K1 + 1) / (tf + norm)
+                        copy.write_row((term, pid, tf, len(tokens), impact))
                         self.df[term, group] += 1
             self._copy_vectors(
                 "passage_vectors (pid, grp, digest, embedding)",
