@@ -93,3 +93,28 @@ def test_common_terms_propose_their_best_postings_and_candidates_score_in_full(
     assert max(exact, key=exact.__getitem__) in limited  # the best by impact comes first
     for key, score in limited.items():
         assert score == pytest.approx(exact[key])  # candidates are scored over all terms
+
+
+def test_each_language_group_is_searched_through_a_graph_of_its_own(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from reindustry_kb.index.postgres import reader as postgres_reader
+    from reindustry_kb.models import NO_FILTERS
+
+    files = {f"zh{n}.md": f"# 文件{n}\n\n锂电池产量增长了{n}成，出口增加。\n" for n in range(8)}
+    files |= {f"en{n}.md": f"# Doc {n}\n\nSolar output grew {n} percent.\n" for n in range(4)}
+    seeds = write_library(tmp_path / "library", files)
+    build(seeds, database_url)
+    monkeypatch.setattr(postgres_reader, "EXACT_VECTORS", 0)  # every list through its graph
+    reader = get_backend(settings_for(seeds, database_url)).open()
+    graphs = query(
+        database_url, "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%graph%%'"
+    )
+    assert len(graphs) == 2 * len(reader.dense_stats().groups)
+    chinese = reader.dense_stats().centroids[reader.dense_stats().groups.index("zh"), 0]
+    found = reader.dense_candidates(np.asarray(chinese, np.float32), 3, NO_FILTERS)
+    english = {key for key in found.keys if key.startswith("en")}
+    assert len(english) >= 3  # a Chinese question still gets the English group's best 3
+    assert ("passages", "en") in found.lasts

@@ -224,13 +224,17 @@ class PostgresReader:
         exact = size <= EXACT_VECTORS
         if not exact:
             ef = str(min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, k)))
-            self._rows("SELECT set_config('hnsw.ef_search', %s, true)", (ef,))
-            self._rows("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
+            self._rows(
+                "SELECT set_config('hnsw.ef_search', %s, true), "
+                "set_config('hnsw.iterative_scan', 'relaxed_order', true)",
+                (ef,),
+            )
         order = "(v.embedding <#> %s) + 0" if exact else "v.embedding <#> %s"
+        # The group as a literal (a number of rkb's own): the planner picks its partial graph.
         found = self._rows(
-            f"SELECT v.pid, v.embedding <#> %s FROM {table} v WHERE v.grp = %s{allowed} "
-            f"ORDER BY {order} LIMIT %s",
-            (vector, group, *params, vector, k),
+            f"SELECT v.pid, v.embedding <#> %s FROM {table} v WHERE v.grp = {int(group)}"
+            f"{allowed} ORDER BY {order} LIMIT %s",
+            (vector, *params, vector, k),
         )
         return [(int(pid), float(distance)) for pid, distance in found]
 

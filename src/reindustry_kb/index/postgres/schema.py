@@ -76,7 +76,7 @@ HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 64
 MAINTENANCE_WORK_MEM = "1GB"
 # Made once the rows of a new generation are in: one sorted pass, not an insert per row.
-INDEXES = f"""
+INDEXES = """
 CREATE UNIQUE INDEX ON passages (passage_id);
 CREATE INDEX ON passages (doc_id, lang);
 CREATE INDEX ON claims (passage_id);
@@ -93,11 +93,23 @@ CREATE INDEX ON documents (date);
 CREATE INDEX ON postings (term, pid) INCLUDE (tf, length);
 CREATE INDEX ON postings (term, rank DESC) INCLUDE (pid, tf, length);
 CREATE INDEX ON postings (pid);
-CREATE INDEX ON passage_vectors USING hnsw (embedding halfvec_ip_ops)
-    WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION});
-CREATE INDEX ON window_vectors USING hnsw (embedding halfvec_ip_ops)
-    WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION});
 """
+
+
+def graph_indexes(groups: int) -> list[str]:
+    """One HNSW graph per language group and kind, each over its group's rows alone (a partial
+    index): a search within a small group through a graph of all of them finds too few of its
+    own (a Chinese question's neighbours are Chinese; the English ones lie past the scan's
+    limit). A group that appears in an update gets its graphs then."""
+    return [
+        f"CREATE INDEX IF NOT EXISTS {table}_graph_{group} ON {table} USING hnsw "
+        f"(embedding halfvec_ip_ops) WITH (m = {HNSW_M}, ef_construction = "
+        f"{HNSW_EF_CONSTRUCTION}) WHERE grp = {group}"
+        for group in range(groups)
+        for table in ("passage_vectors", "window_vectors")
+    ]
+
+
 # Roles (README, "A team library") the writer grants each generation to, when they exist.
 READER_ROLE = "rkb_read"
 WRITER_ROLE = "rkb_write"

@@ -224,12 +224,15 @@ class PostgresWriter:
         with failures(self.url):
             self._retire(sorted(self.live_docs - self.written - self.retired))
             self._write_stats(vocabulary=self._write_terms() or not self.in_place)
+            self.conn.execute(
+                "SELECT set_config('maintenance_work_mem', %s, true)",
+                (schema.MAINTENANCE_WORK_MEM,),
+            )
             if not self.in_place:
-                self.conn.execute(
-                    "SELECT set_config('maintenance_work_mem', %s, true)",
-                    (schema.MAINTENANCE_WORK_MEM,),
-                )
                 self.conn.execute(schema.INDEXES)
+            for statement in schema.graph_indexes(len(self.moments.groups)):
+                self.conn.execute(statement)
+            if not self.in_place:
                 self.conn.execute("ANALYZE")
             self._grant()
             manifest = manifest.model_copy(update={"build": self.schema})
