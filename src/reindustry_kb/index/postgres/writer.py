@@ -265,7 +265,10 @@ class PostgresWriter:
             "INSERT INTO terms SELECT term, grp, df FROM new_terms ON CONFLICT (term, grp) "
             "DO UPDATE SET df = terms.df + EXCLUDED.df RETURNING xmax = 0"  # xmax 0: inserted
         ).fetchall()
-        gone = self.conn.execute("DELETE FROM terms WHERE df <= 0").rowcount
+        gone = self.conn.execute(  # only the terms this build changed: no scan of them all
+            "DELETE FROM terms t USING new_terms n WHERE t.term = n.term AND t.grp = n.grp "
+            "AND t.df <= 0"
+        ).rowcount
         return any(inserted for (inserted,) in added) or gone > 0
 
     def _write_stats(self, vocabulary: bool) -> None:
