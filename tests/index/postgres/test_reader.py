@@ -118,3 +118,16 @@ def test_each_language_group_is_searched_through_a_graph_of_its_own(
     english = {key for key in found.keys if key.startswith("en")}
     assert len(english) >= 3  # a Chinese question still gets the English group's best 3
     assert ("passages", "en") in found.lasts
+
+
+def test_passages_can_be_iterated_again_after_stopping_early(
+    tmp_path: Path, database_url: str
+) -> None:
+    import itertools
+
+    seeds = write_library(tmp_path / "library")
+    build(seeds, database_url)
+    reader = get_backend(settings_for(seeds, database_url)).open()
+    first = next(iter(reader.iter_passages()))
+    assert list(itertools.islice(reader.iter_passages(), 1)) == [first]
+    assert len(list(reader.iter_passages())) == sum(d.n_passages for d in reader.documents())

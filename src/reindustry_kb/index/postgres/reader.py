@@ -11,6 +11,7 @@ over a postings table with the same formula as index/bm25.py.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import tempfile
@@ -48,6 +49,7 @@ EXACT_FILTER_LIMIT = 20_000
 EXACT_VECTORS = 20_000
 EF_SEARCH_MIN, EF_SEARCH_MAX = 40, 1000  # pgvector's bounds for hnsw.ef_search
 TABLES = {"passages": "passage_vectors", "windows": "window_vectors"}
+_CURSORS = itertools.count()
 # BM25 of a passage over the question's terms (q: each term with its IDF-weighted weight):
 # tf (k1 + 1) / (tf + k1 (1 - b + b len / avgdl)), as index/bm25.py; parameters k1 + 1, k1,
 # 1 - b, b, avgdl, then the terms and their weights.
@@ -136,12 +138,13 @@ class PostgresReader:
     def iter_passages(self) -> Iterator[Passage]:
         from psycopg.rows import dict_row
 
-        with failures(self.url):
-            cursor = self.conn.cursor("rkb_passages", row_factory=dict_row)
+        # A server-side cursor of its own name, closed with the generator (a caller that
+        # stops early leaves no cursor behind to break the next one).
+        name = f"rkb_passages_{next(_CURSORS)}"
+        with failures(self.url), self.conn.cursor(name, row_factory=dict_row) as cursor:
             cursor.execute(f"SELECT {records.PASSAGE_COLUMNS} FROM passages ORDER BY pid")
             for row in cursor:
                 yield Passage(**row)
-            cursor.close()
 
     def _claims(self, where: str, params: Sequence[Any]) -> list[Claim]:
         return [CLAIM.validate_json(row[0]) for row in self._rows(CLAIMS.format(where), params)]
@@ -297,7 +300,8 @@ class PostgresReader:
     def _query_tokenizer(self) -> QueryTokenizer:
         """The library's vocabulary, kept in a cache folder by its digest with jieba's parse
         of it, so a new process loads neither again."""
-        vocabulary = zlib.decompress(self.stat("vocab")) if self.stat("vocab") else b""
+        stored = self.stat("vocab")
+        vocabulary = zlib.decompress(stored) if stored else b""
         digest = hashlib.sha256(vocabulary).hexdigest()[:16]
         root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
         for base in (root / "reindustry-kb", Path(tempfile.gettempdir()) / "reindustry-kb"):

@@ -71,6 +71,16 @@ CREATE TABLE terms (term text NOT NULL, grp smallint NOT NULL, df integer NOT NU
     PRIMARY KEY (term, grp));
 CREATE TABLE stats (name text PRIMARY KEY, value bytea NOT NULL);
 """
+TABLE_NAMES = (
+    "documents",
+    "passages",
+    "claims",
+    "passage_vectors",
+    "window_vectors",
+    "postings",
+    "terms",
+    "stats",
+)
 # HNSW graph parameters (pgvector's defaults), and the memory its build may take.
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 64

@@ -232,8 +232,8 @@ class PostgresWriter:
                 self.conn.execute(schema.INDEXES)
             for statement in schema.graph_indexes(len(self.moments.groups)):
                 self.conn.execute(statement)
-            if not self.in_place:
-                self.conn.execute("ANALYZE")
+            if not self.in_place:  # the new generation's tables, not the whole database
+                self.conn.execute(f"ANALYZE {', '.join(schema.TABLE_NAMES)}")
             self._grant()
             manifest = manifest.model_copy(update={"build": self.schema})
             summary = Summary.model_validate(manifest.model_dump(include=set(Summary.model_fields)))
