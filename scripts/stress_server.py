@@ -44,6 +44,11 @@ def rkb(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
     )
 
 
+def index_args(seeds: Path, url: str, embedder: str) -> list[str]:
+    """`rkb index` of the library folder into the database, with this embedder."""
+    return ["index", "--seeds", str(seeds), "--db", url, "--embedder", embedder]
+
+
 def write_round(folder: Path, documents: int, marker: str) -> None:
     """Every document rewritten with this round's marker in each paragraph."""
     rng = random.Random(marker)
@@ -95,18 +100,7 @@ def kill_mid_upload(seeds: Path, url: str, embedder: str) -> tuple[int, float]:
     """Start `rkb index` and kill -9 it once it is writing; (its exit code, seconds run)."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "reindustry_kb",
-            "index",
-            "--seeds",
-            str(seeds),
-            "--db",
-            url,
-            "--embedder",
-            embedder,
-        ],
+        [sys.executable, "-m", "reindustry_kb", *index_args(seeds, url, embedder)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -131,17 +125,7 @@ def main() -> None:
         seeds = Path(tmp) / "library"
         seeds.mkdir()
         write_round(seeds, args.documents, "g0")
-        rkb(
-            "index",
-            "--seeds",
-            str(seeds),
-            "--db",
-            url,
-            "--embedder",
-            "hashing",
-            "--replace",
-            check=True,
-        )
+        rkb(*index_args(seeds, url, "hashing"), "--replace", check=True)
         failed = False
         with Readers(url, args.readers) as readers:
             for number in range(1, args.rounds + 1):
@@ -151,7 +135,7 @@ def main() -> None:
                     code, seconds = kill_mid_upload(seeds, url, embedder)
                     print(f"round {number}: rkb index killed after {seconds:.1f}s (exit {code})")
                 started = time.perf_counter()
-                built = rkb("index", "--seeds", str(seeds), "--db", url, "--embedder", embedder)
+                built = rkb(*index_args(seeds, url, embedder))
                 seen = len(readers.answers)
                 time.sleep(1.0)  # answers after the publish
                 mixed = [a for a in readers.answers if len(a) != 1]

@@ -163,7 +163,9 @@ def migrate(conn: Any, place: str) -> None:
 
 
 def _ensure_pgvector(conn: Any, place: str) -> None:
-    psycopg = __import__("psycopg")
+    from reindustry_kb.index.postgres.connect import driver
+
+    psycopg = driver()
     try:
         with conn.transaction():
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")

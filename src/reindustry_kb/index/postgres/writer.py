@@ -28,7 +28,7 @@ from reindustry_kb.index.backend import Part
 from reindustry_kb.index.manifest import Manifest, Summary
 from reindustry_kb.index.moments import DenseMoments
 from reindustry_kb.index.postgres import schema
-from reindustry_kb.index.postgres.connect import connect, failures
+from reindustry_kb.index.postgres.connect import connect, driver, failures
 from reindustry_kb.models import Document, language_group
 from reindustry_kb.text.tokenize import vocabulary_lines
 
@@ -337,5 +337,5 @@ class PostgresWriter:
         for (name,) in stale:
             try:
                 self.conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
-            except __import__("psycopg").Error:  # still read, or another writer's to drop
+            except driver().Error:  # still read, or another writer's to drop
                 continue
