@@ -3,6 +3,7 @@ changed, and nothing of an unfinished one is ever seen."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -13,10 +14,11 @@ import numpy as np
 import pytest
 
 from reindustry_kb.ask.dense import dense_search
+from reindustry_kb.errors import DatabaseError
 from reindustry_kb.index.backend import IndexReader
 from reindustry_kb.index.registry import get_backend
 from reindustry_kb.models import NO_FILTERS
-from tests.conftest import new_database
+from tests.conftest import FakeEmbedder, new_database
 from tests.index.postgres.library import build, query, settings_for, write_library
 
 TERMS = ["solar", "grid", "锂电池", "风电", "storage", "texas"]
@@ -105,6 +107,94 @@ def test_a_new_configuration_is_a_new_generation_and_the_old_ones_go(
     schemas = query(database_url, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rkb_g%%'")
     assert sorted(name for (name,) in schemas) == sorted([live, previous])
     assert _open(seeds, database_url).manifest.model == "other-2"
+
+
+# Long enough to be windows of its own after each act's first window (about 70 tokens).
+SHARED = (
+    "This Act takes effect on the date of promulgation. The competent authority is the "
+    "Ministry of Economic Affairs, which may delegate inspections to the local governments. "
+    "Fines under this Act are collected by the same authority within thirty days of notice."
+)
+ORPHANS = (
+    "SELECT count(*) FROM {g}.window_embeddings e WHERE NOT EXISTS "
+    "(SELECT 1 FROM {g}.window_vectors w WHERE w.eid = e.eid)"
+)
+
+
+def _shared_library(folder: Path) -> Path:
+    """Three acts, each with a first window of its own and the same closing sentences."""
+    files = {}
+    for n in (1, 2, 3):
+        own = " ".join(
+            f"Section {n}.{k} sets a quota of {n * k} GW for solar farms." for k in range(8)
+        )
+        files[f"act{n}.md"] = f"# Act {n}\n\n{own} {SHARED}\n"
+    return write_library(folder, files)
+
+
+def _distinct(url: str) -> tuple[int, int]:
+    """Window rows, and the vectors they share."""
+    rows = query(url, "SELECT count(*), count(DISTINCT eid) FROM {g}.window_vectors")[0]
+    assert query(url, "SELECT count(*) FROM {g}.window_embeddings")[0][0] == rows[1]
+    return int(rows[0]), int(rows[1])
+
+
+def test_a_window_text_shared_by_documents_is_stored_once_and_finds_each(
+    tmp_path: Path, database_url: str
+) -> None:
+    seeds = _shared_library(tmp_path / "library")
+    build(seeds, database_url)
+    windows, vectors = _distinct(database_url)
+    assert vectors < windows  # the three acts' shared windows: one vector each
+    reader = _open(seeds, database_url)
+    stored = query(database_url, "SELECT value FROM {g}.stats WHERE name = 'windows'")[0][0]
+    assert sum(json.loads(bytes(stored))) == vectors
+    question = FakeEmbedder().embed_query(SHARED)
+    found = dense_search(reader, reader.dense_stats(), question, NO_FILTERS)
+    passages = reader.passages(list(found))
+    shared = [key for key in found if SHARED in passages[key].text]
+    assert {passages[key].doc_id for key in shared} == {"act1", "act2", "act3"}
+    assert list(found)[:3] == sorted(shared, key=lambda key: -found[key])
+
+
+def test_an_update_keeps_a_shared_window_vector_while_a_window_uses_it(
+    tmp_path: Path, database_url: str, postgres_server: str
+) -> None:
+    seeds = _shared_library(tmp_path / "library")
+    build(seeds, database_url)
+    before = query(database_url, "SELECT eid, xmin::text FROM {g}.window_embeddings")
+    (seeds / "act1.md").unlink()
+    (seeds / "act2.md").write_text("# Act 2\n\nSection 2 sets no quota.\n")
+    build(seeds, database_url)
+    # act3 still holds the shared text: its vectors stay as they were
+    assert set(before) & set(
+        query(database_url, "SELECT eid, xmin::text FROM {g}.window_embeddings")
+    )
+    assert query(database_url, ORPHANS) == [(0,)]
+    (seeds / "act3.md").write_text("# Act 3\n\nRepealed.\n")
+    build(seeds, database_url)
+    assert query(database_url, ORPHANS) == [(0,)]
+    texts = query(
+        database_url, "SELECT count(*) FROM {g}.passages WHERE text LIKE %s", ("%promulgation%",)
+    )
+    assert texts == [(0,)]
+    fresh = new_database(postgres_server)
+    build(seeds, fresh)
+    assert _distinct(database_url) == _distinct(fresh)
+
+
+def test_a_generation_of_an_older_layout_is_refused_by_readers_and_rebuilt_by_the_writer(
+    tmp_path: Path, database_url: str
+) -> None:
+    seeds = write_library(tmp_path / "library")
+    build(seeds, database_url)
+    old = query(database_url, "SELECT generation FROM rkb.library")
+    query(database_url, "DELETE FROM {g}.stats WHERE name = 'layout'")  # as 0.9.0 wrote it
+    with pytest.raises(DatabaseError, match=r"built by an older rkb; run `rkb index --db URL`"):
+        _open(seeds, database_url)
+    build(seeds, database_url)
+    assert query(database_url, "SELECT generation FROM rkb.library") != old
+    assert _open(seeds, database_url).documents()
 
 
 KILLED = """

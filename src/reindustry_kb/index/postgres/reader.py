@@ -48,8 +48,16 @@ EXACT_FILTER_LIMIT = 20_000
 # A list of at most this many vectors is scanned exactly; a larger one through its HNSW graph.
 EXACT_VECTORS = 20_000
 EF_SEARCH_MIN, EF_SEARCH_MAX = 40, 1000  # pgvector's bounds for hnsw.ef_search
-TABLES = {"passages": "passage_vectors", "windows": "window_vectors"}
+# Each list's vectors; a window's passages are those whose windows share its text (pids).
+TABLES = {"passages": "passage_vectors", "windows": "window_embeddings"}
+PIDS = {
+    "passages": "SELECT v.pid, v.d FROM near v ORDER BY v.d, v.pid LIMIT %s",
+    "windows": "SELECT w.pid, v.d FROM near v JOIN window_vectors w ON w.eid = v.eid{allowed} "
+    "ORDER BY v.d, w.pid LIMIT %s",
+}
 _CURSORS = itertools.count()
+# Where a vector handle (embedded_texts) points: table, key column, handle % 2.
+VECTOR_HANDLES = (("passage_vectors", "pid", 0), ("window_embeddings", "eid", 1))
 # BM25 of a passage over the question's terms (q: each term with its IDF-weighted weight):
 # tf (k1 + 1) / (tf + k1 (1 - b + b len / avgdl)), as index/bm25.py; parameters k1 + 1, k1,
 # 1 - b, b, avgdl, then the terms and their weights.
@@ -58,6 +66,11 @@ TERMS = "unnest(%s::text[], %s::float8[]) AS q(term, w)"
 # A term in more passages than this proposes its best this many by impact (postings.rank).
 TOP_POSTINGS = 5_000
 FILTERED = "SELECT p.pid FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE {}"
+# The filter on a list's rows: its passage, or one of the passages whose windows share its text.
+ALLOWED = {
+    "passages": " AND v.pid IN ({})",
+    "windows": " AND EXISTS (SELECT 1 FROM window_vectors w WHERE w.eid = v.eid AND w.pid IN ({}))",
+}
 CLAIMS = (
     "SELECT c.data FROM claims c JOIN documents d ON d.doc_id = c.doc_id WHERE {} "
     'ORDER BY c.doc_id COLLATE "C", c.char_start, c.kind COLLATE "C", c.id COLLATE "C"'
@@ -89,6 +102,8 @@ class PostgresReader:
             path = f"{row[0]}, {schema.extension_schema(conn)}"
             conn.execute("SELECT set_config('search_path', %s, true)", (path,))
             register_vector(conn)
+            layout = conn.execute("SELECT value FROM stats WHERE name = 'layout'").fetchone()
+            schema.check_layout(bytes(layout[0]) if layout else b"", place)
         return cls(url, place, conn, str(row[0]), Manifest.model_validate_json(row[1]))
 
     def _rows(self, query: str, params: Sequence[Any] = (), binary: bool = False) -> list[Any]:
@@ -184,10 +199,20 @@ class PostgresReader:
     def _stats(self) -> DenseStats:
         return self._moments.stats()
 
+    @cached_property
+    def _sizes(self) -> dict[str, list[int]]:
+        """Rows of each list per group number: passages, and distinct window texts."""
+        windows = list(json.loads(self.stat("windows") or b"[]"))
+        groups = len(self._moments.groups)
+        return {
+            "passages": [int(size) for size in self._moments.counts[:, 0]],
+            "windows": [int(size) for size in windows] + [0] * (groups - len(windows)),
+        }
+
     def dense_candidates(self, query: Any, pool: int, filters: Filters) -> Candidates:
         from pgvector import HalfVector
 
-        allowed, params = "", list[Any]()
+        chosen, params = "", list[Any]()
         if not filters.is_empty():
             where, params = records.passage_where(filters)
             chosen = FILTERED.format(Q(where))
@@ -196,21 +221,20 @@ class PostgresReader:
                     f"SELECT passage_id FROM passages WHERE pid IN ({chosen}) ORDER BY pid", params
                 )
                 return Candidates([key for (key,) in keys], {})
-            allowed = f" AND v.pid IN ({chosen})"
         vector = HalfVector(np.asarray(query, dtype=np.float16))
         pids: set[int] = set()
         lasts: dict[tuple[str, str], float] = {}
         for number, group in enumerate(self._moments.groups):
-            for kind_number, kind in enumerate(KINDS):
-                size = int(self._moments.counts[number, kind_number])
+            for kind in KINDS:
+                size = self._sizes[kind][number]
                 if size == 0:
                     continue
                 k = pool * (3 if kind == "windows" else 1)
-                found = self._nearest(TABLES[kind], number, vector, k, size, allowed, params)
+                found = self._nearest(kind, number, vector, k, size, chosen, params)
                 pids.update(pid for pid, _ in found)
                 if len(found) == k:
                     lasts[kind, group] = min(-distance for _, distance in found)
-                elif size > EXACT_VECTORS and (allowed or len(found) < min(k, size)):
+                elif size > EXACT_VECTORS and (chosen or len(found) < min(k, size)):
                     # The graph's scan stopped before the list's end (or a filter hides how
                     # many there are): what lies deeper is unknown.
                     lasts[kind, group] = float(np.inf)
@@ -220,10 +244,13 @@ class PostgresReader:
         return Candidates([key for (key,) in keys], lasts)
 
     def _nearest(
-        self, table: str, group: int, vector: Any, k: int, size: int, allowed: str, params: Any
+        self, kind: str, group: int, vector: Any, k: int, size: int, chosen: str, params: Any
     ) -> list[tuple[int, float]]:
-        """One list's best k: (pid, negative inner product), by an exact scan when the list is
-        small (the +0 keeps the planner off the graph), else through the HNSW graph."""
+        """One list's best k passages: (pid, negative inner product), by an exact scan when
+        the list is small (the +0 keeps the planner off the graph), else through the HNSW
+        graph. A window text's passages come in order of the text's similarity, cut at k:
+        one the cut leaves out scores no better than the last returned, as the bound needs.
+        `chosen` selects the passages a filter allows (none: all)."""
         exact = size <= EXACT_VECTORS
         if not exact:
             ef = str(min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, k)))
@@ -233,11 +260,17 @@ class PostgresReader:
                 (ef,),
             )
         order = "(v.embedding <#> %s) + 0" if exact else "v.embedding <#> %s"
+        key = "pid" if kind == "passages" else "eid"
+        allowed = ALLOWED[kind].format(chosen) if chosen else ""
         # The group as a literal (a number of rkb's own): the planner picks its partial graph.
+        near = (
+            f"SELECT v.{key}, v.embedding <#> %s AS d FROM {TABLES[kind]} v "
+            f"WHERE v.grp = {int(group)}{allowed} ORDER BY {order} LIMIT %s"
+        )
+        pass_on = f" AND w.pid IN ({chosen})" if chosen else ""
         found = self._rows(
-            f"SELECT v.pid, v.embedding <#> %s FROM {table} v WHERE v.grp = {int(group)}"
-            f"{allowed} ORDER BY {order} LIMIT %s",
-            (vector, *params, vector, k),
+            f"WITH near AS MATERIALIZED ({near}) {PIDS[kind].format(allowed=pass_on)}",
+            (vector, *params, vector, k, *(params if kind == "windows" else ()), k),
         )
         return [(int(pid), float(distance)) for pid, distance in found]
 
@@ -251,7 +284,8 @@ class PostgresReader:
         )
         pids = [row[1] for row in own]
         windows = self._rows(
-            "SELECT pid, embedding FROM window_vectors WHERE pid = ANY(%s) ORDER BY pid, wid",
+            "SELECT w.pid, e.embedding FROM window_vectors w JOIN window_embeddings e "
+            "USING (eid) WHERE w.pid = ANY(%s) ORDER BY w.pid, w.wid",
             (pids,),
             binary=True,
         )
@@ -393,10 +427,10 @@ class PostgresReader:
     # --- for the next generation ----------------------------------------------------------
 
     def embedded_texts(self, digests: Collection[bytes]) -> dict[bytes, int]:
-        """Digest -> handle: 2 pid for a passage's vector, 2 wid + 1 for a window's."""
+        """Digest -> handle: 2 pid for a passage's vector, 2 eid + 1 for a window's."""
         found: dict[bytes, int] = {}
         wanted = list(digests)
-        for table, column, odd in (("passage_vectors", "pid", 0), ("window_vectors", "wid", 1)):
+        for table, column, odd in VECTOR_HANDLES:
             for digest, number in self._rows(
                 f"SELECT digest, {column} FROM {table} WHERE digest = ANY(%s) ORDER BY {column}",
                 (wanted,),
@@ -408,7 +442,7 @@ class PostgresReader:
     def embedded_vectors(self, handles: Any) -> Any:
         handles = np.asarray(handles, dtype=np.int64)
         out = np.empty((len(handles), self.manifest.dim), dtype=np.float16)
-        for table, column, odd in (("passage_vectors", "pid", 0), ("window_vectors", "wid", 1)):
+        for table, column, odd in VECTOR_HANDLES:
             mine = handles % 2 == odd
             if not mine.any():
                 continue

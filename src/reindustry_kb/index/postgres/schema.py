@@ -35,6 +35,9 @@ MIGRATIONS = [
     """,
 ]
 PGVECTOR_MIN = (0, 8)  # iterative index scans (filtered searches that return enough rows)
+# The layout of a generation's tables (stats 'layout'). A generation of another layout is not
+# read: the writer rebuilds it (2: window vectors stored once per distinct text).
+LAYOUT = 2
 # A generation's tables. Columns as the local backend's (index/records.py's rows), plus each
 # passage's row number (pid: its vectors and postings name it), language group number and
 # BM25 length.
@@ -58,10 +61,13 @@ CREATE TABLE claims (
 CREATE TABLE passage_vectors (
     pid bigint PRIMARY KEY, grp smallint NOT NULL, digest bytea, embedding halfvec({dim}) NOT NULL
 );
-CREATE TABLE window_vectors (
-    wid bigint PRIMARY KEY, pid bigint NOT NULL, grp smallint NOT NULL, digest bytea,
-    embedding halfvec({dim}) NOT NULL
+-- A sentence window's vector once per distinct text and language group: boilerplate repeated
+-- across a library ("This Act takes effect on the date of promulgation.") is one node of the
+-- graph, not thousands of equal ones that crowd out every other neighbour of a question.
+CREATE TABLE window_embeddings (
+    eid bigint PRIMARY KEY, grp smallint NOT NULL, digest bytea, embedding halfvec({dim}) NOT NULL
 );
+CREATE TABLE window_vectors (wid bigint PRIMARY KEY, pid bigint NOT NULL, eid bigint NOT NULL);
 -- BM25: one row per term and passage; lengths here so a query needs no join to score. `rank`
 -- orders a term's postings by their BM25 impact at the average length when written: a common
 -- term's best postings are read first (the score itself uses today's average).
@@ -76,6 +82,7 @@ TABLE_NAMES = (
     "passages",
     "claims",
     "passage_vectors",
+    "window_embeddings",
     "window_vectors",
     "postings",
     "terms",
@@ -94,8 +101,9 @@ CREATE INDEX ON claims (doc_id);
 CREATE INDEX ON claims (kind);
 CREATE INDEX ON claims (id);
 CREATE INDEX ON window_vectors (pid);
+CREATE INDEX ON window_vectors (eid);
 CREATE INDEX ON passage_vectors USING hash (digest);
-CREATE INDEX ON window_vectors USING hash (digest);
+CREATE INDEX ON window_embeddings USING hash (digest);
 CREATE INDEX ON claims (kind, canonical);
 CREATE INDEX ON claims (kind, lever);
 CREATE INDEX ON claims (kind, unit, value_num);
@@ -104,6 +112,9 @@ CREATE INDEX ON postings (term, pid) INCLUDE (tf, length);
 CREATE INDEX ON postings (term, rank DESC) INCLUDE (pid, tf, length);
 CREATE INDEX ON postings (pid);
 """
+
+
+GRAPHED = ("passage_vectors", "window_embeddings")  # the tables searched by similarity
 
 
 def graph_indexes(groups: int) -> list[str]:
@@ -116,7 +127,7 @@ def graph_indexes(groups: int) -> list[str]:
         f"(embedding halfvec_ip_ops) WITH (m = {HNSW_M}, ef_construction = "
         f"{HNSW_EF_CONSTRUCTION}) WHERE grp = {group}"
         for group in range(groups)
-        for table in ("passage_vectors", "window_vectors")
+        for table in GRAPHED
     ]
 
 
@@ -148,6 +159,21 @@ def check(conn: Any, place: str) -> None:
     if found > VERSION:
         raise DatabaseError(
             f"the library at {place} was made by a newer rkb (schema version {found}); upgrade: "
+            "pip install -U 'reindustry-kb[server]'"
+        )
+
+
+def check_layout(found: bytes, place: str) -> None:
+    """A live generation of this rkb's LAYOUT (stats 'layout'; none: 0.9.0's), or one line."""
+    layout = int(found) if found else 1
+    if layout < LAYOUT:
+        raise DatabaseError(
+            f"the library at {place} was built by an older rkb; run `rkb index --db URL` once "
+            "(as the writer) to rebuild it"
+        )
+    if layout > LAYOUT:
+        raise DatabaseError(
+            f"the library at {place} was built by a newer rkb; upgrade: "
             "pip install -U 'reindustry-kb[server]'"
         )
 

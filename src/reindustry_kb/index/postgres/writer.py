@@ -50,6 +50,9 @@ class PostgresWriter:
         self.written: set[str] = set()  # documents added or carried
         self.retired: set[str] = set()  # documents of the live generation whose rows are gone
         self.df: Counter[tuple[str, int]] = Counter()  # (term, group) -> change in df
+        # (group, text digest) -> eid of its window vector, for the texts this build has met
+        self.eids: dict[tuple[int, bytes], int] = {}
+        self.released: set[int] = set()  # eids whose windows an update deleted
         with failures(url):
             if live is None:
                 number = self.conn.execute("SELECT nextval('rkb.generations')").fetchone()[0]
@@ -58,7 +61,8 @@ class PostgresWriter:
                 self._use_schema()
                 self.conn.execute(schema.TABLES.format(dim=int(dim)))
                 self.moments = DenseMoments.empty(dim)
-                self.n, self.length, self.pid, self.wid = 0, 0, 0, 0
+                self.n, self.length, self.pid, self.wid, self.eid = 0, 0, 0, 0, 0
+                self.distinct: list[int] = []  # distinct window vectors per group number
                 self.live_docs: set[str] = set()
             else:
                 self.schema = live.schema
@@ -68,6 +72,8 @@ class PostgresWriter:
                 self.n, self.length = int(lexical["n"]), int(lexical["length"])
                 self.pid = self._next("SELECT max(pid) FROM passages")
                 self.wid = self._next("SELECT max(wid) FROM window_vectors")
+                self.eid = self._next("SELECT max(eid) FROM window_embeddings")
+                self.distinct = list(json.loads(live.stat("windows")))
                 self.live_docs = {r[0] for r in self.conn.execute("SELECT doc_id FROM documents")}
 
     def _use_schema(self) -> None:
@@ -135,34 +141,68 @@ class PostgresWriter:
                 vectors.passage_keys,
                 vectors.passages,
             )
-            wids = list(range(self.wid, self.wid + len(owners)))
-            self._copy_vectors(
-                "window_vectors (wid, pid, grp, digest, embedding)",
-                [wids, owners.tolist(), window_groups.tolist()],
-                vectors.window_keys,
-                vectors.windows,
-            )
+            self._copy_windows(owners, window_groups, vectors.window_keys, vectors.windows)
         self.moments.add(0, vectors.passages, groups)
         self.moments.add(1, vectors.windows, window_groups)
         self.n += len(passages)
         self.length += sum(len(tokens) for tokens in part.tokens)
         self.pid += len(passages)
-        self.wid += len(owners)
 
     def _copy_vectors(
         self, table: str, columns: Sequence[Sequence[int]], digests: Any, vectors: Any
     ) -> None:
-        """Rows of (numbers..., digest, vector), in binary COPY (a vector's float16 as is)."""
+        """Rows of (id, group, digest, vector), in binary COPY (a vector's float16 as is)."""
         from pgvector import HalfVector
 
-        types = ["int8"] * (len(columns) - 1) + ["int2", "bytea", "halfvec"]  # ids, group
         with self.conn.cursor().copy(f"COPY {table} FROM STDIN WITH (FORMAT BINARY)") as copy:
-            copy.set_types(types)
+            copy.set_types(["int8", "int2", "bytea", "halfvec"])
             for n, row in enumerate(zip(*columns, strict=True)):
-                digest = None if digests is None else bytes(digests[n])
-                if digest is not None and not any(digest):
-                    digest = None  # zeros: the text is unknown
-                copy.write_row((*row, digest, HalfVector(np.asarray(vectors[n], np.float16))))
+                copy.write_row(
+                    (*row, _digest(digests, n), HalfVector(np.asarray(vectors[n], np.float16)))
+                )
+
+    def _copy_windows(self, owners: Any, groups: Any, digests: Any, vectors: Any) -> None:
+        """Each window's row (its passage, its vector's eid), and a vector row for each text
+        the library holds no vector of yet in that group."""
+        keys = [(group, _digest(digests, n)) for n, group in enumerate(groups.tolist())]
+        if self.in_place:
+            self._known([(g, d) for g, d in keys if d is not None and (g, d) not in self.eids])
+        rows, new = [], []
+        for n, (group, digest) in enumerate(keys):
+            eid = None if digest is None else self.eids.get((group, digest))
+            if eid is None:
+                eid, self.eid = self.eid, self.eid + 1
+                new.append(n)
+                if digest is not None:
+                    self.eids[group, digest] = eid
+                while len(self.distinct) <= group:
+                    self.distinct.append(0)
+                self.distinct[group] += 1
+            rows.append((self.wid + n, int(owners[n]), eid))
+        self._copy_vectors(
+            "window_embeddings (eid, grp, digest, embedding)",
+            [[rows[n][2] for n in new], [int(groups[n]) for n in new]],
+            None if digests is None else [digests[n] for n in new],
+            [vectors[n] for n in new],
+        )
+        with self.conn.cursor().copy(
+            "COPY window_vectors (wid, pid, eid) FROM STDIN WITH (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(["int8", "int8", "int8"])
+            for row in rows:
+                copy.write_row(row)
+        self.wid += len(rows)
+
+    def _known(self, keys: list[tuple[int, bytes]]) -> None:
+        """Learn the eids the live generation holds for these (group, digest) texts (an
+        update: a new generation's own are all in self.eids already)."""
+        if not keys:
+            return
+        for group, digest, eid in self.conn.cursor(binary=True).execute(
+            "SELECT grp, digest, eid FROM window_embeddings WHERE digest = ANY(%s)",
+            (sorted({digest for _, digest in keys}),),
+        ):
+            self.eids[int(group), bytes(digest)] = int(eid)
 
     def set_counts(self, doc_id: str, n_passages: int, n_claims: int) -> None:
         with failures(self.url):
@@ -192,7 +232,9 @@ class PostgresWriter:
             return
         mine = "SELECT pid FROM passages WHERE doc_id = ANY(%s)"
         cursor = self.conn.cursor(binary=True)
-        for kind, table in enumerate(("passage_vectors", "window_vectors")):
+        for kind, table in enumerate(
+            ("passage_vectors", "window_vectors JOIN window_embeddings USING (eid)")
+        ):
             rows = cursor.execute(
                 f"SELECT grp, embedding FROM {table} WHERE pid IN ({mine})", (doc_ids,)
             ).fetchall()
@@ -211,8 +253,12 @@ class PostgresWriter:
         ).fetchone()
         self.n -= int(n)
         self.length -= int(length)
-        for table in ("postings", "window_vectors", "passage_vectors"):
+        for table in ("postings", "passage_vectors"):
             self.conn.execute(f"DELETE FROM {table} WHERE pid IN ({mine})", (doc_ids,))
+        released = self.conn.execute(
+            f"DELETE FROM window_vectors WHERE pid IN ({mine}) RETURNING eid", (doc_ids,)
+        )
+        self.released.update(eid for (eid,) in released)
         for table in ("claims", "passages", "documents"):
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ANY(%s)", (doc_ids,))
         self.retired.update(doc_ids)
@@ -223,6 +269,7 @@ class PostgresWriter:
         """Complete the generation and make it live, in one COMMIT."""
         with failures(self.url):
             self._retire(sorted(self.live_docs - self.written - self.retired))
+            self._release()
             self._write_stats(vocabulary=self._write_terms() or not self.in_place)
             self.conn.execute(
                 "SELECT set_config('maintenance_work_mem', %s, true)",
@@ -251,6 +298,17 @@ class PostgresWriter:
                 self._drop_stale()
         self.conn.close()
 
+    def _release(self) -> None:
+        """Delete the window vectors no window uses any more (a changed document's windows
+        that came back kept theirs: the eids were looked up before this)."""
+        gone = self.conn.execute(
+            "DELETE FROM window_embeddings e WHERE e.eid = ANY(%s) AND NOT EXISTS "
+            "(SELECT 1 FROM window_vectors w WHERE w.eid = e.eid) RETURNING grp",
+            (sorted(self.released),),
+        )
+        for (group,) in gone:
+            self.distinct[group] -= 1
+
     def _write_terms(self) -> bool:
         """Document frequencies changed by what came and went; whether the vocabulary did
         (a term new to the library, or one gone from it)."""
@@ -275,6 +333,8 @@ class PostgresWriter:
         """The running statistics, and the query vocabulary when its terms changed (at a
         million passages it is millions of terms: not rewritten for an edit that adds none)."""
         values = {
+            "layout": str(schema.LAYOUT).encode(),
+            "windows": json.dumps(self.distinct).encode(),
             "dense": self.moments.to_bytes(),
             "lexical": json.dumps({"n": self.n, "length": self.length}).encode(),
         }
@@ -339,3 +399,11 @@ class PostgresWriter:
                 self.conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
             except driver().Error:  # still read, or another writer's to drop
                 continue
+
+
+def _digest(digests: Any, n: int) -> bytes | None:
+    """The n-th text digest, or None when the text is unknown (no digests, or zeros)."""
+    if digests is None:
+        return None
+    digest = bytes(digests[n])
+    return digest if any(digest) else None
