@@ -108,8 +108,14 @@ def test_each_language_group_is_searched_through_a_graph_of_its_own(
     files |= {f"en{n}.md": f"# Doc {n}\n\nSolar output grew {n} percent.\n" for n in range(4)}
     seeds = write_library(tmp_path / "library", files)
     build(seeds, database_url)
-    monkeypatch.setattr(postgres_reader, "EXACT_VECTORS", 0)  # every list through its graph
+    # 12 passages in all: every list through its graphs, the group of 4 English ones too
+    monkeypatch.setattr(postgres_reader, "EXACT_VECTORS", 10)
     reader = get_backend(settings_for(seeds, database_url)).open()
+    statements: list[str] = []
+    real = reader._rows
+    monkeypatch.setattr(
+        reader, "_rows", lambda sql, *a, **k: statements.append(sql) or real(sql, *a, **k)
+    )
     graphs = query(
         database_url, "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%graph%%'"
     )
@@ -119,6 +125,8 @@ def test_each_language_group_is_searched_through_a_graph_of_its_own(
     english = {key for key in found.keys if key.startswith("en")}
     assert len(english) >= 3  # a Chinese question still gets the English group's best 3
     assert ("passages", "en") in found.lasts
+    searches = [sql for sql in statements if "ORDER BY" in sql and "<#>" in sql]
+    assert len(searches) == 4 and not any("+ 0" in sql for sql in searches)  # no exact scan
 
 
 def test_passages_can_be_iterated_again_after_stopping_early(

@@ -45,7 +45,9 @@ from reindustry_kb.text.tokenize import QueryTokenizer
 Q = records.placeholders
 # Filters leaving at most this many passages are scored exactly (every one a candidate).
 EXACT_FILTER_LIMIT = 20_000
-# A list of at most this many vectors is scanned exactly; a larger one through its HNSW graph.
+# Lists (passages, windows) of at most this many vectors in all groups are scanned exactly;
+# larger ones through each group's HNSW graph, a small group's too: with no index to read a
+# group's rows alone, an exact scan of 5,000 English vectors reads all million Chinese ones.
 EXACT_VECTORS = 20_000
 EF_SEARCH_MIN, EF_SEARCH_MAX = 40, 1000  # pgvector's bounds for hnsw.ef_search
 # Each list's vectors; a window's passages are those whose windows share its text (pids).
@@ -230,11 +232,12 @@ class PostgresReader:
                 if size == 0:
                     continue
                 k = pool * (3 if kind == "windows" else 1)
-                found = self._nearest(kind, number, vector, k, size, chosen, params)
+                exact = sum(self._sizes[kind]) <= EXACT_VECTORS
+                found = self._nearest(kind, number, vector, k, exact, chosen, params)
                 pids.update(pid for pid, _ in found)
                 if len(found) == k:
                     lasts[kind, group] = min(-distance for _, distance in found)
-                elif size > EXACT_VECTORS and (chosen or len(found) < min(k, size)):
+                elif not exact and (chosen or len(found) < min(k, size)):
                     # The graph's scan stopped before the list's end (or a filter hides how
                     # many there are): what lies deeper is unknown.
                     lasts[kind, group] = float(np.inf)
@@ -244,14 +247,13 @@ class PostgresReader:
         return Candidates([key for (key,) in keys], lasts)
 
     def _nearest(
-        self, kind: str, group: int, vector: Any, k: int, size: int, chosen: str, params: Any
+        self, kind: str, group: int, vector: Any, k: int, exact: bool, chosen: str, params: Any
     ) -> list[tuple[int, float]]:
         """One list's best k passages: (pid, negative inner product), by an exact scan when
         the list is small (the +0 keeps the planner off the graph), else through the HNSW
         graph. A window text's passages come in order of the text's similarity, cut at k:
         one the cut leaves out scores no better than the last returned, as the bound needs.
         `chosen` selects the passages a filter allows (none: all)."""
-        exact = size <= EXACT_VECTORS
         if not exact:
             ef = str(min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, k)))
             self._rows(
