@@ -140,3 +140,36 @@ def test_passages_can_be_iterated_again_after_stopping_early(
     first = next(iter(reader.iter_passages()))
     assert list(itertools.islice(reader.iter_passages(), 1)) == [first]
     assert len(list(reader.iter_passages())) == sum(d.n_passages for d in reader.documents())
+
+
+def test_a_filtered_search_through_the_graphs_keeps_to_the_filter_across_shared_windows(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from reindustry_kb.ask.dense import dense_search
+    from reindustry_kb.index.postgres import reader as postgres_reader
+
+    shared = "The authority collects the fines within thirty days of notice. " * 4
+    files = {
+        f"act{n}.md": f"# Act {n}\n\n"
+        + " ".join(f"Section {n}.{k} sets a quota of {n * k} GW." for k in range(10))
+        + f" {shared}\n"
+        for n in range(6)
+    }
+    seeds = write_library(tmp_path / "library", files)
+    build(seeds, database_url)
+    windows = "SELECT count(*) > count(DISTINCT eid) FROM {g}.window_vectors"
+    assert query(database_url, windows) == [(True,)]  # the acts share window vectors
+    reader = get_backend(settings_for(seeds, database_url)).open()
+    question = np.asarray(reader.passage_vectors(["act0#p001"]).windows[-1], np.float32)
+    only = Filters(docs=("act2", "act4"))
+    exact = dense_search(reader, reader.dense_stats(), question, only)
+    monkeypatch.setattr(postgres_reader, "EXACT_VECTORS", 0)
+    monkeypatch.setattr(postgres_reader, "EXACT_FILTER_LIMIT", 0)
+    graphed = dense_search(reader, reader.dense_stats(), question, only)
+    docs = {p.doc_id for p in reader.passages(list(graphed)).values()}
+    assert docs == {"act2", "act4"}  # not the other acts that share the windows' texts
+    assert graphed.keys() == exact.keys()
+    for key, score in exact.items():
+        assert graphed[key] == pytest.approx(score)
