@@ -25,8 +25,9 @@ _SCALES = ((1e12, "trillions"), (1e9, "billions"), (1e6, "millions"), (1e3, "tho
 # Eighths of a cell, for bars finer than a whole block.
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _SPARK = "▁▂▃▄▅▆▇█"
-# The least room a bar may have, in cells: narrower, the bars are left out.
+# The room a bar may have, in cells: narrower, the bars are left out; wider is not compact.
 NARROWEST_BAR = 10
+WIDEST_BAR = 40
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def bars(rows: Sequence[tuple[str, float, float, str]], width: int) -> list[str]
         return []
     label_width = max(cell_len(label) for label, _, _, _ in rows)
     value_width = max(cell_len(text) for _, _, _, text in rows)
-    room = width - label_width - value_width - 4
+    room = min(width - label_width - value_width - 4, WIDEST_BAR)
     top = max(high for _, _, high, _ in rows)
     if room < NARROWEST_BAR or top <= 0:
         return []
@@ -102,26 +103,33 @@ def _pad(text: str, width: int) -> str:
 
 
 def time_axis(dates: Sequence[str], width: int) -> list[str]:
-    """Three lines: how many events fall at each point of time (taller marks, more events), an
-    axis with ticks, and the ticks' years (or months, over a year or two). None for fewer than
-    two distinct dates, or narrower than 30 cells."""
+    """Four lines: a caption; how many events fall at each point of time (a taller mark, more
+    events); an axis from the first date to the last, with ticks at round years (or months,
+    over two years or less); the dates at its ends and the ticks'. None for fewer than two
+    distinct dates, or narrower than 30 cells."""
     if len(set(dates)) < 2 or width < 30:
         return []
-    times = [_year_fraction(date) for date in dates]
-    first, last = math.floor(min(times)), math.floor(max(times)) + 1
-    columns = Counter(_column(t, first, last, width) for t in times)
-    most = max(columns.values())
+    ordered = sorted(dates, key=_year_fraction)
+    low, high = _year_fraction(ordered[0]), _year_fraction(ordered[-1])
+    if high == low:  # 2025 and 2025-01 fall on one point
+        return []
+
+    def column(when: float) -> int:
+        return round((when - low) / (high - low) * (width - 1))
+
+    counts = Counter(column(_year_fraction(date)) for date in dates)
     marks = [" "] * width
-    for column, count in columns.items():
-        marks[column] = _SPARK[max(math.ceil(count / most * len(_SPARK)) - 1, 0)]
+    for at, count in counts.items():
+        marks[at] = _SPARK[math.ceil(count / max(counts.values()) * len(_SPARK)) - 1]
     axis, labels = ["─"] * width, [" "] * width
-    for when, label in _ticks(first, last, width):
-        column = _column(when, first, last, width)
-        axis[column] = "┬"
-        at = min(column, width - len(label))
+    ends = [(low, ordered[0]), (high, ordered[-1])]
+    for when, label in [*ends, *_ticks(low, high, width)]:
+        axis[column(when)] = "┬"
+        at = min(column(when), width - len(label))
         if all(cell == " " for cell in labels[max(at - 1, 0) : at + len(label) + 1]):
             labels[at : at + len(label)] = label
-    return ["".join(marks).rstrip(), "".join(axis), "".join(labels).rstrip()]
+    caption = f"From {ordered[0]} to {ordered[-1]}; a taller mark, more events:"
+    return [caption, "".join(marks).rstrip(), "".join(axis), "".join(labels).rstrip()]
 
 
 def _year_fraction(date: str) -> float:
@@ -132,23 +140,15 @@ def _year_fraction(date: str) -> float:
     return parts[0] + (month - 1) / 12 + (day - 1) / 366
 
 
-def _column(when: float, first: int, last: int, width: int) -> int:
-    return min(int((when - first) / (last - first) * width), width - 1)
-
-
-def _ticks(first: int, last: int, width: int) -> list[tuple[float, str]]:
-    """Ticks at round years (or months) far enough apart for their labels."""
-    years = last - first
+def _ticks(low: float, high: float, width: int) -> list[tuple[float, str]]:
+    """Ticks at round years (or months, over two years or less) far enough apart for their
+    labels, strictly between `low` and `high`."""
+    years = high - low
     if years <= 2:
-        for months in (1, 2, 3, 6, 12):
-            if width * months / (12 * years) >= 9:  # "2025-07" and a space either side
-                break
-        return [
-            (first + m / 12, f"{first + m // 12}-{m % 12 + 1:02d}")
-            for m in range(0, 12 * years, months)
-        ]
-    step = next(
-        (s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if width * s / years >= 6), 1000
-    )
-    start = math.ceil(first / step) * step
-    return [(year, str(year)) for year in range(start, last, step)]
+        step = next((m for m in (1, 2, 3, 6) if width * m / (12 * years) >= 9), 12)
+        months = range(math.floor(low * 12) + 1, math.ceil(high * 12))
+        return [(m / 12, f"{m // 12}-{m % 12 + 1:02d}") for m in months if m % step == 0]
+    steps = (1, 2, 5, 10, 20, 25, 50, 100, 200, 500)
+    step = next((s for s in steps if width * s / years >= 6), 1000)
+    first = math.floor(low / step) * step + step
+    return [(float(year), str(year)) for year in range(first, math.ceil(high), step)]

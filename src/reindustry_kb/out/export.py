@@ -105,7 +105,7 @@ def export_claims(reader: IndexReader, filters: ClaimFilters) -> str:
 def export_compare(reader: IndexReader, comparison: Comparison) -> str:
     """Cited Markdown of `rkb compare`: a section per group, its figures in a table with a
     chart under it (two figures at least), then each figure in its sentence."""
-    from reindustry_kb.out.mermaid import markdown, group_chart
+    from reindustry_kb.out.mermaid import group_chart, markdown
     from reindustry_kb.out.render import group_title, value_text
 
     query = comparison.query

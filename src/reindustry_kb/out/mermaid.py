@@ -10,6 +10,8 @@ parses every chart with Mermaid's own parser (the version pinned in tests/mermai
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 
 from reindustry_kb.out.charts import charted, scale_for, span
+from reindustry_kb.out.render import break_offsets
 
 if TYPE_CHECKING:
     from reindustry_kb.ask.compare import ComparedStatistic, StatisticGroup, TimelineEntry
@@ -43,7 +46,8 @@ _SYNTAX = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
 TEXT_CELLS = 44
 LINE_CELLS = 22
 SOURCE_CELLS = 28
-TITLE_CELLS = 72
+TITLE_CELLS = 72  # a timeline's (an xychart clips its title at the chart's edges: 40)
+CHART_TITLE_CELLS = 40
 # More than this many points make a chart no one reads: the first ones are drawn, and the
 # export says so (the table above the chart holds them all).
 MOST_POINTS = 40
@@ -83,10 +87,8 @@ def source(citation: str) -> str:
 def breakable(text: str, cells: int) -> str:
     """`text` with a space at least every `cells` terminal cells: Mermaid breaks a timeline's
     labels only at spaces, and Chinese has none."""
-    from reindustry_kb.out.render import break_offsets
-
     offsets = [0, *break_offsets(text, cells), len(text)]
-    return " ".join(text[a:b].strip() for a, b in zip(offsets, offsets[1:], strict=False) if a < b)
+    return " ".join(text[a:b].strip() for a, b in itertools.pairwise(offsets) if a < b)
 
 
 @dataclass
@@ -124,15 +126,21 @@ class Chart:
     def points(self) -> int:
         return len(self.labels)
 
+    def colors(self) -> list[str]:
+        """A colour per series (Mermaid's own first colours are pale): the high ends of
+        ranges light, the values dark."""
+        return [_LIGHT, _DARK] if len(self.series) > 1 else [_DARK]
+
+    @property
+    def horizontal(self) -> bool:
+        return all(kind == "bar" for kind, _ in self.series)
+
     def text(self) -> str:
-        # Mermaid's first colours are pale: the high ends of ranges light, the values dark.
-        palette = [_LIGHT, _DARK] if len(self.series) > 1 else [_DARK]
-        bars = all(kind == "bar" for kind, _ in self.series)
+        theme = {"themeVariables": {"xyChart": {"plotColorPalette": ", ".join(self.colors())}}}
         labels = ", ".join(f'"{escape(label)}"' for label in self.labels)
         lines = [
-            f'%%{{init: {{"themeVariables": {{"xyChart": {{"plotColorPalette": '
-            f'"{", ".join(palette)}"}}}}}}}}%%',
-            "xychart-beta horizontal" if bars else "xychart-beta",
+            f"%%{{init: {json.dumps(theme)}}}%%",
+            "xychart-beta horizontal" if self.horizontal else "xychart-beta",
             f'    title "{escape(self.title)}"',
             f"    x-axis [{labels}]",
             f'    y-axis "{escape(self.axis)}" {number(self.low)} --> {number(self.high)}',
@@ -183,8 +191,9 @@ def timeline_chart(title: str, entries: Sequence[TimelineEntry]) -> Timeline | N
 
 def group_chart(group: StatisticGroup) -> Chart | None:
     """The figures of one group (one unit, one measure) as bars in the table's order, each
-    labelled with its date and citation; a line over time when the group names no period and
-    every figure has a date of its own (three at least). None for fewer than two figures."""
+    labelled with its date and source; a line over time when the group names no period and
+    every figure has a date of its own (three at least). None for fewer than two figures, and
+    for bars of a negative value (Mermaid draws bars from the axis' end, not from zero)."""
     figures = charted(group)
     if not figures:
         return None
@@ -194,20 +203,21 @@ def group_chart(group: StatisticGroup) -> Chart | None:
     dates = [row.date for row in rows]
     over_time = group.period is None and len(rows) > 2 and None not in dates
     over_time = over_time and len(set(dates)) == len(dates)
+    if not over_time and min(lows) < 0:
+        return None
     kind = "line" if over_time else "bar"
-    labels = _unique(
-        [
-            row.date or "undated" if over_time else f"{row.date or 'undated'} {source(row.citation)}"
-            for row in rows
+    labels = [row.date or "undated" for row in rows]
+    if not over_time:  # bars: whose figure each is
+        labels = [
+            f"{label} {source(row.citation)}" for label, row in zip(labels, rows, strict=True)
         ]
-    )
     series = [(kind, [scale.of(value) for value in lows])]
     if highs != lows:  # a range: its high ends too (drawn first, the low ends over them)
         series.insert(0, (kind, [scale.of(value) for value in highs]))
     values = [value for _, points in series for value in points]
     return Chart(
-        title=shorten(_title(group, rows), TITLE_CELLS),
-        labels=labels,
+        title=shorten(_title(group, rows), CHART_TITLE_CELLS),
+        labels=_unique(labels),
         axis=scale.axis(group.unit),
         series=series,
         low=min(0.0, *values),
