@@ -262,3 +262,12 @@ def test_a_long_chart_says_what_it_leaves_out() -> None:
     assert mermaid.markdown(chart).endswith(
         "*The chart shows the first 40 of 45; the table lists them all.*"
     )
+
+
+def test_a_charts_title_names_the_measure_most_figures_name() -> None:
+    named = [_figure(n, 10.0 * n, "GW", "solar capacity") for n in (1, 2)]
+    chart = group_chart(_group([*named, _figure(3, 5.0, "GW", None)], period="2025"))
+    assert chart is not None and chart.title == "solar capacity · United States · 2025"
+    alone = [named[0], _figure(2, 5.0, "GW", None), _figure(3, 6.0, "GW", None)]
+    chart = group_chart(_group(alone, period="2025"))
+    assert chart is not None and chart.title == "figures · United States · 2025"

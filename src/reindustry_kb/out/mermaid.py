@@ -237,7 +237,8 @@ def _unique(labels: list[str]) -> list[str]:
 
 
 def _title(group: StatisticGroup, rows: Sequence[ComparedStatistic]) -> str:
-    """The measure most figures name, then the scope and period the group shares."""
-    measures = Counter(row.measure for row in rows if row.measure)
-    measure = measures.most_common(1)[0][0] if measures else "figures"
+    """The measure most figures name (more than half of them; else "figures"), then the scope
+    and period the group shares."""
+    measures = Counter(row.measure for row in rows if row.measure).most_common(1)
+    measure = measures[0][0] if measures and measures[0][1] * 2 > len(rows) else "figures"
     return " · ".join(part for part in (measure, group.scope, group.period) if part)
