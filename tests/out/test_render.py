@@ -5,9 +5,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
 
-from reindustry_kb.ask.compare import compare, timeline
+from reindustry_kb.ask.compare import (
+    ComparedStatistic,
+    Comparison,
+    StatisticGroup,
+    compare,
+    timeline,
+)
 from reindustry_kb.ask.questions import ask
 from reindustry_kb.ask.session import Session, open_reader
 from reindustry_kb.ask.show import show
@@ -127,7 +134,7 @@ def test_a_long_citation_stays_whole_and_the_figures_wrap_at_words() -> None:
 def _view(settings: Settings, name: str, width: int) -> tuple[str, list[str], list[str]]:
     """A terminal view drawn at `width` columns, the citations it must show whole, and the
     texts whose words it must not split."""
-    console = Console(width=width, record=True, color_system=None)
+    console = Console(width=width, record=True, color_system=None, force_terminal=False)
     reader = open_reader(settings)
     cited: list[str]
     texts: list[str]
@@ -177,6 +184,74 @@ def test_golden_terminal_views(fake_index: Settings, name: str, width: int) -> N
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(out, encoding="utf-8")
     assert out == golden.read_text(encoding="utf-8")
+
+
+def _comparison() -> Comparison:
+    """Figures of one measure from three sources: a range, a CJK file name, an undated one."""
+    figures = [
+        ComparedStatistic(
+            id=f"s{number}",
+            value=value,
+            value_max=high,
+            unit="USD",
+            approx=False,
+            text=text,
+            measure="customs duties",
+            scope="United States",
+            period="FY2025",
+            doc_id=doc,
+            title=None,
+            date=date,
+            citation=f"{doc}:L{number}-L{number}",
+            line=number,
+            match=1.0,
+            closeness=None,
+        )
+        for number, (value, high, text, doc, date) in enumerate(
+            [
+                (1.95e11, None, "$195 billion", "brief_en", "2025-10-02"),
+                (1.5e11, 2.0e11, "1,500 億至 2,000 億美元", "報告/關稅收入", "2025-11-01"),
+                (7.7e10, None, "$77 billion", "cbo_outlook", None),
+            ],
+            start=1,
+        )
+    ]
+    group = StatisticGroup(
+        unit="USD",
+        scope="United States",
+        period="FY2025",
+        low=7.7e10,
+        high=2.0e11,
+        spread=0.615,
+        disagree=True,
+        statistics=figures,
+    )
+    return Comparison(query="tariff revenue", groups=[group])
+
+
+def _picture(settings: Settings, name: str, width: int, terminal: bool) -> str:
+    """`rkb compare` (of three figures) or `rkb timeline` (of the fixtures), on a terminal or
+    not."""
+    console = Console(width=width, record=True, color_system=None, force_terminal=terminal)
+    if name == "compare":
+        render.render_comparison(console, _comparison())
+    else:
+        render.render_timeline(console, timeline(open_reader(settings), ClaimFilters()))
+    return console.export_text()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", ["compare", "timeline"])
+def test_golden_terminal_pictures(fake_index: Settings, name: str, width: int) -> None:
+    out = _picture(fake_index, name, width, terminal=True)
+    golden = GOLDEN / f"{name}_picture_{width}.txt"
+    if os.environ.get("RKB_UPDATE_GOLDEN"):  # regenerate on purpose, then review the diff
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8")
+    assert all(cell_len(line) <= width for line in out.splitlines())
+    mark = "█" if name == "compare" else "┬"
+    assert mark in out  # the picture is there
+    assert mark not in _picture(fake_index, name, width, terminal=False)  # only on a terminal
 
 
 @pytest.fixture

@@ -45,7 +45,8 @@ def compare_cli(
     as_csv: AsCsv = False,
 ) -> None:
     """Compare the figures cited for a measure across sources: grouped by unit, scope and
-    period, in date order, disagreements flagged."""
+    period, in date order, disagreements flagged. On a terminal, bars scaled within each group
+    follow its table."""
     from reindustry_kb.ask.compare import compare
     from reindustry_kb.ask.questions import clean_question
     from reindustry_kb.ask.session import Session
@@ -69,7 +70,8 @@ def compare_cli(
 )
 def timeline_cli(settings: Settings, chosen: Chosen, as_json: AsJson = False) -> None:
     """List dated events in date order: what happened, who, with citations. --actor and
-    --lever keep the events naming that actor or using that lever."""
+    --lever keep the events naming that actor or using that lever. On a terminal, a time axis
+    under the table shows when they fall."""
     from reindustry_kb.ask.compare import timeline
     from reindustry_kb.ask.session import open_reader
 

@@ -15,7 +15,10 @@ if TYPE_CHECKING:
     from reindustry_kb.models import ClaimFilters, Filters
 
 
-COMPARE_HELP = "Export what `rkb compare` finds for this query (with --unit, --since and --until)."
+COMPARE_HELP = (
+    "Export what `rkb compare` finds for this query (with --unit, --since and --until): a "
+    "table and a Mermaid chart per group of two figures or more."
+)
 
 
 @command("export", *("kind", "doc", "actor", "lever", "unit", "since", "until"), "index_dir")
@@ -43,7 +46,7 @@ def export_cli(
         typer.Option(
             "--timeline",
             help="Export the dated events of `rkb timeline` (with --actor, --lever, --doc, "
-            "--since and --until).",
+            "--since and --until): a table and a Mermaid timeline.",
         ),
     ] = False,
 ) -> None:

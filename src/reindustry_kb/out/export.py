@@ -50,9 +50,21 @@ class Quote:
 
 
 @dataclass
+class _Section:
+    """A heading, then (for compare and timeline) a table of the quotes, a row each with its
+    citation last, and a Mermaid chart under it; then the quotes."""
+
+    title: str
+    quotes: list[Quote]
+    header: tuple[str, ...] = ()
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+    chart: str = ""
+
+
+@dataclass
 class _Draft:
     title: str
-    sections: list[tuple[str, list[Quote]]] = field(default_factory=list)
+    sections: list[_Section] = field(default_factory=list)
 
 
 def export_questions(
@@ -75,7 +87,7 @@ def export_questions(
             )
             for hit in result.hits
         ]
-        draft.sections.append((question, quotes))
+        draft.sections.append(_Section(question, quotes))
     return _render(draft, session.reader.manifest)
 
 
@@ -86,12 +98,14 @@ def export_claims(reader: IndexReader, filters: ClaimFilters) -> str:
     quotes = []
     for claim in found:
         quotes.append(_quote_around(reader, documents[claim.doc_id], claim, _reading(claim)))
-    draft = _Draft("Cited claims", [(_describe_filters(filters), quotes)])
+    draft = _Draft("Cited claims", [_Section(_describe_filters(filters), quotes)])
     return _render(draft, reader.manifest)
 
 
 def export_compare(reader: IndexReader, comparison: Comparison) -> str:
-    """Cited Markdown of `rkb compare`: a section per group, each figure in its sentence."""
+    """Cited Markdown of `rkb compare`: a section per group, its figures in a table with a
+    chart under it (two figures at least), then each figure in its sentence."""
+    from reindustry_kb.out.mermaid import group_chart, markdown
     from reindustry_kb.out.render import group_title, value_text
 
     query = comparison.query
@@ -102,33 +116,45 @@ def export_compare(reader: IndexReader, comparison: Comparison) -> str:
     )
     draft = _Draft(f"Figures cited for “{query}”")
     for group in comparison.groups:
-        quotes = []
+        section = _Section(group_title(group), [], ("date", "value", "measure", "source"))
         for row in group.statistics:
+            value = value_text(row.value, row.value_max, row.unit, row.approx)
             about = f" — {row.measure}" if row.measure else ""
-            heading = f"{value_text(row.value, row.value_max, row.unit, row.approx)}{about}"
-            quotes.append(_quote_around(reader, documents[row.doc_id], claims[row.id], heading))
-        draft.sections.append((group_title(group), quotes))
+            quote = _quote_around(reader, documents[row.doc_id], claims[row.id], value + about)
+            section.quotes.append(quote)
+            section.rows.append((row.date or "undated", value, row.measure or "", row.citation))
+        chart = group_chart(group)
+        section.chart = markdown(chart) if chart else ""
+        draft.sections.append(section)
     if not comparison.groups:
-        draft.sections.append((f"No statistic measures “{query}”", []))
+        draft.sections.append(_Section(f"No statistic measures “{query}”", []))
     return _render(draft, reader.manifest)
 
 
 def export_timeline(reader: IndexReader, filters: ClaimFilters) -> str:
-    """Cited Markdown of `rkb timeline`: each event's clause, in date order."""
+    """Cited Markdown of `rkb timeline`: the events in a table, in date order, a Mermaid
+    timeline under it, then each event's clause."""
     from reindustry_kb.ask.compare import timeline
+    from reindustry_kb.out.mermaid import markdown, timeline_chart
     from reindustry_kb.out.render import dated
 
     entries = timeline(reader, filters)
     documents = reader.documents_by_id({entry.doc_id for entry in entries})
-    quotes = []
-    for entry in entries:
-        who = f" — {', '.join(entry.event.actors)}" if entry.event.actors else ""
-        heading = dated(entry.date, entry.relative, entry.ambiguous) + who
-        document = documents[entry.doc_id]
-        quotes.append(Quote(document, entry.event.text, entry.line_start, entry.line_end, heading))
     title = _describe_filters(filters).replace("Claims where", "Events where")
-    draft = _Draft("Timeline", [(title.replace("All claims", "All events"), quotes)])
-    return _render(draft, reader.manifest)
+    title = title.replace("All claims", "All events")
+    section = _Section(title, [], ("date", "event", "actors", "source"))
+    for entry in entries:
+        actors = ", ".join(entry.event.actors)
+        when = dated(entry.date, entry.relative, entry.ambiguous)
+        heading = when + (f" — {actors}" if actors else "")
+        document = documents[entry.doc_id]
+        section.quotes.append(
+            Quote(document, entry.event.text, entry.line_start, entry.line_end, heading)
+        )
+        section.rows.append((when, entry.event.text, actors, entry.citation))
+    chart = timeline_chart(title, entries)
+    section.chart = markdown(chart) if chart else ""
+    return _render(_Draft("Timeline", [section]), reader.manifest)
 
 
 def _quote_around(reader: IndexReader, document: Document, claim: Claim, heading: str) -> Quote:
@@ -175,11 +201,15 @@ def _render(draft: _Draft, manifest: Manifest) -> str:
     lines.append("")
     footnotes: list[str] = []
     cited: dict[str, Document] = {}
-    for title, quotes in draft.sections:
-        lines += [f"## {title}", ""]
-        if not quotes:
+    for section in draft.sections:
+        lines += [f"## {section.title}", ""]
+        if not section.quotes:
             lines += ["No passage matched.", ""]
-        for quote in quotes:
+        if section.rows:
+            lines += [*_table(section, len(footnotes) + 1), ""]
+        if section.chart:
+            lines += [section.chart, ""]
+        for quote in section.quotes:
             number = len(footnotes) + 1
             doc = quote.document
             cited[doc.doc_id] = doc
@@ -202,6 +232,21 @@ def _render(draft: _Draft, manifest: Manifest) -> str:
         lines.append(f"- {_cite(doc)}.")
     lines += ["", *footnotes, ""]
     return "\n".join(lines)
+
+
+def _table(section: _Section, first: int) -> list[str]:
+    """The section's rows as a Markdown table, each citation linked to its quote's footnote
+    (numbered from `first`)."""
+    lines = ["| " + " | ".join(section.header) + " |", "|" + " --- |" * len(section.header)]
+    for number, (*cells, citation) in enumerate(section.rows, first):
+        cells = [_cell(cell) for cell in cells] + [f"`{citation}` [^{number}]"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _cell(text: str) -> str:
+    """Text in one table cell: on one line, its pipes escaped."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def _answer(hit: Hit) -> str:

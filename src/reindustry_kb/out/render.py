@@ -17,6 +17,7 @@ from rich.text import Text
 
 from reindustry_kb.ask.show import Excerpt
 from reindustry_kb.models import AskResult, Claim, Document, answer_slice
+from reindustry_kb.out import charts
 from reindustry_kb.text.normalize import fold, is_han
 
 if TYPE_CHECKING:
@@ -480,7 +481,8 @@ def group_title(group: StatisticGroup) -> str:
 
 
 def render_comparison(console: Console, comparison: Comparison) -> None:
-    """Each group as a table of figures in date order, disagreements flagged."""
+    """Each group as a table of figures in date order, disagreements flagged; in a terminal,
+    bars under it, scaled within the group."""
     if not comparison.groups:
         console.print(f"No statistic measures {comparison.query!r}.")
         return
@@ -498,6 +500,22 @@ def render_comparison(console: Console, comparison: Comparison) -> None:
             for row in group.statistics
         ]
         _print_table(console, _COMPARE_VIEW, rows)
+        if console.is_terminal:
+            bars = [
+                (
+                    f"{row.date or 'undated'} {row.citation}",
+                    *charts.span(row),
+                    value_text(row.value, row.value_max, row.unit, row.approx),
+                )
+                for row in charts.charted(group)
+            ]
+            _print_picture(console, charts.bars(bars, console.width))
+
+
+def _print_picture(console: Console, lines: Sequence[str]) -> None:
+    """Lines of a chart as they are: no markup, no wrapping (`lines` fit the console)."""
+    for line in lines:
+        console.print(Text(line, "cyan"), no_wrap=True, overflow="crop")
 
 
 _COMPARE_VIEW = (
@@ -548,7 +566,8 @@ def comparison_csv(comparison: Comparison) -> str:
 
 
 def render_timeline(console: Console, entries: Sequence[TimelineEntry]) -> None:
-    """Events in date order: date (as precise as written), event, who, citation."""
+    """Events in date order: date (as precise as written), event, who, citation; in a
+    terminal, a time axis under them that shows where they fall."""
     if not entries:
         console.print("No dated event matches these filters.")
         return
@@ -567,3 +586,5 @@ def render_timeline(console: Console, entries: Sequence[TimelineEntry]) -> None:
         date = dated(entry.date, entry.relative, entry.ambiguous)
         rows.append((date, event, ", ".join(entry.event.actors) + lever, entry.citation))
     _print_table(console, columns, rows, "event")
+    if console.is_terminal:
+        _print_picture(console, charts.time_axis([entry.date for entry in entries], console.width))
