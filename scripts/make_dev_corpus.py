@@ -144,8 +144,11 @@ def git_bytes(repo: Path, path: str) -> bytes:
     ).stdout
 
 
-def extra_documents(args: argparse.Namespace, rng: random.Random) -> dict[str, bytes]:
-    """The news pages, briefings and weekly issues asked for: file name -> contents."""
+def extra_documents(
+    args: argparse.Namespace, rng: random.Random, excluded: set[str]
+) -> dict[str, bytes]:
+    """The news pages, briefings and weekly issues asked for (none that `excluded` names):
+    file name -> contents."""
     import lzma
 
     found: dict[str, bytes] = {}
@@ -153,14 +156,19 @@ def extra_documents(args: argparse.Namespace, rng: random.Random) -> dict[str, b
         for name in git_files(args.news_repo, "twnews/samples"):
             if name.endswith(".html.xz"):
                 site = Path(name).name.removesuffix(".html.xz")
-                found[f"news-{site}.html"] = lzma.decompress(git_bytes(args.news_repo, name))
+                if f"news-{site}" not in excluded:
+                    found[f"news-{site}.html"] = lzma.decompress(git_bytes(args.news_repo, name))
     for repo, folder, count, prefix in (
         (args.briefings_repo, "articles", args.briefings, "wh-"),
         (args.weekly_repo, "docs", args.weekly, "weekly-"),
     ):
         if not repo or not count:
             continue
-        names = [n for n in git_files(repo, folder) if n.endswith(".md")]
+        names = [
+            n
+            for n in git_files(repo, folder)
+            if n.endswith(".md") and f"{prefix}{Path(n).stem}" not in excluded
+        ]
         if prefix == "weekly-":
             names = [n for n in names if Path(n).stem.startswith("issue-")]
         for name in rng.sample(names, min(count, len(names))):
@@ -190,7 +198,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     only = set(args.only.read_text("utf-8").split()) if args.only else None
-    excluded = {p.stem for p in args.exclude.glob("*.txt")} if args.exclude else set()
+    excluded = {p.stem for p in args.exclude.iterdir()} if args.exclude else set()
     excluded |= {f"{stem}-en" for stem in excluded}  # nor a translation of one
 
     def wanted(doc_id: str, taken: int, count: int) -> bool:
@@ -249,7 +257,7 @@ def main() -> None:
                 )
                 taken += 1
                 written += 1
-    for name, data in extra_documents(args, rng).items():
+    for name, data in extra_documents(args, rng, excluded).items():
         if only is None or Path(name).stem in only:
             (args.out / name).write_bytes(data)
             written += 1

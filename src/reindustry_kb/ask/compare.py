@@ -291,7 +291,9 @@ def timeline(reader: IndexReader, filters: ClaimFilters) -> list[TimelineEntry]:
     for claim in found:
         event = claim.event
         assert event is not None
-        if names and not names & set(event.actors):
+        # An event shows its actors in its document's script; the filter's names are folded.
+        written = {form for a in event.actors for form in (a, fold_text(a, lower=False))}
+        if names and not names & written:
             continue
         if filters.lever and event.lever != filters.lever:
             continue

@@ -323,7 +323,9 @@ def _event(
     return {
         "span": (start, end),
         "verb": verb,
-        "actors": list(dict.fromkeys(str(a.fields["canonical"]) for a in inside)),
+        "actors": list(
+            dict.fromkeys(str(a.fields.get("display") or a.fields["canonical"]) for a in inside)
+        ),
         "lever": lever,
     }
 
