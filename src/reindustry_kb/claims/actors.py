@@ -86,7 +86,8 @@ _ENDS_AS_ORG = re.compile(rf"\b(?:{ORG_HEADS})$")  # singular: Jim Banks is a pe
 _ORG_EN = re.compile(
     rf"\b(?:The )?(?P<name>(?P<modifiers>(?:(?:U\.S\.|US|{_CAP}|[A-Z]{{2,}})[ -]){{0,5}})"
     rf"(?P<head>{ORG_HEADS})(?P<plural>s?)\b"
-    rf"(?P<complement>(?: (?:of|for|on)(?: the)?(?: (?:{_CAP}|[A-Z]{{2,}}|and|&)){{1,5}}){{0,3}}))"
+    rf"(?P<complement>(?: (?:of|for|on)(?: the)?"
+    rf"(?: (?!(?:{TITLES_EN})\b)(?:{_CAP}|[A-Z]{{2,}}|and|&)\b){{1,5}}){{0,3}}))"
 )
 # Words before a noun that make it a common one: an Office, each Council, their Fund.
 _DETERMINER = re.compile(
@@ -105,7 +106,8 @@ _GOES_ON = re.compile(
 # Institution suffixes mark names (...研究中心, ...委员会); generic ones (公司, 联盟, 银行,
 # 办公室) mostly mark descriptions (半导体公司, 牙医办公室), so those come from the table.
 ORG_SUFFIXES_ZH = (
-    "委员会|研究中心|研究所|研究院|学院|大学|同业公会|公会|协会|基金会|管理局|行动小组|总会|商会|联合会"
+    "委员会|研究中心|研究所|研究院|学院|大学|同业公会|公会|协会|基金会|管理局|行动小组|总会|商会|"
+    "联合会"
 )
 _ORG_ZH = re.compile(rf"(?P<name>[{HAN}A-Za-z]{{2,12}}?(?:{ORG_SUFFIXES_ZH}))")
 GENERIC_ORG_WORDS = {"公司", "银行", "大学", "学院", "集团", "委员会", "办公室", "联合会", "研究所"}
@@ -140,6 +142,13 @@ def extract_actors(
     )
 
 
+# A compass point or New before a country's name makes another place (New Mexico, North
+# Korea, Latin America); a place noun after it, a part of one (Mexico City, South China Sea).
+_PLACE_BEFORE = re.compile(
+    r"\b(?:New|North|South|East|West|Northern|Southern|Eastern|Western|Central|Latin|Upper|"
+    r"Lower)[ -]$"
+)
+_PLACE_AFTER = re.compile(r"[ -](?:City|Sea|Ocean|Gulf|Bay|Strait|Peninsula)\b")
 # The country a document's script points to when it names none.
 SCRIPT_HOME = {"zh-Hans": "China", "zh-Hant": "Taiwan", "en": "United States"}
 
@@ -147,7 +156,7 @@ SCRIPT_HOME = {"zh-Hans": "China", "zh-Hant": "Taiwan", "en": "United States"}
 def home_country(text: str, lang: str) -> str | None:
     """The country a document (folded text) is about: the one it names most, else the one
     its script points to."""
-    named = Counter(
+    named = Counter[str](
         canonical
         for _, _, (canonical, actor_type) in actor_lexicon().find(text)
         if actor_type == "country"
@@ -163,6 +172,8 @@ def _table(text: str, home: str | None) -> Iterator[Candidate]:
     for start, end, (canonical, actor_type) in actor_lexicon().find(text):
         if is_han(text[start]) and (in_longer_word(text, start, end) or names_an_era(text, end)):
             continue
+        if actor_type == "country" and _another_place(text, start, end):
+            continue
         owners = ministries.get(text[start:end], {})
         owner = country if country_end == start else home
         if owner in owners:
@@ -170,6 +181,12 @@ def _table(text: str, home: str | None) -> Iterator[Candidate]:
         if actor_type == "country":
             country, country_end = canonical, end
         yield start, end, canonical, actor_type
+
+
+def _another_place(text: str, start: int, end: int) -> bool:
+    return bool(
+        _PLACE_BEFORE.search(text, max(0, start - 12), start) or _PLACE_AFTER.match(text, end)
+    )
 
 
 def _people(text: str, people: frozenset[str]) -> Iterator[Candidate]:
@@ -230,7 +247,9 @@ def _english_org_end(text: str, m: re.Match[str]) -> int | None:
     if not m["modifiers"] and not _THE.search(before) and _LOWER_WORD_BEFORE.search(before):
         return None  # Establishment and Administration of Duty-free Shops
     words = text[m.start("name") : m.end("plural")].lower()
-    if not complement and (words in common_noun_terms() or words.rstrip("s") in common_noun_terms()):
+    if not complement and (
+        words in common_noun_terms() or words.rstrip("s") in common_noun_terms()
+    ):
         return None  # Sovereign Wealth Fund, Data Center: the glossary's terms
     return end
 

@@ -15,17 +15,17 @@ from reindustry_kb.text.tokenize import pos_tagger
 # pronouns jieba may tag otherwise; modal verbs; verbs of setting up, joining, serving,
 # reporting to and citing; titles and status words (现任, 前); descriptors (智库, 有关, 各).
 # Folded (Simplified), as the text they are matched in.
-CUT_WORDS = frozenset(
-    """
-    而 且 并 及 与 和 或 或者 跟 同 由 在 于 向 对 为 从 把 被 以 将 经 经由 透过 通过 据 根据 依据
-    依照 按照 比照 参照 依 如 像 像是 例如 比如 譬如 包括 包含 含 之 的 等 即 亦 也 又 则 还 再 更
-    已 曾 者 应 应当 应该 得 须 需 必须 可 可以 能 要 拟 设 设立 设置 特设 另设 成立 组成 加入 参加
-    进入 担任 出任 兼任 接任 任职 任 报 报请 报经 报送 送 送交 请 邀请 委托 会同 召开 去 到 赴 访问
-    前往 来自 征求 交由 交 指派 授权 规定 现任 前任 时任 原任 首任 新任 卸任 代理 前 原 曾任 智库
-    旗下 母校 名校 当地 本地 有关 相关 非 该 本 各 其 其他 这些 那些 一些 许多 主要 大型 多家 各种
-    同级 各级 本级 上级 下级 条 款 项 章 节
-    """.split()
-)
+CUT_TEXT = """
+    而 且 并 及 与 和 或 或者 跟 同 由 在 于 向 对 为 从 把 被 以 将 经 经由 透过
+    通过 据 根据 依据 依照 按照 比照 参照 依 如 像 像是 例如 比如 譬如 包括 包含 含 之 的
+    等 即 亦 也 又 则 还 再 更 已 曾 者 应 应当 应该 得 须 需 必须 可 可以 能 要 拟
+    设 设立 设置 特设 另设 成立 组成 加入 参加 进入 担任 出任 兼任 接任 任职 任 报 报请
+    报经 报送 送 送交 请 邀请 委托 会同 召开 去 到 赴 访问 前往 来自 征求 交由 交 指派
+    授权 规定 现任 前任 时任 原任 首任 新任 卸任 代理 前 原 曾任 智库 旗下 母校 名校 当地
+    本地 有关 相关 非 该 本 各 其 其他 这些 那些 一些 许多 主要 大型 多家 各种 同级 各级
+    本级 上级 下级 条 款 项 章 节
+"""
+CUT_WORDS = frozenset(CUT_TEXT.split())
 # jieba's classes of such words, by the first letter of the tag: conjunction, preposition,
 # pronoun, adverb, auxiliary, numeral, classifier, time, modal particle, interjection,
 # onomatopoeia.
@@ -62,8 +62,8 @@ def words_around(text: str, start: int, end: int) -> list[tuple[int, int, str, s
 
 def in_longer_word(text: str, start: int, end: int) -> bool:
     """Whether a name found in the table is part of a longer word: a place (新墨西哥 holds 墨西哥,
-    印度尼西亚 holds 印度), a person's name (韩国瑜), or a common word it runs into (财政部门,
-    经济|部门). An organisation's name may hold it (美国国防部, 中国人民解放军)."""
+    印度尼西亚 holds 印度), a person's name, or a common word it runs into (财政部门, 经济|部门).
+    An organisation's name may hold it (美国国防部, 中国人民解放军)."""
     names = actor_lexicon().entries
     for word_start, word_end, _, flag in words_around(text, start, end):
         starts_inside = word_start < start < word_end
@@ -99,6 +99,8 @@ def in_title(text: str, start: int, end: int) -> bool:
         after = text.find(closing, end, line_end)
         if after < 0 or not _HAN_CHAR.search(text, before, after):
             continue
+        if opening == "<" and re.search(r"\s", text[before:after]):
+            continue  # a < b, c > d: no title
         if (before + 1, after) != (start, end):
             return True
     return False
@@ -122,7 +124,8 @@ def is_word(text: str, start: int, end: int) -> bool:
 def org_start(text: str, start: int, end: int) -> int:
     """Where an organisation's name found by its suffix begins: after the last word before the
     suffix that is no part of a name (而, 现任, 设, 应加入, 十五条, 他进入), and never inside a
-    word the pattern cut into (中|央主管机关); `end` when what is left names nothing (强化|大学)."""
+    word the pattern cut into (中|央主管机关); `end` when what is left names nothing (重新|强化|
+    大学)."""
     name_start = start
     words = words_around(text, start, end)
     for word_start, word_end, word, flag in words:
@@ -130,9 +133,10 @@ def org_start(text: str, start: int, end: int) -> int:
             continue
         if word_start < start or _cuts(word, flag):
             name_start = word_end
-    # What is left must name something: a verb and the suffix (强化|大学) do not.
+    # What is left must hold a noun: a verb, an adverb and the suffix (重新|强化|大学) name
+    # nothing.
     rest = [flag for s, e, _, flag in words if name_start <= s and e < end]
-    if rest and all(flag.startswith("v") and flag != "vn" for flag in rest):
+    if rest and not any(flag[0] in "nj" or flag in ("vn", "an", "eng", "l") for flag in rest):
         return end
     numbered = _NUMBERED.match(text, name_start, end)
     return numbered.end() if numbered else name_start
@@ -151,4 +155,4 @@ def org_suffix_end(text: str, end: int, suffixes: str) -> int:
 
 
 def _cuts(word: str, flag: str) -> bool:
-    return word in CUT_WORDS or bool(flag) and flag[0] in CUT_CLASSES
+    return word in CUT_WORDS or (bool(flag) and flag[0] in CUT_CLASSES)
