@@ -139,6 +139,7 @@ def names(text: str) -> list[str]:
         ("第九届全国人民代表大会常务委员会第十一次会议", "全国人民代表大会常务委员会"),
         # a function character that begins a word of the name stays (和平)
         ("和平研究基金會指出", "和平研究基金會"),
+        ("上图是亚利桑那州立大学", "亚利桑那州立大学"),
     ],
 )
 def test_words_glued_before_a_name_are_cut_off(text: str, name: str) -> None:
@@ -151,6 +152,9 @@ def test_words_glued_before_a_name_are_cut_off(text: str, name: str) -> None:
         "本局因業務需要，得設各種委員會",  # 各種 委員會: no name
         "擔任有關公會現職人員",  # 有關 公會: a description
         "可重新強化大學與",  # an adverb, a verb and a suffix name nothing
+        "簡單說，",  # a common word is no name
+        "他曾写道，",  # 曾 "once" and a verb
+        "Cloudflare CEO 表示",  # a name before CEO is a company's
         "對外代表公司之董事及總經理",  # 董事及 is no person
         "應檢附工程技術顧問公司之證明",  # 程技術 of 工程技術 is no person
     ],
@@ -165,10 +169,19 @@ def test_no_actor_from_words_around_a_suffix_or_a_title(text: str) -> None:
         ("前立委許毓仁，曾參與", "許毓仁"),
         ("曾文忠表示", "曾文忠"),  # a surname that is also a function word
         ("王和平認為", "王和平"),
+        ("李明說", "李明"),  # jieba reads 李/明說: the name ends where the verb begins
     ],
 )
 def test_chinese_names_of_people_are_whole_words(text: str, name: str) -> None:
     assert names(text) == [name]
+
+
+def test_a_country_and_a_suffix_name_a_kind_of_institution() -> None:
+    assert names("美國大學的學費上漲") == ["美國"]
+
+
+def test_two_names_with_a_verb_between_are_two() -> None:
+    assert names("耶魯大學來到斯坦福大學") == ["耶魯大學", "斯坦福大學"]
 
 
 @pytest.mark.parametrize(
@@ -257,6 +270,7 @@ def test_common_nouns_in_title_case_are_no_organisations(text: str) -> None:
         ),
         ("the National Institutes of Health said", "National Institutes of Health", "organization"),
         ("[Sen. Jim Banks](https://x.com/SenatorBanks)", "Jim Banks", "person"),
+        ("The Treasury says the revenue", "Treasury", "government"),  # an article begins no name
     ],
 )
 def test_english_names_are_whole_and_typed(text: str, name: str, kind: str) -> None:

@@ -68,12 +68,15 @@ _CAP = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"  # between the words of a name: a line may wrap once
 # First name, middle initials, surname: Donald J. Trump, Philip K. Bell.
 _PERSON_EN = rf"{_CAP}(?:{_GAP}(?:[A-Z]\.{_GAP})*{_CAP}){{0,2}}"
-# Chinese text writes foreign names in Latin letters before a Chinese title: Lutnick 部长.
-_NAME_THEN_TITLE_ZH = re.compile(rf"(?P<name>{_CAP}(?:\s{_CAP})?)\s*(?:{TITLES_ZH})")
+# Chinese text writes foreign names in Latin letters before a Chinese title: Lutnick 部长 (a
+# name before CEO is a company's: Cloudflare CEO).
+_NAME_THEN_TITLE_ZH = re.compile(
+    rf"(?P<name>{_CAP}(?:\s{_CAP})?)\s*(?:{TITLES_ZH.replace('|CEO', '')})"
+)
 _SURNAME_THEN_TITLE = re.compile(rf"(?P<name>[{HAN}]{{2,3}}?)(?:{TITLES_ZH})")
 _TITLED_EN = re.compile(rf"\b(?:{TITLES_EN})\s+(?P<name>{_PERSON_EN})")
 _SAYING_EN = re.compile(
-    rf"\b(?!(?:{TITLES_EN})\s)(?P<name>{_CAP}{_GAP}(?:[A-Z]\.{_GAP})*{_CAP}(?:{_GAP}{_CAP})?)\s"
+    rf"\b(?!(?:{TITLES_EN}|The|This|That|These|Those|Our|Their)\s)(?P<name>{_CAP}{_GAP}(?:[A-Z]\.{_GAP})*{_CAP}(?:{_GAP}{_CAP})?)\s"
     rf"(?:said|says|argued|wrote|told|noted|added)\b"
 )
 _MIDDLE_INITIALS = re.compile(r"\s(?:[A-Z]\.\s+)+")
@@ -110,6 +113,7 @@ ORG_SUFFIXES_ZH = (
     "联合会"
 )
 _ORG_ZH = re.compile(rf"(?P<name>[{HAN}A-Za-z]{{2,12}}?(?:{ORG_SUFFIXES_ZH}))")
+_ORG_SUFFIX_END = re.compile(rf"(?:{ORG_SUFFIXES_ZH})$")
 GENERIC_ORG_WORDS = {"公司", "银行", "大学", "学院", "集团", "委员会", "办公室", "联合会", "研究所"}
 # Authors that are publishers, not people (自由时报, Reuters Staff is a person enough).
 _PUBLISHER = re.compile(r"(?:报|报社|时报|日报|晚报|周刊|杂志|新闻网|新闻|电视台|电台|通讯社|社)$")
@@ -222,8 +226,15 @@ def _orgs(text: str) -> Iterator[Candidate]:
         end = org_suffix_end(text, m.end("name"), ORG_SUFFIXES_ZH)
         start = org_start(text, m.start("name"), end)
         name = text[start:end]
-        if len(name) >= 4 and name not in GENERIC_ORG_WORDS:
+        if len(name) >= 4 and name not in GENERIC_ORG_WORDS and not _country_and_kind(name):
             yield start, end, "", "organization"
+
+
+def _country_and_kind(name: str) -> bool:
+    """A country and a suffix name a kind of institution (美国大学, 日本研究所), not one."""
+    suffix = _ORG_SUFFIX_END.search(name)
+    payload = actor_lexicon().entries.get(name[: suffix.start()]) if suffix else None
+    return bool(payload and payload[1] == "country")
 
 
 def _english_org_end(text: str, m: re.Match[str]) -> int | None:

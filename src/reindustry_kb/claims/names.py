@@ -23,7 +23,7 @@ CUT_TEXT = """
     报经 报送 送 送交 请 邀请 委托 会同 召开 去 到 赴 访问 前往 来自 征求 交由 交 指派
     授权 规定 现任 前任 时任 原任 首任 新任 卸任 代理 前 原 曾任 智库 旗下 母校 名校 当地
     本地 有关 相关 非 该 本 各 其 其他 这些 那些 一些 许多 主要 大型 多家 各种 同级 各级
-    本级 上级 下级 条 款 项 章 节
+    本级 上级 下级 条 款 项 章 节 是
 """
 CUT_WORDS = frozenset(CUT_TEXT.split())
 # jieba's classes of such words, by the first letter of the tag: conjunction, preposition,
@@ -107,18 +107,23 @@ def in_title(text: str, start: int, end: int) -> bool:
 
 
 def is_word(text: str, start: int, end: int) -> bool:
-    """Whether a span read as a Chinese person's name begins and ends between words and
-    holds no function word: not 许可登 (of 许可登记), 程技术 (of 工程技术), 董事及."""
+    """Whether a span read as a Chinese person's name begins between words and reads as a
+    name: not 程技术 (of 工程技术), 董事及 (a function word inside), 简单 (a common word), 曾写道
+    (曾 "once", then a verb). Its end is the pattern's: a speech verb or title follows, which
+    jieba may glue to the name's last character (李明|说 as 李/明说)."""
     spans = words_around(text, start, end)
-    if not any(s == start for s, _, _, _ in spans) or not any(e == end for _, e, _, _ in spans):
+    if not any(s == start for s, _, _, _ in spans):
         return False
-    # A surname alone may be a function word too (曾, 向, 于); jieba tags the characters of
-    # a name it does not know by their other readings (许 as a numeral), so only the lexicon
-    # speaks here.
-    inside = [word for s, e, word, _ in spans if start <= s and e <= end]
-    if len(inside[0]) == 1:
-        inside = inside[1:]
-    return not any(word in CUT_WORDS for word in inside)
+    inside = [(word, flag) for s, e, word, flag in spans if start <= s and e <= end]
+    if len(inside) == 1 and inside[0][0] == text[start:end] and not inside[0][1].startswith("nr"):
+        return False
+    # A surname may be a function word too (曾, 向, 于); jieba tags the characters of a name
+    # it does not know by their other readings (许 as a numeral), so only the lexicon speaks.
+    if inside and len(inside[0][0]) == 1:
+        surname, *inside = inside
+        if surname[0] in CUT_WORDS and len(inside) == 1 and inside[0][1][0] in "vda":
+            return False
+    return not any(word in CUT_WORDS for word, _ in inside)
 
 
 def org_start(text: str, start: int, end: int) -> int:
@@ -143,13 +148,18 @@ def org_start(text: str, start: int, end: int) -> int:
 
 
 def org_suffix_end(text: str, end: int, suffixes: str) -> int:
-    """The end of a name that goes on to a second suffix with no function word between:
-    中华民国社会工作师公会全国联合会, not ...公会 alone."""
+    """The end of a name that goes on to a second suffix with no function word or verb
+    between: 中华民国社会工作师公会全国联合会, not ...公会 alone; but 耶鲁大学|来到|斯坦福大学
+    are two."""
     more = re.compile(rf"[\u3400-\u9fff]{{0,6}}?(?:{suffixes})").match(text, end)
     if more is None:
         return end
-    between = words_around(text, end, more.end())
-    if any(_cuts(w, f) for s, e, w, f in between if end <= s and e <= more.end()):
+    between = [
+        (word, flag)
+        for s, e, word, flag in words_around(text, end, more.end())
+        if end <= s and e <= more.end()
+    ]
+    if any(_cuts(word, flag) or flag in ("v", "vd", "vi") for word, flag in between):
         return end
     return more.end()
 
