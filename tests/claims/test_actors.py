@@ -153,6 +153,7 @@ def test_words_glued_before_a_name_are_cut_off(text: str, name: str) -> None:
         "擔任有關公會現職人員",  # 有關 公會: a description
         "可重新強化大學與",  # an adverb, a verb and a suffix name nothing
         "簡單說，",  # a common word is no name
+        "嚴格來說，",
         "他曾写道，",  # 曾 "once" and a verb
         "Cloudflare CEO 表示",  # a name before CEO is a company's
         "對外代表公司之董事及總經理",  # 董事及 is no person

@@ -115,8 +115,8 @@ def is_word(text: str, start: int, end: int) -> bool:
     if not any(s == start for s, _, _, _ in spans):
         return False
     inside = [(word, flag) for s, e, word, flag in spans if start <= s and e <= end]
-    if len(inside) == 1 and inside[0][0] == text[start:end] and not inside[0][1].startswith("nr"):
-        return False
+    if not inside or (len(inside[0][0]) > 1 and not inside[0][1].startswith("nr")):
+        return False  # it is, or begins with, a common word: 严格来说, 简单
     # A surname may be a function word too (曾, 向, 于); jieba tags the characters of a name
     # it does not know by their other readings (许 as a numeral), so only the lexicon speaks.
     if inside and len(inside[0][0]) == 1:
