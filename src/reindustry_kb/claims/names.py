@@ -165,4 +165,10 @@ def org_suffix_end(text: str, end: int, suffixes: str) -> int:
 
 
 def _cuts(word: str, flag: str) -> bool:
-    return word in CUT_WORDS or (bool(flag) and flag[0] in CUT_CLASSES)
+    """Whether a word ends what stands before a name. 各 and 每 ("each") begin a quantified
+    phrase whatever jieba tags it (各县市 as a place)."""
+    return (
+        word in CUT_WORDS
+        or word.startswith(("各", "每"))
+        or (bool(flag) and flag[0] in CUT_CLASSES)
+    )
