@@ -10,7 +10,9 @@ zh-Hant, zh-Hans and English, as the library holds them), with the sentence arou
 judging by hand: `"correct": true|false` and a `"note"`. `score` draws the sample again from the
 library as the extractor reads it now (same seed, same size) and reports the precision of the
 judged items; items the sample file has not judged yet are listed and the exit status is 1, so
-a figure is never computed over part of a sample. A judgement is keyed by what the reader sees
+a figure is never computed over part of a sample. tests/data/actors_sample.jsonl holds the
+judgements of the draw made before the rules changed (`"drawn": "before"`; run `score` with
+commit 5a6473c's src/ on PYTHONPATH for that figure) and of the actors today's draw added. A judgement is keyed by what the reader sees
 (document, position, name as written, what is shown, type), so an actor that changed is judged
 afresh. An actor is correct when it names one person, organisation, government, company,
 country or media outlet; its span is the whole name, with no word glued on and none cut off;
