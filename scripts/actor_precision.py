@@ -5,18 +5,19 @@
     python scripts/actor_precision.py recall seeds tests/data/actors_gold.jsonl
 
 An actor is one distinct (name, canonical, type) a document yields, at its first mention. `draw`
-writes a fixed-seed sample of them, stratified by the document's language (a third each of
-zh-Hant, zh-Hans and English, as the library holds them), with the sentence around each, for
+writes a fixed-seed sample of them, stratified by the document's language (a third each of zh-
+Hant, zh-Hans and English, as the library holds them), with the sentence around each, for
 judging by hand: `"correct": true|false` and a `"note"`. `score` draws the sample again from the
 library as the extractor reads it now (same seed, same size) and reports the precision of the
-judged items; items the sample file has not judged yet are listed and the exit status is 1, so
-a figure is never computed over part of a sample. tests/data/actors_sample.jsonl holds the
+judged items; items the sample file has not judged yet are listed and the exit status is 1, so a
+figure is never computed over part of a sample. tests/data/actors_sample.jsonl holds the
 judgements of the draw made before the rules changed (`"drawn": "before"`; run `score` with
-commit 5a6473c's src/ on PYTHONPATH for that figure) and of the actors today's draw added. A judgement is keyed by what the reader sees
-(document, position, name as written, what is shown, type), so an actor that changed is judged
-afresh. An actor is correct when it names one person, organisation, government, company,
-country or media outlet; its span is the whole name, with no word glued on and none cut off;
-the entity and type are right; and it is shown in the document's script.
+commit 5a6473c's src/ on PYTHONPATH for that figure) and of the actors today's draw added. A
+judgement is keyed by what the reader sees (document, position, name as written, what is shown,
+type), so an actor that changed is judged afresh. An actor is correct when it names one person,
+organisation, government, company, country or media outlet; its span is the whole name, with no
+word glued on and none cut off; the entity and type are right; and it is shown in the document's
+script.
 
 `recall` reads a gold list of the seeds' actors (`{"doc_id", "name", "canonical"}` a line) and
 reports the share found: a gold actor is found when one claim of its document quotes its name

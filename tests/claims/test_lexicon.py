@@ -6,11 +6,13 @@ from reindustry_kb.ask.query import glossary
 from reindustry_kb.claims import lexicon as module
 from reindustry_kb.claims.lexicon import (
     actor_lexicon,
+    actor_names,
     build_lexicon,
     common_noun_terms,
     fold_term,
     home_ministries,
     load_json,
+    names_one_of,
 )
 
 
@@ -79,3 +81,16 @@ def test_no_alias_has_a_title_or_a_function_word_glued_on() -> None:
         or (alias[:1] in CUT_WORDS and alias[1:] in actor_lexicon().entries)
     ]
     assert glued == []
+
+
+@pytest.mark.parametrize(
+    ("actor", "shown", "named"),
+    [
+        ("许毓仁", ["許毓仁"], True),  # a filter in either script finds a name shown in the other
+        ("許毓仁", ["許毓仁", "Taiwan"], True),
+        ("川普", ["Donald Trump"], True),  # an alias finds the table's name
+        ("許毓仁", ["朱宸佐"], False),
+    ],
+)
+def test_a_filter_finds_actors_as_shown(actor: str, shown: list[str], named: bool) -> None:
+    assert names_one_of(actor_names(actor), shown) is named

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -225,3 +225,9 @@ def actor_names(actor: str | None) -> set[str]:
     if not actor:
         return set()
     return {actor, fold_term(actor), canonical_actor(actor) or actor}
+
+
+def names_one_of(names: set[str], shown: Iterable[str]) -> bool:
+    """Whether actors as shown (許毓仁, in their document's script) hold one of a filter's
+    `actor_names` (许毓仁 as well)."""
+    return bool(names & {form for actor in shown for form in (actor, fold_term(actor))})
