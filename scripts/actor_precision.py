@@ -4,9 +4,9 @@
     python scripts/actor_precision.py score LIBRARY SAMPLE.jsonl [--size 100] [--seed 31]
     python scripts/actor_precision.py recall seeds tests/data/actors_gold.jsonl
 
-An actor is one distinct (name, canonical, type) a document yields, at its first mention. `draw`
-writes a fixed-seed sample of them, stratified by the document's language (a third each of zh-
-Hant, zh-Hans and English, as the library holds them), with the sentence around each, for
+An actor is one distinct (name, what is shown, type) a document yields, at its first mention.
+`draw` writes a fixed-seed sample of them, stratified by the document's language (a third each
+of zh-Hant, zh-Hans and English, as the library holds them), with the sentence around each, for
 judging by hand: `"correct": true|false` and a `"note"`. `score` draws the sample again from the
 library as the extractor reads it now (same seed, same size) and reports the precision of the
 judged items; items the sample file has not judged yet are listed and the exit status is 1, so a
@@ -19,9 +19,9 @@ organisation, government, company, country or media outlet; its span is the whol
 word glued on and none cut off; the entity and type are right; and it is shown in the document's
 script.
 
-`recall` reads a gold list of the seeds' actors (`{"doc_id", "name", "canonical"}` a line) and
-reports the share found: a gold actor is found when one claim of its document quotes its name
-exactly.
+`recall` reads a gold list of the seeds' actors (`{"doc_id", "name"}` a line, read from the
+seeds) and reports the share found: a gold actor is found when one claim of its document quotes
+its name exactly.
 """
 
 from __future__ import annotations
