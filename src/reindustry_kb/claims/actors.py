@@ -9,7 +9,7 @@ A name is kept whole and alone (claims/names.py): a table match inside a longer 
 (新墨西哥 holds 墨西哥, 财政部门 holds 财政部), in the title of a work (《中华人民共和国…法》) or
 naming an ROC-era year (中华民国一百十三年) is no actor; the function words, titles and verbs
 glued before a rule-found name are cut off (而, 现任, 由, 设, 应加入); a Chinese person's name
-is a word of its own (not 许可登 of 许可登记); an English common noun in title case (Data
+is a word of its own (not 程技术 of 工程技术); an English common noun in title case (Data
 Centers, Sovereign Wealth Fund) is no organisation. A bare ministry name (国务院, 国防部) is the
 ministry of the country the document is about.
 """
@@ -115,8 +115,18 @@ ORG_SUFFIXES_ZH = (
 _ORG_ZH = re.compile(rf"(?P<name>[{HAN}A-Za-z]{{2,12}}?(?:{ORG_SUFFIXES_ZH}))")
 _ORG_SUFFIX_END = re.compile(rf"(?:{ORG_SUFFIXES_ZH})$")
 GENERIC_ORG_WORDS = {"公司", "银行", "大学", "学院", "集团", "委员会", "办公室", "联合会", "研究所"}
-# Authors that are publishers, not people (自由时报, Reuters Staff is a person enough).
+# Authors that are publishers, not people: 自由时报, 中央社.
 _PUBLISHER = re.compile(r"(?:报|报社|时报|日报|晚报|周刊|杂志|新闻网|新闻|电视台|电台|通讯社|社)$")
+
+# A compass point or New before a country's name makes another place (New Mexico, North
+# Korea, Latin America); a place noun after it, a part of one (Mexico City, South China Sea).
+_PLACE_BEFORE = re.compile(
+    r"\b(?:New|North|South|East|West|Northern|Southern|Eastern|Western|Central|Latin|Upper|"
+    r"Lower)[ -]$"
+)
+_PLACE_AFTER = re.compile(r"[ -](?:City|Sea|Ocean|Gulf|Bay|Strait|Peninsula)\b")
+# The country a document's script points to when it names none.
+SCRIPT_HOME = {"zh-Hans": "China", "zh-Hant": "Taiwan", "en": "United States"}
 
 Candidate = tuple[int, int, str, str]  # start, end, canonical ("" = the name itself), type
 
@@ -144,17 +154,6 @@ def extract_actors(
         for start, end, canonical, actor_type in candidates
         if not in_title(text, start, end)
     )
-
-
-# A compass point or New before a country's name makes another place (New Mexico, North
-# Korea, Latin America); a place noun after it, a part of one (Mexico City, South China Sea).
-_PLACE_BEFORE = re.compile(
-    r"\b(?:New|North|South|East|West|Northern|Southern|Eastern|Western|Central|Latin|Upper|"
-    r"Lower)[ -]$"
-)
-_PLACE_AFTER = re.compile(r"[ -](?:City|Sea|Ocean|Gulf|Bay|Strait|Peninsula)\b")
-# The country a document's script points to when it names none.
-SCRIPT_HOME = {"zh-Hans": "China", "zh-Hant": "Taiwan", "en": "United States"}
 
 
 def home_country(text: str, lang: str) -> str | None:
