@@ -12,8 +12,19 @@ snapshots, read with git, nothing downloaded here):
   Simplified Chinese, from the national law database (laws are excluded from copyright by
   Article 5 of the PRC Copyright Law).
 
+Documents with more people and organisations in them, for the actor sample
+(`tests/data/actors_sample.jsonl`), from further snapshots (all optional):
+
+* virus-warnning/twnews (`--news-repo`): the seven Taiwan news pages its tests parse, in
+  Traditional Chinese, kept as HTML for rkb's own extraction;
+* brian14708/wh-briefings (`--briefings-repo`, `--briefings N`): White House articles and
+  briefings in English, 2025-2026, Markdown with front matter;
+* ruanyf/weekly (`--weekly-repo`, `--weekly N`): a technology weekly in Simplified Chinese.
+
     python scripts/make_dev_corpus.py --moj REPO.git --orders-repo REPO.git -o corpus/ \\
-        --laws 40 --english-laws 20 --orders 40 [--prc-repo REPO.git --prc-laws 40]
+        --laws 40 --english-laws 20 --orders 40 [--prc-repo REPO.git --prc-laws 40] \\
+        [--news-repo REPO.git] [--briefings-repo REPO.git --briefings 20] \\
+        [--weekly-repo REPO.git --weekly 10]
 
 Each document becomes a UTF-8 text file with front matter (title, date, source). The
 selection is a fixed-seed sample, so the same arguments give the same corpus. `--only
@@ -127,6 +138,44 @@ def prc_text(markdown: str, path: str) -> str:
     return header + body + "\n"
 
 
+def git_bytes(repo: Path, path: str) -> bytes:
+    return subprocess.run(
+        ["git", "--git-dir", str(repo), "show", f"HEAD:{path}"], check=True, capture_output=True
+    ).stdout
+
+
+def extra_documents(
+    args: argparse.Namespace, rng: random.Random, excluded: set[str]
+) -> dict[str, bytes]:
+    """The news pages, briefings and weekly issues asked for (none that `excluded` names):
+    file name -> contents."""
+    import lzma
+
+    found: dict[str, bytes] = {}
+    if args.news_repo:
+        for name in git_files(args.news_repo, "twnews/samples"):
+            if name.endswith(".html.xz"):
+                site = Path(name).name.removesuffix(".html.xz")
+                if f"news-{site}" not in excluded:
+                    found[f"news-{site}.html"] = lzma.decompress(git_bytes(args.news_repo, name))
+    for repo, folder, count, prefix in (
+        (args.briefings_repo, "articles", args.briefings, "wh-"),
+        (args.weekly_repo, "docs", args.weekly, "weekly-"),
+    ):
+        if not repo or not count:
+            continue
+        names = [
+            n
+            for n in git_files(repo, folder)
+            if n.endswith(".md") and f"{prefix}{Path(n).stem}" not in excluded
+        ]
+        if prefix == "weekly-":
+            names = [n for n in names if Path(n).stem.startswith("issue-")]
+        for name in rng.sample(names, min(count, len(names))):
+            found[f"{prefix}{Path(name).stem}.md"] = git_bytes(repo, name)
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moj", type=Path, required=True, help="mojLawSplitJSON git dir")
@@ -138,13 +187,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--prc-repo", type=Path, help="LawRefBook/Laws git dir")
     parser.add_argument("--prc-laws", type=int, default=0)
+    parser.add_argument("--news-repo", type=Path, help="virus-warnning/twnews git dir")
+    parser.add_argument("--briefings-repo", type=Path, help="brian14708/wh-briefings git dir")
+    parser.add_argument("--briefings", type=int, default=0)
+    parser.add_argument("--weekly-repo", type=Path, help="ruanyf/weekly git dir")
+    parser.add_argument("--weekly", type=int, default=0)
     parser.add_argument("--only", type=Path, help="write exactly the document ids listed here")
     parser.add_argument("--exclude", type=Path, help="leave out the documents this folder holds")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     only = set(args.only.read_text("utf-8").split()) if args.only else None
-    excluded = {p.stem for p in args.exclude.glob("*.txt")} if args.exclude else set()
+    excluded = {p.stem for p in args.exclude.iterdir()} if args.exclude else set()
     excluded |= {f"{stem}-en" for stem in excluded}  # nor a translation of one
 
     def wanted(doc_id: str, taken: int, count: int) -> bool:
@@ -203,6 +257,10 @@ def main() -> None:
                 )
                 taken += 1
                 written += 1
+    for name, data in extra_documents(args, rng, excluded).items():
+        if only is None or Path(name).stem in only:
+            (args.out / name).write_bytes(data)
+            written += 1
     print(f"wrote {written} documents to {args.out}")
 
 

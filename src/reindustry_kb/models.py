@@ -85,7 +85,7 @@ class Event(BaseModel):
     start: int
     end: int
     verb: str | None = None
-    actors: list[str] = Field(default_factory=list)  # canonical names
+    actors: list[str] = Field(default_factory=list)  # as shown (ActorClaim.display)
     lever: str | None = None
 
 
@@ -101,8 +101,16 @@ class DateClaim(ClaimBase):
 class ActorClaim(ClaimBase):
     kind: Literal["actor"] = "actor"
     name: str
-    canonical: str
+    canonical: str  # one key for every alias and script: the table's name, or the folded name
     actor_type: Literal["person", "government", "company", "organization", "country", "media"]
+    # As shown: the table's name, or the name in the script of its document (許毓仁); None in
+    # an index built before 0.10. `aliases` hold the name in the other Chinese script.
+    display: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+
+    @property
+    def shown(self) -> str:
+        return self.display or self.canonical
 
 
 class LeverClaim(ClaimBase):

@@ -4,7 +4,16 @@ import pytest
 
 from reindustry_kb.ask.query import glossary
 from reindustry_kb.claims import lexicon as module
-from reindustry_kb.claims.lexicon import actor_lexicon, build_lexicon
+from reindustry_kb.claims.lexicon import (
+    actor_lexicon,
+    actor_names,
+    build_lexicon,
+    common_noun_terms,
+    fold_term,
+    home_ministries,
+    load_json,
+    names_one_of,
+)
 
 
 @pytest.mark.parametrize("make", [actor_lexicon, glossary])
@@ -39,3 +48,49 @@ def test_the_longest_entry_at_the_leftmost_position_wins() -> None:
     assert [(start, stop, value) for start, stop, value in lexicon.find("关税收入境")] == [
         (0, 4, "b")
     ]
+
+
+def test_a_bare_ministry_belongs_to_each_country_that_has_one() -> None:
+    ministries = home_ministries()
+    assert ministries["国防部"] == {
+        "United States": ("U.S. Department of Defense", "government"),
+        "Taiwan": ("Ministry of National Defense (Taiwan)", "government"),
+        "China": ("Ministry of National Defense of the PRC", "government"),
+    }
+    assert ministries["国务院"]["China"][0] == "State Council of the PRC"
+    assert "Taiwan" not in ministries["国务院"]  # Taiwan's 國務院 is the U.S. one: the table's
+
+
+def test_the_glossarys_terms_are_common_nouns() -> None:
+    assert {"sovereign wealth fund", "data center"} <= common_noun_terms()
+    assert "hudson institute" not in common_noun_terms()
+
+
+def test_no_alias_has_a_title_or_a_function_word_glued_on() -> None:
+    """川普總統 is 川普 and a title: the table lists names only, or its matches would glue
+    titles on for the rules to cut off again."""
+    from reindustry_kb.claims.actors import TITLES_ZH
+    from reindustry_kb.claims.names import CUT_WORDS
+
+    titles = tuple(TITLES_ZH.split("|"))
+    glued = [
+        alias
+        for entry in load_json("actors.json")
+        for alias in map(fold_term, entry["aliases"])
+        if alias.endswith(titles)
+        or (alias[:1] in CUT_WORDS and alias[1:] in actor_lexicon().entries)
+    ]
+    assert glued == []
+
+
+@pytest.mark.parametrize(
+    ("actor", "shown", "named"),
+    [
+        ("许毓仁", ["許毓仁"], True),  # a filter in either script finds a name shown in the other
+        ("許毓仁", ["許毓仁", "Taiwan"], True),
+        ("川普", ["Donald Trump"], True),  # an alias finds the table's name
+        ("許毓仁", ["朱宸佐"], False),
+    ],
+)
+def test_a_filter_finds_actors_as_shown(actor: str, shown: list[str], named: bool) -> None:
+    assert names_one_of(actor_names(actor), shown) is named

@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,6 +27,16 @@ def test_offsets_map_a_length_changing_phrase() -> None:
     start = folded.text.index("互联网")
     assert folded.span_to_original(start, start + 3) == (2, 6)  # 網際網路
     assert text[slice(*folded.span_to_original(0, 2))] == "美國"
+
+
+@pytest.mark.parametrize("text", ["從輝達、軟銀", "我從輝達", "從輝達"])
+def test_a_character_beside_one_changed_phrase_keeps_its_own_offsets(text: str) -> None:
+    """輝達 -> 英伟达 changes length; the 從 before it (one equal character beside a single
+    change) is not absorbed into the change, so 英伟达 maps back to 輝達 alone."""
+    folded = fold(text, lower=False)
+    start = folded.text.index("英伟达")
+    assert text[slice(*folded.span_to_original(start, start + 3))] == "輝達"
+    assert text[slice(*folded.span_to_original(start - 1, start))] == "從"
 
 
 @given(MIXED)

@@ -26,7 +26,7 @@ from reindustry_kb.ask.dense import standardisers, window_similarities
 from reindustry_kb.ask.query import Concept, concepts
 from reindustry_kb.ask.session import Session
 from reindustry_kb.claims.context import sentence_of
-from reindustry_kb.claims.lexicon import actor_names
+from reindustry_kb.claims.lexicon import actor_names, names_one_of
 from reindustry_kb.index.backend import IndexReader, PassageVectors
 from reindustry_kb.ingest.segment import window_spans
 from reindustry_kb.models import (
@@ -291,7 +291,7 @@ def timeline(reader: IndexReader, filters: ClaimFilters) -> list[TimelineEntry]:
     for claim in found:
         event = claim.event
         assert event is not None
-        if names and not names & set(event.actors):
+        if names and not names_one_of(names, event.actors):
             continue
         if filters.lever and event.lever != filters.lever:
             continue

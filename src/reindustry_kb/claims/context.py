@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 from reindustry_kb.claims.base import Found
@@ -251,13 +250,10 @@ NOUN_FLAGS = {"vn", "an", "eng", "j"}
 PHYSICAL_UNITS = {"GW", "MW", "kW", "GWh", "MWh", "TWh", "kWh", "t"}
 
 
-@cache
 def _pos_tagger() -> Any:
-    import jieba.posseg
+    from reindustry_kb.text.tokenize import pos_tagger
 
-    from reindustry_kb.text.tokenize import full_tokenizer
-
-    return jieba.posseg.POSTokenizer(full_tokenizer())
+    return pos_tagger()  # one tagger for every extractor: its tag table is loaded once
 
 
 def _measure_en(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, int] | None:
@@ -323,7 +319,9 @@ def _event(
     return {
         "span": (start, end),
         "verb": verb,
-        "actors": list(dict.fromkeys(str(a.fields["canonical"]) for a in inside)),
+        "actors": list(
+            dict.fromkeys(str(a.fields.get("display") or a.fields["canonical"]) for a in inside)
+        ),
         "lever": lever,
     }
 

@@ -7,11 +7,12 @@ claim quotes the original text exactly, like a passage does.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reindustry_kb.claims.actors import extract_actors, fold_people
+from reindustry_kb.claims.actors import extract_actors, fold_people, home_country
 from reindustry_kb.claims.base import Context, Found
 from reindustry_kb.claims.context import describe
 from reindustry_kb.claims.levers import extract_levers
@@ -20,7 +21,7 @@ from reindustry_kb.claims.temporal import extract_dates
 from reindustry_kb.ingest.sources import Source
 from reindustry_kb.models import CLAIM, KINDS, Claim, Passage
 from reindustry_kb.text.dates import document_month_first
-from reindustry_kb.text.normalize import fold
+from reindustry_kb.text.normalize import fold, fold_text, is_han, to_traditional
 
 _ID_PREFIX = {"statistic": "s", "date": "d", "actor": "a", "policy_lever": "l"}
 SpanMap = Callable[[int, int], tuple[int, int]]
@@ -29,16 +30,20 @@ SpanMap = Callable[[int, int], tuple[int, int]]
 @dataclass(frozen=True)
 class DocumentContext:
     """What reading any passage needs from the whole document: the people it names as
-    authors and speakers, and how it writes numeric dates."""
+    authors and speakers, how it writes numeric dates, and the country it is about (whose
+    ministry a bare 国防部 is)."""
 
     people: Any
     month_first: bool
+    country: str | None = None
 
 
 def document_context(source: Source, passages: Sequence[Passage]) -> DocumentContext:
     speakers = [p.speaker for p in passages if p.speaker]
     return DocumentContext(
-        fold_people([*source.doc.authors, *speakers]), document_month_first(source.text)
+        fold_people([*source.doc.authors, *speakers]),
+        document_month_first(source.text),
+        home_country(fold_text(source.text, lower=False), source.doc.lang),
     )
 
 
@@ -57,10 +62,13 @@ def extract_claims(
             lang=passage.lang if passage.lang != "mixed" else doc.lang,
             month_first=within.month_first,
         )
+        actors = list(extract_actors(folded.text, within.people, within.country))
+        for actor in actors:
+            actor.fields.update(_shown(passage.text, actor, folded.span_to_original))
         found: list[Found] = [
             *extract_statistics(folded.text, context),
             *extract_dates(folded.text, context),
-            *extract_actors(folded.text, within.people),
+            *actors,
             *extract_levers(folded.text),
         ]
         describe(folded.text, found)
@@ -102,6 +110,22 @@ def _claim(
             **fields,
         }
     )
+
+
+def _shown(text: str, actor: Found, to_original: SpanMap) -> dict[str, Any]:
+    """How an actor is shown: the table's name, or a name the rules found as the document
+    writes it (許毓仁 in a Traditional-Chinese document, though its canonical key is the folded
+    许毓仁); `aliases` keep the name in the other Chinese script."""
+    start, end = to_original(actor.start, actor.end)
+    canonical = actor.fields["canonical"]
+    written = " ".join(unicodedata.normalize("NFKC", text[start:end]).split())
+    display = written if canonical == " ".join(actor.fields["name"].split()) else canonical
+    aliases = []
+    if any(is_han(char) for char in display):
+        simplified = fold_text(display, lower=False)
+        other = to_traditional(display) if simplified == display else simplified
+        aliases = [other] if other != display else []
+    return {"display": display, "aliases": aliases}
 
 
 def _measure_fields(

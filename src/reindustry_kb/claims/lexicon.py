@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -177,6 +177,32 @@ def actor_lexicon() -> Lexicon:
 
 
 @cache
+def home_ministries() -> dict[str, dict[str, tuple[str, str]]]:
+    """A bare ministry name (folded) -> {country: (canonical, type)}: 国防部 is the ministry of
+    the country a document is about, from the `country` and `home` of data/actors.json."""
+    found: dict[str, dict[str, tuple[str, str]]] = {}
+    for entry in load_json("actors.json"):
+        for name in entry.get("home", []):
+            found.setdefault(fold_term(name), {})[entry["country"]] = (
+                entry["canonical"],
+                entry["type"],
+            )
+    return found
+
+
+@cache
+def common_noun_terms() -> frozenset[str]:
+    """The glossary's English terms (sovereign wealth fund, data center): common nouns, so a
+    name written like one in title case is no organisation."""
+    text = resources.files("reindustry_kb").joinpath("data/glossary.tsv").read_text("utf-8")
+    return frozenset(
+        line.split("\t", 1)[0].strip().lower()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+@cache
 def lever_lexicon() -> Lexicon:
     """Trigger -> lever id from data/levers.json."""
     terms: dict[str, str] = {}
@@ -199,3 +225,9 @@ def actor_names(actor: str | None) -> set[str]:
     if not actor:
         return set()
     return {actor, fold_term(actor), canonical_actor(actor) or actor}
+
+
+def names_one_of(names: set[str], shown: Iterable[str]) -> bool:
+    """Whether actors as shown (許毓仁, in their document's script) hold one of a filter's
+    `actor_names` (许毓仁 as well)."""
+    return bool(names & {form for actor in shown for form in (actor, fold_term(actor))})

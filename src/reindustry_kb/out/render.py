@@ -191,7 +191,7 @@ def describe(claim: Claim) -> str:
     if claim.kind == "date":
         return dated(claim.value, claim.relative, claim.ambiguous)
     if claim.kind == "actor":
-        return f"{claim.canonical} [{claim.actor_type}]"
+        return f"{claim.shown} [{claim.actor_type}]"
     return claim.lever
 
 

@@ -93,15 +93,18 @@ def _fold_line(line: str, origin: list[int]) -> tuple[str, list[int], list[int]]
     if len(converted) == len(line):
         return converted, starts, ends
     # A phrase changed length (網際網路 -> 互联网). Align with the per-character form and map
-    # each changed block as a whole; a one-character "match" inside a change is absorbed
-    # (the 网 of 互联网 is not the 網 of 網際網路 it happens to equal).
+    # each changed block as a whole; a one-character "match" between two changes is absorbed
+    # (the 网 of 互联网 is not the 網 of 網際網路 it happens to equal), one beside a single
+    # change is kept (the 從 of 從輝達 -> 从英伟达 stays the 从).
     per_char: str = _converter("t2s").convert(line)
     if len(per_char) != len(line):
         per_char = line
     opcodes = difflib.SequenceMatcher(None, per_char, converted, autojunk=False).get_opcodes()
+    changed = [tag != "equal" for tag, *_ in opcodes]
     blocks: list[tuple[bool, int, int, int, int]] = []  # (kept as equal, i1, i2, j1, j2)
-    for tag, i1, i2, j1, j2 in opcodes:
-        equal = tag == "equal" and i2 - i1 >= 2
+    for k, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        between = 0 < k < len(opcodes) - 1 and changed[k - 1] and changed[k + 1]
+        equal = tag == "equal" and (i2 - i1 >= 2 or not between)
         if not equal and blocks and not blocks[-1][0]:
             _, b1, _, c1, _ = blocks.pop()
             blocks.append((False, b1, i2, c1, j2))  # grow the change block

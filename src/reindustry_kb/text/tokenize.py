@@ -70,6 +70,14 @@ def full_tokenizer() -> Any:
     return tokenizer
 
 
+@cache
+def pos_tagger() -> Any:
+    """jieba's part-of-speech tagger over the full dictionary."""
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(full_tokenizer())
+
+
 # Latin-script words (U.S., R&D, 5G, re-industrialization) are words already; only the runs
 # between them go to jieba, at index and at query time alike.
 _LATIN = re.compile(r"[a-z0-9]+(?:[.&'’-][a-z0-9]+)*")
