@@ -73,8 +73,10 @@ def ask_all(args: argparse.Namespace) -> tuple[str, list[Asked]]:
     libraries = pairs(args.library, "--library")
     answerable = pairs(args.answerable, "--answerable")
     sessions = {name: Session.open(Settings(index_dir=path)) for name, path in libraries.items()}
-    keys = {calibration_key(s.reader.manifest.embedder, s.reader.manifest.model) for s in
-            sessions.values()}
+    keys = {
+        calibration_key(s.reader.manifest.embedder, s.reader.manifest.model)
+        for s in sessions.values()
+    }
     if len(keys) != 1:
         raise SystemExit(f"error: the libraries were built with different embedders: {keys}")
     asked: list[Asked] = []
@@ -100,8 +102,9 @@ def split(asked: list[Asked], seed: int, held_out: float) -> tuple[list[Asked], 
     rng = random.Random(seed)
     kept: set[tuple[str, str]] = set()
     for kind in sorted({a.kind for a in asked}):
-        ids = sorted({(a.library if a.kind == "answerable" else "", a.id) for a in asked
-                      if a.kind == kind})
+        ids = sorted(
+            {(a.library if a.kind == "answerable" else "", a.id) for a in asked if a.kind == kind}
+        )
         rng.shuffle(ids)
         kept |= {(kind, f"{library}:{i}") for library, i in ids[: round(len(ids) * held_out)]}
 
@@ -127,10 +130,18 @@ def choose_threshold(
     tops = []
     for number in range(FOLDS):
         inside = [a for a in fitting if fold[(a.kind, a.id)] != number]
-        model = fit(key, features, [r for a in inside for r in a.rows],
-                    [y for a in inside for y in a.labels], ridge)
-        tops += [best(model, a) for a in fitting
-                 if fold[(a.kind, a.id)] == number and a.kind == "answerable"]
+        model = fit(
+            key,
+            features,
+            [r for a in inside for r in a.rows],
+            [y for a in inside for y in a.labels],
+            ridge,
+        )
+        tops += [
+            best(model, a)
+            for a in fitting
+            if fold[(a.kind, a.id)] == number and a.kind == "answerable"
+        ]
     tops.sort()
     allowed = int(len(tops) * (1 - keep))  # questions that may fall below
     return tops[allowed] if tops else 0.5
@@ -151,8 +162,11 @@ def figures(calibration: Calibration, asked: list[Asked]) -> dict[str, Any]:
         if kind == "answerable":
             found = [k for k, a in zip(kept, mine, strict=True) if any(a.labels[:SHOWN])]
             out[kind]["kept_when_found"] = round(sum(found) / max(len(found), 1), 3)
-    shown = [(calibration.probability(r), y) for a in asked for r, y in
-             zip(a.rows[:SHOWN], a.labels[:SHOWN], strict=True)]
+    shown = [
+        (calibration.probability(r), y)
+        for a in asked
+        for r, y in zip(a.rows[:SHOWN], a.labels[:SHOWN], strict=True)
+    ]
     first = [(calibration.probability(a.rows[0]), a.labels[0]) for a in asked if a.rows]
     out["ece_shown"] = round(expected_calibration_error(*zip(*shown, strict=True)), 4)
     out["ece_first"] = round(expected_calibration_error(*zip(*first, strict=True)), 4)
@@ -162,8 +176,11 @@ def figures(calibration: Calibration, asked: list[Asked]) -> dict[str, Any]:
 
 def table(title: str, found: dict[str, Any]) -> str:
     parts = [f"{title:<22}"]
-    for kind, label in (("answerable", "kept"), ("off_topic", "rejected"),
-                        ("near_miss", "rejected")):
+    for kind, label in (
+        ("answerable", "kept"),
+        ("off_topic", "rejected"),
+        ("near_miss", "rejected"),
+    ):
         if kind in found:
             f = found[kind]
             parts.append(f"{kind} {label} {f[label]:.3f} (n={f['n']})")
@@ -185,15 +202,20 @@ def main() -> None:
     parser.add_argument("--near-miss", type=Path, default=DATA / "nearmiss_questions.jsonl")
     parser.add_argument("--seed", type=int, default=30)
     parser.add_argument("--held-out", type=float, default=0.5, help="share of each set held out")
-    parser.add_argument("--keep", type=float, default=0.93,
-                        help="share of the fitting split's answerable questions to keep")
+    parser.add_argument(
+        "--keep",
+        type=float,
+        default=0.93,
+        help="share of the fitting split's answerable questions to keep",
+    )
     parser.add_argument("--ridge", type=float, default=1.0)
     parser.add_argument("--features", default=",".join(FEATURES))
     parser.add_argument("--rows", type=Path, help="cache of the asked questions (JSON)")
     parser.add_argument("--write", action="store_true", help=f"store the model in {SHIPPED}")
     args = parser.parse_args()
     args.answerable = args.answerable or [
-        f"seeds={DATA / 'seeds_questions.jsonl'}", f"dev={DATA / 'dev_questions.jsonl'}"
+        f"seeds={DATA / 'seeds_questions.jsonl'}",
+        f"dev={DATA / 'dev_questions.jsonl'}",
     ]
     if args.rows and args.rows.exists():
         cached = json.loads(args.rows.read_text("utf-8"))
@@ -209,8 +231,10 @@ def main() -> None:
     calibration = fit(key, features, rows, labels, args.ridge)
     threshold = choose_threshold(key, features, fitting, args.keep, args.ridge)
     calibration = Calibration(**{**calibration.__dict__, "threshold": round(threshold, 4)})
-    print(f"{key}: fitted on {len(fitting)} askings ({len(rows)} hits), "
-          f"threshold {calibration.threshold:.4f}")
+    print(
+        f"{key}: fitted on {len(fitting)} askings ({len(rows)} hits), "
+        f"threshold {calibration.threshold:.4f}"
+    )
     for name, c in zip(features, calibration.coefficients, strict=True):
         print(f"  {name:<16} {c:+.3f}")
     results = {"fitting": figures(calibration, fitting), "held_out": figures(calibration, held)}
@@ -226,8 +250,13 @@ def main() -> None:
         shipped = json.loads(SHIPPED.read_text("utf-8")) if SHIPPED.exists() else {}
         shipped[key] = {
             **calibration.to_json(),
-            "fitted": {"seed": args.seed, "held_out": args.held_out, "keep": args.keep,
-                       "depth": DEPTH, "libraries": sorted({a.library for a in asked})},
+            "fitted": {
+                "seed": args.seed,
+                "held_out": args.held_out,
+                "keep": args.keep,
+                "depth": DEPTH,
+                "libraries": sorted({a.library for a in asked}),
+            },
             "figures": results,
         }
         SHIPPED.write_text(json.dumps(shipped, ensure_ascii=False, indent=1) + "\n", "utf-8")

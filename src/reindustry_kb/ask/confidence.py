@@ -172,8 +172,7 @@ def evidence(
                 "missing_year": float(bool(asked_years - years)),
                 "missing_country": float(
                     not all(
-                        p.country in signals.countries or p.found_in(tokens, folded)
-                        for p in places
+                        p.country in signals.countries or p.found_in(tokens, folded) for p in places
                     )
                 ),
                 "cross_language": float(language_group(passage.lang) != language),

@@ -57,7 +57,10 @@ def ask_with_evidence(
         p = passages[result.key]
         answer = answers.get(result.key, (p.char_start, p.char_end))
         doc = documents[p.doc_id]
-        probability = calibration.probability(rows[rank - 1]) if calibration else None
+        probability, weak = None, False
+        if calibration is not None:  # as shown, so that a shown probability reads as its flag
+            probability = round(calibration.probability(rows[rank - 1]), 4)
+            weak = probability < calibration.threshold
         hits.append(
             Hit(
                 rank=rank,
@@ -78,8 +81,8 @@ def ask_with_evidence(
                 page_end=p.page_end,
                 answer_start=answer[0],
                 answer_end=answer[1],
-                probability=None if probability is None else round(probability, 4),
-                weak=calibration is not None and probability < calibration.threshold,
+                probability=probability,
+                weak=weak,
             )
         )
     return (
