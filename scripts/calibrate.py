@@ -7,9 +7,10 @@ Three sets of questions: answerable (each library's own question set: a hit is r
 `rkb eval` counts it so, the right document quoting the answer), off-topic (other domains,
 asked of every library) and near misses (the library's topics, facts it does not hold; each
 asked of the library it names). Every set is split by question with a fixed seed; the logistic
-model is fitted on the first K hits of the fitting split's questions, and the threshold is the
-highest probability that still keeps --keep of the fitting split's answerable questions (a
-question is kept when a hit reaches the threshold). The held-out split gives the figures:
+model is fitted on the first 10 hits of the fitting split's questions, and the threshold is the
+highest probability that still keeps --keep of the fitting split's answerable questions, each
+judged by a model fitted without it (a question is kept when one of its first 5 hits reaches
+the threshold). The held-out split gives the figures:
 answerable questions kept, off-topic and near misses rejected, and the expected calibration
 error of the first 5 hits (and of the first hit alone). `--write` stores the model, with these
 figures, under the embedder's key in src/reindustry_kb/data/calibration.json.
@@ -184,6 +185,8 @@ def table(title: str, found: dict[str, Any]) -> str:
         if kind in found:
             f = found[kind]
             parts.append(f"{kind} {label} {f[label]:.3f} (n={f['n']})")
+            if "kept_when_found" in f:
+                parts.append(f"(answer in the first 5: kept {f['kept_when_found']:.3f})")
     parts.append(f"ECE {found['ece_shown']:.3f} (first hit {found['ece_first']:.3f})")
     return "  ".join(parts)
 

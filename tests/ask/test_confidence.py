@@ -13,6 +13,7 @@ from reindustry_kb.ask.confidence import (
     expected_calibration_error,
     fit,
 )
+from reindustry_kb.ask.query import concepts
 from reindustry_kb.ask.questions import ask, ask_with_evidence
 from reindustry_kb.ask.session import Session
 from reindustry_kb.models import Passage
@@ -174,7 +175,7 @@ def test_a_country_or_year_counts_as_named_by_the_passage_or_its_document(
 
     def row(countries: frozenset[str], year: str | None) -> dict[str, float]:
         signals = Signals(0.8, 0.8, 1.0, 0.0, year=year, countries=countries)
-        return evidence(terms, question, [], [(article, signals)])[0]
+        return evidence(terms, question, concepts(question, terms), [], [(article, signals)])[0]
 
     assert row(frozenset(), None)["missing_country"] == 1.0
     assert row(frozenset({"Taiwan"}), None)["missing_country"] == 0.0  # a law of Taiwan's

@@ -23,7 +23,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from reindustry_kb.ask.query import Concept, concepts
+from reindustry_kb.ask.query import Concept
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.index.bm25 import K1, idf
 from reindustry_kb.models import Passage, language_group
@@ -130,22 +130,17 @@ class Signals:
     countries: frozenset[str] = frozenset()  # the countries its document names (actor claims)
 
 
-def places(question: str, terms: Terms) -> list[str]:
-    """The countries a question names (their canonical names)."""
-    return [idea.country for idea in concepts(question, terms) if idea.country]
-
-
 def evidence(
     terms: Terms,
     question: str,
+    every: Sequence[Concept],
     weighted: Sequence[tuple[str, float]],
     hits: Sequence[tuple[Passage, Signals]],
 ) -> list[dict[str, float]]:
     """The FEATURES of each hit of a question, in rank order (at least the first LEAD_DEPTH
     the question has). `weighted` are the question's BM25 terms with their weights
-    (query.Query.weighted_terms)."""
+    (query.Query.weighted_terms), `every` its ideas (query.concepts)."""
     ideal = sum(w * terms.idf(t) * (K1 + 1) for t, w in _strongest(weighted).items() if t in terms)
-    every = concepts(question, terms)
     weighed = [(idea, *_idea_weight(terms, idea)) for idea in every]
     ideas = [idea for idea, _, known in weighed if known]
     weights = [weight for _, weight, known in weighed if known]

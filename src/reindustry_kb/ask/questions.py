@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from reindustry_kb.ask.confidence import LEAD_DEPTH, Signals, evidence, places
+from reindustry_kb.ask.confidence import LEAD_DEPTH, Signals, evidence
 from reindustry_kb.ask.dense import score, window_similarities
-from reindustry_kb.ask.query import analyse
+from reindustry_kb.ask.query import analyse, concepts
 from reindustry_kb.ask.search import Scored, hybrid_search, query_vector
 from reindustry_kb.ask.session import Session
 from reindustry_kb.errors import RkbError
@@ -111,18 +111,20 @@ def _evidence(
         return None
     vector = query_vector(session, question)
     vectors = session.reader.passage_vectors(list(passages))
-    signals = _signals(session, question, vector, vectors, results, documents, passages)
+    ideas = concepts(question, session.terms)
+    countries = [idea.country for idea in ideas if idea.country]
+    signals = _signals(session, countries, vector, vectors, results, documents, passages)
     hits = [(passages[result.key], signals[result.key]) for result in results]
     weighted = analyse(question, session.terms).weighted_terms()
     return (
         answer_spans(session, vector, question, passages, vectors),
-        evidence(session.terms, question, weighted, hits),
+        evidence(session.terms, question, ideas, weighted, hits),
     )
 
 
 def _signals(
     session: Session,
-    question: str,
+    countries: list[str],
     vector: Any,
     vectors: PassageVectors,
     results: list[Scored],
@@ -134,7 +136,7 @@ def _signals(
 
     dense = score(session.dense, vectors, vector)
     lexical = {result.key: result.lexical or 0.0 for result in results}
-    countries = _countries(session, question, documents)
+    named = _countries(session, countries, documents)
     own = np.asarray(vectors.own, dtype=np.float32) @ vector
     found = {}
     for index, key in enumerate(vectors.keys):
@@ -146,17 +148,17 @@ def _signals(
             dense=dense[key],
             lexical=lexical[key],
             year=date[:4] if date else None,
-            countries=countries.get(passages[key].doc_id, frozenset()),
+            countries=named.get(passages[key].doc_id, frozenset()),
         )
     return found
 
 
 def _countries(
-    session: Session, question: str, documents: dict[str, Document]
+    session: Session, asked: list[str], documents: dict[str, Document]
 ) -> dict[str, frozenset[str]]:
-    """The countries each document names (its actor claims), when the question names one:
-    an article of a Taiwan law answers a question about Taiwan without naming it."""
-    if not places(question, session.terms):
+    """The countries each document names (its actor claims), when the question asks about
+    one: an article of a Taiwan law answers a question about Taiwan without naming it."""
+    if not asked:
         return {}
     named: dict[str, set[str]] = {doc_id: set() for doc_id in documents}
     for claim in session.reader.find_claims(ClaimFilters(kind="actor", docs=tuple(documents))):
