@@ -27,7 +27,7 @@ from reindustry_kb.ask.query import Concept
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.index.bm25 import K1, idf
 from reindustry_kb.models import Passage, language_group
-from reindustry_kb.text.language import detect_lang
+from reindustry_kb.text.language import detect_language
 from reindustry_kb.text.normalize import fold_text, is_han
 
 # The evidence of a hit; a calibration names the ones it weighs.
@@ -148,7 +148,7 @@ def evidence(
     unknown = 1 - sum(weights) / total if total > 0 else 0.0
     places = [idea for idea in every if idea.country]
     asked_years = set(_YEAR.findall(question))
-    language = language_group(detect_lang(question))
+    language = language_group(detect_language(question))
     rows = []
     for rank, (passage, signals) in enumerate(hits, start=1):
         tokens, folded = set(terms.query_terms(passage.text)), fold_text(passage.text)
