@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from reindustry_kb.ask import confidence
+from reindustry_kb.ask.confidence import Calibration
 from reindustry_kb.embed import embedder as embed
 from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.settings import Settings
@@ -104,3 +106,20 @@ def fake_index(fake_settings: Settings) -> Settings:
     """The fixtures indexed with the fake embedder."""
     build_index(fake_settings)
     return fake_settings
+
+
+@pytest.fixture
+def calibrated(monkeypatch: pytest.MonkeyPatch) -> Calibration:
+    """A calibration for the fake embedder, made by hand: a hit is likely to answer when it
+    names most of the question's ideas (weak below 0.5)."""
+    calibration = Calibration(
+        key="fake/hash-bigrams-64",
+        features=("ideas",),
+        mean=(0.5,),
+        scale=(0.1,),
+        coefficients=(3.0,),
+        intercept=0.0,
+        threshold=0.5,
+    )
+    monkeypatch.setattr(confidence, "shipped", lambda: {calibration.key: calibration.to_json()})
+    return calibration

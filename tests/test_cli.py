@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from reindustry_kb.ask.confidence import Calibration
 from reindustry_kb.cli import app
 from reindustry_kb.settings import Settings
 
@@ -69,6 +71,23 @@ def test_ask_renders_citations_and_metadata(indexed: Path) -> None:
     assert "半導體關稅與供應鏈：部長專訪" in out
     assert "speaker: 王大明" in out
     assert "score" in out
+
+
+def test_ask_says_when_nothing_answers(indexed: Path, calibrated: Calibration) -> None:
+    code, out, err = run("ask", "紅燒肉要怎麼做才會軟嫩入味", "-k", "2")
+    assert code == 0, err
+    assert out.splitlines()[0] == (
+        "No good match for “紅燒肉要怎麼做才會軟嫩入味” in this library: the nearest passages "
+        "follow, marked weak."
+    )
+    assert out.count("weak ─") == 2  # each panel's title ends "p 0.xx  weak"
+    code, out, _ = run("ask", "紅燒肉要怎麼做才會軟嫩入味", "-k", "2", "--json")
+    payload = json.loads(out)
+    assert payload["no_good_match"] is True and payload["threshold"] == calibrated.threshold
+    assert all(hit["weak"] and hit["probability"] < 0.5 for hit in payload["hits"])
+    code, out, _ = run("ask", "美國對進口晶片課徵關稅", "-k", "1")
+    assert code == 0 and "No good match" not in out and "weak" not in out
+    assert re.search(r"#1  score \d\.\d{3}  p [01]\.\d\d ─", out)
 
 
 def test_ask_filters_from_the_command_line(indexed: Path) -> None:

@@ -70,3 +70,14 @@ def test_development_set_recall(seed_index: Path) -> None:
     assert hybrid.by_group["cross-language"].recall["@5"] >= 0.85
     for alone in ("dense", "bm25", "rrf"):
         assert hybrid.overall.mrr10 >= reports[alone].overall.mrr10
+
+
+def test_a_question_the_library_cannot_answer_has_no_good_match(seed_index: Path) -> None:
+    """The shipped calibration of the default embedder: off-topic is weak, an answer is not."""
+    for question in ("What is the best pizza recipe in Naples?", "紅燒肉要怎麼做才會軟嫩入味？"):
+        result = runner.invoke(app, ["ask", question, "--json", "--index-dir", str(seed_index)])
+        payload = json.loads(result.stdout)
+        assert payload["no_good_match"] is True
+        assert all(hit["weak"] and hit["probability"] < 0.05 for hit in payload["hits"])
+    first = _ask(seed_index, "美國今年的關稅收入預計有多少？")[0]
+    assert "3000 億美元" in str(first["text"]) and first["weak"] is False

@@ -142,6 +142,11 @@ class Hit(BaseModel):
     # offsets within char_start..char_end.
     answer_start: int | None = None
     answer_end: int | None = None
+    # The calibrated probability that the hit answers (ask/confidence.py), the same scale for
+    # every question; None when the index's embedder has no calibration. Weak: below the
+    # calibration's threshold.
+    probability: float | None = None
+    weak: bool = False
 
 
 def answer_slice(hit: Hit) -> slice:
@@ -154,6 +159,9 @@ def answer_slice(hit: Hit) -> slice:
 class AskResult(BaseModel):
     query: str
     hits: list[Hit]
+    # Every hit weak: the library holds nothing that answers (the hits are the nearest).
+    no_good_match: bool = False
+    threshold: float | None = None  # the probability below which a hit is weak
 
 
 class IndexStats(BaseModel):

@@ -6,6 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from reindustry_kb.ask.compare import compare
+from reindustry_kb.ask.confidence import Calibration
+from reindustry_kb.ask.questions import ask
 from reindustry_kb.ask.session import Session, open_reader
 from reindustry_kb.cli import app
 from reindustry_kb.errors import RkbError
@@ -72,6 +74,24 @@ def test_an_export_has_the_parts_a_researcher_needs(fake_index: Settings) -> Non
         re.search(r"lines \d+–\d+", text) and re.search(r"sha256 `[0-9a-f]{12}`", text)
         for _, text in footnotes
     )
+
+
+def test_a_weak_hit_is_quoted_without_an_answer(
+    fake_index: Settings, calibrated: Calibration, tmp_path: Path
+) -> None:
+    session = Session.open(fake_index)
+    answered, unanswered = "美國對進口晶片課徵關稅", "紅燒肉要怎麼做才會軟嫩入味"
+    strong = [not hit.weak for hit in ask(session, answered, 2).hits]
+    assert strong[0] and all(hit.weak for hit in ask(session, unanswered, 2).hits)
+    markdown = export_questions(session, [answered, unanswered], 2)
+    first, second = markdown.split(f"## {unanswered}")
+    no_answer = "*No good match: the nearest passage, which does not answer.*"
+    assert first.count("**Answer:**") == sum(strong)
+    assert first.count(no_answer) == 2 - sum(strong)
+    assert "**Answer:**" not in second and second.count(no_answer) == 2
+    path = tmp_path / "brief.md"
+    path.write_text(markdown, encoding="utf-8")
+    assert verify(path, fake_index.seeds_dir).problems == []  # the nearest are still quoted
 
 
 def test_every_quote_is_verbatim_at_its_lines(fake_index: Settings, tmp_path: Path) -> None:

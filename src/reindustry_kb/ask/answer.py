@@ -16,7 +16,7 @@ from reindustry_kb.ask.dense import window_similarities
 from reindustry_kb.ask.query import EXPANSION_WEIGHT
 from reindustry_kb.ask.session import Session
 from reindustry_kb.ask.terms import Terms
-from reindustry_kb.index.backend import PassageKey
+from reindustry_kb.index.backend import PassageKey, PassageVectors
 from reindustry_kb.ingest.segment import window_spans, windows
 from reindustry_kb.models import Passage
 from reindustry_kb.text.normalize import fold_text
@@ -26,15 +26,21 @@ TERM_WEIGHT = 0.1
 
 
 def answer_spans(
-    session: Session, query: Any, question: str, passages: dict[PassageKey, Passage]
+    session: Session,
+    query: Any,
+    question: str,
+    passages: dict[PassageKey, Passage],
+    vectors: PassageVectors | None = None,
 ) -> dict[PassageKey, tuple[int, int]]:
-    """Per passage, the source span (char_start, char_end) of its answering window."""
+    """Per passage, the source span (char_start, char_end) of its answering window (`vectors`:
+    the passages' own, when the caller has read them)."""
     # The question's own terms only: with their equivalents, as the ranking weighs them, the
     # answering sentence was found less often (dev library 0.780 against 0.805).
     terms = session.terms
     weights = term_weights(terms, terms.query_terms(question))
     total = sum(weights.values())
-    vectors = session.reader.passage_vectors(list(passages))
+    if vectors is None:
+        vectors = session.reader.passage_vectors(list(passages))
     spans = {}
     for index, key in enumerate(vectors.keys):
         passage = passages[key]

@@ -1,13 +1,27 @@
-"""`rkb ask`: a question answered with ranked, cited passages, their claims, and the sentences
-in each that answer."""
+"""`rkb ask`: a question answered with ranked, cited passages, their claims, the sentences
+in each that answer, and how likely each is to answer (ask/confidence.py)."""
 
 from __future__ import annotations
 
-from reindustry_kb.ask.search import hybrid_search, query_vector
+from typing import Any
+
+from reindustry_kb.ask.confidence import LEAD_DEPTH, Signals, evidence
+from reindustry_kb.ask.dense import score, window_similarities
+from reindustry_kb.ask.query import analyse, concepts
+from reindustry_kb.ask.search import Scored, hybrid_search, query_vector
 from reindustry_kb.ask.session import Session
 from reindustry_kb.errors import RkbError
-from reindustry_kb.index.backend import PassageKey
-from reindustry_kb.models import NO_FILTERS, AskResult, Filters, Hit, Passage
+from reindustry_kb.index.backend import PassageKey, PassageVectors
+from reindustry_kb.models import (
+    NO_FILTERS,
+    ActorClaim,
+    AskResult,
+    ClaimFilters,
+    Document,
+    Filters,
+    Hit,
+    Passage,
+)
 
 
 def clean_question(question: str) -> str:
@@ -20,18 +34,33 @@ def clean_question(question: str) -> str:
 
 def ask(session: Session, question: str, k: int, filters: Filters = NO_FILTERS) -> AskResult:
     """Answer a question (stripped and not empty: clean_question) with ranked, cited passages,
-    their claims and answering sentences."""
+    their claims, answering sentences and, where the embedder is calibrated, the probability
+    that each answers."""
+    return ask_with_evidence(session, question, k, filters)[0]
+
+
+def ask_with_evidence(
+    session: Session, question: str, k: int, filters: Filters = NO_FILTERS
+) -> tuple[AskResult, list[dict[str, float]]]:
+    """`ask`, and the evidence (confidence.FEATURES) of each hit, for fitting a calibration."""
     session.reader.check_documents(filters.docs)
-    results = hybrid_search(session, question, k, filters)
+    results = hybrid_search(session, question, max(k, LEAD_DEPTH), filters)
     passages = session.reader.passages([r.key for r in results])
     documents = session.reader.documents_by_id({p.doc_id for p in passages.values()})
-    claims = session.reader.claims_by_passage([p.passage_id for p in passages.values()])
-    answers = _answers(session, question, passages)
+    claims = session.reader.claims_by_passage([result.key for result in results[:k]])
+    found = _evidence(session, question, results, passages, documents)
+    answers = found[0] if found else {}
+    rows = found[1] if found else []
+    calibration = session.calibration if rows else None
     hits = []
-    for rank, result in enumerate(results, start=1):
+    for rank, result in enumerate(results[:k], start=1):
         p = passages[result.key]
         answer = answers.get(result.key, (p.char_start, p.char_end))
         doc = documents[p.doc_id]
+        probability, weak = None, False
+        if calibration is not None:  # as shown, so that a shown probability reads as its flag
+            probability = round(calibration.probability(rows[rank - 1]), 4)
+            weak = probability < calibration.threshold
         hits.append(
             Hit(
                 rank=rank,
@@ -52,18 +81,87 @@ def ask(session: Session, question: str, k: int, filters: Filters = NO_FILTERS) 
                 page_end=p.page_end,
                 answer_start=answer[0],
                 answer_end=answer[1],
+                probability=probability,
+                weak=weak,
             )
         )
-    return AskResult(query=question, hits=hits)
+    return (
+        AskResult(
+            query=question,
+            hits=hits,
+            no_good_match=bool(hits) and all(hit.weak for hit in hits),
+            threshold=calibration.threshold if calibration else None,
+        ),
+        rows[:k],
+    )
 
 
-def _answers(
-    session: Session, question: str, passages: dict[PassageKey, Passage]
-) -> dict[PassageKey, tuple[int, int]]:
-    """Per passage, the span of the sentences that answer (see answer.py)."""
+def _evidence(
+    session: Session,
+    question: str,
+    results: list[Scored],
+    passages: dict[PassageKey, Passage],
+    documents: dict[str, Document],
+) -> tuple[dict[PassageKey, tuple[int, int]], list[dict[str, float]]] | None:
+    """Per passage the span of the sentences that answer (see answer.py), and per result its
+    evidence (see confidence.py); None for an index without vectors."""
     from reindustry_kb.ask.answer import answer_spans
 
     if not passages or session.dense.n == 0:
-        return {}
+        return None
     vector = query_vector(session, question)
-    return answer_spans(session, vector, question, passages)
+    vectors = session.reader.passage_vectors(list(passages))
+    ideas = concepts(question, session.terms)
+    countries = [idea.country for idea in ideas if idea.country]
+    signals = _signals(session, countries, vector, vectors, results, documents, passages)
+    hits = [(passages[result.key], signals[result.key]) for result in results]
+    weighted = analyse(question, session.terms).weighted_terms()
+    return (
+        answer_spans(session, vector, question, passages, vectors),
+        evidence(session.terms, question, ideas, weighted, hits),
+    )
+
+
+def _signals(
+    session: Session,
+    countries: list[str],
+    vector: Any,
+    vectors: PassageVectors,
+    results: list[Scored],
+    documents: dict[str, Document],
+    passages: dict[PassageKey, Passage],
+) -> dict[PassageKey, Signals]:
+    """Each result's raw cosines, standardised dense score and BM25."""
+    import numpy as np
+
+    dense = score(session.dense, vectors, vector)
+    lexical = {result.key: result.lexical or 0.0 for result in results}
+    named = _countries(session, countries, documents)
+    own = np.asarray(vectors.own, dtype=np.float32) @ vector
+    found = {}
+    for index, key in enumerate(vectors.keys):
+        windows = window_similarities(vectors, index, vector)
+        date = documents[passages[key].doc_id].date
+        found[key] = Signals(
+            cosine=float(own[index]),
+            window_cosine=float(windows.max()) if len(windows) else float(own[index]),
+            dense=dense[key],
+            lexical=lexical[key],
+            year=date[:4] if date else None,
+            countries=named.get(passages[key].doc_id, frozenset()),
+        )
+    return found
+
+
+def _countries(
+    session: Session, asked: list[str], documents: dict[str, Document]
+) -> dict[str, frozenset[str]]:
+    """The countries each document names (its actor claims), when the question asks about
+    one: an article of a Taiwan law answers a question about Taiwan without naming it."""
+    if not asked:
+        return {}
+    named: dict[str, set[str]] = {doc_id: set() for doc_id in documents}
+    for claim in session.reader.find_claims(ClaimFilters(kind="actor", docs=tuple(documents))):
+        if isinstance(claim, ActorClaim) and claim.actor_type == "country":
+            named[claim.doc_id].add(claim.canonical)
+    return {doc_id: frozenset(names) for doc_id, names in named.items()}

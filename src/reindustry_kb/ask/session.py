@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from reindustry_kb.ask.confidence import Calibration, calibration_for
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.embed.embedder import Embedder, QueryMemo, get_embedder
 from reindustry_kb.errors import EmbedderMismatchError
@@ -48,6 +49,12 @@ class Session:
     def dense(self) -> DenseStats:
         """The dense side's groups, centroids and spreads."""
         return self.reader.dense_stats()
+
+    @cached_property
+    def calibration(self) -> Calibration | None:
+        """How this index's embedder and model turn evidence into a probability, if known."""
+        manifest = self.reader.manifest
+        return calibration_for(manifest.embedder, manifest.model)
 
     @property
     def window_size(self) -> int:

@@ -47,6 +47,7 @@ class Quote:
     heading: str = ""  # what the quote is about: speaker, or a claim's reading
     pages: tuple[int, int] | None = None  # PDF: first and last page of the quote
     answer: str = ""  # the sentences of the quote that answer the question, shown first
+    weak: bool = False  # a hit below the calibrated threshold: the nearest, not an answer
 
 
 @dataclass
@@ -84,6 +85,7 @@ def export_questions(
                 f"Speaker: {hit.speaker}" if hit.speaker else "",
                 (hit.page_start, hit.page_end or hit.page_start) if hit.page_start else None,
                 _answer(hit),
+                hit.weak,
             )
             for hit in result.hits
         ]
@@ -215,7 +217,9 @@ def _render(draft: _Draft, manifest: Manifest) -> str:
             cited[doc.doc_id] = doc
             if quote.heading:
                 lines += [f"*{quote.heading}*", ""]
-            if quote.answer:
+            if quote.weak:
+                lines += ["*No good match: the nearest passage, which does not answer.*", ""]
+            elif quote.answer:
                 lines += [f"**Answer:** “{quote.answer}” (in the passage below)", ""]
             lines.append(
                 f'<!-- rkb-quote n={number} path="{doc.path}" lines={quote.line_start}-'

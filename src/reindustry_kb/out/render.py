@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reindustry_kb.ask.show import Excerpt
-from reindustry_kb.models import AskResult, Claim, Document, answer_slice
+from reindustry_kb.models import AskResult, Claim, Document, Hit, answer_slice
 from reindustry_kb.out import charts
 from reindustry_kb.text.normalize import fold, is_han
 
@@ -154,6 +154,14 @@ def render_hits(console: Console, result: AskResult, terms: Sequence[str]) -> No
     if not result.hits:
         console.print(f"No passage matches [bold]{result.query}[/] with these filters.")
         return
+    if result.no_good_match:
+        console.print(
+            Text.assemble(
+                "No good match for “",
+                (result.query, "bold"),
+                "” in this library: the nearest passages follow, marked weak.",
+            )
+        )
     for hit in result.hits:
         body = Prose(hit.text)
         answer = answer_slice(hit)
@@ -175,11 +183,19 @@ def render_hits(console: Console, result: AskResult, terms: Sequence[str]) -> No
         console.print(
             Panel(
                 Group(*parts),
-                title=f"#{hit.rank}  score {hit.score:.3f}",
+                title=f"#{hit.rank}  score {hit.score:.3f}{_likelihood(hit)}",
                 title_align="left",
-                border_style="blue",
+                border_style="yellow" if hit.weak else "blue",
             )
         )
+
+
+def _likelihood(hit: Hit) -> str:
+    """How likely the hit is to answer, where the embedder is calibrated: "  p 0.87", and
+    "  weak" below the threshold."""
+    if hit.probability is None:
+        return ""
+    return f"  p {hit.probability:.2f}" + ("  weak" if hit.weak else "")
 
 
 def describe(claim: Claim) -> str:
