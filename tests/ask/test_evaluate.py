@@ -108,3 +108,24 @@ def test_a_question_is_scored_as_rkb_ask_asks_it_stripped(tmp_path: Path) -> Non
     path = tmp_path / "q.jsonl"
     path.write_text('{"question": "  tariff revenue?\\n", "doc": "d1"}\n', encoding="utf-8")
     assert load_questions(path)[0].question == "tariff revenue?"
+
+
+def test_only_split_keeps_one_part_and_names_the_others(tmp_path: Path) -> None:
+    from reindustry_kb.ask.evaluate import only_split
+
+    path = tmp_path / "q.jsonl"
+    lines = [
+        {"question": "a?", "doc": "d1", "split": "tune"},
+        {"question": "b?", "doc": "d2", "split": "heldout"},
+        {"question": "c?", "doc": "d3"},  # a file may mix lines with and without the field
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    questions = load_questions(path)
+    assert [q.question for q in only_split(questions, "heldout", path)] == ["b?"]
+    with pytest.raises(
+        RkbError, match=r"no question in split 'test' \(its splits: heldout, tune\)"
+    ):
+        only_split(questions, "test", path)
+    plain = [Question(id="x", question="?", doc="d1")]
+    with pytest.raises(RkbError, match='no question has a "split" field'):
+        only_split(plain, "heldout", path)
