@@ -129,3 +129,14 @@ def test_only_split_keeps_one_part_and_names_the_others(tmp_path: Path) -> None:
     plain = [Question(id="x", question="?", doc="d1")]
     with pytest.raises(RkbError, match='no question has a "split" field'):
         only_split(plain, "heldout", path)
+
+
+def test_the_dev_set_loads_with_a_split_on_every_question() -> None:
+    path = Path(__file__).parents[1] / "data" / "dev_questions.jsonl"
+    questions = load_questions(path)
+    assert len({q.id for q in questions}) == len(questions) >= 300
+    assert {q.split for q in questions} == {"tune", "heldout"}
+    by_doc: dict[str | None, set[str | None]] = {}
+    for question in questions:
+        by_doc.setdefault(question.doc, set()).add(question.split)
+    assert all(len(splits) == 1 for splits in by_doc.values())  # a document is on one side
