@@ -287,6 +287,28 @@ def test_eval_with_distractors_indexes_them_beside_the_seeds(
     assert code == 1 and "distractor folder" in err
 
 
+def test_eval_scores_one_split_of_the_questions(docs_dir: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "questions.jsonl"
+    records = [
+        {
+            "question": "国务院在西部建设几个国家级数据中心集群？",
+            "doc": "policy_hans",
+            "split": "heldout",
+        },
+        {"question": "tariff revenue?", "doc": "brief_en", "split": "tune"},
+    ]
+    lines = [json.dumps(record, ensure_ascii=False) for record in records]
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run("index", "--seeds", str(docs_dir))[0] == 0
+    code, out, err = run("eval", str(questions), "--split", "heldout", "--json")
+    assert code == 0, err
+    assert json.loads(out)["hybrid"]["overall"]["n"] == 1
+    code, out, err = run("eval", str(questions), "--json")
+    assert code == 0 and json.loads(out)["hybrid"]["overall"]["n"] == 2
+    code, _, err = run("eval", str(questions), "--split", "test")
+    assert code == 1 and "no question in split 'test'" in err and "Traceback" not in err
+
+
 # --- rkb claims: one test per filter ----------------------------------------------------------
 
 

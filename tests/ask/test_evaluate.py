@@ -108,3 +108,35 @@ def test_a_question_is_scored_as_rkb_ask_asks_it_stripped(tmp_path: Path) -> Non
     path = tmp_path / "q.jsonl"
     path.write_text('{"question": "  tariff revenue?\\n", "doc": "d1"}\n', encoding="utf-8")
     assert load_questions(path)[0].question == "tariff revenue?"
+
+
+def test_only_split_keeps_one_part_and_names_the_others(tmp_path: Path) -> None:
+    from reindustry_kb.ask.evaluate import only_split
+
+    path = tmp_path / "q.jsonl"
+    lines = [
+        {"question": "a?", "doc": "d1", "split": "tune"},
+        {"question": "b?", "doc": "d2", "split": "heldout"},
+        {"question": "c?", "doc": "d3"},  # a file may mix lines with and without the field
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    questions = load_questions(path)
+    assert [q.question for q in only_split(questions, "heldout", path)] == ["b?"]
+    with pytest.raises(
+        RkbError, match=r"no question in split 'test' \(its splits: heldout, tune\)"
+    ):
+        only_split(questions, "test", path)
+    plain = [Question(id="x", question="?", doc="d1")]
+    with pytest.raises(RkbError, match='no question has a "split" field'):
+        only_split(plain, "heldout", path)
+
+
+def test_the_dev_set_loads_with_a_split_on_every_question() -> None:
+    path = Path(__file__).parents[1] / "data" / "dev_questions.jsonl"
+    questions = load_questions(path)
+    assert len({q.id for q in questions}) == len(questions) >= 300
+    assert {q.split for q in questions} == {"tune", "heldout"}
+    by_doc: dict[str | None, set[str | None]] = {}
+    for question in questions:
+        by_doc.setdefault(question.doc, set()).add(question.split)
+    assert all(len(splits) == 1 for splits in by_doc.values())  # a document is on one side

@@ -29,6 +29,7 @@ class Question(BaseModel):
     answers: list[str] = []
     doc: str | None = None
     lang: str | None = None
+    split: str | None = None  # e.g. "tune" or "heldout": tune on one part, report the other
 
     @model_validator(mode="before")
     @classmethod
@@ -117,6 +118,15 @@ def load_questions(path: Path) -> list[Question]:
     if not questions:
         raise RkbError(f"{path} holds no questions")
     return questions
+
+
+def only_split(questions: Sequence[Question], split: str, path: Path) -> list[Question]:
+    """The questions of one split (their `split` field)."""
+    if chosen := [question for question in questions if question.split == split]:
+        return chosen
+    splits = sorted({question.split for question in questions if question.split})
+    found = f"its splits: {', '.join(splits)}" if splits else 'no question has a "split" field'
+    raise RkbError(f"{path} has no question in split {split!r} ({found})")
 
 
 def documents_only(questions: Sequence[Question], path: Path) -> list[Question]:

@@ -20,7 +20,8 @@ def eval_cli(
         Path,
         typer.Argument(
             help="The question set: JSON lines with a question and its answers, doc or both "
-            "(and optionally lang), or a .tsv file of question, answers separated by | and doc."
+            "(and optionally lang and split), or a .tsv file of question, answers separated by | "
+            "and doc."
         ),
     ],
     compare: Annotated[
@@ -42,13 +43,19 @@ def eval_cli(
             "it quotes an answer.",
         ),
     ] = False,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split", help='Score only the questions whose "split" field is this (e.g. heldout).'
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Score retrieval on a question set: recall@1/5/10, MRR@10, by language, how often the
     answering sentences quote the answer; list the misses."""
     from reindustry_kb.ask.evaluate import format_table
 
-    reports = _evaluate(settings, questions, compare, distractors, by_document, not as_json)
+    reports = _evaluate(settings, questions, compare, distractors, by_document, split, not as_json)
     if as_json:
         print_json({name: report.model_dump() for name, report in reports.items()})
         return
@@ -62,6 +69,7 @@ def _evaluate(
     compare: bool,
     distractors: Path | None,
     by_document: bool,
+    split: str | None,
     show: bool,
 ) -> dict[str, Any]:
     """Each retriever's report on the questions (the hybrid's alone unless `compare`), over the
@@ -73,10 +81,13 @@ def _evaluate(
         documents_only,
         evaluate,
         load_questions,
+        only_split,
     )
     from reindustry_kb.ask.session import Session
 
     loaded = load_questions(questions)
+    if split is not None:
+        loaded = only_split(loaded, split, questions)
     if by_document:
         loaded = documents_only(loaded, questions)
     with tempfile.TemporaryDirectory(prefix="rkb-eval-") as tmp:
