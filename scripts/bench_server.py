@@ -33,6 +33,7 @@ Diagnostics go to stderr: per-question milliseconds of the dense and the lexical
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import multiprocessing
 import os
@@ -225,6 +226,19 @@ def exact_tenths(reader: Any, queries: list[Any]) -> list[float]:
     return [float(b[0]) for b in best]
 
 
+def cached_tenths(
+    folder: Path, questions: list[str], reader: Any, queries: list[Any]
+) -> list[float]:
+    """exact_tenths, kept beside the library (a kept folder's rerun skips the full scan)."""
+    key = hashlib.sha256(json.dumps([reader.manifest.build, questions]).encode()).hexdigest()
+    saved = folder / f"exact-{key[:16]}.json"
+    if saved.is_file():
+        return [float(x) for x in json.loads(saved.read_text())]
+    tenths = exact_tenths(reader, queries)
+    saved.write_text(json.dumps(tenths))
+    return tenths
+
+
 def recall(reader: Any, exact: Any, queries: list[Any], tenths: list[float]) -> float:
     """Mean share of dense_search's top 10 (on `reader`) scoring at least the exact 10th,
     scored from the reference reader `exact`'s vectors."""
@@ -237,7 +251,7 @@ def recall(reader: Any, exact: Any, queries: list[Any], tenths: list[float]) -> 
     return round(statistics.mean(shares), 4)
 
 
-def recalls(local_dir: Path | None, url: str, questions: list[str]) -> dict[str, float]:
+def recalls(work: Path, local_dir: Path | None, url: str, questions: list[str]) -> dict[str, float]:
     """recall@10 of each backend against the exact top 10 (scored from the local build's
     vectors, or without one from the database's: the same float16 values)."""
     embedder = get_embedder("hashing", None)
@@ -245,7 +259,7 @@ def recalls(local_dir: Path | None, url: str, questions: list[str]) -> dict[str,
     remote = get_backend(Settings(database_url=url)).open()
     local = None if local_dir is None else get_backend(Settings(index_dir=local_dir)).open()
     reference = remote if local is None else local
-    tenths = exact_tenths(reference, queries)
+    tenths = cached_tenths(work, questions, reference, queries)
     found = {"postgres": recall(remote, reference, queries, tenths)}
     if local is not None:
         found["local"] = recall(local, local, queries, tenths)
@@ -363,8 +377,8 @@ def hnsw_parameters() -> dict[str, Any]:
         "m": schema.HNSW_M,
         "ef_construction": schema.HNSW_EF_CONSTRUCTION,
         "maintenance_work_mem": schema.MAINTENANCE_WORK_MEM,
-        "ef_search": f"pool x (3 for windows), clamped to [{reader.EF_SEARCH_MIN}, "
-        f"{reader.EF_SEARCH_MAX}]",
+        "ef_search": f"{reader.EF_PER_CANDIDATE} x pool (x 3 for windows), clamped to "
+        f"[{reader.EF_SEARCH_MIN}, {reader.EF_SEARCH_MAX}]",
         "exact_scan_up_to": reader.EXACT_VECTORS,
     }
 
@@ -385,7 +399,7 @@ def measure(args: argparse.Namespace, work: Path, url: str) -> dict[str, Any]:
     with_local = args.backends == "both"
     builds = build_all(work, seeds, local_dir, url, with_local)
     questions = make_questions(seeds, args.questions)
-    found = recalls(local_dir if with_local else None, url, questions)
+    found = recalls(work, local_dir if with_local else None, url, questions)
     pg = Settings(database_url=url, embedder="hashing")
     local = Settings(index_dir=local_dir, embedder="hashing")
     for name, settings in (("postgres", pg), ("local", local))[: 2 if with_local else 1]:

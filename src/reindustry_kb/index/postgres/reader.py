@@ -50,6 +50,9 @@ EXACT_FILTER_LIMIT = 20_000
 # group's rows alone, an exact scan of 5,000 English vectors reads all million Chinese ones.
 EXACT_VECTORS = 20_000
 EF_SEARCH_MIN, EF_SEARCH_MAX = 40, 1000  # pgvector's bounds for hnsw.ef_search
+# hnsw.ef_search per candidate asked: at 1,018,025 passages (hashing embedder) a graph search's
+# top 10 held 0.85 of the exact top 10 at ef_search = k (100), 0.97 at 4 k, for 21 ms a search.
+EF_PER_CANDIDATE = 4
 # Each list's vectors; a window's passages are those whose windows share its text (pids).
 TABLES = {"passages": "passage_vectors", "windows": "window_embeddings"}
 PIDS = {
@@ -255,7 +258,7 @@ class PostgresReader:
         one the cut leaves out scores no better than the last returned, as the bound needs.
         `chosen` selects the passages a filter allows (none: all)."""
         if not exact:
-            ef = str(min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, k)))
+            ef = str(min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, EF_PER_CANDIDATE * k)))
             self._rows(
                 "SELECT set_config('hnsw.ef_search', %s, true), "
                 "set_config('hnsw.iterative_scan', 'relaxed_order', true)",
