@@ -10,7 +10,11 @@ snapshots, read with git, nothing downloaded here):
   Register, 1995-2020 (US government works, public domain);
 * LawRefBook/Laws (optional, `--prc-repo`): laws of the People's Republic of China in
   Simplified Chinese, from the national law database (laws are excluded from copyright by
-  Article 5 of the PRC Copyright Law).
+  Article 5 of the PRC Copyright Law);
+* brian14708/wh-briefings (optional, `--briefings-repo`): White House articles and fact
+  sheets in English, 2025-2026, as whitehouse.gov published them (US government works, public
+  domain); figures cited by several of them make the compare library
+  (`--only tests/data/compare_library.txt`).
 
     python scripts/make_dev_corpus.py --moj REPO.git --orders-repo REPO.git -o corpus/ \\
         --laws 40 --english-laws 20 --orders 40 [--prc-repo REPO.git --prc-laws 40]
@@ -127,6 +131,42 @@ def prc_text(markdown: str, path: str) -> str:
     return header + body + "\n"
 
 
+BRIEFING_FOLDERS = ("articles", "fact-sheets")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def briefings(repo: Path) -> dict[str, str]:
+    """White House articles and fact sheets: id (wh-<file stem>) -> path in the repo."""
+    return {
+        f"wh-{Path(name).stem}": name
+        for folder in BRIEFING_FOLDERS
+        for name in git_files(repo, folder)
+        if name.endswith(".md")
+    }
+
+
+def briefing_text(markdown: str) -> str:
+    """A briefing's front matter (title, date, source) and its text without link targets."""
+    import yaml
+
+    head = re.match(r"---\n(.*?)\n---\n", markdown, re.S)
+    fields = yaml.safe_load(head.group(1)) if head else {}
+    body = markdown[head.end() :] if head else markdown
+    body = re.sub(r"<figure.*?</figure>|<[^>]+>", "", body, flags=re.S)  # pictures, tags
+    body = html.unescape(_LINK.sub(r"\1", body))
+    # One line a paragraph or list item: the site wraps at 72 columns, and a line break ends
+    # a sentence.
+    items = re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)", body)
+    paragraphs = [" ".join(p.split()) for p in items]
+    body = "\n\n".join(p for p in paragraphs if p)
+    header = front_matter(
+        str(fields.get("title", "")),
+        str(fields.get("date") or "") or None,
+        str(fields.get("source_url", "whitehouse.gov")),
+    )
+    return header + body.strip() + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moj", type=Path, required=True, help="mojLawSplitJSON git dir")
@@ -138,6 +178,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--prc-repo", type=Path, help="LawRefBook/Laws git dir")
     parser.add_argument("--prc-laws", type=int, default=0)
+    parser.add_argument("--briefings-repo", type=Path, help="brian14708/wh-briefings git dir")
+    parser.add_argument("--briefings", type=int, default=0)
     parser.add_argument("--only", type=Path, help="write exactly the document ids listed here")
     parser.add_argument("--exclude", type=Path, help="leave out the documents this folder holds")
     args = parser.parse_args()
@@ -201,6 +243,17 @@ def main() -> None:
                 (args.out / f"{key}.txt").write_text(
                     prc_text(git_show(args.prc_repo, path), path), "utf-8"
                 )
+                taken += 1
+                written += 1
+    if args.briefings_repo:
+        found = briefings(args.briefings_repo)
+        keys = sorted(found)
+        rng.shuffle(keys)
+        taken = 0
+        for key in keys:
+            if wanted(key, taken, args.briefings):
+                text = briefing_text(git_show(args.briefings_repo, found[key]))
+                (args.out / f"{key}.txt").write_text(text, "utf-8")
                 taken += 1
                 written += 1
     print(f"wrote {written} documents to {args.out}")
