@@ -15,7 +15,8 @@ A library of several folders is indexed from a copy holding all their files; ind
 under --index-root (incrementally, so a second run only queries).
 
 Scores, by split and by query language: first@1 (the first group holds the figure), found@3,
-false disagreements (queries where an `apart` pair is flagged), disagreements flagged (of the
+false disagreements (queries where an `apart` pair is flagged), mixed groups (queries where an
+`apart` pair shares a group, flagged or not), disagreements flagged (of the
 expected pairs), and unexpected flags (flagged groups holding no expected pair: false
 disagreements, or real ones the gold does not list; the strict reading counts them all).
 """
@@ -78,6 +79,9 @@ def score(query: dict[str, Any], comparison: Comparison) -> dict[str, Any]:
         "first": bool(holds[:1] and holds[0]),
         "found3": any(holds[:3]),
         "false": any(both(rows, pair) for rows in sets for pair in query.get("apart", [])),
+        "mixed": any(
+            both(group.statistics, pair) for group in groups for pair in query.get("apart", [])
+        ),
         "flagged": sum(any(both(rows, pair) for rows in sets) for pair in expected),
         "expected": len(expected),
         "unexpected": sum(not any(both(rows, pair) for pair in expected) for rows in sets),
@@ -98,6 +102,7 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "first@1": round(sum(r["first"] for r in rows) / n, 3) if n else None,
         "found@3": round(sum(r["found3"] for r in rows) / n, 3) if n else None,
         "false_disagreement": sum(r["false"] for r in rows),
+        "mixed_groups": sum(r["mixed"] for r in rows),
         "disagreements_flagged": f"{sum(r['flagged'] for r in rows)}/{expected}",
         "unexpected_flags": sum(r["unexpected"] for r in rows),
     }
@@ -158,8 +163,8 @@ def main() -> None:
         print(f"{key:>10}  " + "  ".join(f"{k} {v}" for k, v in row.items()))
     if args.misses:
         for r in results:
-            if not r["first"] or r["false"] or r["flagged"] < r["expected"] or r["unexpected"]:
-                print(f"  {r['id']} {r['query']!r}: first={r['first']} false={r['false']} "
+            if not r["first"] or r["false"] or r["mixed"] or r["flagged"] < r["expected"]:
+                print(f"  {r['id']} {r['query']!r}: first={r['first']} false={r['false']} mixed={r['mixed']} "
                       f"flagged={r['flagged']}/{r['expected']} unexpected={r['unexpected']}"
                       f"\n      top: {r['top']}")
 
