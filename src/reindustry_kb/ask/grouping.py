@@ -4,8 +4,7 @@ A group holds the figures of one measure of one thing: one unit, one scope, one 
 measured object (claims/measured.py: 全球鋰電池產能 and 全球太陽能板 are two things, though both are
 global shares; Apple's investment is not TSMC's). Two objects are one when each names the ideas
 of the other (IDF-weighted, in its own words or their equivalents in the other language: 關稅收入
-is tariff revenue). A figure without a scope joins a group of its object that has one; a figure
-with no measured object stands alone.
+is tariff revenue). A figure with no measured object stands alone.
 
 Within a group, figures that state the same period (a duration as P10Y, whatever its language)
 and come from different documents disagree when their values lie further apart than a
@@ -30,8 +29,9 @@ from reindustry_kb.text.numbers import ENGLISH_WORDS, parse_number
 
 # Values of one measure, scope and period further apart than this (relative) disagree.
 TOLERANCE = 0.05
-# Two measured objects are one when each names this share of the other's ideas (IDF-weighted).
-SAME_OBJECT = 0.8
+# Two measured objects are one when each names this share of the other's ideas (IDF-weighted):
+# a word more (veteran unemployment rate, goods trade deficit) makes another measure.
+SAME_OBJECT = 0.9
 
 Bound = Literal["at least", "at most"]
 
@@ -124,10 +124,7 @@ class ObjectMatcher:
         key = (a.object, b.object) if a.object <= b.object else (b.object, a.object)
         if key not in self._same:
             first, second = self._analysed(key[0]), self._analysed(key[1])
-            import os
-
-            threshold = float(os.environ.get("RKB_CMP_SAME", SAME_OBJECT))
-            self._same[key] = min(_named(first, second), _named(second, first)) >= threshold
+            self._same[key] = min(_named(first, second), _named(second, first)) >= SAME_OBJECT
         return self._same[key]
 
     def _analysed(self, text: str) -> tuple[list[Concept], list[float], set[str], str]:
@@ -165,9 +162,8 @@ def grouped(
     tolerance: float,
     same: Callable[[ComparedStatistic, ComparedStatistic], bool] = _same_words,
 ) -> list[StatisticGroup]:
-    """Groups of one unit, one scope and one measured object, best first. A figure joins the
-    first group (most relevant first) all of whose figures it is `same` with; a figure
-    without a scope may join one with, but one group never holds two scopes."""
+    """Groups of one unit, scope, owner and measured object, best first: a figure joins the
+    first group (most relevant first) all of whose figures it is `same` with."""
     clusters: list[list[ComparedStatistic]] = []
     for row in sorted(rows, key=lambda r: (-r.relevance, r.date or "9999", r.doc_id, r.line)):
         home = next((c for c in clusters if _joins(row, c, same)), None)
@@ -185,10 +181,10 @@ def _joins(
     cluster: list[ComparedStatistic],
     same: Callable[[ComparedStatistic, ComparedStatistic], bool],
 ) -> bool:
-    scopes = {r.scope for r in cluster if r.scope} | ({row.scope} if row.scope else set())
-    if len(scopes) > 1:
-        return False
-    return all(r.unit == row.unit and r.owners == row.owners and same(r, row) for r in cluster)
+    return all(
+        (r.unit, r.scope, r.owners) == (row.unit, row.scope, row.owners) and same(r, row)
+        for r in cluster
+    )
 
 
 def _group(members: list[ComparedStatistic], tolerance: float) -> StatisticGroup:
@@ -220,7 +216,7 @@ def _group(members: list[ComparedStatistic], tolerance: float) -> StatisticGroup
     named = Counter(r.object for r in members if r.object)
     return StatisticGroup(
         unit=members[0].unit,
-        scope=next((r.scope for r in members if r.scope), None),
+        scope=members[0].scope,
         period=stated.pop() if len(stated) == 1 else None,
         low=min(values),
         high=max(values),

@@ -25,7 +25,8 @@ from typing import Any
 from reindustry_kb.claims.base import Found
 from reindustry_kb.text.normalize import HAN
 
-SENTENCE_END = re.compile(r"[。！？；!?;\n]|\.(?=\s|$)")
+# A full stop ends a sentence, but not after dotted initials (U.S. tariff revenue).
+SENTENCE_END = re.compile(r"[。！？；!?;\n]|(?<![A-Z]\.[A-Z])\.(?=\s|$)")
 # A comma between digits is a thousands separator (1,200), not a clause break.
 CLAUSE_BREAK = re.compile(r"[，：:（）()「」“”]|,(?!\d)|(?<!\d),|\s[-–—]\s")
 # Openers that tie a clause to what came before; they are not part of what is measured.
@@ -55,7 +56,12 @@ _OF_NOUN = re.compile(rf"的(?P<noun>[{HAN}]{{1,8}})")
 _CONTENT = re.compile(rf"[{HAN}]{{2}}|[A-Za-z]{{3}}")
 _MAX_MEASURE = 24  # characters: the nominal phrase nearest the number, not the whole clause
 # Between two figures, words that make the second share the first's measure.
-_JOINED = re.compile(r"\s*[,，、]?\s*(?:and|or|to|vs\.?|versus|和|与|及|或|到|至)?\s*", re.I)
+# (from $83.8 billion in 2000 to $295.4 billion: the first figure's year between them).
+_JOINED = re.compile(
+    r"\s*(?:(?:in|by|for)\s+(?:19|20)\d\d|(?:19|20)\d\d\s*年)?\s*[,，、]?\s*"
+    r"(?:and|or|to|vs\.?|versus|和|与|及|或|到|至)?\s*",
+    re.I,
+)
 # A clause that opens with a verb of share or comparison has its subject in the clause before
 # (产业用地所占面积，不得低于全区土地总面积百分之六十); one that holds such a verb has a subject
 # and a base (采购份额应当占……预算总额的百分之三十), longer than the nearest noun phrase.
@@ -75,10 +81,11 @@ EN_STOP = frozenset(_EN_STOP.split("|"))  # words that name nothing measured
 _EN_WORD = rf"(?!(?i:{_EN_STOP})\b)[A-Za-z][A-Za-z'’-]*"
 _EN_NP = (
     rf"(?<![\w'’-]){_EN_WORD}(?:\s+{_EN_WORD}){{0,3}}"
-    rf"(?:\s+(?:of|on|for|in)\s+(?:the\s+)?{_EN_WORD}(?:\s+{_EN_WORD}){{0,2}})?"
+    rf"(?:\s+(?:of|on|for|in|with|from|to)\s+(?:the\s+)?{_EN_WORD}(?:\s+{_EN_WORD}){{0,2}}){{0,2}}"
 )
 _EN_AFTER = re.compile(rf"^\s*(?:of|in|for|on)\s+(?:(?:the|a|an|its|their)\s+)?(?P<np>{_EN_NP})")
-_EN_ATTRIBUTIVE = re.compile(rf"^\s+(?P<np>{_EN_NP})")
+# A past participle after a figure is a verb ($550 billion directed by ...), not what it counts.
+_EN_ATTRIBUTIVE = re.compile(rf"^\s+(?![A-Za-z]+ed\b)(?P<np>{_EN_NP})")
 # A period between a subject and its verb (revenue in fiscal year 2025 came to ...).
 _EN_PERIOD = (
     r"(?:\s+(?:in|for|during|over|through)\s+(?:the\s+)?(?:(?:fiscal|calendar)\s+)?(?:year\s+)?"
@@ -90,7 +97,8 @@ _EN_BEFORE = re.compile(
     r"(?:(?:could|would|will|may|might|can|should|to)\s+)?"
     r"(?:(?:reach|hit|rose|rise|fell|fall|grew|grow|increas|decreas|dropp?|climb|jump|total|"
     r"amount|stood|stand|topp?|exceed|surpass|doubl|brought in|bring in|rais|collect|generat|"
-    r"earn|cost|spen[dt]|receiv|came|come)\w*|was|were|is|are|of)"
+    r"earn|cost|spen[dt]|receiv|came|come|soar|surg|plummet|plung|declin|widen|narrow|balloon|"
+    r"expand|shr[iau]nk|contract|spik|slid|slump|dipp?)\w*|was|were|is|are|of)"
     r"(?:\s+(?:to|at|by))?\s*(?:\w+\s+){0,2}$"
 )
 # A relative clause opens the figure's clause: its subject ends the clause before.
@@ -105,6 +113,11 @@ _DURATION = re.compile(
     r"(?:years?|decades?|months?)\b"
     r"|by (?:19|20)\d\d\b",
     re.I,
+)
+# Words after a figure that turn to another subject (8% while the U.S. ...).
+_CONTRAST = re.compile(r"\b(?:while|whereas|but|compared|versus|vs)\b|而|但|相比|相较|对比", re.I)
+_OWN_DATE = re.compile(
+    r"\s*(?:in|of|for|during|by)?\s*(?:the\s+)?(?:(?:fiscal|calendar)\s+year\s+)?", re.I
 )
 _FISCAL_YEAR = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)\s*(?:财政|会计)?(?:年度|财年)")
 EVENT_VERBS_ZH = (
@@ -326,8 +339,17 @@ def _scope(
     for start, end in spans:
         inside = [a for a in places if start <= a.start and a.end <= end]
         if inside:
-            nearest = min(inside, key=lambda a: abs(a.start - item.start))
-            return str(nearest.fields["canonical"])
+            # The place before the figure owns it (Indonesia's tariff was 8% while the U.S.
+            # ...): one after it starts the next comparison.
+            before = [a for a in inside if a.end <= item.start]
+            after = [a for a in inside if not _CONTRAST.search(text, item.end, a.start)]
+            nearest = (
+                max(before, key=lambda a: a.start)
+                if before
+                else min(after, key=lambda a: a.start, default=None)
+            )
+            if nearest is not None:
+                return str(nearest.fields["canonical"])
         if GLOBAL.search(text, start, end):
             return "global"
     return None
@@ -335,8 +357,11 @@ def _scope(
 
 def _period(text: str, item: Found, clause: tuple[int, int], dates: list[Found]) -> Any:
     inside = [d for d in dates if clause[0] <= d.start and d.end <= clause[1]]
-    if inside:
-        nearest = min(inside, key=lambda d: abs(d.start - item.start))
+    # A date right after the figure is its own ($83.8 billion in 2000 to $295.4 billion in
+    # 2024), else the nearest.
+    own = [d for d in inside if _OWN_DATE.fullmatch(text, item.end, d.start)]
+    if own or inside:
+        nearest = own[0] if own else min(inside, key=lambda d: abs(d.start - item.start))
         return str(nearest.fields["value"])
     fiscal = _FISCAL_YEAR.search(text, clause[0], clause[1])
     if fiscal:  # 2025 财政年度: a year no date claim holds
