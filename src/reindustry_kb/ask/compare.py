@@ -89,9 +89,9 @@ UNIT_KINDS = {
     "%": "share rate percentage proportion 占比 比例 比率 比重 份额",
     "x": "times multiple 倍数",
 }
-# A figure's relevance: (1 - DENSE_WEIGHT) x its match + DENSE_WEIGHT x its similarity, scaled
-# (0.3: first@1 0.646 on the tuning half of tests/data/compare_queries.jsonl, 0.625 at 0.5,
-# 0.604 at 0.7).
+# A figure's relevance: (1 - DENSE_WEIGHT) x its match + DENSE_WEIGHT x its similarity, scaled.
+# On the tuning half of tests/data/compare_queries.jsonl (scripts/eval_compare.py), first group
+# right 0.583 / 0.667 / 0.625 / 0.625 / 0.583 at 0, 0.3, 0.5, 0.7, 1.
 DENSE_WEIGHT = 0.3
 
 
@@ -153,13 +153,6 @@ def compare(
     rows = []
     for m in matched:
         claim, document = m.claim, documents[m.claim.doc_id]
-        measured = None
-        if claim.measure and claim.measure_start is not None:
-            inside = claim.measure_start <= claim.char_start and claim.char_end <= (
-                claim.measure_end or 0
-            )
-            figure = (claim.char_start - claim.measure_start, claim.char_end - claim.measure_start)
-            measured = measured_object(claim.measure, figure if inside else None)
         rows.append(
             ComparedStatistic(
                 id=claim.id,
@@ -178,13 +171,24 @@ def compare(
                 line=claim.line,
                 match=round(m.named, 3),
                 closeness=m.closeness,
-                object=measured.label if measured else None,
+                object=_object(claim),
                 bound=m.bound,
                 owners=m.owners,
             )
         )
     rows = _rank(session, vector, rows)
     return Comparison(query=query, groups=grouped(rows, tolerance, ObjectMatcher(session.terms)))
+
+
+def _object(claim: StatisticClaim) -> str | None:
+    """What the statistic counts or measures (claims/measured.py), without the figure itself
+    where its measure holds it (中國新增 280 GW太陽能發電量)."""
+    if not claim.measure or claim.measure_start is None or claim.measure_end is None:
+        return None
+    start, end = claim.char_start - claim.measure_start, claim.char_end - claim.measure_start
+    inside = start >= 0 and claim.char_end <= claim.measure_end
+    measured = measured_object(claim.measure, (start, end) if inside else None)
+    return measured.label if measured else None
 
 
 def _matched(

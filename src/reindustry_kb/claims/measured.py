@@ -90,26 +90,30 @@ def _folded_span(folded: Folded, start: int, end: int) -> tuple[int, int]:
 
 
 def _words(text: str) -> list[tuple[int, int]]:
-    """Spans of the content words of a folded measure."""
+    """Spans of the content words of a folded measure: Chinese by jieba's tags, English word
+    by word (an English measure never loads the tagger)."""
+    if not any(is_han(c) for c in text):
+        return _english_words(text, 0)
     spans: list[tuple[int, int]] = []
     position = 0
     for word, flag in pos_tagger().cut(text):
         start, position = position, position + len(word)
-        if any(is_han(c) for c in word):
-            if not flag.startswith(_GRAMMAR_TAGS) and not _LINK_VERB_ZH.fullmatch(word):
-                spans.append((start, position))
+        if not any(is_han(c) for c in word):
+            spans += _english_words(word, start)
+        elif not flag.startswith(_GRAMMAR_TAGS) and not _LINK_VERB_ZH.fullmatch(word):
+            spans.append((start, position))
+    return spans
+
+
+def _english_words(text: str, offset: int) -> list[tuple[int, int]]:
+    spans = []
+    for match in _EN_TOKEN.finditer(text):
+        token = match.group().lower()
+        plain = token.rstrip("'’s") if token.endswith(("'s", "’s")) else token
+        if len(plain) < 2 or token[0].isdigit() or plain in EN_STOP:
             continue
-        for match in _EN_TOKEN.finditer(word):
-            token = match.group().lower()
-            plain = token.rstrip("'’s") if token.endswith(("'s", "’s")) else token
-            if (
-                len(plain) < 2
-                or token[0].isdigit()
-                or plain in EN_STOP
-                or _NOT_OBJECT_EN.fullmatch(plain)
-            ):
-                continue
-            spans.append((start + match.start(), start + match.end()))
+        if not _NOT_OBJECT_EN.fullmatch(plain):
+            spans.append((offset + match.start(), offset + match.end()))
     return spans
 
 
