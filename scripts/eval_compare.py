@@ -14,7 +14,9 @@ for one measure). A figure matches a statistic whose text holds it (folded, with
 A library of several folders is indexed from a copy holding all their files; indexes are built
 under --index-root (incrementally, so a second run only queries).
 
-Scores, by split and by query language: first@1 (the first group holds the figure), found@3,
+Scores, by split and by query language: first@1 (the first group holds the figure), pure@1
+(and no `apart` pair: a group of several measures that holds the figure does not count),
+found@3,
 false disagreements (queries where an `apart` pair is flagged), mixed groups (queries where an
 `apart` pair shares a group, flagged or not), disagreements flagged (of the
 expected pairs), and unexpected flags (flagged groups holding no expected pair: false
@@ -77,6 +79,8 @@ def score(query: dict[str, Any], comparison: Comparison) -> dict[str, Any]:
     expected = query.get("disagree", [])
     return {
         "first": bool(holds[:1] and holds[0]),
+        "pure": bool(holds[:1] and holds[0])
+        and not any(both(groups[0].statistics, pair) for pair in query.get("apart", [])),
         "found3": any(holds[:3]),
         "false": any(both(rows, pair) for rows in sets for pair in query.get("apart", [])),
         "mixed": any(
@@ -100,6 +104,7 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "n": n,
         "first@1": round(sum(r["first"] for r in rows) / n, 3) if n else None,
+        "pure@1": round(sum(r["pure"] for r in rows) / n, 3) if n else None,
         "found@3": round(sum(r["found3"] for r in rows) / n, 3) if n else None,
         "false_disagreement": sum(r["false"] for r in rows),
         "mixed_groups": sum(r["mixed"] for r in rows),
@@ -164,9 +169,11 @@ def main() -> None:
     if args.misses:
         for r in results:
             if not r["first"] or r["false"] or r["mixed"] or r["flagged"] < r["expected"]:
-                print(f"  {r['id']} {r['query']!r}: first={r['first']} false={r['false']} mixed={r['mixed']} "
-                      f"flagged={r['flagged']}/{r['expected']} unexpected={r['unexpected']}"
-                      f"\n      top: {r['top']}")
+                verdicts = " ".join(
+                    f"{k}={r[k]}" for k in ("first", "false", "mixed", "unexpected")
+                )
+                flagged = f"flagged={r['flagged']}/{r['expected']}"
+                print(f"  {r['id']} {r['query']!r}: {verdicts} {flagged}\n      top: {r['top']}")
 
 
 if __name__ == "__main__":

@@ -218,7 +218,7 @@ def test_a_date_alone_in_its_clause_dates_the_next_event_not_another_dates() -> 
         # Two figures joined by a conjunction share one measure; a year between them is the
         # first one's.
         (
-            "The deficit with China ballooned from $83.8 billion in 2000 to $295.4 billion in 2024.",
+            "The deficit with China rose from $83.8 billion in 2000 to $295.4 billion in 2024.",
             "en",
             "$295.4 billion",
             "deficit with China",
