@@ -535,6 +535,8 @@ COMPARE_COLUMNS = (
     "match",
     "closeness",
     "id",
+    "object",  # added after 0.9.0, so at the end: what is measured, and whether a bound
+    "bound",
 )
 
 
