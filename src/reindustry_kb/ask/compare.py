@@ -25,6 +25,7 @@ date sorts and prints as a month, relative dates are marked.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -191,47 +192,29 @@ def _object(claim: StatisticClaim) -> str | None:
     return measured.label if measured else None
 
 
+# A text a statistic is read in (its measure, its sentence, its passage): its BM25 tokens and
+# folded form, and the weight of an idea it names.
+Level = tuple[tuple[set[str], str], float]
+
+
 def _matched(
     session: Session, vector: Any, ideas: list[Concept], found: list[StatisticClaim]
 ) -> list[_Match]:
     """Each statistic that names enough of the query's measure ideas, with that share, how
     close its sentence window stands to the query (see `_share` and `_closeness`), how much
     of the whole query (places too) it names, its bound and its owners."""
-    reader = session.reader
     terms = session.terms
     measures = [c for c in ideas if c.country is None]
-    # An idea weighs by its most specific wording in either language: 关税 may be common in a
-    # Chinese library whose English side never says tariff, and neither should count less.
-    weights = [_weight(terms, c) for c in ideas]
-    passages = reader.passages({c.passage_id for c in found}) if found else {}
-    analysed: dict[str, tuple[set[str], str]] = {}
-
-    def analyse(text: str) -> tuple[set[str], str]:
-        if text not in analysed:
-            analysed[text] = (set(terms.query_terms(text)), fold_text(text))
-        return analysed[text]
-
-    shared = []  # the statistics naming enough of the query: (claim, share, nearest, texts)
+    passages = session.reader.passages({c.passage_id for c in found}) if found else {}
+    analyse = _analyser(terms)
+    shared = []  # the statistics naming enough of the query: (claim, share, nearest, levels)
     for claim in found:
-        passage = passages[claim.passage_id]
-        start, end = claim.char_start - passage.char_start, claim.char_end - passage.char_start
-        left, right = sentence_of(passage.text, start, end)
-        kind = analyse(UNIT_KINDS.get(claim.unit, ""))  # a GW figure is a capacity
-        texts = [
-            (
-                (
-                    set((claim.measure_key or "").split()) | kind[0],
-                    f"{fold_text(claim.measure or '')} {kind[1]}",
-                ),
-                1.0,
-            ),
-            (analyse(passage.text[left:right]), SENTENCE_WEIGHT),
-            (analyse(passage.text), PASSAGE_WEIGHT),
-        ]
-        share, nearest = _share(measures, [_weight(terms, c) for c in measures], texts)
+        levels = _levels(claim, passages[claim.passage_id], analyse)
+        share, nearest = _share(measures, [_weight(terms, c) for c in measures], levels)
         if share >= MATCH_THRESHOLD * PASSAGE_WEIGHT:
-            shared.append((claim, share, nearest, texts))
+            shared.append((claim, share, nearest, levels))
     # Vectors and actors only for the passages of those: a common word stands in thousands.
+    reader = session.reader
     keys = list(dict.fromkeys(claim.passage_id for claim, *_ in shared))
     vectors = reader.passage_vectors(keys) if vector is not None and keys else None
     place = {key: index for index, key in enumerate(vectors.keys)} if vectors else {}
@@ -239,37 +222,62 @@ def _matched(
         key: [c for c in claims if isinstance(c, ActorClaim)]
         for key, claims in (reader.claims_by_passage(keys) if keys else {}).items()
     }
+    # An idea weighs by its most specific wording in either language: 关税 may be common in a
+    # Chinese library whose English side never says tariff, and neither should count less.
+    weights = [_weight(terms, c) for c in ideas]
     matched = []
-    for claim, share, nearest, texts in shared:
+    for claim, share, nearest, levels in shared:
         passage = passages[claim.passage_id]
         closeness = None
         if vectors is not None:
             closeness = _closeness(
-                session, vector, vectors, place[passage.passage_id], passage, claim
+                session, vector, vectors, place[claim.passage_id], passage, claim
             )
-        if (
-            not (share >= MATCH_THRESHOLD and nearest >= SENTENCE_WEIGHT)
-            and (closeness or 0.0) < CLOSE
-        ):
-            continue
-        near = actors.get(claim.passage_id, [])
-        if claim.scope:  # the figure's own scope names its place as its measure would
-            (tokens, folded), level = texts[0]
-            texts = [
-                ((tokens | {claim.scope.lower()}, f"{folded} {claim.scope}"), level),
-                *texts[1:],
-            ]
-        matched.append(
-            _Match(
-                claim,
-                share,
-                closeness,
-                _bound(passage, claim),
-                _share(ideas, weights, texts)[0],
-                _owners(passage, claim, near),
+        named = share >= MATCH_THRESHOLD and nearest >= SENTENCE_WEIGHT
+        if named or (closeness or 0.0) >= CLOSE:
+            near = actors.get(claim.passage_id, [])
+            matched.append(
+                _Match(
+                    claim,
+                    share,
+                    closeness,
+                    _bound(passage, claim),
+                    _share(ideas, weights, levels)[0],
+                    _owners(passage, claim, near),
+                )
             )
-        )
     return matched
+
+
+def _analyser(terms: Terms) -> Callable[[str], tuple[set[str], str]]:
+    """A text's BM25 tokens and folded form, each text read once."""
+    analysed: dict[str, tuple[set[str], str]] = {}
+
+    def analyse(text: str) -> tuple[set[str], str]:
+        if text not in analysed:
+            analysed[text] = (set(terms.query_terms(text)), fold_text(text))
+        return analysed[text]
+
+    return analyse
+
+
+def _levels(
+    claim: StatisticClaim, passage: Passage, analyse: Callable[[str], tuple[set[str], str]]
+) -> list[Level]:
+    """Where a statistic may name the query's ideas: its measure (with what its unit says it
+    is, a GW figure a capacity, and its scope, which names a place as the measure would), its
+    sentence, its passage."""
+    start, end = claim.char_start - passage.char_start, claim.char_end - passage.char_start
+    left, right = sentence_of(passage.text, start, end)
+    kind = analyse(UNIT_KINDS.get(claim.unit, ""))
+    scope = analyse(claim.scope or "")
+    own = set((claim.measure_key or "").split()) | kind[0] | scope[0]
+    folded = f"{fold_text(claim.measure or '')} {kind[1]} {scope[1]}"
+    return [
+        ((own, folded), 1.0),
+        (analyse(passage.text[left:right]), SENTENCE_WEIGHT),
+        (analyse(passage.text), PASSAGE_WEIGHT),
+    ]
 
 
 def _weight(terms: Terms, concept: Concept) -> float:
@@ -294,7 +302,7 @@ def _owners(passage: Passage, claim: StatisticClaim, actors: list[ActorClaim]) -
 
 
 def _share(
-    measures: list[Concept], weights: list[float], texts: list[tuple[tuple[set[str], str], float]]
+    measures: list[Concept], weights: list[float], texts: list[Level]
 ) -> tuple[float, float]:
     """The IDF-weighted share of the query's ideas a statistic names (an idea named by its
     measure counts whole, by its sentence at SENTENCE_WEIGHT, by its passage at
@@ -341,7 +349,7 @@ _AT_LEAST_BEFORE = re.compile(
     r"|exceed(?:s|ed|ing)?|surpass(?:es|ed|ing)?|top(?:s|ped)?)\s*(?:us\$|nt\$|\$|€|£)?\s*$"
 )
 _AT_MOST_BEFORE = re.compile(
-    r"(?:不到|不足|低于|少于|未达|至多|最多|将近|接近|近|up to|less than|under|below|fewer than"
+    r"(?:不到|不足|低于|少于|未达|至多|最多|将近|接近|(?<!最)近|up to|less than|under|below|fewer than"
     r"|at most|no more than|nearly|almost|close to)\s*(?:us\$|nt\$|\$|€|£)?\s*$"
 )
 _AT_LEAST_AFTER = re.compile(r"^(?:以上|多|余|\+| or more| plus)")
