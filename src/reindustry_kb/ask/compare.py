@@ -349,8 +349,8 @@ _AT_LEAST_BEFORE = re.compile(
     r"|exceed(?:s|ed|ing)?|surpass(?:es|ed|ing)?|top(?:s|ped)?)\s*(?:us\$|nt\$|\$|€|£)?\s*$"
 )
 _AT_MOST_BEFORE = re.compile(
-    r"(?:不到|不足|低于|少于|未达|至多|最多|将近|接近|(?<!最)近|up to|less than|under|below|fewer than"
-    r"|at most|no more than|nearly|almost|close to)\s*(?:us\$|nt\$|\$|€|£)?\s*$"
+    r"(?:不到|不足|低于|少于|未达|至多|最多|将近|接近|(?<!最)近|up to|less than|under|below"
+    r"|fewer than|at most|no more than|nearly|almost|close to)\s*(?:us\$|nt\$|\$|€|£)?\s*$"
 )
 _AT_LEAST_AFTER = re.compile(r"^(?:以上|多|余|\+| or more| plus)")
 _AT_MOST_AFTER = re.compile(r"^(?:以下|以内| or less| or fewer)")
