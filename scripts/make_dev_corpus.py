@@ -10,7 +10,11 @@ snapshots, read with git, nothing downloaded here):
   Register, 1995-2020 (US government works, public domain);
 * LawRefBook/Laws (optional, `--prc-repo`): laws of the People's Republic of China in
   Simplified Chinese, from the national law database (laws are excluded from copyright by
-  Article 5 of the PRC Copyright Law).
+  Article 5 of the PRC Copyright Law);
+* brian14708/wh-briefings (optional, `--briefings-repo`): White House articles and fact
+  sheets in English, 2025-2026, as whitehouse.gov published them (US government works, public
+  domain); figures cited by several of them make the compare library
+  (`--only tests/data/compare_library.txt`).
 
 Documents with more people and organisations in them, for the actor sample
 (`tests/data/actors_sample.jsonl`), from further snapshots (all optional):
@@ -176,6 +180,42 @@ def extra_documents(
     return found
 
 
+BRIEFING_FOLDERS = ("articles", "fact-sheets")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def briefings(repo: Path) -> dict[str, str]:
+    """White House articles and fact sheets: id (wh-<file stem>) -> path in the repo."""
+    return {
+        f"wh-{Path(name).stem}": name
+        for folder in BRIEFING_FOLDERS
+        for name in git_files(repo, folder)
+        if name.endswith(".md")
+    }
+
+
+def briefing_text(markdown: str) -> str:
+    """A briefing's front matter (title, date, source) and its text without link targets."""
+    import yaml
+
+    head = re.match(r"---\n(.*?)\n---\n", markdown, re.S)
+    fields = yaml.safe_load(head.group(1)) if head else {}
+    body = markdown[head.end() :] if head else markdown
+    body = re.sub(r"<figure.*?</figure>|<[^>]+>", "", body, flags=re.S)  # pictures, tags
+    body = html.unescape(_LINK.sub(r"\1", body))
+    # One line a paragraph or list item: the site wraps at 72 columns, and a line break ends
+    # a sentence.
+    items = re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)", body)
+    paragraphs = [" ".join(p.split()) for p in items]
+    body = "\n\n".join(p for p in paragraphs if p)
+    header = front_matter(
+        str(fields.get("title", "")),
+        str(fields.get("date") or "") or None,
+        str(fields.get("source_url", "whitehouse.gov")),
+    )
+    return header + body.strip() + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moj", type=Path, required=True, help="mojLawSplitJSON git dir")
@@ -261,6 +301,20 @@ def main() -> None:
         if only is None or Path(name).stem in only:
             (args.out / name).write_bytes(data)
             written += 1
+    if args.briefings_repo and only is not None:
+        # The compare library (--only) holds briefings as text, articles and fact sheets;
+        # a sampled library (--briefings N, the actor sample's) keeps the Markdown as published
+        # (extra_documents). Two forms of one source: to unify when both are rebuilt.
+        found = briefings(args.briefings_repo)
+        keys = sorted(found)
+        rng.shuffle(keys)
+        taken = 0
+        for key in keys:
+            if wanted(key, taken, args.briefings):
+                text = briefing_text(git_show(args.briefings_repo, found[key]))
+                (args.out / f"{key}.txt").write_text(text, "utf-8")
+                taken += 1
+                written += 1
     print(f"wrote {written} documents to {args.out}")
 
 

@@ -1,17 +1,22 @@
-"""`rkb compare` and `rkb timeline` over the tiny fixtures: what they find, their filters, their
-JSON and CSV, and the verdict on values that disagree."""
+"""`rkb compare` and `rkb timeline` over the tiny fixtures and eleven short news items
+(tests/data/compare_docs, two of which disagree at times): what they find, in what order, in
+which groups, their filters, their JSON and CSV, and the verdict on values that disagree."""
 
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from reindustry_kb.ask.compare import ComparedStatistic, _grouped
 from reindustry_kb.cli import app
+from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.settings import Settings
+
+NEWS = Path(__file__).parents[1] / "data" / "compare_docs"
 
 runner = CliRunner()
 
@@ -44,6 +49,84 @@ def test_a_measure_is_found_in_any_language(fake_index: Settings) -> None:
     assert statistics["約為 1,200 億美元"]["date"] == "2025-08-12"
 
 
+@pytest.fixture
+def news_index(tmp_path: Path) -> Settings:
+    """The news items indexed with the fake embedder, where the CLI looks (conftest)."""
+    seeds = tmp_path / "news"
+    shutil.copytree(NEWS, seeds)
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
+    build_index(settings)
+    return settings
+
+
+def groups(query: str) -> list[dict[str, Any]]:
+    code, out, err = run("compare", query, "--json")
+    assert code == 0, err
+    found: list[dict[str, Any]] = json.loads(out)["groups"]
+    return found
+
+
+def texts(group: dict[str, Any]) -> set[str]:
+    return {row["text"] for row in group["statistics"]}
+
+
+def test_figures_of_one_measure_and_period_from_two_sources_are_flagged(
+    news_index: Settings,
+) -> None:
+    first, *rest = groups("新增公共充电桩")
+    assert first["measure"] == "新增公共充电桩" and texts(first) == {"85.3 万个", "42.2 万个"}
+    assert first["disagree"] and [d["period"] for d in first["disagreements"]] == ["2024"]
+    # The stock is another measure than what was added: its own group, where two sources agree.
+    (stock,) = [g for g in rest if "357.9 万个" in texts(g)]
+    assert stock["measure"] == "公共充电桩总量" and not stock["disagree"]
+    assert len(stock["statistics"]) == 2
+
+
+def test_the_group_matching_the_query_comes_first(news_index: Settings) -> None:
+    assert groups("公共充电桩总量")[0]["measure"] == "公共充电桩总量"
+    assert groups("新增公共充电桩")[0]["measure"] == "新增公共充电桩"
+
+
+def test_a_measure_in_one_language_meets_its_figures_in_the_other(news_index: Settings) -> None:
+    for query in ("tariff revenue", "關稅收入", "关税收入"):
+        found = groups(query)
+        assert found[0]["measure"] in ("tariff revenue", "Tariff revenue", "關稅收入"), query
+        # The Treasury's $195 billion and the Taiwanese paper's 2,150 億美元: one measure, one
+        # scope, one fiscal year, and values 9 % apart.
+        (both,) = [g for g in found if {"$195 billion", "2,150 億美元"} <= texts(g)]
+        assert both["scope"] == "United States" and both["disagree"], query
+        assert both["disagreements"][0]["period"] == "2025"
+
+
+def test_different_things_and_different_places_never_disagree(news_index: Settings) -> None:
+    for query in ("solar capacity", "太陽能裝機容量", "太陽能板"):
+        for group in groups(query):
+            rows = group["statistics"]
+            assert len({(row["unit"], row["scope"]) for row in rows}) == 1, query
+            if group["disagree"]:  # only ever between sources stating one period
+                for d in group["disagreements"]:
+                    stated = {row["doc_id"] for row in rows if row["id"] in d["ids"]}
+                    assert len(stated) > 1 and d["period"]
+
+
+def test_a_group_header_counts_its_figures_in_good_english(news_index: Settings) -> None:
+    code, out, _ = run("compare", "公共充电桩总量")
+    assert code == 0 and "2 figures" in out and "1 figures" not in out
+    code, out, _ = run("compare", "effective tariff rate")
+    assert code == 0 and "1 figure" in out and "1 figures" not in out
+
+
+def test_the_json_keeps_every_field_it_had(news_index: Settings) -> None:
+    (group, *_) = groups("新增公共充电桩")
+    assert {"unit", "scope", "period", "low", "high", "spread", "disagree", "statistics"} <= (
+        group.keys()
+    )
+    assert {
+        "id", "value", "value_max", "unit", "approx", "text", "measure", "scope", "period",
+        "doc_id", "title", "date", "citation", "line", "match", "closeness",
+    } <= group["statistics"][0].keys()  # fmt: skip
+
+
 def test_a_query_naming_nothing_measured_finds_nothing(fake_index: Settings) -> None:
     assert compared("quantum entanglement") == []
 
@@ -67,39 +150,6 @@ def test_compare_rejects_bad_input_in_one_line(fake_index: Settings) -> None:
     for args in (["compare", "  "], ["compare", "x", "--since", "yesterday"]):
         code, out, err = run(*args)
         assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
-
-
-def _row(value: float, doc: str, date: str, value_max: float | None = None) -> ComparedStatistic:
-    return ComparedStatistic(
-        id=f"{doc}#{value}",
-        value=value,
-        value_max=value_max,
-        unit="USD",
-        approx=False,
-        text=str(value),
-        measure="tariff revenue",
-        scope="United States",
-        period="2025",
-        doc_id=doc,
-        title=None,
-        date=date,
-        citation=f"{doc}:L1-L1",
-        line=1,
-        match=1.0,
-        closeness=None,
-    )
-
-
-def test_values_of_one_measure_that_differ_beyond_the_tolerance_are_flagged() -> None:
-    (group,) = _grouped([_row(3e11, "b", "2025-09"), _row(1.95e11, "a", "2025-10")], 0.05)
-    assert group.disagree and group.spread == pytest.approx(0.35)
-    assert [r.doc_id for r in group.statistics] == ["b", "a"]  # in date order
-    (group,) = _grouped([_row(3e11, "a", "2025-09"), _row(3.05e11, "b", "2025-10")], 0.05)
-    assert not group.disagree  # within 5 %
-    (group,) = _grouped([_row(2e11, "a", "2025"), _row(2.5e11, "b", "2025", 3.5e11)], 0.05)
-    assert group.disagree  # a range that does not reach the other figure
-    (group,) = _grouped([_row(3e11, "a", "2025"), _row(2.5e11, "b", "2025", 3.5e11)], 0.05)
-    assert not group.disagree  # the range holds it
 
 
 def timeline(*options: str) -> list[dict[str, object]]:

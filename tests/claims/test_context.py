@@ -182,3 +182,103 @@ def test_a_date_alone_in_its_clause_dates_the_next_event_not_another_dates() -> 
     assert by_value["2025-07-23"].event.verb == "公布"
     assert by_value["2025-01-23"].event is not None
     assert by_value["2025-01-23"].event.verb == "簽署"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "figure", "measure", "scope", "period"),
+    [
+        # A clause opening with a verb of share has its subject in the clause before.
+        (
+            "產業用地所占面積，不得低於全區土地總面積百分之六十。",
+            "zh-Hant",
+            "百分之六十",
+            "產業用地所占面積，不得低於全區土地總面積",
+            None,
+            None,
+        ),
+        # A clause holding one has a subject and a base, longer than the nearest noun phrase.
+        (
+            "向中小企业预留的采购份额应当占本部门年度政府采购项目预算总额的百分之三十以上。",
+            "zh-Hans",
+            "百分之三十",
+            "向中小企业预留的采购份额应当占本部门年度政府采购项目预算总额",
+            None,
+            None,
+        ),
+        # A relative clause: its subject ends the clause before.
+        (
+            "Imports grew, and the trade deficit in goods, which soared to $1.2 trillion in 2024, "
+            "kept growing.",
+            "en",
+            "$1.2 trillion",
+            "trade deficit in goods",
+            None,
+            "2024",
+        ),
+        # Two figures joined by a conjunction share one measure; a year between them is the
+        # first one's.
+        (
+            "The deficit with China rose from $83.8 billion in 2000 to $295.4 billion in 2024.",
+            "en",
+            "$295.4 billion",
+            "deficit with China",
+            "China",
+            "2024",
+        ),
+        (
+            "Capacity utilization fell to 77.3% and 75.3%.",
+            "en",
+            "75.3%",
+            "Capacity utilization",
+            None,
+            None,
+        ),
+        # A period between a subject and its verb; dotted initials end no sentence.
+        (
+            "U.S. tariff revenue for fiscal year 2025 totaled $195 billion.",
+            "en",
+            "$195 billion",
+            "tariff revenue",
+            "United States",
+            "2025",
+        ),
+        (
+            "Tariff revenue in fiscal year 2025 came to $215 billion.",
+            "en",
+            "$215 billion",
+            "Tariff revenue",
+            None,
+            "2025",
+        ),
+        # A fiscal year no date claim holds.
+        (
+            "美國 2025 財政年度的關稅收入達 2,150 億美元。",
+            "zh-Hant",
+            "2,150 億美元",
+            "美國 2025 財政年度的關稅收入",
+            "United States",
+            "2025",
+        ),
+        # The place before the figure is its scope, not one after a contrast.
+        (
+            "Japan's average tariff was 8% while the U.S. average applied tariff was 3.3%.",
+            "en",
+            "8%",
+            "Japan's average tariff",
+            "Japan",
+            None,
+        ),
+    ],
+)
+def test_a_measure_and_its_scope_and_period_across_clauses(
+    text: str, lang: str, figure: str, measure: str, scope: str | None, period: str | None
+) -> None:
+    (found,) = [c for c in claims(text, lang) if isinstance(c, StatisticClaim) and c.text == figure]
+    assert (found.measure, found.scope, found.period) == (measure, scope, period)
+
+
+def test_a_past_participle_after_a_figure_is_not_what_it_counts() -> None:
+    assert (
+        statistic("Japan will invest $550 billion directed by the government.", "en").measure
+        is None
+    )

@@ -1,13 +1,22 @@
 """Claims across sources and over time: `rkb compare` and `rkb timeline`.
 
 compare: which figures has anyone cited for a measure, who cited them and when, do they agree?
-A statistic matches when its measure (claims/context.py) names the query's ideas, in any script
-or language through the glossary and actor table; an idea named only by the figure's sentence
-or passage counts less (国库 ... 3000 亿美元 in a passage about tariffs), and a figure naming
-less still matches when its sentence window, stored with the passage, stands close to the
-query in meaning. A place in the query (US tariff revenue) is a scope, not a measure: figures
-scoped to another country are left out. Matches are grouped by unit, scope and period, in date
-order; a group whose values lie further apart than a tolerance is flagged with its spread.
+
+Finding. A statistic matches when its measure (claims/context.py) names the query's ideas, in
+any script or language through the glossary and actor table; an idea named only by the
+figure's sentence or passage counts less (国库 ... 3000 亿美元 in a passage about tariffs), and a
+figure naming less still matches when its sentence window, stored with the passage, stands close
+to the query in meaning (`closeness`; the query embedded as `rkb ask` embeds it, with its twin
+in the other language). A place in the query (US tariff revenue) is a scope, not a measure:
+figures scoped to another country are left out.
+
+Grouping and disagreement (ask/grouping.py). A group holds the figures of one measure of one
+thing: one unit, one scope, one measured object (全球鋰電池產能 and 全球太陽能板 are two things);
+figures of one period from different documents whose values lie apart are flagged.
+
+Order. The group that best matches the query comes first: the best relevance among its figures,
+which weighs the share of the query's ideas a figure names (`match`) with the dense similarity
+between the query and its measured object (`similarity`, scaled over the figures found).
 
 timeline: dated events (a date claim's clause, verb, actors, lever) in date order; a month-only
 date sorts and prints as a month, relative dates are marked.
@@ -15,21 +24,34 @@ date sorts and prints as a month, relative dates are marked.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import replace
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel
 
 from reindustry_kb.ask.dense import standardisers, window_similarities
+from reindustry_kb.ask.grouping import (
+    TOLERANCE,
+    Bound,
+    ComparedStatistic,
+    Disagreement,
+    ObjectMatcher,
+    StatisticGroup,
+    grouped,
+)
 from reindustry_kb.ask.query import Concept, concepts
+from reindustry_kb.ask.search import query_vector
 from reindustry_kb.ask.session import Session
-from reindustry_kb.claims.context import sentence_of
+from reindustry_kb.ask.terms import Terms
+from reindustry_kb.claims.context import clause_of, sentence_of
 from reindustry_kb.claims.lexicon import actor_names, names_one_of
+from reindustry_kb.claims.measured import measured_object
 from reindustry_kb.index.backend import IndexReader, PassageVectors
 from reindustry_kb.ingest.segment import window_spans
 from reindustry_kb.models import (
+    ActorClaim,
     ClaimFilters,
     DateClaim,
     Event,
@@ -38,6 +60,16 @@ from reindustry_kb.models import (
     citation_of,
 )
 from reindustry_kb.text.normalize import fold_text
+
+__all__ = [
+    "ComparedStatistic",
+    "Comparison",
+    "Disagreement",
+    "StatisticGroup",
+    "TimelineEntry",
+    "compare",
+    "timeline",
+]
 
 # Share of the query's ideas (IDF-weighted) a statistic must name, one of them at least in its
 # sentence; an idea named only by the figure's sentence counts at SENTENCE_WEIGHT, only by its
@@ -48,38 +80,20 @@ PASSAGE_WEIGHT = 0.5
 # A figure naming less, down to MATCH_THRESHOLD x PASSAGE_WEIGHT, still matches when its
 # sentence window stands this many standard deviations above the query's typical similarity.
 CLOSE = 2.0
-# Values of one measure, scope and period further apart than this (relative) disagree.
-TOLERANCE = 0.05
-
-
-class ComparedStatistic(BaseModel):
-    id: str
-    value: float
-    value_max: float | None
-    unit: str
-    approx: bool
-    text: str
-    measure: str | None
-    scope: str | None
-    period: str | None
-    doc_id: str
-    title: str | None
-    date: str | None
-    citation: str
-    line: int
-    match: float  # IDF-weighted share of the query's ideas named (see _share)
-    closeness: float | None  # the sentence window's similarity to the query, standardised
-
-
-class StatisticGroup(BaseModel):
-    unit: str
-    scope: str | None
-    period: str | None
-    low: float
-    high: float
-    spread: float  # (high - low) / max(|high|, |low|)
-    disagree: bool
-    statistics: list[ComparedStatistic]
+# What a unit says a figure is, in both languages, named as its measure names things: a GW
+# figure is a capacity, a GWh figure an output, a percentage a share or a rate.
+_POWER = "capacity installed power 容量 装机 功率"
+_ENERGY = "generation output electricity 发电量 电量"
+UNIT_KINDS = {
+    **dict.fromkeys(("GW", "MW", "kW"), _POWER),
+    **dict.fromkeys(("GWh", "MWh", "TWh", "kWh"), _ENERGY),
+    "%": "share rate percentage proportion 占比 比例 比率 比重 份额",
+    "x": "times multiple 倍数",
+}
+# A figure's relevance: (1 - DENSE_WEIGHT) x its match + DENSE_WEIGHT x its similarity, scaled.
+# On the tuning half of tests/data/compare_queries.jsonl (scripts/eval_compare.py), first group
+# right 0.583 / 0.667 / 0.625 / 0.625 / 0.583 at 0, 0.3, 0.5, 0.7, 1.
+DENSE_WEIGHT = 0.3
 
 
 class Comparison(BaseModel):
@@ -101,6 +115,16 @@ class TimelineEntry(BaseModel):
     claim_id: str
 
 
+@dataclass
+class _Match:
+    claim: StatisticClaim
+    share: float  # of the query's measure ideas, at the nearest level each is named
+    closeness: float | None
+    bound: Bound | None
+    named: float  # of all the query's ideas, places too (its scope or sentence naming one)
+    owners: list[str]  # who the figure is of: the actors before it in its clause
+
+
 def compare(
     session: Session,
     query: str,
@@ -109,7 +133,8 @@ def compare(
     until: str | None = None,
     tolerance: float = TOLERANCE,
 ) -> Comparison:
-    """The statistics of the query's measure, grouped by unit, scope and period."""
+    """The statistics of the query's measure, grouped by measured object, unit and scope,
+    best match first, disagreements within a period flagged."""
     reader = session.reader
     ideas = concepts(query, session.terms)
     measures = [c for c in ideas if c.country is None]
@@ -123,46 +148,109 @@ def compare(
     found = [c for c in reader.find_claims(filters) if isinstance(c, StatisticClaim)]
     if places:
         found = [c for c in found if c.scope is None or c.scope in places or c.scope == "global"]
-    matched = _matched(session, query, measures, found)
-    documents = reader.documents_by_id({claim.doc_id for claim, _, _ in matched})
-    rows = [
-        ComparedStatistic(
-            id=claim.id,
-            value=claim.value,
-            value_max=claim.value_max,
-            unit=claim.unit,
-            approx=claim.approx,
-            text=claim.text,
-            measure=claim.measure,
-            scope=claim.scope,
-            period=claim.period,
-            doc_id=claim.doc_id,
-            title=documents[claim.doc_id].title,
-            date=documents[claim.doc_id].date,
-            citation=citation_of(claim.doc_id, claim.line, claim.line, claim.page),
-            line=claim.line,
-            match=round(share, 3),
-            closeness=closeness,
+    vector = query_vector(session, query) if found and session.dense.n else None
+    matched = _matched(session, vector, ideas, found)
+    documents = reader.documents_by_id({m.claim.doc_id for m in matched})
+    rows = []
+    for m in matched:
+        claim, document = m.claim, documents[m.claim.doc_id]
+        rows.append(
+            ComparedStatistic(
+                id=claim.id,
+                value=claim.value,
+                value_max=claim.value_max,
+                unit=claim.unit,
+                approx=claim.approx,
+                text=claim.text,
+                measure=claim.measure,
+                scope=claim.scope,
+                period=claim.period,
+                doc_id=claim.doc_id,
+                title=document.title,
+                date=document.date,
+                citation=citation_of(claim.doc_id, claim.line, claim.line, claim.page),
+                line=claim.line,
+                match=round(m.named, 3),
+                closeness=m.closeness,
+                object=_object(claim),
+                bound=m.bound,
+                owners=m.owners,
+            )
         )
-        for claim, share, closeness in matched
-    ]
-    return Comparison(query=query, groups=_grouped(rows, tolerance))
+    rows = _rank(session, vector, rows)
+    return Comparison(query=query, groups=grouped(rows, tolerance, ObjectMatcher(session.terms)))
+
+
+def _object(claim: StatisticClaim) -> str | None:
+    """What the statistic counts or measures (claims/measured.py), without the figure itself
+    where its measure holds it (中國新增 280 GW太陽能發電量)."""
+    if not claim.measure or claim.measure_start is None or claim.measure_end is None:
+        return None
+    start, end = claim.char_start - claim.measure_start, claim.char_end - claim.measure_start
+    inside = start >= 0 and claim.char_end <= claim.measure_end
+    measured = measured_object(claim.measure, (start, end) if inside else None)
+    return measured.label if measured else None
+
+
+# A text a statistic is read in (its measure, its sentence, its passage): its BM25 tokens and
+# folded form, and the weight of an idea it names.
+Level = tuple[tuple[set[str], str], float]
 
 
 def _matched(
-    session: Session, query: str, measures: list[Concept], found: list[StatisticClaim]
-) -> list[tuple[StatisticClaim, float, float | None]]:
-    """Each statistic that names enough of the query's ideas, with that share and how close
-    its sentence window stands to the query (see `_share` and `_closeness`)."""
-    reader = session.reader
+    session: Session, vector: Any, ideas: list[Concept], found: list[StatisticClaim]
+) -> list[_Match]:
+    """Each statistic that names enough of the query's measure ideas, with that share, how
+    close its sentence window stands to the query (see `_share` and `_closeness`), how much
+    of the whole query (places too) it names, its bound and its owners."""
     terms = session.terms
+    measures = [c for c in ideas if c.country is None]
+    passages = session.reader.passages({c.passage_id for c in found}) if found else {}
+    analyse = _analyser(terms)
+    shared = []  # the statistics naming enough of the query: (claim, share, nearest, levels)
+    for claim in found:
+        levels = _levels(claim, passages[claim.passage_id], analyse)
+        share, nearest = _share(measures, [_weight(terms, c) for c in measures], levels)
+        if share >= MATCH_THRESHOLD * PASSAGE_WEIGHT:
+            shared.append((claim, share, nearest, levels))
+    # Vectors and actors only for the passages of those: a common word stands in thousands.
+    reader = session.reader
+    keys = list(dict.fromkeys(claim.passage_id for claim, *_ in shared))
+    vectors = reader.passage_vectors(keys) if vector is not None and keys else None
+    place = {key: index for index, key in enumerate(vectors.keys)} if vectors else {}
+    actors = {
+        key: [c for c in claims if isinstance(c, ActorClaim)]
+        for key, claims in (reader.claims_by_passage(keys) if keys else {}).items()
+    }
     # An idea weighs by its most specific wording in either language: 关税 may be common in a
     # Chinese library whose English side never says tariff, and neither should count less.
-    weights = [
-        max(terms.idf(t) for t in [*c.tokens, *(t for e in c.equivalents for t in e)])
-        for c in measures
-    ]
-    passages = reader.passages({c.passage_id for c in found}) if found else {}
+    weights = [_weight(terms, c) for c in ideas]
+    matched = []
+    for claim, share, nearest, levels in shared:
+        passage = passages[claim.passage_id]
+        closeness = None
+        if vectors is not None:
+            closeness = _closeness(
+                session, vector, vectors, place[claim.passage_id], passage, claim
+            )
+        named = share >= MATCH_THRESHOLD and nearest >= SENTENCE_WEIGHT
+        if named or (closeness or 0.0) >= CLOSE:
+            near = actors.get(claim.passage_id, [])
+            matched.append(
+                _Match(
+                    claim,
+                    share,
+                    closeness,
+                    _bound(passage, claim),
+                    _share(ideas, weights, levels)[0],
+                    _owners(passage, claim, near),
+                )
+            )
+    return matched
+
+
+def _analyser(terms: Terms) -> Callable[[str], tuple[set[str], str]]:
+    """A text's BM25 tokens and folded form, each text read once."""
     analysed: dict[str, tuple[set[str], str]] = {}
 
     def analyse(text: str) -> tuple[set[str], str]:
@@ -170,40 +258,51 @@ def _matched(
             analysed[text] = (set(terms.query_terms(text)), fold_text(text))
         return analysed[text]
 
-    shared = []  # the statistics naming enough of the query: (claim, share, nearest level)
-    for claim in found:
-        passage = passages[claim.passage_id]
-        start, end = claim.char_start - passage.char_start, claim.char_end - passage.char_start
-        left, right = sentence_of(passage.text, start, end)
-        texts = [
-            ((set((claim.measure_key or "").split()), fold_text(claim.measure or "")), 1.0),
-            (analyse(passage.text[left:right]), SENTENCE_WEIGHT),
-            (analyse(passage.text), PASSAGE_WEIGHT),
-        ]
-        share, nearest = _share(measures, weights, texts)
-        if share >= MATCH_THRESHOLD * PASSAGE_WEIGHT:
-            shared.append((claim, share, nearest))
-    # Vectors only for the passages of those: a common measure word stands in thousands.
-    vector = session.embedder.embed_query(query) if shared and session.dense.n else None
-    keys = list(dict.fromkeys(claim.passage_id for claim, _, _ in shared))
-    vectors = reader.passage_vectors(keys) if vector is not None else None
-    place = {key: index for index, key in enumerate(vectors.keys)} if vectors else {}
-    matched = []
-    for claim, share, nearest in shared:
-        closeness = None
-        if vectors is not None:
-            passage = passages[claim.passage_id]
-            closeness = _closeness(
-                session, vector, vectors, place[passage.passage_id], passage, claim
-            )
-        named = share >= MATCH_THRESHOLD and nearest >= SENTENCE_WEIGHT
-        if named or (closeness or 0.0) >= CLOSE:
-            matched.append((claim, share, closeness))
-    return matched
+    return analyse
+
+
+def _levels(
+    claim: StatisticClaim, passage: Passage, analyse: Callable[[str], tuple[set[str], str]]
+) -> list[Level]:
+    """Where a statistic may name the query's ideas: its measure (with what its unit says it
+    is, a GW figure a capacity, and its scope, which names a place as the measure would), its
+    sentence, its passage."""
+    start, end = claim.char_start - passage.char_start, claim.char_end - passage.char_start
+    left, right = sentence_of(passage.text, start, end)
+    kind = analyse(UNIT_KINDS.get(claim.unit, ""))
+    scope = analyse(claim.scope or "")
+    own = set((claim.measure_key or "").split()) | kind[0] | scope[0]
+    folded = f"{fold_text(claim.measure or '')} {kind[1]} {scope[1]}"
+    return [
+        ((own, folded), 1.0),
+        (analyse(passage.text[left:right]), SENTENCE_WEIGHT),
+        (analyse(passage.text), PASSAGE_WEIGHT),
+    ]
+
+
+def _weight(terms: Terms, concept: Concept) -> float:
+    return max(
+        terms.idf(t) for t in [*concept.tokens, *(t for e in concept.equivalents for t in e)]
+    )
+
+
+def _owners(passage: Passage, claim: StatisticClaim, actors: list[ActorClaim]) -> list[str]:
+    """The people, companies and organisations named before the figure in its clause: whose
+    figure it is (Apple's investment is not TSMC's). Countries are its scope; media cite it."""
+    start = claim.char_start - passage.char_start
+    left, _ = clause_of(passage.text, start, claim.char_end - passage.char_start)
+    first, last = passage.char_start + left, claim.char_start
+    return sorted(
+        {
+            a.canonical
+            for a in actors
+            if a.actor_type not in ("country", "media") and first <= a.char_start < last
+        }
+    )
 
 
 def _share(
-    measures: list[Concept], weights: list[float], texts: list[tuple[tuple[set[str], str], float]]
+    measures: list[Concept], weights: list[float], texts: list[Level]
 ) -> tuple[float, float]:
     """The IDF-weighted share of the query's ideas a statistic names (an idea named by its
     measure counts whole, by its sentence at SENTENCE_WEIGHT, by its passage at
@@ -243,40 +342,66 @@ def _closeness(
     return round((max(holding) - float(offsets[group, 1])) / float(scales[group]), 3)
 
 
-def _grouped(rows: list[ComparedStatistic], tolerance: float) -> list[StatisticGroup]:
-    groups: dict[tuple[str, str | None, str | None], list[ComparedStatistic]] = defaultdict(list)
-    for row in rows:
-        groups[row.unit, row.scope, row.period].append(row)
-    result = []
-    for (unit, scope, period), members in groups.items():
-        members.sort(key=lambda r: (r.date or "9999", r.doc_id, r.line))
-        values = [v for r in members for v in (r.value, r.value_max) if v is not None]
-        low, high = min(values), max(values)
-        spread = (high - low) / max(abs(high), abs(low)) if high != low else 0.0
-        result.append(
-            StatisticGroup(
-                unit=unit,
-                scope=scope,
-                period=period,
-                low=low,
-                high=high,
-                spread=round(spread, 4),
-                disagree=len({r.id for r in members}) > 1 and _disagree(members, tolerance),
-                statistics=members,
+# Words that make a figure a bound, read in the folded text just before it (and its own first
+# words, which hold 超過 / over when the extractor took them), or right after it.
+_AT_LEAST_BEFORE = re.compile(
+    r"(?:超过|逾|至少|不少于|不低于|多于|高于|more than|over|at least|upwards of|above|in excess of"
+    r"|exceed(?:s|ed|ing)?|surpass(?:es|ed|ing)?|top(?:s|ped)?)\s*(?:us\$|nt\$|\$|€|£)?\s*$"
+)
+_AT_MOST_BEFORE = re.compile(
+    r"(?:不到|不足|低于|少于|未达|至多|最多|将近|接近|(?<!最)近|up to|less than|under|below"
+    r"|fewer than|at most|no more than|nearly|almost|close to)\s*(?:us\$|nt\$|\$|€|£)?\s*$"
+)
+_AT_LEAST_AFTER = re.compile(r"^(?:以上|多|余|\+| or more| plus)")
+_AT_MOST_AFTER = re.compile(r"^(?:以下|以内| or less| or fewer)")
+
+
+def _bound(passage: Passage, claim: StatisticClaim) -> Bound | None:
+    """Whether the figure is written as a lower or upper bound."""
+    start = claim.char_start - passage.char_start
+    end = claim.char_end - passage.char_start
+    before = fold_text(passage.text[max(0, start - 24) : start])
+    text = fold_text(claim.text)
+    number = re.search(r"\d|[一二三四五六七八九十两百千万亿兆]", text)
+    head = text[: number.start()] if number else ""
+    after = fold_text(passage.text[end : end + 8])
+    tail = text[number.end() :] if number else ""
+    if _AT_LEAST_BEFORE.search(before + head) or _AT_LEAST_AFTER.match(after):
+        return "at least"
+    if re.search(r"(?:以上|多|余)$", tail):
+        return "at least"
+    if _AT_MOST_BEFORE.search(before + head) or _AT_MOST_AFTER.match(after):
+        return "at most"
+    if re.search(r"(?:以下|以内)$", tail):
+        return "at most"
+    return None
+
+
+def _rank(session: Session, vector: Any, rows: list[ComparedStatistic]) -> list[ComparedStatistic]:
+    """Each figure with its dense similarity to the query (of its measured object, else its
+    measure) and its relevance: (1 - DENSE_WEIGHT) x match + DENSE_WEIGHT x the similarity
+    scaled between the lowest and highest of the figures found."""
+    named = [row.object or row.measure for row in rows]
+    texts = list(dict.fromkeys(text for text in named if text))
+    similarity: dict[str, float] = {}
+    if vector is not None:
+        # As queries: a measure and a question are both short phrases (e5's symmetric use).
+        similarity = {text: float(session.embedder.embed_query(text) @ vector) for text in texts}
+    low, high = min(similarity.values(), default=0.0), max(similarity.values(), default=0.0)
+    ranked = []
+    for row, text in zip(rows, named, strict=True):
+        found = similarity.get(text) if text else None
+        scaled = 0.0 if found is None else (found - low) / (high - low) if high > low else 1.0
+        relevance = (1 - DENSE_WEIGHT) * row.match + DENSE_WEIGHT * scaled
+        ranked.append(
+            row.model_copy(
+                update={
+                    "similarity": None if found is None else round(found, 4),
+                    "relevance": round(relevance, 4),
+                }
             )
         )
-    result.sort(key=lambda g: (-max(r.match for r in g.statistics), -len(g.statistics), g.unit))
-    return result
-
-
-def _disagree(members: Iterable[ComparedStatistic], tolerance: float) -> bool:
-    """Whether two values (a range is its interval) lie further apart than the tolerance."""
-    spans = [(r.value, r.value_max if r.value_max is not None else r.value) for r in members]
-    low = max(start for start, _ in spans)
-    high = min(end for _, end in spans)
-    if low <= high:  # every interval shares a point
-        return False
-    return (low - high) / max(abs(low), abs(high)) > tolerance
+    return ranked
 
 
 def timeline(reader: IndexReader, filters: ClaimFilters) -> list[TimelineEntry]:

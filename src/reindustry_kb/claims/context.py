@@ -23,8 +23,10 @@ from typing import Any
 
 from reindustry_kb.claims.base import Found
 from reindustry_kb.text.normalize import HAN
+from reindustry_kb.text.tokenize import pos_tagger
 
-SENTENCE_END = re.compile(r"[。！？；!?;\n]|\.(?=\s|$)")
+# A full stop ends a sentence, but not after dotted initials (U.S. tariff revenue).
+SENTENCE_END = re.compile(r"[。！？；!?;\n]|(?<![A-Z]\.[A-Z])\.(?=\s|$)")
 # A comma between digits is a thousands separator (1,200), not a clause break.
 CLAUSE_BREAK = re.compile(r"[，：:（）()「」“”]|,(?!\d)|(?<!\d),|\s[-–—]\s")
 # Openers that tie a clause to what came before; they are not part of what is measured.
@@ -53,6 +55,19 @@ _NOUN_AFTER_ZH = re.compile(rf"\s*(?:的|之)?\s*(?P<noun>[{HAN}A-Za-z]{{2,12}})
 _OF_NOUN = re.compile(rf"的(?P<noun>[{HAN}]{{1,8}})")
 _CONTENT = re.compile(rf"[{HAN}]{{2}}|[A-Za-z]{{3}}")
 _MAX_MEASURE = 24  # characters: the nominal phrase nearest the number, not the whole clause
+# Between two figures, words that make the second share the first's measure.
+# (from $83.8 billion in 2000 to $295.4 billion: the first figure's year between them).
+_JOINED = re.compile(
+    r"\s*(?:(?:in|by|for)\s+(?:19|20)\d\d|(?:19|20)\d\d\s*年)?\s*[,，、]?\s*"
+    r"(?:and|or|to|vs\.?|versus|和|与|及|或|到|至)?\s*",
+    re.I,
+)
+# A clause that opens with a verb of share or comparison has its subject in the clause before
+# (产业用地所占面积，不得低于全区土地总面积百分之六十); one that holds such a verb has a subject
+# and a base (采购份额应当占……预算总额的百分之三十), longer than the nearest noun phrase.
+_SHARE_VERB_ZH = r"占|不得低于|不得超过|不得少于|不低于|不少于|不超过|不高于|低于|高于"
+_SUBJECTLESS_ZH = re.compile(rf"(?:应当?|须|得|并)?\s*(?:{_SHARE_VERB_ZH})")
+_HAS_SHARE_ZH = re.compile(_SHARE_VERB_ZH)
 
 _EN_STOP = (
     "the|a|an|this|that|these|those|which|who|and|or|but|to|by|with|from|as|at|its|their|his|"
@@ -62,23 +77,36 @@ _EN_STOP = (
     "today|fiscal|january|february|march|april|may|june|july|august|september|october|november|"
     "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
+EN_STOP = frozenset(_EN_STOP.split("|"))  # words that name nothing measured
 _EN_WORD = rf"(?!(?i:{_EN_STOP})\b)[A-Za-z][A-Za-z'’-]*"
 _EN_NP = (
     rf"(?<![\w'’-]){_EN_WORD}(?:\s+{_EN_WORD}){{0,3}}"
-    rf"(?:\s+(?:of|on|for|in)\s+(?:the\s+)?{_EN_WORD}(?:\s+{_EN_WORD}){{0,2}})?"
+    rf"(?:\s+(?:of|on|for|in|with|from|to)\s+(?:the\s+)?{_EN_WORD}(?:\s+{_EN_WORD}){{0,2}}){{0,2}}"
 )
 _EN_AFTER = re.compile(rf"^\s*(?:of|in|for|on)\s+(?:(?:the|a|an|its|their)\s+)?(?P<np>{_EN_NP})")
-_EN_ATTRIBUTIVE = re.compile(rf"^\s+(?P<np>{_EN_NP})")
+# A past participle after a figure is a verb ($550 billion directed by ...), not what it counts.
+_EN_ATTRIBUTIVE = re.compile(rf"^\s+(?![A-Za-z]+ed\b)(?P<np>{_EN_NP})")
+# A period between a subject and its verb (revenue in fiscal year 2025 came to ...).
+_EN_PERIOD = (
+    r"(?:\s+(?:in|for|during|over|through)\s+(?:the\s+)?(?:(?:fiscal|calendar)\s+)?(?:year\s+)?"
+    r"(?:FY\s?)?(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|"
+    r"october|november|december)(?:\s+(?:19|20)\d\d)?)?"
+)
 _EN_BEFORE = re.compile(
-    rf"(?P<np>{_EN_NP})\s+(?:\w+ly\s+)?(?:(?:could|would|will|may|might|can|should|to)\s+)?"
+    rf"(?P<np>{_EN_NP}){_EN_PERIOD}\s+(?:\w+ly\s+)?"
+    r"(?:(?:could|would|will|may|might|can|should|to)\s+)?"
     r"(?:(?:reach|hit|rose|rise|fell|fall|grew|grow|increas|decreas|dropp?|climb|jump|total|"
     r"amount|stood|stand|topp?|exceed|surpass|doubl|brought in|bring in|rais|collect|generat|"
-    r"earn|cost|spen[dt]|receiv)\w*|was|were|is|are|of)"
+    r"earn|cost|spen[dt]|receiv|came|come|soar|surg|plummet|plung|declin|widen|narrow|balloon|"
+    r"expand|shr[iau]nk|contract|spik|slid|slump|dipp?)\w*|was|were|is|are|of)"
     r"(?:\s+(?:to|at|by))?\s*(?:\w+\s+){0,2}$"
 )
+# A relative clause opens the figure's clause: its subject ends the clause before.
+_EN_RELATIVE = re.compile(r"\s*(?:which|that)\b", re.I)
+_EN_NP_END = re.compile(rf"(?P<np>{_EN_NP})\s*$")
 _EN_UNITS = re.compile(r"^(?:percent|per cent|times|dollars|euros|yuan|billion|million)\b", re.I)
 
-_GLOBAL = re.compile(r"全球|全世界|世界|global|worldwide|world\b", re.I)
+GLOBAL = re.compile(r"全球|全世界|世界|global|worldwide|world\b", re.I)
 _DURATION = re.compile(
     r"(?:未来|过去|近|最近)?\s*(?:\d+|[一二三四五六七八九十两]+)\s*(?:年|个月)(?:内|间|来|之内)"
     r"|(?:over|in|within|during) (?:the )?(?:(?:next|past|last|coming) )?(?:\w+ )?"
@@ -86,6 +114,12 @@ _DURATION = re.compile(
     r"|by (?:19|20)\d\d\b",
     re.I,
 )
+# Words after a figure that turn to another subject (8% while the U.S. ...).
+_CONTRAST = re.compile(r"\b(?:while|whereas|but|compared|versus|vs)\b|而|但|相比|相较|对比", re.I)
+_OWN_DATE = re.compile(
+    r"\s*(?:in|of|for|during|by)?\s*(?:the\s+)?(?:(?:fiscal|calendar)\s+year\s+)?", re.I
+)
+_FISCAL_YEAR = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)\s*(?:财政|会计)?(?:年度|财年)")
 EVENT_VERBS_ZH = (
     "签署|签订|宣布|发布|公布|颁布|通过|批准|实施|施行|生效|上路|启动|推出|提出|举行|召开|访问|"
     "就任|上任|当选|宣誓|成立|设立|开放|关闭|暂停|取消|延长|调整|提高|降低|加征|课征|征收|"
@@ -111,9 +145,11 @@ def describe(text: str, found: Sequence[Found]) -> None:
     numbers = [(f.start, f.end) for f in statistics]
     for number, item in enumerate(statistics):
         _describe_statistic(text, item, actors, dates, numbers)
-        if item.fields["measure"] is None and number and _elided(text, item):
+        joined = number and _JOINED.fullmatch(text, statistics[number - 1].end, item.start)
+        if item.fields["measure"] is None and number and (joined or _elided(text, item)):
             # 而经济增长今年达到了 3.3%，……明年可能达到 4%: the second figure's clause leaves its
-            # subject out; it is the one before, in the same sentence.
+            # subject out; it is the one before, in the same sentence. So does the second of
+            # two figures joined by a conjunction (fell to 77.3% and 75.3%).
             earlier = statistics[number - 1]
             if sentence_of(text, earlier.start, earlier.end) == sentence_of(
                 text, item.start, item.end
@@ -212,17 +248,30 @@ def _before_zh(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, in
     tail = _TAIL_ZH.search(text, before_start, before_end)
     if tail:
         before_end = tail.start()
-    before_start, before_end = _trimmed(
-        text, max(before_start, before_end - _MAX_MEASURE), before_end
-    )
-    return (before_start, before_end) if _nominal(text[before_start:before_end]) else None
+    longest = _MAX_MEASURE * (2 if _HAS_SHARE_ZH.search(text, before_start, before_end) else 1)
+    start, before_end = _trimmed(text, max(before_start, before_end - longest), before_end)
+    if not _nominal(text[start:before_end]):
+        return None
+    if _SUBJECTLESS_ZH.match(text, start, before_end) and _after_break(text, clause[0]):
+        subject = clause_of(text, clause[0] - 1, clause[0] - 1)
+        first, last = _trimmed(text, *subject)
+        sentence = sentence_of(text, item.start, item.end)
+        nominal = _nominal(text[first:last]) and not re.search(r"\d", text[first:last])
+        if sentence[0] <= first and last - first <= _MAX_MEASURE and nominal:
+            return first, before_end
+    return start, before_end
+
+
+def _after_break(text: str, position: int) -> bool:
+    """Whether a clause break (not another figure) ends right before `position`."""
+    return position > 0 and CLAUSE_BREAK.match(text, position - 1) is not None
 
 
 def _nominal_run(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The nouns from `start` on, joined by 的 (规模的基础建设投资), up to the first other word:
     工作在 1940 年 gives 工作."""
     position, last = start, None
-    words = list(_pos_tagger().cut(text[start:end]))
+    words = list(pos_tagger().cut(text[start:end]))
     for i, (word, flag) in enumerate(words):
         nominal = _is_noun(flag)
         joins = word in ("的", "之") and i + 1 < len(words) and _is_noun(words[i + 1].flag)
@@ -242,18 +291,12 @@ def _nominal(phrase: str) -> bool:
     """Whether a Chinese phrase names something: jieba tags a noun in it (都参与 does not)."""
     if not _CONTENT.search(phrase):
         return False
-    return any(_is_noun(flag) for _, flag in _pos_tagger().cut(phrase))
+    return any(_is_noun(flag) for _, flag in pos_tagger().cut(phrase))
 
 
 NOUN_FLAGS = {"vn", "an", "eng", "j"}
 # Units after which a noun names what is measured without 的 (280 GW 太阳能发电量).
 PHYSICAL_UNITS = {"GW", "MW", "kW", "GWh", "MWh", "TWh", "kWh", "t"}
-
-
-def _pos_tagger() -> Any:
-    from reindustry_kb.text.tokenize import pos_tagger
-
-    return pos_tagger()  # one tagger for every extractor: its tag table is loaded once
 
 
 def _measure_en(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, int] | None:
@@ -265,6 +308,13 @@ def _measure_en(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, i
     m = _EN_BEFORE.search(text, clause[0], item.start)
     if m:
         return m.span("np")
+    if _EN_RELATIVE.match(text, clause[0], item.start) and _after_break(text, clause[0]):
+        # the trade deficit in goods, which soared to $1.2 trillion: the clause before ends
+        # with what the figure measures.
+        previous = clause_of(text, clause[0] - 1, clause[0] - 1)
+        m = _EN_NP_END.search(text, previous[0], clause[0] - 1)
+        if m:
+            return m.span("np")
     return None
 
 
@@ -280,18 +330,33 @@ def _scope(
     for start, end in spans:
         inside = [a for a in places if start <= a.start and a.end <= end]
         if inside:
-            nearest = min(inside, key=lambda a: abs(a.start - item.start))
-            return str(nearest.fields["canonical"])
-        if _GLOBAL.search(text, start, end):
+            # The place before the figure owns it (Indonesia's tariff was 8% while the U.S.
+            # ...): one after it starts the next comparison.
+            before = [a for a in inside if a.end <= item.start]
+            after = [a for a in inside if not _CONTRAST.search(text, item.end, a.start)]
+            nearest = (
+                max(before, key=lambda a: a.start)
+                if before
+                else min(after, key=lambda a: a.start, default=None)
+            )
+            if nearest is not None:
+                return str(nearest.fields["canonical"])
+        if GLOBAL.search(text, start, end):
             return "global"
     return None
 
 
 def _period(text: str, item: Found, clause: tuple[int, int], dates: list[Found]) -> Any:
     inside = [d for d in dates if clause[0] <= d.start and d.end <= clause[1]]
-    if inside:
-        nearest = min(inside, key=lambda d: abs(d.start - item.start))
+    # A date right after the figure is its own ($83.8 billion in 2000 to $295.4 billion in
+    # 2024), else the nearest.
+    own = [d for d in inside if _OWN_DATE.fullmatch(text, item.end, d.start)]
+    if own or inside:
+        nearest = own[0] if own else min(inside, key=lambda d: abs(d.start - item.start))
         return str(nearest.fields["value"])
+    fiscal = _FISCAL_YEAR.search(text, clause[0], clause[1])
+    if fiscal:  # 2025 财政年度: a year no date claim holds
+        return fiscal["year"]
     duration = _DURATION.search(text, clause[0], clause[1])
     return _trimmed(text, *duration.span()) if duration else None
 

@@ -281,6 +281,18 @@ def _subject(text: str, start: int) -> tuple[int, int] | None:
     return m.start("subject"), m.end("subject")
 
 
+def _measures_en(text: str) -> Iterator[re.Match[str]]:
+    """English numbers with a unit. A number without one is passed over alone, so that what
+    it seemed to start is read again: in 2000 to $295.4 billion, 2000 is no range's start."""
+    position = 0
+    while (m := _EN_MEASURE.search(text, position)) is not None:
+        if any(m[g] for g in ("pre", "pct", "cur", "phys", "mult")):
+            yield m
+            position = m.end()
+        else:
+            position = m.end("num")
+
+
 def _percent_words(text: str) -> Iterator[Found]:
     for m in _PERCENT_WORDS.finditer(text):
         first = parse_number(m["num"])
@@ -329,9 +341,7 @@ def _tenths(text: str) -> Iterator[Found]:
 
 
 def _english(text: str) -> Iterator[Found]:
-    for m in _EN_MEASURE.finditer(text):
-        if not any(m[g] for g in ("pre", "pct", "cur", "phys", "mult")):
-            continue
+    for m in _measures_en(text):
         value = parse_english_number(m["num"], m["scale"])
         if value is None:
             continue

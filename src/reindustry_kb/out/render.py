@@ -490,10 +490,18 @@ def value_text(value: float, value_max: float | None, unit: str, approx: bool) -
 
 
 def group_title(group: StatisticGroup) -> str:
-    """unit · scope · period, and whether the values disagree."""
-    parts = [group.unit, group.scope or "any scope", group.period or "any period"]
-    verdict = f"values disagree (spread {group.spread:.0%})" if group.disagree else "consistent"
-    return " · ".join(parts) + f" — {counted(len(group.statistics), 'figure')}, {verdict}"
+    """measure · unit · scope · period, how many figures, and whether values of one period
+    disagree."""
+    periods = {row.period for row in group.statistics}
+    period = group.period or (f"{len(periods)} periods" if len(periods) > 1 else "any period")
+    parts = [group.measure or "unnamed measure", group.unit, group.scope or "any scope", period]
+    verdict = ""
+    if group.disagree:
+        where = ", ".join(d.period for d in group.disagreements)
+        verdict = f", values disagree ({where}; spread {group.spread:.0%})"
+    elif len(group.statistics) > 1:
+        verdict = ", consistent"
+    return " · ".join(parts) + f" — {counted(len(group.statistics), 'figure')}{verdict}"
 
 
 def render_comparison(console: Console, comparison: Comparison) -> None:
@@ -561,6 +569,8 @@ COMPARE_COLUMNS = (
     "match",
     "closeness",
     "id",
+    "object",  # added after 0.9.0, so at the end: what is measured, and whether a bound
+    "bound",
 )
 
 
