@@ -7,6 +7,7 @@ what gets embedded is a cleaned copy (`embedding_text`), never what gets quoted.
 from __future__ import annotations
 
 import bisect
+import html
 import re
 from dataclasses import dataclass
 
@@ -385,9 +386,11 @@ def _window_runs(body: str, size: int) -> list[tuple[str, int, int]]:
     return runs or [(body, 0, len(body))]
 
 
-def _cleaned(text: str) -> tuple[str, list[int]]:
+def _cleaned(text: str, entities: bool = False) -> tuple[str, list[int]]:
     """`_SPACES.sub(" ", _MARKUP.sub(" ", text)).strip()`, with each character's offset in
-    `text`, so a window found in the cleaned text can be cited in the original."""
+    `text`, so a window found in the cleaned text can be cited in the original. With
+    `entities`, an HTML entity is decoded (each of its characters at the entity's offset)
+    instead of dropped: what a reader is shown, not what is indexed."""
     chars: list[str] = []
     where: list[int] = []
 
@@ -403,12 +406,42 @@ def _cleaned(text: str) -> tuple[str, list[int]]:
         for at in range(position, stop):
             put(" " if text[at].isspace() else text[at], at)
         if m:
-            put(" ", m.start())
+            decoded = html.unescape(m.group()) if entities and m.group()[0] == "&" else " "
+            for char in decoded:
+                put(" " if char.isspace() else char, m.start())
             position = m.end()
     if chars and chars[-1] == " ":
         chars.pop()
         where.pop()
     return "".join(chars), where
+
+
+def shown_text(text: str) -> tuple[str, list[int]]:
+    """What a reader is shown of a source slice: its clean text (markup removed, entities
+    decoded, spaces folded), where a space stands for a line break a line break, and for a
+    blank line a blank line; with each character's offset in `text` (a source offset per
+    character, so the shown text still maps to the exact source span)."""
+    body, where = _cleaned(text, entities=True)
+    chars: list[str] = []
+    offsets: list[int] = []
+    for at, char in enumerate(body):
+        if char == " " and 0 < at < len(body) - 1:  # a folded space is never first or last
+            breaks = text.count("\n", where[at - 1] + 1, where[at + 1])
+            char = "\n" * min(breaks, 2) or " "
+        chars.append(char)
+        offsets.extend([where[at]] * len(char))
+    return "".join(chars), offsets
+
+
+def shown_span(shown: str, where: list[int], start: int, end: int) -> tuple[int, int]:
+    """Where the source span [start, end) (offsets in the text `shown_text` read) stands in
+    the shown text, without blanks at its ends; (0, 0) when nothing of it is shown."""
+    first, last = bisect.bisect_left(where, start), bisect.bisect_left(where, end)
+    while first < last and shown[first].isspace():
+        first += 1
+    while last > first and shown[last - 1].isspace():
+        last -= 1
+    return (first, last) if first < last else (0, 0)
 
 
 def clean_text(passage: Passage) -> str:
