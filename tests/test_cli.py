@@ -64,6 +64,23 @@ def test_ask_json_follows_the_contract(indexed: Path) -> None:
         assert original[hit["char_start"] : hit["char_end"]] == hit["text"]
 
 
+def test_ask_json_shows_clean_text_beside_the_exact_slice(docs_dir: Path) -> None:
+    shutil.copy(Path(__file__).parent / "data" / "web" / "steel_archive.md", docs_dir)
+    assert run("index", "--seeds", str(docs_dir))[0] == 0
+    question = "When does the 25 percent duty on steel articles from Canada take effect?"
+    code, out, err = run("ask", question, "--json", "-k", "1")
+    assert code == 0, err
+    hit = json.loads(out)["hits"][0]
+    original = (docs_dir / "steel_archive.md").read_text(encoding="utf-8")
+    assert original[hit["char_start"] : hit["char_end"]] == hit["text"]  # the contract holds
+    assert "<span" in hit["text"] and "<span" not in hit["clean_text"]
+    answer = hit["clean_text"][hit["clean_answer_start"] : hit["clean_answer_end"]]
+    assert "The duty takes effect on March 12, 2025" in answer
+    code, out, _ = run("ask", question, "-k", "1")  # the terminal shows the clean text
+    assert code == 0 and "Canada & Mexico" in out
+    assert not any(noise in out for noise in ("<span", "web.archive.org", "**", "&amp;"))
+
+
 def test_ask_renders_citations_and_metadata(indexed: Path) -> None:
     code, out, _ = run("ask", "離岸風電 資料中心", "-k", "2")
     assert code == 0

@@ -147,6 +147,12 @@ class Hit(BaseModel):
     # calibration's threshold.
     probability: float | None = None
     weak: bool = False
+    # What a reader is shown of `text` (which stays the exact source slice): markup removed
+    # (HTML tags and comments, image and link URLs, emphasis, table pipes), entities decoded,
+    # line breaks kept; and where the answering sentences stand in it (offsets in clean_text).
+    clean_text: str | None = None
+    clean_answer_start: int | None = None
+    clean_answer_end: int | None = None
 
 
 def answer_slice(hit: Hit) -> slice:
@@ -154,6 +160,16 @@ def answer_slice(hit: Hit) -> slice:
     if hit.answer_start is None or hit.answer_end is None:
         return slice(0, len(hit.text))
     return slice(hit.answer_start - hit.char_start, hit.answer_end - hit.char_start)
+
+
+def as_shown(hit: Hit) -> tuple[str, slice]:
+    """What a reader is shown of a hit, and where its answering sentences stand in that: the
+    clean text where the hit has one, else the source text."""
+    if hit.clean_text is None:
+        return hit.text, answer_slice(hit)
+    if hit.clean_answer_start is None or hit.clean_answer_end is None:
+        return hit.clean_text, slice(0, len(hit.clean_text))
+    return hit.clean_text, slice(hit.clean_answer_start, hit.clean_answer_end)
 
 
 class AskResult(BaseModel):

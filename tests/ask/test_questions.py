@@ -85,3 +85,29 @@ def test_a_doc_filter_that_names_no_document_is_an_error(fake_index: Settings, d
     # briefXen: _ in an id is a character, not a wildcard.
     with pytest.raises(UnknownDocumentError, match=f"--doc '{re.escape(doc)}' matches no"):
         _docs(fake_index, Filters(docs=(doc,)))
+
+
+def test_a_hit_shows_clean_text_with_its_answer_and_cites_the_source(
+    fake_settings: Settings,
+) -> None:
+    import shutil
+
+    from tests.conftest import DATA
+
+    shutil.copy(DATA / "web" / "steel_archive.md", fake_settings.seeds_dir)
+    build_index(fake_settings)
+    question = "When does the 25 percent duty on steel articles from Canada take effect?"
+    top = ask(Session.open(fake_settings), question, 3).hits[0]
+    source = (fake_settings.seeds_dir / "steel_archive.md").read_text(encoding="utf-8")
+    assert top.doc_id == "steel_archive" and source[top.char_start : top.char_end] == top.text
+    first = source.count("\n", 0, top.char_start) + 1
+    assert (top.line_start, top.line_end) == (first, first + top.text.count("\n"))
+    assert "<span" in top.text and top.clean_text is not None  # exact slice, clean beside it
+    for noise in ("<span", "<!--", "web.archive.org", "**", "|", "&amp;", "&nbsp;"):
+        assert noise not in top.clean_text
+    assert top.clean_answer_start is not None and top.clean_answer_end is not None
+    answer = top.clean_text[top.clean_answer_start : top.clean_answer_end]
+    source_answer = top.text[top.answer_start - top.char_start : top.answer_end - top.char_start]
+    assert "takes effect on March&nbsp;12, 2025" in source_answer
+    assert "The duty takes effect on March 12, 2025" in answer
+    assert "Adjusting Imports" not in answer and answer != top.clean_text

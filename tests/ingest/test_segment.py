@@ -263,3 +263,41 @@ def test_markup_is_no_passage_and_no_text_to_embed_or_index() -> None:
         assert text[passage.char_start : passage.char_end] == passage.text
         for start, end in window_spans(passage, 70):
             assert passage.char_start <= start <= end <= passage.char_end
+
+
+ARCHIVE = DATA / "web" / "steel_archive.md"  # a web-archive page: inline HTML, image, table
+
+
+def test_shown_text_is_clean_and_maps_each_character_to_the_source() -> None:
+    from reindustry_kb.ingest.segment import shown_span, shown_text
+
+    text = ARCHIVE.read_text(encoding="utf-8")
+    shown, where = shown_text(text)
+    for noise in ("<span", "<!--", "web.archive.org", "**", "|", "---", "&amp;", "&nbsp;", "]("):
+        assert noise not in shown
+    assert (
+        "Sec. 2. Tariff. A duty of 25 percent applies to steel articles from Canada & Mexico."
+        in (shown)
+    )
+    assert "\n\nSec. 2. Tariff." in shown and "See the proclamation for" in shown
+    assert "Year Steel imports (tonnes)\n2024 28,000,000" in shown  # a row a line
+    assert len(where) == len(shown) and where == sorted(where)
+    for char, at in zip(shown, where, strict=True):  # entities stand at their "&"
+        assert char.isspace() or char == text[at]
+    start = text.index("The duty takes effect")
+    end = text.index("2025,", start) + 4
+    first, last = shown_span(shown, where, start, end)
+    assert shown[first:last] == "The duty takes effect on March 12, 2025"
+
+
+@pytest.mark.parametrize("path", discover(SEEDS), ids=lambda p: p.name)
+def test_every_seed_passage_is_shown_from_its_own_characters(path: Path) -> None:
+    from reindustry_kb.ingest.segment import clean_text, shown_text
+
+    for passage in segment(read_source(path, SEEDS)):
+        shown, where = shown_text(passage.text)
+        assert shown and where == sorted(where) and where[-1] < len(passage.text)
+        for char, at in zip(shown, where, strict=True):
+            assert char.isspace() or char == passage.text[at] or passage.text[at] == "&"
+        # What is shown holds the words that are indexed (the seeds' entities are punctuation).
+        assert re.sub(r"\W", "", shown) == re.sub(r"\W", "", clean_text(passage))

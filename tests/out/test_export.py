@@ -1,3 +1,4 @@
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -189,3 +190,59 @@ def test_verify_names_a_missing_seeds_folder(fake_index: Settings, tmp_path: Pat
     path.write_text(export_questions(Session.open(fake_index), ["離岸風電"], 1), encoding="utf-8")
     with pytest.raises(RkbError, match=r"no seeds folder .*; pass --seeds DIR"):
         verify(path, tmp_path / "nowhere")
+
+
+def test_a_web_archive_quote_is_clean_exactly_cited_and_verifies(
+    fake_settings: Settings, tmp_path: Path
+) -> None:
+    import shutil
+
+    from reindustry_kb.indexing.pipeline import build_index
+    from tests.conftest import DATA
+
+    shutil.copy(DATA / "web" / "steel_archive.md", fake_settings.seeds_dir)
+    build_index(fake_settings)
+    question = "When does the 25 percent duty on steel articles from Canada take effect?"
+    markdown = export_questions(Session.open(fake_settings), [question], 1)
+    hit = ask(Session.open(fake_settings), question, 1).hits[0]
+    assert hit.doc_id == "steel_archive"
+    marker = f'path="steel_archive.md" lines={hit.line_start}-{hit.line_end} '
+    assert marker in markdown
+    quote = [line for line in markdown.split("\n") if line.startswith(">")]
+    assert (
+        "> Sec. 2. Tariff. A duty of 25 percent applies to steel articles from Canada & Mexico."
+        in ("\n".join(quote))
+    )
+    for noise in ("<span", "<!--", "web.archive.org", "**", "|", "&amp;", "&nbsp;", "]("):
+        assert not any(noise in line for line in quote)
+    answer = re.search(r"^\*\*Answer:\*\* “(.+)” \(in the passage below\)$", markdown, re.M)
+    assert answer is not None and "The duty takes effect on March 12, 2025" in answer[1]
+    path = tmp_path / "brief.md"
+    path.write_text(markdown, encoding="utf-8")
+    report = verify(path, fake_settings.seeds_dir)
+    assert (report.quotes, report.problems, report.notes) == (1, [], [])
+    # The clean quote is checked against the source: an edited figure fails it.
+    source = fake_settings.seeds_dir / "steel_archive.md"
+    source.write_text(source.read_text("utf-8").replace("25 percent", "20 percent"), "utf-8")
+    assert "no longer stands" in verify(path, fake_settings.seeds_dir).problems[0]
+
+
+def test_verify_accepts_a_verbatim_quote_of_an_older_export(
+    fake_settings: Settings, tmp_path: Path
+) -> None:
+    from tests.conftest import DATA
+
+    source = DATA / "web" / "steel_archive.md"
+    data = source.read_bytes()
+    (fake_settings.seeds_dir / source.name).write_bytes(data)
+    lines = data.decode("utf-8").split("\n")
+    sha = hashlib.sha256(data).hexdigest()
+    quoted = "\n".join(f"> {line}" for line in lines[7:8])
+    path = tmp_path / "old.md"
+    path.write_text(
+        f'<!-- rkb-quote n=1 path="{source.name}" lines=8-8 sha256={sha} -->\n{quoted}\n',
+        encoding="utf-8",
+    )
+    assert "<span" in quoted
+    report = verify(path, fake_settings.seeds_dir)
+    assert (report.quotes, report.problems, report.notes) == (1, [], [])

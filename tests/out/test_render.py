@@ -60,6 +60,47 @@ def test_render_hits_shows_rank_citation_and_highlight() -> None:
     assert "No passage matches" in empty.export_text()
 
 
+def test_render_hits_underlines_the_answer_in_the_clean_text() -> None:
+    import html
+
+    from reindustry_kb.ingest.segment import shown_span, shown_text
+
+    text = (
+        '<span style="text-decoration: underline">Sec</span>. 2. **Tariff.** A duty of 25 '
+        "percent applies. The duty takes effect on March&nbsp;12, 2025.\n\n| 2024 | 28 |"
+    )
+    answer = (text.index("The duty"), text.index("2025.") + 5)
+    clean, where = shown_text(text)
+    start, end = shown_span(clean, where, *answer)
+    hit = Hit(
+        rank=1,
+        score=0.9,
+        doc_id="d",
+        title="t",
+        date=None,
+        passage_id="d#p001",
+        text=text,
+        char_start=0,
+        char_end=len(text),
+        line_start=1,
+        line_end=3,
+        citation="d:L1-L3",
+        answer_start=answer[0],
+        answer_end=answer[1],
+        clean_text=clean,
+        clean_answer_start=start,
+        clean_answer_end=end,
+    )
+    console = Console(record=True, width=200)
+    render_hits(console, AskResult(query="duty", hits=[hit]), ["duty"])
+    page = console.export_html(inline_styles=True, clear=False)
+    underlined = re.findall(r'<span style="[^"]*underline[^"]*">([^<]*)</span>', page)
+    assert html.unescape("".join(underlined)) == "The duty takes effect on March 12, 2025."
+    shown = console.export_text()
+    assert "Sec. 2. Tariff. A duty of 25 percent applies." in shown and "2024 28" in shown
+    assert not any(noise in shown for noise in ("<span", "**", "|", "&nbsp;"))
+
+
 def test_claims_line_lists_each_claim_whole() -> None:
     from reindustry_kb.models import ActorClaim, StatisticClaim
     from reindustry_kb.out.render import claims_line

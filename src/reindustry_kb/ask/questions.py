@@ -12,6 +12,7 @@ from reindustry_kb.ask.search import Scored, hybrid_search, query_vector
 from reindustry_kb.ask.session import Session
 from reindustry_kb.errors import RkbError
 from reindustry_kb.index.backend import PassageKey, PassageVectors
+from reindustry_kb.ingest.segment import shown_span, shown_text
 from reindustry_kb.models import (
     NO_FILTERS,
     ActorClaim,
@@ -57,6 +58,8 @@ def ask_with_evidence(
         p = passages[result.key]
         answer = answers.get(result.key, (p.char_start, p.char_end))
         doc = documents[p.doc_id]
+        clean, where = shown_text(p.text)
+        clean_answer = shown_span(clean, where, answer[0] - p.char_start, answer[1] - p.char_start)
         probability, weak = None, False
         if calibration is not None:  # as shown, so that a shown probability reads as its flag
             probability = round(calibration.probability(rows[rank - 1]), 4)
@@ -83,6 +86,9 @@ def ask_with_evidence(
                 answer_end=answer[1],
                 probability=probability,
                 weak=weak,
+                clean_text=clean,
+                clean_answer_start=clean_answer[0],
+                clean_answer_end=clean_answer[1],
             )
         )
     return (

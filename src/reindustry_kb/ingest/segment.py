@@ -7,6 +7,7 @@ what gets embedded is a cleaned copy (`embedding_text`), never what gets quoted.
 from __future__ import annotations
 
 import bisect
+import html
 import re
 from dataclasses import dataclass
 
@@ -69,17 +70,27 @@ _MARKUP = re.compile(
             r"<!--.*?-->",  # HTML comments
             r"</?[A-Za-z][^<>\n]*>",  # HTML tags
             r"!\[[^\]\n]*\]\([^)\n]*\)",  # images, with their URLs
-            r"\]\([^)\n]*\)|\[",  # link targets, and the brackets around link texts
+            r"\]\([^)\n]*\)|\[(?=[^\]\n]*\]\()",  # link targets, and a link text's brackets
             r"\*\*|__",  # bold and underline marks
             r"^\s*(?:[*•●▪◆■○-]|\d+[.)、])\s+",  # list bullets
             r"^\s*#+\s*",  # heading marks
+            r"^[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*$",  # a table's rule: | --- | :-: |
             r"\|",  # table pipes
             r"&(?:[A-Za-z]+|#\d+);",  # HTML entities
         )
     ),
     re.M,
 )
+# Markup inside a run of words (inline tags, emphasis marks, a link's brackets and target):
+# shown as nothing, so that `<u>Sec</u>. 2` reads "Sec. 2" (indexed as a space, which keeps
+# the words apart for the tokenizer).
+_INLINE = re.compile(
+    r"\*\*|__|\[|\]\(.*\)|</?(?:a|abbr|b|cite|code|em|font|i|mark|q|s|small|span|strong|sub|sup"
+    r"|u)(?:\s[^<>]*)?>",
+    re.I,
+)
 _SPACES = re.compile(r"\s+")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # A passage holds at most this many characters per token of its size limit: a line of
 # 5 MB without sentence ends or spaces is cut, not made one passage.
 CHARS_PER_TOKEN = 8
@@ -385,9 +396,11 @@ def _window_runs(body: str, size: int) -> list[tuple[str, int, int]]:
     return runs or [(body, 0, len(body))]
 
 
-def _cleaned(text: str) -> tuple[str, list[int]]:
+def _cleaned(text: str, shown: bool = False) -> tuple[str, list[int]]:
     """`_SPACES.sub(" ", _MARKUP.sub(" ", text)).strip()`, with each character's offset in
-    `text`, so a window found in the cleaned text can be cited in the original."""
+    `text`, so a window found in the cleaned text can be cited in the original. `shown`: what
+    a reader is shown, not what is indexed: an HTML entity decoded (each of its characters at
+    the entity's offset), inline markup (_INLINE) removed without a space."""
     chars: list[str] = []
     where: list[int] = []
 
@@ -403,12 +416,45 @@ def _cleaned(text: str) -> tuple[str, list[int]]:
         for at in range(position, stop):
             put(" " if text[at].isspace() else text[at], at)
         if m:
-            put(" ", m.start())
+            markup = m.group()
+            if shown and markup[0] == "&":
+                markup = html.unescape(markup)
+            else:
+                markup = "" if shown and _INLINE.fullmatch(markup) else " "
+            for char in markup:
+                put(" " if char.isspace() else char, m.start())
             position = m.end()
     if chars and chars[-1] == " ":
         chars.pop()
         where.pop()
     return "".join(chars), where
+
+
+def shown_text(text: str) -> tuple[str, list[int]]:
+    """What a reader is shown of a source slice: its clean text (markup removed, entities
+    decoded, spaces folded; a line break kept as one, a blank line as one), with each
+    character's offset in `text`, so that what is shown maps back to the exact source span."""
+    body, where = _cleaned(text, shown=True)
+    chars: list[str] = []
+    offsets: list[int] = []
+    for at, char in enumerate(body):
+        if char == " " and 0 < at < len(body) - 1:  # a folded space is never first or last
+            gap = text[where[at - 1] + 1 : where[at + 1]]  # the spaces and markup it stands for
+            char = "\n\n" if _BLANK_LINE.search(gap) else "\n" if "\n" in gap else " "
+        chars.append(char)
+        offsets.extend([where[at]] * len(char))
+    return "".join(chars), offsets
+
+
+def shown_span(shown: str, where: list[int], start: int, end: int) -> tuple[int, int]:
+    """Where the source span [start, end) (offsets in the text `shown_text` read) stands in
+    the shown text, without blanks at its ends; (0, 0) when nothing of it is shown."""
+    first, last = bisect.bisect_left(where, start), bisect.bisect_left(where, end)
+    while first < last and shown[first].isspace():
+        first += 1
+    while last > first and shown[last - 1].isspace():
+        last -= 1
+    return (first, last) if first < last else (0, 0)
 
 
 def clean_text(passage: Passage) -> str:

@@ -1,8 +1,10 @@
 """Cited Markdown for researchers, and the check that its quotes still stand in the sources.
 
-Each quote is a blockquote of the source text, verbatim, followed by a footnote with title,
-date, source, path, lines and the file's sha256. Before it sits an HTML comment (hidden by
-GitHub and pandoc) naming the file, lines and full hash, which `verify` reads back.
+Each quote is a blockquote of the source text as a reader is shown it (segment.shown_text:
+its words verbatim, markup such as HTML tags, image URLs, emphasis and table pipes removed),
+followed by a footnote with title, date, source, path, lines and the file's sha256. Before it
+sits an HTML comment (hidden by GitHub and pandoc) naming the file, lines and full hash, which
+`verify` reads back: the quote must stand in the clean text of those lines.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from reindustry_kb.ask.session import Session
 from reindustry_kb.errors import RkbError
 from reindustry_kb.index.backend import IndexReader
 from reindustry_kb.index.manifest import Manifest
+from reindustry_kb.ingest.segment import shown_span, shown_text
 from reindustry_kb.ingest.sources import source_text
 from reindustry_kb.models import (
     NO_FILTERS,
@@ -28,7 +31,7 @@ from reindustry_kb.models import (
     Document,
     Filters,
     Hit,
-    answer_slice,
+    as_shown,
 )
 
 _MARKER = re.compile(
@@ -79,7 +82,7 @@ def export_questions(
         quotes = [
             Quote(
                 documents[hit.doc_id],
-                hit.text,
+                _hit_quote(session.reader, hit),
                 hit.line_start,
                 hit.line_end,
                 f"Speaker: {hit.speaker}" if hit.speaker else "",
@@ -150,10 +153,10 @@ def export_timeline(reader: IndexReader, filters: ClaimFilters) -> str:
         when = dated(entry.date, entry.relative, entry.ambiguous)
         heading = when + (f" — {actors}" if actors else "")
         document = documents[entry.doc_id]
-        section.quotes.append(
-            Quote(document, entry.event.text, entry.line_start, entry.line_end, heading)
-        )
-        section.rows.append((when, entry.event.text, actors, entry.citation))
+        text = reader.document_text(entry.doc_id) or ""
+        quote = _shown(text, entry.event.start, entry.event.end) or entry.event.text
+        section.quotes.append(Quote(document, quote, entry.line_start, entry.line_end, heading))
+        section.rows.append((when, shown_text(entry.event.text)[0], actors, entry.citation))
     chart = timeline_chart(title, entries)
     section.chart = markdown(chart) if chart else ""
     return _render(_Draft("Timeline", [section]), reader.manifest)
@@ -165,8 +168,32 @@ def _quote_around(reader: IndexReader, document: Document, claim: Claim, heading
     start, end = _sentence_around(text, claim.char_start, claim.char_end)
     line_start = text.count("\n", 0, start) + 1
     return Quote(
-        document, text[start:end], line_start, line_start + text.count("\n", start, end), heading
+        document,
+        _shown(text, start, end),
+        line_start,
+        line_start + text.count("\n", start, end),
+        heading,
     )
+
+
+def _hit_quote(reader: IndexReader, hit: Hit) -> str:
+    """What a quote of a hit shows: its clean text, read over the whole lines it stands on."""
+    text = reader.document_text(hit.doc_id)
+    if text is None or text[hit.char_start : hit.char_end] != hit.text:
+        return as_shown(hit)[0]
+    return _shown(text, hit.char_start, hit.char_end)
+
+
+def _shown(text: str, start: int, end: int) -> str:
+    """The clean text of text[start:end] (segment.shown_text), cleaned over the whole lines
+    it stands on: what `verify` cleans, so the quote stands in it even where the span begins
+    inside markup."""
+    first = text.rfind("\n", 0, start) + 1
+    last = text.find("\n", end)
+    lines = text[first : last if last >= 0 else len(text)]
+    body, where = shown_text(lines)
+    a, b = shown_span(body, where, start - first, end - first)
+    return body[a:b]
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
@@ -254,9 +281,10 @@ def _cell(text: str) -> str:
 
 
 def _answer(hit: Hit) -> str:
-    """The answering sentences on one line, when they are not the whole passage."""
-    answer = hit.text[answer_slice(hit)]
-    return "" if answer == hit.text else " ".join(answer.split())
+    """The answering sentences (clean) on one line, when they are not the whole passage."""
+    text, where = as_shown(hit)
+    answer = text[where]
+    return "" if answer == text else " ".join(answer.split())
 
 
 def _pages(quote: Quote) -> str:
@@ -333,17 +361,35 @@ def _check_quote(marker: re.Match[str], quote: str, seeds_dir: Path, report: Ver
     wanted = _plain(quote)
     cited = "\n".join(text.split("\n")[int(marker["start"]) - 1 : int(marker["end"])])
     same_file = hashlib.sha256(data).hexdigest() == marker["sha"]
-    if wanted and wanted in _plain(cited):
+    # A quote is the clean text of the cited lines; older exports quoted them verbatim.
+    folded = _folded(quote)
+    if folded and (wanted in _plain(cited) or folded in _folded(shown_text(cited)[0])):
         if not same_file:
             report.notes.append(
                 f"{label}: the file changed, but the quote still stands at these lines"
             )
         return
-    if wanted and wanted in _plain(text):
-        at = text[: text.find(quote.split("\n")[0].rstrip())].count("\n") + 1
+    if folded and (at := _line_of(quote, text)):
         report.notes.append(f"{label}: the quote moved (now near L{at})")
         return
     report.problems.append(f"{label}: the quote no longer stands in the source")
+
+
+def _line_of(quote: str, text: str) -> int | None:
+    """The line where a quote begins in `text`: verbatim, or in its clean text."""
+    if _plain(quote) in _plain(text):
+        return text[: text.find(quote.split("\n")[0].rstrip())].count("\n") + 1
+    body, where = shown_text(text)
+    if _folded(quote) not in _folded(body):
+        return None
+    at = body.find(quote.split("\n")[0].strip())
+    return text.count("\n", 0, where[at]) + 1 if at >= 0 else None
+
+
+def _folded(text: str) -> str:
+    """Compare with every run of blanks as one space: a line break of the clean text may
+    stand where the source has spaces and markup, and Markdown may drop trailing blanks."""
+    return " ".join(text.split())
 
 
 @functools.lru_cache(maxsize=8)

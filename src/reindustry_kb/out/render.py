@@ -16,7 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from reindustry_kb.ask.show import Excerpt
-from reindustry_kb.models import AskResult, Claim, Document, Hit, answer_slice
+from reindustry_kb.ingest.segment import shown_text
+from reindustry_kb.models import AskResult, Claim, Document, Hit, as_shown
 from reindustry_kb.out import charts
 from reindustry_kb.text.normalize import fold, is_han
 
@@ -163,11 +164,11 @@ def render_hits(console: Console, result: AskResult, terms: Sequence[str]) -> No
             )
         )
     for hit in result.hits:
-        body = Prose(hit.text)
-        answer = answer_slice(hit)
-        if answer != slice(0, len(hit.text)):  # the whole passage needs no marking
+        text, answer = as_shown(hit)
+        body = Prose(text)
+        if answer != slice(0, len(text)):  # the whole passage needs no marking
             body.stylize("underline", answer.start, answer.stop)
-        for start, end in highlight_spans(hit.text, terms):
+        for start, end in highlight_spans(text, terms):
             body.stylize("bold yellow", start, end)
         meta = prose(
             (hit.citation, "cyan"),
@@ -605,7 +606,7 @@ def render_timeline(console: Console, entries: Sequence[TimelineEntry]) -> None:
     )
     rows: list[tuple[str, Text, str, str]] = []
     for entry in entries:
-        event = Prose(entry.event.text)
+        event = Prose(shown_text(entry.event.text)[0])
         if entry.event.verb:
             event.highlight_words([entry.event.verb], "bold")
         lever = f" [{entry.event.lever}]" if entry.event.lever else ""
