@@ -52,9 +52,12 @@ def start(data_dir: Path) -> str:
     with connect(admin, autocommit=True) as conn, failures(admin):
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone():
             conn.execute(f"CREATE DATABASE {DATABASE}")
-        if new:
+        if new:  # ALTER SYSTEM takes no parameters: name and value composed as quoted SQL
+            from psycopg import sql
+
             for name, value in settings().items():
-                conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+                statement = sql.SQL("ALTER SYSTEM SET {} = {}")
+                conn.execute(statement.format(sql.Identifier(name), sql.Literal(value)))
     if new:  # shared_buffers is read at start only
         embedded.pg_ctl(["-w", "-m", "fast", "restart"], pgdata=data_dir, user=_user(), timeout=60)
     return admin.replace("/postgres?", f"/{DATABASE}?")
