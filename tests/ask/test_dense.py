@@ -166,13 +166,3 @@ def test_window_similarities_are_those_of_the_passages_own_windows(tmp_path: Pat
     for index, row in enumerate((2, 5, 9)):
         found = dense.window_similarities(vectors, index, query)
         assert found == pytest.approx(parts[row][1] @ query, abs=1e-2)
-
-
-def test_similarities_through_the_kept_buffer_are_the_whole_products() -> None:
-    rng = np.random.default_rng(3)
-    for rows in (3000, 10, 0, 2000, dense.KEPT_ROWS + 1):  # grown, reused, then bypassed
-        vectors = rng.standard_normal((rows, 32)).astype(np.float16)
-        query = unit(rng, 1, 32)[0]
-        assert np.array_equal(
-            dense._similarities(vectors, query), vectors.astype(np.float32) @ query
-        )

@@ -199,6 +199,15 @@ def test_dense_candidates_vectors_and_standardisers(reader: IndexReader) -> None
     assert vectors.offsets[-1] == len(vectors.windows) and vectors.offsets[0] == 0
     groups = reader.passage_groups(keys)
     assert [groups[key] for key in vectors.keys] == vectors.groups.tolist()
+    # Where the similarities are computed (a server, from its vectors) changes nothing.
+    here = vectors.similarities(query)
+    there = reader.dense_similarities(keys[::-1], query)
+    assert there.keys == here.keys and there.groups.tolist() == here.groups.tolist()
+    assert np.allclose(there.own, here.own, atol=1e-5)
+    assert np.array_equal(np.isinf(there.best), np.isinf(here.best))
+    assert np.allclose(
+        there.best[np.isfinite(here.best)], here.best[np.isfinite(here.best)], atol=1e-5
+    )
     # Every list's last similarity bounds what it did not return.
     everything = reader.dense_candidates(query, 1000, NO_FILTERS)
     assert sorted(everything.keys) == sorted(keys) and everything.lasts == {}

@@ -15,7 +15,6 @@ their scores.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,8 @@ from reindustry_kb.index.backend import (
     ListName,
     PassageKey,
     PassageVectors,
+    Similarities,
+    inner_products,
 )
 from reindustry_kb.models import Filters
 
@@ -35,8 +36,6 @@ from reindustry_kb.models import Filters
 POOL = 100
 MAX_POOL = 1600
 SETTLE = 10
-# Rows of float32 vectors a thread keeps to widen stored ones into (25 MB at 384 dimensions).
-KEPT_ROWS = 16_384
 
 
 def standardisers(stats: DenseStats, query: Any) -> tuple[Any, Any]:
@@ -48,26 +47,29 @@ def standardisers(stats: DenseStats, query: Any) -> tuple[Any, Any]:
 
 
 def score(stats: DenseStats, vectors: PassageVectors, query: Any) -> dict[PassageKey, float]:
+    """Each passage's standardised score from its vectors, in the order of `vectors`."""
+    return standardised(stats, vectors.similarities(query), query)
+
+
+def standardised(
+    stats: DenseStats, similarities: Similarities, query: Any
+) -> dict[PassageKey, float]:
     """mean(own, best window), each minus its group and kind's mean similarity to the query,
-    over the group's standard deviation; in the order of `vectors`."""
-    if not vectors.keys:
+    over the group's standard deviation; in the order of `similarities`."""
+    if not similarities.keys:
         return {}
     offsets, scales = standardisers(stats, query)
-    groups = vectors.groups
-    own = _similarities(vectors.own, query) - offsets[groups, 0]
-    counts = np.diff(vectors.offsets)
-    window_scores = _similarities(vectors.windows, query)
-    window_scores -= np.repeat(offsets[groups, 1], counts)
-    best = np.full(len(groups), -np.inf, dtype=np.float32)
-    np.maximum.at(best, np.repeat(np.arange(len(groups)), counts), window_scores)
+    groups = similarities.groups
+    own = similarities.own - offsets[groups, 0]
+    best = similarities.best - offsets[groups, 1]
     combined = np.where(np.isfinite(best), (own + best) / 2, own) / scales[groups]
-    return dict(zip(vectors.keys, combined.astype(float).tolist(), strict=True))
+    return dict(zip(similarities.keys, combined.astype(float).tolist(), strict=True))
 
 
 def window_similarities(vectors: PassageVectors, index: int, query: Any) -> Any:
     """The query's similarity to each window of the `index`-th passage of `vectors`."""
     start, end = int(vectors.offsets[index]), int(vectors.offsets[index + 1])
-    return _similarities(vectors.windows[start:end], query)
+    return inner_products(vectors.windows[start:end], query)
 
 
 def dense_search(
@@ -89,7 +91,7 @@ def dense_search(
     while True:
         found: Candidates = reader.dense_candidates(query, pool, filters)
         new = [key for key in found.keys if key not in scores]
-        scores.update(score(stats, reader.passage_vectors(new), query))
+        scores.update(standardised(stats, reader.dense_similarities(new, query), query))
         first = len(scores) if first is None else first
         if pool >= MAX_POOL or _settled(scores, _bound(stats, query, found.lasts)):
             # As many as the first depth gave, the best: fusion normalises over them.
@@ -115,22 +117,3 @@ def _settled(scores: dict[PassageKey, float], bound: float) -> bool:
     if len(scores) < SETTLE:
         return not np.isfinite(bound)
     return sorted(scores.values(), reverse=True)[SETTLE - 1] >= bound
-
-
-def _similarities(vectors: Any, query: Any) -> Any:
-    """Inner products in float32, whatever the vectors are stored in. The float32 copy goes
-    to a buffer this thread keeps (up to KEPT_ROWS rows): a fresh one each question cost a
-    page fault a page (4 ms a question at 100,000 passages)."""
-    vectors = np.asarray(vectors)
-    rows = len(vectors)
-    if vectors.dtype == np.float32 or rows > KEPT_ROWS:  # a filter's thousands: not kept
-        return np.asarray(vectors, dtype=np.float32) @ query
-    buffer = getattr(_WIDE, "buffer", None)
-    if buffer is None or buffer.shape[0] < rows or buffer.shape[1:] != vectors.shape[1:]:
-        buffer = _WIDE.buffer = np.empty((max(rows, 1024), *vectors.shape[1:]), np.float32)
-    wide = buffer[:rows]
-    np.copyto(wide, vectors)
-    return wide @ query
-
-
-_WIDE = threading.local()

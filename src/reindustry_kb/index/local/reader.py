@@ -24,6 +24,7 @@ from reindustry_kb.index.backend import (
     Keys,
     PassageKey,
     PassageVectors,
+    Similarities,
     TermStats,
     Weighted,
 )
@@ -174,6 +175,9 @@ class LocalReader:
         groups, own, windows, offsets = self.dense.vectors_of(rows[order])
         ordered = [keys[i] for i in order.tolist()]
         return PassageVectors(ordered, groups, own, windows, offsets)
+
+    def dense_similarities(self, keys: Sequence[PassageKey], query: Any) -> Similarities:
+        return self.passage_vectors(keys).similarities(query)
 
     def passage_groups(self, keys: Collection[PassageKey]) -> dict[PassageKey, int]:
         if len(self.dense.groups) <= 1 or not keys:
