@@ -21,7 +21,8 @@ Figures (top level: the PostgreSQL library; `local`: the same where measured):
   load_s         build wall time minus index_build_s
   index_build_s  REINDEX of the indexes a build makes at publish (HNSW graphs and the
                  B-trees; not the primary keys, which COPY fills as it loads), at the
-                 build's maintenance_work_mem
+                 build's maintenance_work_mem (null with --no-reindex: then the build's
+                 "write" stage, which builds them at publish, bounds it)
   disk_mb        pg_total_relation_size of the live generation's tables (local: the folder)
   build_s        per backend: wall seconds, the build JSON's seconds and stage_seconds, and
                  (postgres) each index's REINDEX seconds
@@ -121,7 +122,7 @@ def build(seeds: Path, target: list[str], scratch: Path | None = None) -> dict[s
 
 
 def build_all(
-    work: Path, seeds: Path, local_dir: Path, url: str, with_local: bool
+    work: Path, seeds: Path, local_dir: Path, url: str, with_local: bool, reindexed: bool
 ) -> dict[str, Any]:
     """The builds and the REINDEX timing, or the figures a kept folder recorded."""
     saved = work / "builds.json"
@@ -130,7 +131,7 @@ def build_all(
         builds["local"] = build(seeds, ["--index-dir", str(local_dir), "--replace"])
     if "postgres" not in builds:
         builds["postgres"] = build(seeds, ["--db", url, "--replace"], scratch=work)
-        builds["postgres"]["reindex_s"] = reindex(url)
+        builds["postgres"]["reindex_s"] = reindex(url) if reindexed else None
     saved.write_text(json.dumps(builds, indent=1))
     return builds
 
@@ -397,7 +398,9 @@ def measure(args: argparse.Namespace, work: Path, url: str) -> dict[str, Any]:
     """Every figure, for both backends."""
     seeds, local_dir = work / "seeds", work / "local"
     with_local = args.backends == "both"
-    builds = build_all(work, seeds, local_dir, url, with_local)
+    builds = build_all(work, seeds, local_dir, url, with_local, not args.no_reindex)
+    if args.build_only:
+        return {"build_s": builds}
     questions = make_questions(seeds, args.questions)
     found = recalls(work, local_dir if with_local else None, url, questions)
     pg = Settings(database_url=url, embedder="hashing")
@@ -405,15 +408,18 @@ def measure(args: argparse.Namespace, work: Path, url: str) -> dict[str, Any]:
     for name, settings in (("postgres", pg), ("local", local))[: 2 if with_local else 1]:
         print(f"{name} sides: {json.dumps(sides(settings, questions))}", file=sys.stderr)
     pg_build = builds["postgres"]
-    index_build_s = sum(s for name, s in pg_build["reindex_s"].items() if ":" not in name)
+    reindexed = pg_build["reindex_s"]
+    index_build_s = (
+        None if reindexed is None else sum(s for name, s in reindexed.items() if ":" not in name)
+    )
     report = {
         "passages": pg_build["n_passages"],
         "recall_at_10": found["postgres"],
         **one_client(pg, questions),
         **concurrent(pg, questions, args.clients),
         "cold_s": cold(["--db", url], questions),
-        "load_s": round(pg_build["wall_s"] - index_build_s, 2),
-        "index_build_s": round(index_build_s, 2),
+        "load_s": None if index_build_s is None else round(pg_build["wall_s"] - index_build_s, 2),
+        "index_build_s": None if index_build_s is None else round(index_build_s, 2),
         "disk_mb": postgres_disk_mb(url),
         "hnsw": hnsw_parameters(),
         "build_s": builds,
@@ -465,6 +471,16 @@ def parse_args() -> argparse.Namespace:
         help="postgres: build and measure the database alone (recall against exact search "
         "over its own vectors), e.g. for the 1,000,000-passage run",
     )
+    parser.add_argument(
+        "--no-reindex",
+        action="store_true",
+        help="skip timing each index's rebuild (hours at 1,000,000 passages): index_build_s null",
+    )
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build (into --keep DIR) and stop; a later run with the same --keep measures",
+    )
     return parser.parse_args()
 
 
@@ -483,7 +499,7 @@ def main() -> None:
             server.stop(data_dir)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
-    if args.json:
+    if args.json or args.build_only:
         print(json.dumps(report, ensure_ascii=False))
     else:
         print_table(report)
