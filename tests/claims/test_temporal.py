@@ -156,7 +156,11 @@ def roles(text: str, lang: str = "zh-Hant") -> dict[str, str]:
         ("出口比去年同期增加了百分之十五。", "zh-Hant", {"2024": "comparison"}),
         ("失业率创2010年以来新高。", "zh-Hans", {"2010": "comparison"}),
         ("與2019年相比，產值成長兩成。", "zh-Hant", {"2019": "comparison"}),
-        ("2018 年的 60% 的工作在 1940 年根本不存在。", "zh-Hant", {"2018": "event", "1940": "comparison"}),
+        (
+            "2018 年的 60% 的工作在 1940 年根本不存在。",
+            "zh-Hant",
+            {"2018": "event", "1940": "comparison"},
+        ),
         ("所以如果你回到 1940 年，會看到什麼？", "zh-Hant", {"1940": "reference"}),
         # bounds of a span
         ("從 1980 年到 2015 年之間，工作消失了。", "zh-Hant", {"1980": "period", "2015": "period"}),

@@ -48,9 +48,7 @@ _RELATIVE = re.compile(
 # A month named without its year (in June, 4月19日): the document's year, or the year before
 # for a month after the document's own unless the clause speaks of the future. Not after 每年 or
 # 次年 (a recurring date, or one relative to another), nor before 前/起 (a recurring deadline).
-_EN_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
+_EN_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _BARE_MONTH = re.compile(
     r"\b(?i:in|on|since|during|from|until|through|early|late|mid-?)\s+"
     rf"(?P<en_month>{_EN_MONTHS})(?:\s+(?P<en_day>\d{{1,2}})(?:st|nd|rd|th)?\b)?"
@@ -152,9 +150,7 @@ _DATE_LABEL = re.compile(
 _CITED = re.compile(r"【[^】]*】|〔[^〕]*〕")  # a list of sources
 _TITLE = re.compile(r"《[^》]*》")
 # "Executive Order 13636 of February 12, 2013", "the Act of 1995": the date names a document.
-_NAMED_BY = re.compile(
-    rf"\b(?!(?:{_EN_MONTHS})\b)(?:[A-Z][\w.-]*|\d[\w.-]*)\s+of\s+(?:the\s+)?$"
-)
+_NAMED_BY = re.compile(rf"\b(?!(?:{_EN_MONTHS})\b)(?:[A-Z][\w.-]*|\d[\w.-]*)\s+of\s+(?:the\s+)?$")
 _SUPERLATIVE = re.compile(
     r"\b(?:highest|lowest|largest|biggest|smallest|best|worst|fastest|slowest|strongest|"
     r"weakest|most|fewest|least|first|record|not seen|unseen|never)\b",
@@ -225,9 +221,7 @@ EVENT_VERBS_EN = (
 _EVENT_VERB = re.compile(rf"{EVENT_VERBS_ZH}|\b(?:{EVENT_VERBS_EN})\b", re.I)
 
 
-def date_role(
-    text: str, item: Found, dates: Sequence[Found], periods: Sequence[str] = ()
-) -> str:
+def date_role(text: str, item: Found, dates: Sequence[Found], periods: Sequence[str] = ()) -> str:
     """What a date is to its sentence: one of ROLES (see the module's docstring). `periods`
     are the periods of the statistics in the date's clause."""
     start, end = item.start, item.end
