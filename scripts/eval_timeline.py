@@ -7,6 +7,7 @@ record: every shown entry that matches no expected event is a false one). An ent
 event when its date is the event's and its text holds one of its keys (case and script folded).
 
     precision = shown entries matching an expected event / shown entries not optional
+    strict    = the same over every shown entry (an optional one counted as wrong)
     recall    = expected events some shown entry matches / expected events
 
     python scripts/eval_timeline.py tests/data/timeline_gold.jsonl \
@@ -58,6 +59,7 @@ def judge(gold: dict[str, Any], entries: list[Any]) -> dict[str, Any]:
     recalled = sum(any(matches(d, t, event) for d, t in found) for event in events)
     return {
         "shown": sum(v[2] != "optional" for v in verdicts),
+        "optional": sum(v[2] == "optional" for v in verdicts),
         "right": sum(v[2] == "right" for v in verdicts),
         "events": len(events),
         "recalled": recalled,
@@ -105,7 +107,8 @@ def main() -> int:
     for name, numbers in summary.items():
         print(
             f"{name}: precision {numbers['precision']:.3f} ({numbers['right']}/{numbers['shown']})"
-            f"  recall {numbers['recall']:.3f} ({numbers['recalled']}/{numbers['events']})"
+            f"  strict {numbers['strict']:.3f}  recall {numbers['recall']:.3f}"
+            f" ({numbers['recalled']}/{numbers['events']})"
         )
     return 0
 
@@ -122,10 +125,13 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
         chosen = [r for r in rows if keep(r)]
         if not chosen:
             continue
-        total = {k: sum(r[k] for r in chosen) for k in ("shown", "right", "events", "recalled")}
+        counted = ("shown", "optional", "right", "events", "recalled")
+        total = {k: sum(r[k] for r in chosen) for k in counted}
+        every = total["shown"] + total["optional"]
         out[name] = {
             **total,
             "precision": total["right"] / total["shown"] if total["shown"] else 1.0,
+            "strict": total["right"] / every if every else 1.0,
             "recall": total["recalled"] / total["events"] if total["events"] else 1.0,
         }
     return out

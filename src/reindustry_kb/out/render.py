@@ -412,6 +412,8 @@ CSV_COLUMNS = (
     "char_start",
     "char_end",
     "passage_id",
+    "role",  # added in 0.11, so at the end: what a date is to its sentence
+    "resolved_from",
 )
 
 
