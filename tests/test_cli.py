@@ -457,3 +457,19 @@ def test_a_bad_command_line_is_one_line_too(args: list[str], message: str) -> No
     )
     assert done.returncode == 2 and done.stdout == ""
     assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_claims_csv_gives_a_dates_role(indexed: Path) -> None:
+    result = runner.invoke(app, ["claims", "--csv", "--kind", "date"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.exit_code == 0 and rows
+    assert {row["role"] for row in rows} <= {
+        "event",
+        "deadline",
+        "effective",
+        "comparison",
+        "period",
+        "reference",
+    }
+    relative = [row for row in rows if row["relative"] == "True"]
+    assert relative and all(row["resolved_from"] for row in relative)

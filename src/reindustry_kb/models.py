@@ -96,6 +96,10 @@ class DateClaim(ClaimBase):
     ambiguous: bool = False
     relative: bool = False
     event: Event | None = None
+    # What the date is to its sentence (claims/temporal.py): a timeline shows event, deadline
+    # and effective dates; an index built before 0.11 calls every date an event.
+    role: Literal["event", "deadline", "effective", "comparison", "period", "reference"] = "event"
+    resolved_from: str | None = None  # the document date a relative date was resolved against
 
 
 class ActorClaim(ClaimBase):

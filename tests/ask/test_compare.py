@@ -1,4 +1,4 @@
-"""`rkb compare` and `rkb timeline` over the tiny fixtures and eleven short news items
+"""`rkb compare` over the tiny fixtures and eleven short news items
 (tests/data/compare_docs, two of which disagree at times): what they find, in what order, in
 which groups, their filters, their JSON and CSV, and the verdict on values that disagree."""
 
@@ -150,39 +150,3 @@ def test_compare_rejects_bad_input_in_one_line(fake_index: Settings) -> None:
     for args in (["compare", "  "], ["compare", "x", "--since", "yesterday"]):
         code, out, err = run(*args)
         assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
-
-
-def timeline(*options: str) -> list[dict[str, object]]:
-    code, out, err = run("timeline", "--json", *options)
-    assert code == 0, err
-    entries: list[dict[str, object]] = json.loads(out)
-    return entries
-
-
-def test_timeline_lists_events_in_date_order(fake_index: Settings) -> None:
-    entries = timeline()
-    dates = [str(e["date"]) for e in entries]
-    assert dates == sorted(dates) and {"2024", "2025", "2030"} <= set(dates)
-    customs = next(e for e in entries if "Customs duties" in e["event"]["text"])  # type: ignore[index]
-    assert customs["event"]["lever"] == "tariff"  # type: ignore[index]
-    assert customs["citation"] == "brief_en:L8-L8"
-    relative = [e for e in entries if e["relative"]]
-    assert relative and all(e["date"] in ("2024", "2025") for e in relative)
-
-
-def test_timeline_filters(fake_index: Settings) -> None:
-    assert {e["date"] for e in timeline("--since", "2025")} >= {"2025", "2030"}
-    assert all(str(e["date"]) >= "2025" for e in timeline("--since", "2025"))
-    assert all(str(e["date"]) <= "2024" for e in timeline("--until", "2024"))
-    levers = timeline("--lever", "tariff")
-    assert levers and all(e["event"]["lever"] == "tariff" for e in levers)  # type: ignore[index]
-    taiwan = timeline("--actor", "臺灣")
-    assert taiwan and all("Taiwan" in e["event"]["actors"] for e in taiwan)  # type: ignore[index]
-    assert all(e["doc_id"] == "brief_en" for e in timeline("--doc", "brief_en"))
-    code, out, err = run("timeline", "--lever", "magic")
-    assert code == 1 and out == "" and "not a policy lever" in err
-
-
-def test_timeline_prints_a_table(fake_index: Settings, tmp_path: Path) -> None:
-    code, out, _ = run("timeline", "--since", "2030")
-    assert code == 0 and "2030" in out and "離岸風電" in out and "1 event\n" in out

@@ -1,5 +1,5 @@
-"""What statistics measure and what dates date, in zh-Hant, zh-Hans and English, through the
-whole extraction (fold, extract, describe, map back), with the negatives."""
+"""What statistics measure, in zh-Hant, zh-Hans and English, through the whole extraction
+(fold, extract, describe, map back), with the negatives (what dates date: test_temporal.py)."""
 
 import pytest
 
@@ -136,52 +136,6 @@ def test_a_measure_never_reaches_into_another_sentence_or_figure() -> None:
     measures = {found.text: found.measure for found in figures}
     # The range's measure stays in its own sentence; the 4% after it takes none of it.
     assert measures == {"1% 到 3%": "增長區間從", "4%": None}
-
-
-@pytest.mark.parametrize(
-    ("text", "lang", "date", "verb", "actor", "lever"),
-    [
-        (
-            "川普總統於2025年1月23日簽署行政命令，提高鋼鐵關稅。",
-            "zh-Hant",
-            "2025-01-23",
-            "簽署",
-            "Donald Trump",
-            None,
-        ),
-        ("国务院于2024年3月发布了新的补贴政策。", "zh-Hans", "2024-03", "发布", None, "subsidy"),
-        (
-            "On April 2, 2025, President Trump announced reciprocal tariffs.",
-            "en",
-            "2025-04-02",
-            "announced",
-            "Donald Trump",
-            "tariff",
-        ),
-    ],
-)
-def test_a_date_is_tied_to_the_event_it_dates(
-    text: str, lang: str, date: str, verb: str, actor: str | None, lever: str | None
-) -> None:
-    (found,) = [c for c in claims(text, lang) if isinstance(c, DateClaim) and c.value == date]
-    assert found.event is not None
-    assert found.event.verb == verb
-    assert actor is None or actor in found.event.actors
-    assert found.event.lever == lever
-
-
-def test_a_bare_date_dates_no_event() -> None:
-    (found,) = [c for c in claims("日期：2025年1月23日") if isinstance(c, DateClaim)]
-    assert found.event is None
-
-
-def test_a_date_alone_in_its_clause_dates_the_next_event_not_another_dates() -> None:
-    text = "2025年7月23日，白宮根據總統於2025年1月23日簽署的命令，正式公布行動計畫。"
-    by_value = {c.value: c for c in claims(text) if isinstance(c, DateClaim)}
-    assert by_value["2025-07-23"].event is not None
-    assert by_value["2025-07-23"].event.verb == "公布"
-    assert by_value["2025-01-23"].event is not None
-    assert by_value["2025-01-23"].event.verb == "簽署"
 
 
 @pytest.mark.parametrize(

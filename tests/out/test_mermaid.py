@@ -10,14 +10,9 @@ from typing import Any
 
 import pytest
 
-from reindustry_kb.ask.compare import (
-    ComparedStatistic,
-    Comparison,
-    StatisticGroup,
-    TimelineEntry,
-    timeline,
-)
+from reindustry_kb.ask.compare import ComparedStatistic, Comparison, StatisticGroup
 from reindustry_kb.ask.session import open_reader
+from reindustry_kb.ask.timeline import TimelineEntry, timeline
 from reindustry_kb.models import ClaimFilters, Event, StatisticClaim
 from reindustry_kb.out import mermaid
 from reindustry_kb.out.export import export_compare, export_timeline, verify
@@ -90,6 +85,9 @@ def _entry(number: int, date: str, text: str, citation: str, relative: bool = Fa
         line_start=number,
         line_end=number,
         claim_id=f"c{number}",
+        # a relative date: last month in a document of April 2025
+        resolved_from="2025-04-01" if relative else None,
+        written="上個月" if relative else None,
     )
 
 
@@ -165,7 +163,7 @@ def test_hostile_labels_reach_the_picture_as_written() -> None:
     events = [event for _, events in results[0]["periods"] for event in events]
     assert events[0].startswith('He said "stop": no; #1 [draft] <b>bold</b>')
     assert results[1]["title"] == f"{SHORT} · United States"
-    assert events[1].startswith("2025-03 (relative) 「引號」：逗號，")
+    assert events[1].startswith("2025-03 (上個月, doc of 2025-04-01) 「引號」：逗號，")
     assert events[1].endswith("— 報告「一」:p3:L2-L4")
     assert events[2].endswith("— x;y#z:L3")
     assert results[3]["labels"][0] == "2021-01-01 對外貿易法「1」:L1"

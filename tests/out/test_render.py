@@ -8,16 +8,11 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from reindustry_kb.ask.compare import (
-    ComparedStatistic,
-    Comparison,
-    StatisticGroup,
-    compare,
-    timeline,
-)
+from reindustry_kb.ask.compare import ComparedStatistic, Comparison, StatisticGroup, compare
 from reindustry_kb.ask.questions import ask
 from reindustry_kb.ask.session import Session, open_reader
 from reindustry_kb.ask.show import show
+from reindustry_kb.ask.timeline import timeline
 from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.models import AskResult, ClaimFilters, Filters, Hit
 from reindustry_kb.out import render
@@ -199,7 +194,7 @@ def _view(settings: Settings, name: str, width: int) -> tuple[str, list[str], li
         entries = timeline(reader, ClaimFilters())
         render.render_timeline(console, entries)
         cited = [entry.citation for entry in entries]
-        texts = [entry.event.text for entry in entries]
+        texts = [entry.text for entry in entries]
     elif name == "docs":
         documents = reader.documents()
         render.render_documents(console, documents)

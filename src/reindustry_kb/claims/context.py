@@ -1,4 +1,4 @@
-"""What a claim is about: the measure, scope and period of a statistic, the event of a date.
+"""What a statistic is about: its measure, scope and period (what a date dates: temporal.py).
 
 Read from the clause structure of the folded passage text, never from another sentence:
 
@@ -11,8 +11,6 @@ Read from the clause structure of the folded passage text, never from another se
 - *scope*: the country or `global` named in the measure, else in its clause (countries from the
   actor table); *period*: a date in the clause (relative ones already resolved), else a
   duration (10 年内, over the next decade).
-- a date's *event*: the clause around it, with the verb nearest the date from a lexicon of
-  event verbs, the actors and the policy lever named in that clause.
 """
 
 from __future__ import annotations
@@ -120,26 +118,13 @@ _OWN_DATE = re.compile(
     r"\s*(?:in|of|for|during|by)?\s*(?:the\s+)?(?:(?:fiscal|calendar)\s+year\s+)?", re.I
 )
 _FISCAL_YEAR = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)\s*(?:财政|会计)?(?:年度|财年)")
-EVENT_VERBS_ZH = (
-    "签署|签订|宣布|发布|公布|颁布|通过|批准|实施|施行|生效|上路|启动|推出|提出|举行|召开|访问|"
-    "就任|上任|当选|宣誓|成立|设立|开放|关闭|暂停|取消|延长|调整|提高|降低|加征|课征|征收|"
-    "实施|修正|修订|制定|公告|发表|签字|达成|完成|开始|结束|恢复|宣告|投资|收购|宣示"
-)
-EVENT_VERBS_EN = (
-    "signed|announced|issued|released|published|enacted|passed|approved|launched|imposed|"
-    "raised|lowered|cut|took effect|takes effect|went into effect|will take effect|unveiled|"
-    "introduced|proposed|held|visited|took office|sworn in|elected|established|created|"
-    "suspended|extended|revoked|rescinded|paused|began|ended|invested|acquired|agreed|"
-    "reached|completed|ordered|directed|declared|implemented"
-)
-_EVENT_VERB = re.compile(rf"{EVENT_VERBS_ZH}|\b(?:{EVENT_VERBS_EN})\b", re.I)
 
 
 def describe(text: str, found: Sequence[Found]) -> None:
-    """Add measure/scope/period to the statistics and event to the dates among `found`, all
-    spans of this (folded) passage text; actor, lever and date findings are the evidence."""
+    """Add measure/scope/period to the statistics among `found`, all spans of this (folded)
+    passage text; actor and date findings are the evidence (what a date dates:
+    claims/temporal.py)."""
     actors = [f for f in found if f.kind == "actor"]
-    levers = [f for f in found if f.kind == "policy_lever"]
     dates = [f for f in found if f.kind == "date"]
     statistics = sorted((f for f in found if f.kind == "statistic"), key=lambda f: f.start)
     numbers = [(f.start, f.end) for f in statistics]
@@ -155,8 +140,6 @@ def describe(text: str, found: Sequence[Found]) -> None:
                 text, item.start, item.end
             ):
                 item.fields["measure"] = earlier.fields["measure"]
-    for item in dates:
-        item.fields["event"] = _event(text, item, actors, levers, dates)
 
 
 def _bounds(text: str, start: int, end: int, breaks: re.Pattern[str]) -> tuple[int, int]:
@@ -359,36 +342,6 @@ def _period(text: str, item: Found, clause: tuple[int, int], dates: list[Found])
         return fiscal["year"]
     duration = _DURATION.search(text, clause[0], clause[1])
     return _trimmed(text, *duration.span()) if duration else None
-
-
-def _event(
-    text: str, item: Found, actors: list[Found], levers: list[Found], dates: list[Found]
-) -> dict[str, Any] | None:
-    """The clause a date dates, with its event verb, actors and lever."""
-    start, end = clause_of(text, item.start, item.end)
-    sentence_end = sentence_of(text, item.start, item.end)[1]
-    verbs = list(_EVENT_VERB.finditer(text, start, end))
-    # A date standing alone in its clause (2025年7月23日，白宫…签署的命令，正式公布…) dates the
-    # clauses after it, up to the first that names an event and no date of its own.
-    alone = not _CONTENT.search(text[start : item.start] + text[item.end : end])
-    while alone and not verbs and end < sentence_end:
-        clause_start, end = end + 1, clause_of(text, end + 1, end + 1)[1]
-        if not any(clause_start <= d.start < end for d in dates):
-            verbs = list(_EVENT_VERB.finditer(text, clause_start, end))
-    if not verbs and alone:
-        return None  # a bare date (a header, a list of dates): nothing happens in it
-    start, end = _trimmed(text, start, end)
-    verb = min(verbs, key=lambda v: abs(v.start() - item.start)).span() if verbs else None
-    inside = [a for a in actors if start <= a.start and a.end <= end]
-    lever = next((lv.fields["lever"] for lv in levers if start <= lv.start < end), None)
-    return {
-        "span": (start, end),
-        "verb": verb,
-        "actors": list(
-            dict.fromkeys(str(a.fields.get("display") or a.fields["canonical"]) for a in inside)
-        ),
-        "lever": lever,
-    }
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

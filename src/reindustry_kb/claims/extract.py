@@ -17,7 +17,7 @@ from reindustry_kb.claims.base import Context, Found
 from reindustry_kb.claims.context import describe
 from reindustry_kb.claims.levers import extract_levers
 from reindustry_kb.claims.statistics import extract_statistics
-from reindustry_kb.claims.temporal import extract_dates
+from reindustry_kb.claims.temporal import describe_dates, extract_dates
 from reindustry_kb.ingest.sources import Source
 from reindustry_kb.models import CLAIM, KINDS, Claim, Passage
 from reindustry_kb.text.dates import document_month_first
@@ -72,6 +72,7 @@ def extract_claims(
             *extract_levers(folded.text),
         ]
         describe(folded.text, found)
+        describe_dates(folded.text, found)
         for item in found:
             start, end = folded.span_to_original(item.start, item.end)
             claims.append(_claim(source, passage, item, start, end, folded.span_to_original))

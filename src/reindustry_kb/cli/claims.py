@@ -68,13 +68,28 @@ def compare_cli(
         "until": "Events on or before YYYY[-MM[-DD]].",
     },
 )
-def timeline_cli(settings: Settings, chosen: Chosen, as_json: AsJson = False) -> None:
-    """List dated events in date order: what happened, who, with citations. --actor and
+def timeline_cli(
+    settings: Settings,
+    chosen: Chosen,
+    as_json: AsJson = False,
+    every_date: Annotated[
+        bool,
+        typer.Option(
+            "--every-date",
+            help="Also list the dates that are no events, each with its role: a statistic's "
+            "comparison point (since 1940), a bound of a span, a date that names or cites.",
+        ),
+    ] = False,
+) -> None:
+    """List dated events in date order: what happens at each date, who, with citations; a
+    relative date (this year, 去年) is resolved against its document's date. --actor and
     --lever keep the events naming that actor or using that lever. On a terminal, a time axis
     under the table shows when they fall."""
-    from reindustry_kb.ask.compare import timeline
     from reindustry_kb.ask.session import open_reader
+    from reindustry_kb.ask.timeline import timeline
+    from reindustry_kb.claims.temporal import ROLES, TIMELINE_ROLES
 
     filters = chosen.claims()
-    entries = timeline(open_reader(settings), filters)
+    roles = ROLES if every_date else TIMELINE_ROLES
+    entries = timeline(open_reader(settings), filters, roles)
     show(as_json, lambda: dump(entries), lambda c: views().render_timeline(c, entries))

@@ -39,6 +39,7 @@ _MARKER = re.compile(
     r"sha256=(?P<sha>[0-9a-f]{64}) -->$"
 )
 _SENTENCE_END = "。！？!?\n"
+QUOTE_CHARS = 400  # the longest span a timeline entry's merged clauses are quoted over
 
 
 @dataclass
@@ -139,9 +140,8 @@ def export_compare(reader: IndexReader, comparison: Comparison) -> str:
 def export_timeline(reader: IndexReader, filters: ClaimFilters) -> str:
     """Cited Markdown of `rkb timeline`: the events in a table, in date order, a Mermaid
     timeline under it, then each event's clause."""
-    from reindustry_kb.ask.compare import timeline
+    from reindustry_kb.ask.timeline import timeline
     from reindustry_kb.out.mermaid import markdown, timeline_chart
-    from reindustry_kb.out.render import dated
 
     entries = timeline(reader, filters)
     documents = reader.documents_by_id({entry.doc_id for entry in entries})
@@ -149,14 +149,19 @@ def export_timeline(reader: IndexReader, filters: ClaimFilters) -> str:
     title = title.replace("All claims", "All events")
     section = _Section(title, [], ("date", "event", "actors", "source"))
     for entry in entries:
-        actors = ", ".join(entry.event.actors)
-        when = dated(entry.date, entry.relative, entry.ambiguous)
-        heading = when + (f" — {actors}" if actors else "")
+        actors = ", ".join(dict.fromkeys(a for e in entry.events for a in e.actors))
+        heading = entry.when + (f" — {actors}" if actors else "")
         document = documents[entry.doc_id]
         text = reader.document_text(entry.doc_id) or ""
-        quote = _shown(text, entry.event.start, entry.event.end) or entry.event.text
-        section.quotes.append(Quote(document, quote, entry.line_start, entry.line_end, heading))
-        section.rows.append((when, shown_text(entry.event.text)[0], actors, entry.citation))
+        # The clauses merged into the entry, from the first to the last, unless they stand
+        # far apart: then the first, whose lines the quote gives.
+        start, end = entry.events[0].start, entry.events[-1].end
+        end = end if end - start <= QUOTE_CHARS else entry.events[0].end
+        quote = _shown(text, start, end) or entry.text
+        line_start = text.count("\n", 0, start) + 1
+        line_end = line_start + text.count("\n", start, end)
+        section.quotes.append(Quote(document, quote, line_start, line_end, heading))
+        section.rows.append((entry.when, entry.text, actors, entry.citation))
     chart = timeline_chart(title, entries)
     section.chart = markdown(chart) if chart else ""
     return _render(_Draft("Timeline", [section]), reader.manifest)

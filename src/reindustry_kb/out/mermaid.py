@@ -24,7 +24,8 @@ from reindustry_kb.out.charts import charted, scale_for, span
 from reindustry_kb.out.render import break_offsets
 
 if TYPE_CHECKING:
-    from reindustry_kb.ask.compare import ComparedStatistic, StatisticGroup, TimelineEntry
+    from reindustry_kb.ask.compare import ComparedStatistic, StatisticGroup
+    from reindustry_kb.ask.timeline import TimelineEntry
 
 # Characters the Mermaid grammars read as syntax (":" ends a timeline event, '"' a quoted
 # label, ";" a statement, "#" a comment or an entity, brackets a list), or as HTML.
@@ -176,11 +177,9 @@ def timeline_chart(title: str, entries: Sequence[TimelineEntry]) -> Timeline | N
     chart = Timeline(title, left_out=max(len(entries) - MOST_POINTS, 0))
     for entry in entries[:MOST_POINTS]:
         year = entry.date[:4]
-        flags = (" (relative)" if entry.relative else "") + (
-            " (ambiguous)" if entry.ambiguous else ""
-        )
-        when = ((entry.date if len(entry.date) > 4 else "") + flags).strip()
-        text = breakable(shorten(entry.event.text, TEXT_CELLS), LINE_CELLS)
+        # The year heads the period; a finer date, and what the reader should know, lead.
+        when = entry.when[4:].strip() if entry.date == year else entry.when
+        text = breakable(shorten(entry.text or entry.event.text, TEXT_CELLS), LINE_CELLS)
         label = f"{when} {text} — {source(entry.citation)}".strip()
         if chart.periods and chart.periods[-1][0] == year:
             chart.periods[-1][1].append(label)

@@ -24,7 +24,8 @@ from reindustry_kb.text.normalize import fold, is_han
 if TYPE_CHECKING:
     from rich.console import ConsoleOptions, JustifyMethod, OverflowMethod
 
-    from reindustry_kb.ask.compare import Comparison, StatisticGroup, TimelineEntry
+    from reindustry_kb.ask.compare import Comparison, StatisticGroup
+    from reindustry_kb.ask.timeline import TimelineEntry
 
 # Characters two cells wide (CJK, kana, hangul, full-width forms): a line may break between any two.
 _WIDE = (
@@ -411,6 +412,8 @@ CSV_COLUMNS = (
     "char_start",
     "char_end",
     "passage_id",
+    "role",  # added in 0.11, so at the end: what a date is to its sentence
+    "resolved_from",
 )
 
 
@@ -606,12 +609,13 @@ def render_timeline(console: Console, entries: Sequence[TimelineEntry]) -> None:
     )
     rows: list[tuple[str, Text, str, str]] = []
     for entry in entries:
-        event = Prose(shown_text(entry.event.text)[0])
-        if entry.event.verb:
-            event.highlight_words([entry.event.verb], "bold")
+        event = Prose(entry.text or shown_text(entry.event.text)[0])
+        verbs = [e.verb for e in entry.events or [entry.event] if e.verb]
+        if verbs:
+            event.highlight_words(verbs, "bold")
         lever = f" [{entry.event.lever}]" if entry.event.lever else ""
-        date = dated(entry.date, entry.relative, entry.ambiguous)
-        rows.append((date, event, ", ".join(entry.event.actors) + lever, entry.citation))
+        actors = dict.fromkeys(a for e in entry.events or [entry.event] for a in e.actors)
+        rows.append((entry.when, event, ", ".join(actors) + lever, entry.citation))
     _print_table(console, columns, rows, "event")
     if console.is_terminal:
         _print_picture(console, charts.time_axis([entry.date for entry in entries], console.width))
