@@ -1,6 +1,6 @@
-"""Claims across sources and over time: `rkb compare` and `rkb timeline`.
+"""Claims across sources: `rkb compare` (over time: ask/timeline.py).
 
-compare: which figures has anyone cited for a measure, who cited them and when, do they agree?
+Which figures has anyone cited for a measure, who cited them and when, do they agree?
 
 Finding. A statistic matches when its measure (claims/context.py) names the query's ideas, in
 any script or language through the glossary and actor table; an idea named only by the
@@ -17,16 +17,13 @@ figures of one period from different documents whose values lie apart are flagge
 Order. The group that best matches the query comes first: the best relevance among its figures,
 which weighs the share of the query's ideas a figure names (`match`) with the dense similarity
 between the query and its measured object (`similarity`, scaled over the figures found).
-
-timeline: dated events (a date claim's clause, verb, actors, lever) in date order; a month-only
-date sorts and prints as a month, relative dates are marked.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -46,15 +43,12 @@ from reindustry_kb.ask.search import query_vector
 from reindustry_kb.ask.session import Session
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.claims.context import clause_of, sentence_of
-from reindustry_kb.claims.lexicon import actor_names, names_one_of
 from reindustry_kb.claims.measured import measured_object
-from reindustry_kb.index.backend import IndexReader, PassageVectors
+from reindustry_kb.index.backend import PassageVectors
 from reindustry_kb.ingest.segment import window_spans
 from reindustry_kb.models import (
     ActorClaim,
     ClaimFilters,
-    DateClaim,
-    Event,
     Passage,
     StatisticClaim,
     citation_of,
@@ -66,9 +60,7 @@ __all__ = [
     "Comparison",
     "Disagreement",
     "StatisticGroup",
-    "TimelineEntry",
     "compare",
-    "timeline",
 ]
 
 # Share of the query's ideas (IDF-weighted) a statistic must name, one of them at least in its
@@ -99,20 +91,6 @@ DENSE_WEIGHT = 0.3
 class Comparison(BaseModel):
     query: str
     groups: list[StatisticGroup]
-
-
-class TimelineEntry(BaseModel):
-    date: str
-    precision: str
-    relative: bool
-    ambiguous: bool
-    event: Event
-    doc_id: str
-    title: str | None
-    citation: str
-    line_start: int  # the lines the event's clause covers
-    line_end: int
-    claim_id: str
 
 
 @dataclass
@@ -402,40 +380,3 @@ def _rank(session: Session, vector: Any, rows: list[ComparedStatistic]) -> list[
             )
         )
     return ranked
-
-
-def timeline(reader: IndexReader, filters: ClaimFilters) -> list[TimelineEntry]:
-    """Dated events in date order; `filters`' actor and lever must be named in the event."""
-    names = actor_names(filters.actor)
-    # The index selects dates (and passages using the lever); the actor is the event's own,
-    # and a statistic's unit has no say.
-    selected = replace(filters, kind="date", actor=None, unit=None)
-    found = [c for c in reader.find_claims(selected) if isinstance(c, DateClaim) and c.event]
-    documents = reader.documents_by_id({c.doc_id for c in found})
-    entries = []
-    for claim in found:
-        event = claim.event
-        assert event is not None
-        if names and not names_one_of(names, event.actors):
-            continue
-        if filters.lever and event.lever != filters.lever:
-            continue
-        line_start = claim.line - event.text[: claim.char_start - event.start].count("\n")
-        line_end = line_start + event.text.count("\n")
-        entries.append(
-            TimelineEntry(
-                date=claim.value,
-                precision=claim.precision,
-                relative=claim.relative,
-                ambiguous=claim.ambiguous,
-                event=event,
-                doc_id=claim.doc_id,
-                title=documents[claim.doc_id].title,
-                citation=citation_of(claim.doc_id, line_start, line_end, claim.page),
-                line_start=line_start,
-                line_end=line_end,
-                claim_id=claim.id,
-            )
-        )
-    entries.sort(key=lambda e: (e.date, e.doc_id, e.event.start))
-    return entries
