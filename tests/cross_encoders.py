@@ -14,11 +14,9 @@ import json
 from pathlib import Path
 
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
-WORDS = [
-    *"tariff revenue customs duties record billion deficit treasury prices steel chips".split(),
-    *"when who how much what the of a in to and is".split(),
-    *"關稅收入美國晶片進口",
-]
+_ENGLISH = "tariff revenue customs duties record billion deficit treasury prices steel chips"
+_SMALL = "when who how much what the of a in to and is"
+WORDS = [*_ENGLISH.split(), *_SMALL.split(), *"關稅收入美國晶片進口"]
 # Logit = shared words - OFFSET: one shared word is weak (sigmoid 0.38), two are not (0.62).
 OFFSET = 1.5
 

@@ -38,7 +38,8 @@ def test_an_onnx_cross_encoder_scores_each_pair_of_question_and_passage(
 def test_scores_do_not_depend_on_the_batch(tmp_path: Path) -> None:
     reranker = load_reranker(overlap_onnx(tmp_path / "overlap"))
     # Texts of different lengths, more than one batch: padding must not count.
-    texts = [" ".join(["tariff", "revenue", "the"][: 1 + i % 3] * (1 + i)) for i in range(BATCH + 5)]
+    words = ["tariff", "revenue", "the"]
+    texts = [" ".join(words[: 1 + i % 3] * (1 + i)) for i in range(BATCH + 5)]
     together = reranker.score("tariff revenue", texts)
     assert together == [reranker.score("tariff revenue", [text])[0] for text in texts]
 
@@ -64,7 +65,7 @@ def test_a_pytorch_cross_encoder_loads_through_sentence_transformers(tmp_path: P
 
 
 def test_a_missing_folder_is_one_line_naming_the_fix(tmp_path: Path) -> None:
-    with pytest.raises(RerankerUnavailableError, match="does not exist.*drop --reranker"):
+    with pytest.raises(RerankerUnavailableError, match=r"does not exist.*drop --reranker"):
         load_reranker(tmp_path / "no-such-model")
 
 

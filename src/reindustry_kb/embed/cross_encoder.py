@@ -146,7 +146,7 @@ class StCrossEncoder:
                 f"installed; {_INSTALL_ST}, or give a folder with an ONNX export "
                 "(model.onnx and tokenizer.json)"
             ) from exc
-        transformers.logging.disable_progress_bar()  # stderr keeps to errors
+        transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # stderr: errors only
         self.name = reranker_name(folder)
         self._identity = torch.nn.Identity()  # logits, not the model's own activation
         try:
