@@ -98,7 +98,7 @@ def warm(index_dir: str, questions: list[str], reranker: Path | None) -> list[fl
 def main() -> None:
     parser = argparse.ArgumentParser(description="What --reranker costs a question.")
     parser.add_argument("--index-dir", required=True)
-    parser.add_argument("--reranker", type=Path, help="a cross-encoder folder (default: the stand-in)")
+    parser.add_argument("--reranker", type=Path, help="a cross-encoder (default: the stand-in)")
     parser.add_argument("--onnx", action="store_true", help="the stand-in as ONNX")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
