@@ -12,7 +12,8 @@ tests/data/dev_questions.jsonl --index-dir IDX --split heldout --reranker PATH`.
 
 Cold: the median wall time of `rkb ask QUESTION --json` in a new process over --runs runs.
 Warm: the median time of one question in a process that has answered one before, over the
-first 20 held-out dev questions.
+first 20 held-out dev questions. Both also in CPU seconds (all threads), which a busy machine
+changes less than wall time.
 """
 
 from __future__ import annotations
@@ -65,34 +66,46 @@ def stand_in(folder: Path, onnx: bool) -> Path:
     return folder
 
 
-def cold(index_dir: str, questions: list[str], runs: int, reranker: Path | None) -> list[float]:
-    times = []
+def cold(
+    index_dir: str, questions: list[str], runs: int, reranker: Path | None
+) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds (all threads) of each run."""
+    import resource
+
+    times, cpu = [], []
     for run in range(runs):
         command = [sys.executable, "-m", "reindustry_kb", "ask", questions[run % len(questions)]]
         command += ["--json", "--index-dir", index_dir]
         command += ["--reranker", str(reranker)] if reranker else []
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         times.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         if done.returncode != 0:
             sys.exit(f"rkb ask failed: {done.stderr.strip()}")
         json.loads(done.stdout)
-    return times
+    return times, cpu
 
 
-def warm(index_dir: str, questions: list[str], reranker: Path | None) -> list[float]:
+def warm(
+    index_dir: str, questions: list[str], reranker: Path | None
+) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds (all threads) of each question."""
     from reindustry_kb.ask.questions import ask
     from reindustry_kb.ask.session import Session
     from reindustry_kb.settings import Settings
 
     session = Session.open(Settings.from_env(index_dir=index_dir, reranker=reranker))
     ask(session, "暖身 warm-up", 5)
-    times = []
+    times, cpu = [], []
     for question in questions:
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         ask(session, question, 5)
         times.append(time.perf_counter() - started)
-    return times
+        cpu.append(time.process_time() - used)
+    return times, cpu
 
 
 def main() -> None:
@@ -107,13 +120,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rkb-reranker-") as tmp:
         reranker = args.reranker or stand_in(Path(tmp) / "minilm-l6-stand-in", args.onnx)
         for label, folder in (("without a reranker", None), ("with the reranker", reranker)):
-            c = cold(args.index_dir, questions, args.runs, folder)
-            w = warm(args.index_dir, questions, folder)
+            c, c_cpu = cold(args.index_dir, questions, args.runs, folder)
+            w, w_cpu = warm(args.index_dir, questions, folder)
             print(
-                f"{label}: cold median {statistics.median(c):.2f}s "
-                f"(min {min(c):.2f}, max {max(c):.2f}; {len(c)} runs), "
-                f"warm median {statistics.median(w) * 1000:.0f} ms "
-                f"(max {max(w) * 1000:.0f} ms; {len(w)} questions)"
+                f"{label}: cold median {statistics.median(c):.2f}s wall, "
+                f"{statistics.median(c_cpu):.2f}s CPU ({len(c)} runs); "
+                f"warm median {statistics.median(w):.2f}s wall, "
+                f"{statistics.median(w_cpu):.2f}s CPU ({len(w)} questions)",
+                flush=True,
             )
 
 
