@@ -477,7 +477,9 @@ def test_ask_export_and_eval_take_a_reranker_folder(indexed: Path, tmp_path: Pat
     )
     assert by_env.exit_code == 0 and json.loads(by_env.stdout) == payload
     code, out, err = run("export", question, "--reranker", str(folder), "-k", "1")
-    assert code == 0 and "**Answer:**" in out, err
+    assert (
+        code == 0 and "**Answer:**" in out and "(fake, hash-bigrams-64, reranked by overlap)" in out
+    ), err
     questions = tmp_path / "questions.jsonl"
     record = {"question": question, "doc": "interview_hant"}
     questions.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
