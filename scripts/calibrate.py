@@ -2,6 +2,7 @@
 model, and measure it on questions it was not fitted on.
 
     python scripts/calibrate.py --library seeds=IDX_SEEDS --library dev=IDX_DEV [--write]
+        [--reranker PATH]
 
 Three sets of questions: answerable (each library's own question set: a hit is relevant when
 `rkb eval` counts it so, the right document quoting the answer), off-topic (other domains,
@@ -13,7 +14,8 @@ judged by a model fitted without it (a question is kept when one of its first 5 
 the threshold). The held-out split gives the figures:
 answerable questions kept, off-topic and near misses rejected, and the expected calibration
 error of the first 5 hits (and of the first hit alone). `--write` stores the model, with these
-figures, under the embedder's key in src/reindustry_kb/data/calibration.json.
+figures, under the embedder's key in src/reindustry_kb/data/calibration.json (with
+`--reranker`, the key of the embedder and that cross-encoder).
 
 The libraries are indexes built beforehand (docs/BENCHMARKS.md, "The dev library"), all with
 the same embedder and model.
@@ -39,6 +41,7 @@ from reindustry_kb.ask.confidence import (
 from reindustry_kb.ask.evaluate import is_relevant, load_questions
 from reindustry_kb.ask.questions import ask_with_evidence
 from reindustry_kb.ask.session import Session
+from reindustry_kb.embed.cross_encoder import reranker_name
 from reindustry_kb.settings import Settings
 
 ROOT = Path(__file__).parents[1]
@@ -73,9 +76,13 @@ def ask_all(args: argparse.Namespace) -> tuple[str, list[Asked]]:
     """Every question asked of its libraries, with each hit's evidence and relevance."""
     libraries = pairs(args.library, "--library")
     answerable = pairs(args.answerable, "--answerable")
-    sessions = {name: Session.open(Settings(index_dir=path)) for name, path in libraries.items()}
+    sessions = {
+        name: Session.open(Settings(index_dir=path, reranker=args.reranker))
+        for name, path in libraries.items()
+    }
+    reranker = reranker_name(args.reranker) if args.reranker else None
     keys = {
-        calibration_key(s.reader.manifest.embedder, s.reader.manifest.model)
+        calibration_key(s.reader.manifest.embedder, s.reader.manifest.model, reranker)
         for s in sessions.values()
     }
     if len(keys) != 1:
@@ -203,6 +210,9 @@ def main() -> None:
     )
     parser.add_argument("--off-topic", type=Path, default=DATA / "offtopic_questions.jsonl")
     parser.add_argument("--near-miss", type=Path, default=DATA / "nearmiss_questions.jsonl")
+    parser.add_argument(
+        "--reranker", type=Path, help="a cross-encoder folder: fit the libraries' key with it"
+    )
     parser.add_argument("--seed", type=int, default=30)
     parser.add_argument("--held-out", type=float, default=0.5, help="share of each set held out")
     parser.add_argument(

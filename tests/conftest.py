@@ -50,7 +50,10 @@ class FakeEmbedder:
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every test gets its own index folder, the fake embedder registered, no stray RKB_* env."""
-    for var in ("RKB_SEEDS_DIR", "RKB_INDEX_DIR", "RKB_DATABASE_URL", "RKB_EMBEDDER", "RKB_MODEL"):
+    for var in (
+        *("RKB_SEEDS_DIR", "RKB_INDEX_DIR", "RKB_DATABASE_URL"),
+        *("RKB_EMBEDDER", "RKB_MODEL", "RKB_RERANKER"),
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("RKB_INDEX_DIR", str(tmp_path / "indexes"))
     monkeypatch.setitem(embed.EMBEDDERS, "fake", FakeEmbedder)

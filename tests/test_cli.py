@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from reindustry_kb.ask.confidence import Calibration
 from reindustry_kb.cli import app
 from reindustry_kb.settings import Settings
+from tests.cross_encoders import overlap_onnx
 
 runner = CliRunner()
 HIT_KEYS = {
@@ -473,3 +474,49 @@ def test_claims_csv_gives_a_dates_role(indexed: Path) -> None:
     }
     relative = [row for row in rows if row["relative"] == "True"]
     assert relative and all(row["resolved_from"] for row in relative)
+
+
+def test_ask_export_and_eval_take_a_reranker_folder(indexed: Path, tmp_path: Path) -> None:
+    folder = overlap_onnx(tmp_path / "overlap")
+    question = "美國對進口晶片課徵關稅"
+    code, out, err = run("ask", question, "--reranker", str(folder), "--json", "-k", "3")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["probability_from"] == "reranker overlap (its own sigmoid, not calibrated)"
+    scores = [hit["score"] for hit in payload["hits"]]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0.5
+    assert all(hit["probability"] == hit["score"] for hit in payload["hits"])
+    by_env = runner.invoke(
+        app,
+        ["ask", question, "--json", "-k", "3"],
+        env={"RKB_EMBEDDER": "fake", "RKB_RERANKER": str(folder)},
+    )
+    assert by_env.exit_code == 0 and json.loads(by_env.stdout) == payload
+    code, out, err = run("export", question, "--reranker", str(folder), "-k", "1")
+    assert (
+        code == 0 and "**Answer:**" in out and "(fake, hash-bigrams-64, reranked by overlap)" in out
+    ), err
+    questions = tmp_path / "questions.jsonl"
+    record = {"question": question, "doc": "interview_hant"}
+    questions.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, err = run("eval", str(questions), "--reranker", str(folder), "--json")
+    assert code == 0, err
+    assert json.loads(out)["hybrid"]["overall"]["n"] == 1
+
+
+@pytest.mark.parametrize("command", [["ask", "tariff revenue"], ["export", "tariff revenue"]])
+def test_a_reranker_that_cannot_load_is_one_line(
+    indexed: Path, tmp_path: Path, command: list[str]
+) -> None:
+    code, out, err = run(*command, "--reranker", str(tmp_path / "no-such-model"))
+    assert code == 1 and out == "" and len(err.splitlines()) == 1
+    assert "does not exist" in err and "drop --reranker / RKB_RERANKER" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = run(*command, "--reranker", str(empty))
+    assert code == 1 and out == "" and len(err.splitlines()) == 1
+    assert "holds no cross-encoder" in err
+    by_env = runner.invoke(
+        app, command, env={"RKB_EMBEDDER": "fake", "RKB_RERANKER": str(tmp_path / "gone")}
+    )
+    assert by_env.exit_code == 1 and "does not exist" in by_env.stderr

@@ -29,6 +29,10 @@ class EmbedderUnavailableError(RkbError):
     """The configured embedder's package or model is not installed."""
 
 
+class RerankerUnavailableError(RkbError):
+    """The reranker's folder is missing, holds no cross-encoder, or needs an extra."""
+
+
 def damaged(build: object, name: str) -> IndexCorruptError:
     """The one-line error for an unreadable file of a build folder."""
     return IndexCorruptError(

@@ -182,6 +182,8 @@ class AskResult(BaseModel):
     # Every hit weak: the library holds nothing that answers (the hits are the nearest).
     no_good_match: bool = False
     threshold: float | None = None  # the probability below which a hit is weak
+    # What the probabilities are: "calibration KEY" (fitted), or a reranker's own sigmoid.
+    probability_from: str | None = None
 
 
 class IndexStats(BaseModel):

@@ -22,6 +22,8 @@ class Settings(BaseModel):
     # None means "whatever the index was built with" when querying, the default when building.
     embedder: str | None = None
     model: str | None = None
+    # A local cross-encoder folder that re-scores the best hits of a question (none: no reranker).
+    reranker: Path | None = None
     # Passage size in estimated model tokens (a CJK character ~ 1, an English word ~ 1.3).
     passage_target: int = 180
     passage_max: int = 300
@@ -48,6 +50,7 @@ class Settings(BaseModel):
             "database_url": "RKB_DATABASE_URL",
             "embedder": "RKB_EMBEDDER",
             "model": "RKB_MODEL",
+            "reranker": "RKB_RERANKER",
             "max_file_mb": "RKB_MAX_FILE_MB",
         }
         for field, var in env.items():

@@ -1,5 +1,6 @@
 import math
 import random
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ from reindustry_kb.ask.questions import ask, ask_with_evidence
 from reindustry_kb.ask.session import Session
 from reindustry_kb.models import Passage
 from reindustry_kb.settings import Settings
+from tests.cross_encoders import overlap_onnx
 
 
 def _sigmoid(z: float) -> float:
@@ -102,6 +104,42 @@ def test_without_a_calibration_hits_carry_no_probability(fake_index: Settings) -
     assert result.hits
     assert all(hit.probability is None and not hit.weak for hit in result.hits)
     assert not result.no_good_match and result.threshold is None
+
+
+def _with_reranker(settings: Settings, tmp_path: Path) -> Session:
+    """A session whose reranker is the overlap cross-encoder (tests/cross_encoders.py)."""
+    folder = overlap_onnx(tmp_path / "overlap")
+    return Session.open(settings.model_copy(update={"reranker": folder}))
+
+
+def test_a_reranker_without_a_fit_gives_its_own_probability_and_says_so(
+    fake_index: Settings, calibrated: Calibration, tmp_path: Path
+) -> None:
+    # The embedder's calibration does not hold for a reranker's order: it is not used.
+    session = _with_reranker(fake_index, tmp_path)
+    assert session.calibration is None
+    result = ask(session, "美國對進口晶片課徵關稅", 3)
+    assert result.probability_from == "reranker overlap (its own sigmoid, not calibrated)"
+    assert result.threshold == confidence.RERANKER_THRESHOLD
+    for hit in result.hits:
+        assert hit.probability == hit.score and hit.weak == (hit.score < 0.5)
+    assert not result.hits[0].weak  # it holds 美國, 晶片, 進口 and 關稅
+    unanswered = ask(session, "紅燒肉要怎麼做才會軟嫩入味", 3)  # no word of the model's
+    assert all(hit.weak for hit in unanswered.hits) and unanswered.no_good_match
+
+
+def test_a_calibration_is_keyed_by_its_reranker(
+    fake_index: Settings, calibrated: Calibration, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    plain = ask(Session.open(fake_index), "關稅收入", 1)
+    assert plain.probability_from == "calibration fake/hash-bigrams-64"
+    fitted = Calibration(**{**calibrated.__dict__, "key": "fake/hash-bigrams-64+overlap"})
+    monkeypatch.setattr(confidence, "shipped", lambda: {fitted.key: fitted.to_json()})
+    session = _with_reranker(fake_index, tmp_path)
+    assert session.calibration == fitted
+    result = ask(session, "關稅收入", 1)
+    assert result.probability_from == "calibration fake/hash-bigrams-64+overlap"
+    assert result.hits[0].probability != result.hits[0].score
 
 
 def test_hits_below_the_threshold_are_weak(fake_index: Settings, calibrated: Calibration) -> None:

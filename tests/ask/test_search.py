@@ -1,3 +1,6 @@
+import math
+from collections.abc import Sequence
+
 import pytest
 
 from reindustry_kb.ask import search
@@ -131,3 +134,36 @@ def test_title_share_weighs_terms_by_idf_and_by_how_they_are_asked(fake_index: S
     assert search.title_share(lexical, title, dict.fromkeys(terms, 0.6)) == pytest.approx(0.6)
     assert search.title_share(lexical, title, {}) == 0.0
     assert search.title_share(lexical, "", dict.fromkeys(terms, 1.0)) == 0.0
+
+
+class PrefersOne:
+    """A reranker sure of one passage (logit 3) and against the rest (-3)."""
+
+    name = "prefers-one"
+
+    def __init__(self, ending: str) -> None:
+        self.ending = ending
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def score(self, question: str, texts: Sequence[str]) -> list[float]:
+        self.calls.append((question, list(texts)))
+        return [3.0 if text.endswith(self.ending) else -3.0 for text in texts]
+
+
+def test_a_reranker_scores_the_best_candidates_last(fake_index: Settings) -> None:
+    session = Session.open(fake_index)
+    plain = ask(session, "tariff revenue", 10)
+    assert session.reranker is None and len(plain.hits) >= 3  # every passage of the library
+    last = plain.hits[-1]
+    reranker = PrefersOne(last.clean_text)
+    session.__dict__["reranker"] = reranker  # what --reranker loads, at the first question
+    reranked = ask(session, "tariff revenue", 10)
+    assert reranked.hits[0].passage_id == last.passage_id  # last before, first now
+    sure, against = 1 / (1 + math.exp(-3)), 1 / (1 + math.exp(3))
+    assert reranked.hits[0].score == pytest.approx(sure, abs=1e-4)
+    assert all(hit.score == pytest.approx(against, abs=1e-4) for hit in reranked.hits[1:])
+    # It read every candidate (fewer than RERANK_DEPTH here) once, each after its title.
+    ((question, texts),) = reranker.calls
+    assert question == "tariff revenue" and len(texts) == len(plain.hits) < search.RERANK_DEPTH
+    shown = {f"{hit.title}\n{hit.clean_text}" for hit in plain.hits}
+    assert set(texts) == shown

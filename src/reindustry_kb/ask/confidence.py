@@ -10,6 +10,8 @@ question's ideas the passage names (in either language, through the glossary). A
 model turns it into a probability of relevance; its coefficients are fitted per embedder and
 model (data/calibration.json, by scripts/calibrate.py), as each embedder's cosines have their
 own scale. An index built with an embedder that has none gets no probability and no weak hit.
+With a reranker (embed/cross_encoder.py) the key names it too; a reranker without a fit gives
+its own probability, the sigmoid of its logit, weak below RERANKER_THRESHOLD, and says so.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ FEATURES = (
 # question ranks (the first k of a ranking do not depend on k), so that a hit's probability
 # does not change with -k.
 LEAD_DEPTH = 5
+# Below this a reranker's own (unfitted) probability marks a hit weak: even odds.
+RERANKER_THRESHOLD = 0.5
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 
 
@@ -84,8 +88,10 @@ class Calibration:
         }
 
 
-def calibration_key(embedder: str, model: str) -> str:
-    return f"{embedder}/{model}"
+def calibration_key(embedder: str, model: str, reranker: str | None = None) -> str:
+    """`embedder/model`, and `+reranker` when a cross-encoder scores the hits: its scores
+    change what a hit's evidence (its rank, its lead) means."""
+    return f"{embedder}/{model}" + (f"+{reranker}" if reranker else "")
 
 
 @cache
@@ -96,10 +102,10 @@ def shipped() -> dict[str, Any]:
     return loaded
 
 
-def calibration_for(embedder: str, model: str) -> Calibration | None:
-    """The shipped calibration of an embedder and model, or None when it has none (or one
-    that weighs evidence this version does not gather)."""
-    key = calibration_key(embedder, model)
+def calibration_for(embedder: str, model: str, reranker: str | None = None) -> Calibration | None:
+    """The shipped calibration of an embedder and model (and reranker), or None when it has
+    none (or one that weighs evidence this version does not gather)."""
+    key = calibration_key(embedder, model, reranker)
     entry = shipped().get(key)
     if entry is None or not set(entry["features"]) <= set(FEATURES):
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reindustry_kb.ask.confidence import LEAD_DEPTH, Signals, evidence
+from reindustry_kb.ask.confidence import LEAD_DEPTH, RERANKER_THRESHOLD, Signals, evidence
 from reindustry_kb.ask.dense import score, window_similarities
 from reindustry_kb.ask.query import analyse, concepts
 from reindustry_kb.ask.search import Scored, hybrid_search, query_vector
@@ -53,6 +53,9 @@ def ask_with_evidence(
     answers = found[0] if found else {}
     rows = found[1] if found else []
     calibration = session.calibration if rows else None
+    # A reranker without a fitted calibration: its own probability (a hit's score), unfitted.
+    own = calibration is None and session.reranker is not None
+    threshold = calibration.threshold if calibration else RERANKER_THRESHOLD if own else None
     hits = []
     for rank, result in enumerate(results[:k], start=1):
         p = passages[result.key]
@@ -64,6 +67,9 @@ def ask_with_evidence(
         if calibration is not None:  # as shown, so that a shown probability reads as its flag
             probability = round(calibration.probability(rows[rank - 1]), 4)
             weak = probability < calibration.threshold
+        elif own:
+            probability = round(result.score, 4)
+            weak = probability < RERANKER_THRESHOLD
         hits.append(
             Hit(
                 rank=rank,
@@ -96,10 +102,20 @@ def ask_with_evidence(
             query=question,
             hits=hits,
             no_good_match=bool(hits) and all(hit.weak for hit in hits),
-            threshold=calibration.threshold if calibration else None,
+            threshold=threshold,
+            probability_from=_probability_from(session, calibration.key if calibration else None),
         ),
         rows[:k],
     )
+
+
+def _probability_from(session: Session, calibration: str | None) -> str | None:
+    """What a hit's probability is: a fitted calibration's, or a reranker's own."""
+    if calibration is not None:
+        return f"calibration {calibration}"
+    if session.reranker is not None:
+        return f"reranker {session.reranker.name} (its own sigmoid, not calibrated)"
+    return None
 
 
 def _evidence(

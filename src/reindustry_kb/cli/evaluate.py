@@ -12,7 +12,7 @@ from reindustry_kb.cli.index import build_with_progress
 from reindustry_kb.settings import Settings
 
 
-@command("eval", "seeds_dir", "index_dir")
+@command("eval", "seeds_dir", "index_dir", "reranker")
 def eval_cli(
     settings: Settings,
     chosen: Chosen,

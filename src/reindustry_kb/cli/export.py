@@ -21,7 +21,11 @@ COMPARE_HELP = (
 )
 
 
-@command("export", *("kind", "doc", "actor", "lever", "unit", "since", "until"), "index_dir")
+@command(
+    "export",
+    *("kind", "doc", "actor", "lever", "unit", "since", "until"),
+    *("index_dir", "reranker"),
+)
 def export_cli(
     settings: Settings,
     chosen: Chosen,
