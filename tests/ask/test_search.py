@@ -83,22 +83,6 @@ def test_dense_scores_cover_every_passage_of_a_small_index(fake_index: Settings)
     assert set(scores) == keys and len(keys) == session.dense.n
 
 
-def test_the_passage_holding_the_question_in_one_window_moves_up(fake_index: Settings) -> None:
-    session = Session.open(fake_index)
-    passages = {p.passage_id: p for p in session.reader.iter_passages()}
-    english = [key for key, p in passages.items() if p.lang == "en"]
-    holder, other = english[0], next(key for key in passages if key != english[0])
-    words = [w for w in session.terms.query_terms(passages[holder].text) if w.isalpha()][:3]
-    analysed = analyse(" ".join(words), session.terms)
-    tied = [Scored(key=other, score=0.5, dense=None, lexical=None)]
-    tied.append(Scored(key=holder, score=0.5, dense=None, lexical=None))
-    ranked = search.by_proximity(session, analysed, tied, passages)
-    assert [s.key for s in ranked] == [holder, other]
-    assert 0.5 < ranked[0].score <= 0.5 + search.PROXIMITY_WEIGHT
-    # A question the index has no word of leaves the order alone.
-    assert search.by_proximity(session, analyse("zzzz", session.terms), tied, passages) == tied
-
-
 def test_the_document_the_question_names_moves_up(fake_index: Settings) -> None:
     session = Session.open(fake_index)
     passages = {p.passage_id: p for p in session.reader.iter_passages()}

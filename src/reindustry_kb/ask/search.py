@@ -30,6 +30,7 @@ from typing import Any
 
 from reindustry_kb.ask.dense import dense_search
 from reindustry_kb.ask.query import EXPANSION_WEIGHT, Query, analyse, crossed
+from reindustry_kb.ask.second_stage import DEPTH, second_stage
 from reindustry_kb.ask.session import Session
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.errors import EmbedderMismatchError
@@ -40,11 +41,6 @@ from reindustry_kb.models import NO_FILTERS, Filters, Passage, passage_order
 LEXICAL_WEIGHT = 0.5
 # BM25 passages fused besides the dense candidates: the head of the list is all fusion can use.
 LEXICAL_POOL = 1000
-# The fused best this many are re-ranked by term proximity, with this weight (fused scores are
-# in 0..1): at 0.2 the dev library gains two questions first, DRCD 0.952 -> 0.957, the seeds
-# dev set none; at 0.3 the seeds dev set loses three.
-RERANK_DEPTH = 20
-PROXIMITY_WEIGHT = 0.2
 # The fused best this many gain TITLE_WEIGHT x the share of their title the question names.
 # Dev library 0.558 / 0.798 -> 0.577 / 0.827 (R@1 / R@5) at 0.3, the same at a pool of 50 as
 # of 500; weights 0.2 / 0.5: 0.577 / 0.817, 0.577 / 0.837; seeds dev set unchanged.
@@ -63,10 +59,20 @@ class Scored:
 def hybrid_search(
     session: Session, query: str, k: int, filters: Filters = NO_FILTERS
 ) -> list[Scored]:
-    """The k best passages for a question: dense and BM25, fused by coverage, then lifted by
-    their title and by term proximity."""
+    """The k best passages for a question: dense and BM25, fused by coverage, lifted by their
+    title, then the best second_stage.DEPTH re-scored passage by passage."""
+    vector = query_vector(session, query) if session.dense.n else None
+    analysed, named, passages = first_stage(session, query, vector, filters, max(k, DEPTH))
+    return second_stage(session, analysed, vector, named, passages)[:k]
+
+
+def first_stage(
+    session: Session, query: str, vector: Any, filters: Filters, k: int
+) -> tuple[Query, list[Scored], dict[PassageKey, Passage]]:
+    """The question analysed, its k best passages by the fused scores and the title field,
+    and those passages."""
     reader = session.reader
-    dense = dense_scores(session, query, filters)
+    dense = _dense(session, vector, filters)
     analysed = analyse(query, session.terms)
     lexical = reader.lexical_scores(analysed.weighted_terms(), filters, LEXICAL_POOL, dense.keys())
     groups = reader.passage_groups(dense.keys() | lexical.keys())
@@ -80,8 +86,7 @@ def hybrid_search(
     }
     fused = fuse(dense, lexical, weights, groups, limit=max(k, TITLE_POOL))
     passages = reader.passages([result.key for result in fused])
-    named = by_title(session, analysed, fused, passages)[: max(k, RERANK_DEPTH)]
-    return by_proximity(session, analysed, named, passages)[:k]
+    return analysed, by_title(session, analysed, fused, passages)[:k], passages
 
 
 def by_title(
@@ -123,29 +128,6 @@ def title_share(terms: Terms, title: str, asked: dict[str, float]) -> float:
     return sum(weight * asked.get(term, 0.0) for term, weight in idf.items()) / total
 
 
-def by_proximity(
-    session: Session, analysed: Query, results: list[Scored], passages: dict[str, Passage]
-) -> list[Scored]:
-    """The results re-ranked with PROXIMITY_WEIGHT x the largest share of the question's terms
-    (IDF-weighted, equivalents at their weight) that one sentence window of the passage holds:
-    of two passages on the question's topic, the one that says what was asked in one place."""
-    from reindustry_kb.ask.answer import best_window_share, term_weights
-
-    weights = term_weights(session.terms, analysed.terms, analysed.expansions)
-    if not results or not weights:
-        return results
-    size = session.window_size
-    rescored = [
-        replace(
-            result,
-            score=result.score
-            + PROXIMITY_WEIGHT * best_window_share(passages[result.key], weights, size),
-        )
-        for result in results
-    ]
-    return _ranked(rescored)
-
-
 def _ranked(results: list[Scored]) -> list[Scored]:
     return sorted(results, key=lambda result: (-result.score, passage_order(result.key)))
 
@@ -153,9 +135,12 @@ def _ranked(results: list[Scored]) -> list[Scored]:
 def dense_scores(session: Session, query: str, filters: Filters) -> dict[PassageKey, float]:
     """Standardised passage scores from the dense side (ask/dense.py), for the question and
     its twin with glossary phrases in the other language (query.crossed)."""
-    if session.dense.n == 0:
+    return _dense(session, query_vector(session, query) if session.dense.n else None, filters)
+
+
+def _dense(session: Session, vector: Any, filters: Filters) -> dict[PassageKey, float]:
+    if vector is None or session.dense.n == 0:
         return {}
-    vector = query_vector(session, query)
     if vector.shape[0] != session.dense.dim:
         raise EmbedderMismatchError(
             f"query vectors have {vector.shape[0]} dimensions but the index has "
