@@ -4,19 +4,22 @@ import pytest
 
 from reindustry_kb.ask import second_stage
 from reindustry_kb.ask.query import analyse
-from reindustry_kb.ask.search import Scored, query_vector
+from reindustry_kb.ask.search import Scored
 from reindustry_kb.ask.second_stage import Weights, asked_kinds
 from reindustry_kb.ask.session import Session
 from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.models import Passage
 from reindustry_kb.settings import Settings
+from reindustry_kb.text.normalize import fold_text
 
-# One passage each: the same plan, and what each adds (a date, an amount, an agency).
+# One passage each: the same plan, and what each adds (a date, an amount, an agency, a span
+# of time).
 DOCUMENTS = {
     "plain": "The grid security plan covers the substations of the northern region.",
     "dated": "The grid security plan covers the northern region from March 1, 2027.",
     "counted": "The grid security plan covers the northern region with $40 billion.",
     "acting": "The grid security plan covers the northern region under the Department of Energy.",
+    "lasting": "The grid security plan covers the northern region for ninety days.",
 }
 
 
@@ -44,8 +47,7 @@ def _order(
 ) -> list[str]:
     passages = {p.passage_id: p for p in session.reader.iter_passages()}
     analysed = analyse(question, session.terms)
-    vector = query_vector(session, question)
-    ranked = second_stage.second_stage(session, analysed, vector, candidates, passages, weights)
+    ranked = second_stage.second_stage(session, analysed, candidates, passages, weights)
     return [passages[result.key].doc_id for result in ranked]
 
 
@@ -85,11 +87,37 @@ def test_the_passage_holding_what_is_asked_comes_first(
     assert kind in {claim.kind for claim in claims[passages[holder].passage_id]}
     assert kind not in {claim.kind for claim in claims[passages["plain"].passage_id]}
     tied = _tied(passages["plain"], passages[holder])  # equal first-stage scores
-    only_kind = Weights(proximity=0.0, kind=0.1)
+    only_kind = Weights(kind=0.1)
     assert _order(library, question, tied, only_kind) == [holder, "plain"]
     # A question that asks for no such thing leaves the tie in library order.
     asked_nothing = "What does the grid security plan cover?"
     assert _order(library, asked_nothing, tied, only_kind) == sorted([holder, "plain"])
+
+
+@pytest.mark.parametrize(
+    ("text", "timed"),
+    [
+        ("應於三十日內提出申請", True),
+        ("许可有效期间为二年", True),
+        ("within thirty (30) days of the date of this order", True),
+        ("effective March 1, 2027", True),
+        ("in fiscal year 2025", True),
+        ("第十二條 主管機關為經濟部", False),
+        ("Sec. 3. Policy. The Secretary shall consult the States.", False),
+    ],
+)
+def test_a_span_of_time_is_found_in_each_script(text: str, timed: bool) -> None:
+    assert bool(second_stage.TIME.search(fold_text(text))) is timed
+
+
+def test_a_how_long_question_prefers_a_span_of_time(library: Session) -> None:
+    # Durations are no date claims; the passage that holds one still answers "how long".
+    passages = _passages(library)
+    claims = library.reader.claims_by_passage([passages["lasting"].passage_id])
+    assert "date" not in {claim.kind for claim in claims[passages["lasting"].passage_id]}
+    tied = _tied(passages["plain"], passages["lasting"])
+    question = "How long does the grid security plan cover the northern region?"
+    assert _order(library, question, tied, Weights(kind=0.1)) == ["lasting", "plain"]
 
 
 def test_the_passage_holding_the_question_in_one_window_moves_up(library: Session) -> None:
@@ -97,10 +125,6 @@ def test_the_passage_holding_the_question_in_one_window_moves_up(library: Sessio
     tied = _tied(passages["counted"], passages["plain"])
     question = "the substations of the northern region"
     assert _order(library, question, tied, Weights(proximity=0.2)) == ["plain", "counted"]
-    assert _order(library, question, tied, Weights(proximity=0.0, window=0.2)) == [
-        "plain",
-        "counted",
-    ]
     # A question the index has no word of leaves the order alone.
     assert _order(library, "zzzz", tied, Weights(proximity=0.2)) == ["counted", "plain"]
 
@@ -133,7 +157,7 @@ def test_the_candidates_below_the_depth_keep_their_order(
 ) -> None:
     monkeypatch.setattr(second_stage, "DEPTH", 2)
     passages = _passages(library)
-    order = ["counted", "plain", "acting", "dated"]
+    order = ["counted", "plain", "acting", "dated", "lasting"]
     candidates = [
         Scored(key=passages[name].passage_id, score=1.0 - i / 100, dense=None, lexical=None)
         for i, name in enumerate(order)
@@ -141,4 +165,4 @@ def test_the_candidates_below_the_depth_keep_their_order(
     question = "the substations of the northern region"
     ranked = _order(library, question, candidates, Weights(proximity=0.2))
     # The two re-scored swap (plain holds the question); the two below are left as they were.
-    assert ranked == ["plain", "counted", "acting", "dated"]
+    assert ranked == ["plain", "counted", "acting", "dated", "lasting"]

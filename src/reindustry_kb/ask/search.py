@@ -61,18 +61,17 @@ def hybrid_search(
 ) -> list[Scored]:
     """The k best passages for a question: dense and BM25, fused by coverage, lifted by their
     title, then the best second_stage.DEPTH re-scored passage by passage."""
-    vector = query_vector(session, query) if session.dense.n else None
-    analysed, named, passages = first_stage(session, query, vector, filters, max(k, DEPTH))
-    return second_stage(session, analysed, vector, named, passages)[:k]
+    analysed, named, passages = first_stage(session, query, filters, max(k, DEPTH))
+    return second_stage(session, analysed, named, passages)[:k]
 
 
 def first_stage(
-    session: Session, query: str, vector: Any, filters: Filters, k: int
+    session: Session, query: str, filters: Filters, k: int
 ) -> tuple[Query, list[Scored], dict[PassageKey, Passage]]:
     """The question analysed, its k best passages by the fused scores and the title field,
     and those passages."""
     reader = session.reader
-    dense = _dense(session, vector, filters)
+    dense = dense_scores(session, query, filters)
     analysed = analyse(query, session.terms)
     lexical = reader.lexical_scores(analysed.weighted_terms(), filters, LEXICAL_POOL, dense.keys())
     groups = reader.passage_groups(dense.keys() | lexical.keys())
@@ -135,12 +134,9 @@ def _ranked(results: list[Scored]) -> list[Scored]:
 def dense_scores(session: Session, query: str, filters: Filters) -> dict[PassageKey, float]:
     """Standardised passage scores from the dense side (ask/dense.py), for the question and
     its twin with glossary phrases in the other language (query.crossed)."""
-    return _dense(session, query_vector(session, query) if session.dense.n else None, filters)
-
-
-def _dense(session: Session, vector: Any, filters: Filters) -> dict[PassageKey, float]:
-    if vector is None or session.dense.n == 0:
+    if session.dense.n == 0:
         return {}
+    vector = query_vector(session, query)
     if vector.shape[0] != session.dense.dim:
         raise EmbedderMismatchError(
             f"query vectors have {vector.shape[0]} dimensions but the index has "
