@@ -19,8 +19,11 @@ embeds the question together with its code-mixed twin, glossary phrases put in t
 language (query.crossed), as a small embedder matches its own language best. The fused best
 TITLE_POOL gain from their document's title when the question names it (`China's export control
 law`, `依中國關稅法`): a title field, as BM25F weighs one, across languages by the equivalents.
-And the best RERANK_DEPTH are re-ranked by term proximity: how much of the question one
-sentence window of the passage holds.
+That is the first stage (first_stage). Then the best second_stage.DEPTH are re-scored passage
+by passage (ask/second_stage.py): how much of the question one sentence window holds, whether
+the passage holds the kind of answer asked for (a date or span of time, an amount, an actor),
+and how its document stands among the candidates, so that of one law's articles the one that
+answers comes first rather than its neighbour.
 """
 
 from __future__ import annotations
