@@ -60,6 +60,14 @@ def test_relevance_needs_the_document_and_an_answer() -> None:
     assert is_relevant(Question(id="2", question="?", answers=[], doc="d1"), "d1", "anything")
 
 
+def test_relevance_reads_through_markup() -> None:
+    # The answer as a reader is shown it counts, though markup splits it in the source.
+    question = Question(id="1", question="?", answers=["Sec. 2", "2024 年一月"], doc="d1")
+    assert is_relevant(question, "d1", '<span style="u">Sec</span>. <span>2</span> applies')
+    assert is_relevant(question, "d1", "生效日為 **2024** 年一月一日")
+    assert not is_relevant(question, "d1", "<b>Sec</b>. 3 applies")
+
+
 def test_recall_mrr_and_groups() -> None:
     questions = [
         Question(id="a", question="美國關稅", answers=["甲"], lang="zh-Hant"),

@@ -3,7 +3,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from reindustry_kb.ask import search
+from reindustry_kb.ask import search, second_stage
 from reindustry_kb.ask.query import analyse
 from reindustry_kb.ask.questions import ask
 from reindustry_kb.ask.search import Scored, dense_scores, fuse
@@ -86,22 +86,6 @@ def test_dense_scores_cover_every_passage_of_a_small_index(fake_index: Settings)
     assert set(scores) == keys and len(keys) == session.dense.n
 
 
-def test_the_passage_holding_the_question_in_one_window_moves_up(fake_index: Settings) -> None:
-    session = Session.open(fake_index)
-    passages = {p.passage_id: p for p in session.reader.iter_passages()}
-    english = [key for key, p in passages.items() if p.lang == "en"]
-    holder, other = english[0], next(key for key in passages if key != english[0])
-    words = [w for w in session.terms.query_terms(passages[holder].text) if w.isalpha()][:3]
-    analysed = analyse(" ".join(words), session.terms)
-    tied = [Scored(key=other, score=0.5, dense=None, lexical=None)]
-    tied.append(Scored(key=holder, score=0.5, dense=None, lexical=None))
-    ranked = search.by_proximity(session, analysed, tied, passages)
-    assert [s.key for s in ranked] == [holder, other]
-    assert 0.5 < ranked[0].score <= 0.5 + search.PROXIMITY_WEIGHT
-    # A question the index has no word of leaves the order alone.
-    assert search.by_proximity(session, analyse("zzzz", session.terms), tied, passages) == tied
-
-
 def test_the_document_the_question_names_moves_up(fake_index: Settings) -> None:
     session = Session.open(fake_index)
     passages = {p.passage_id: p for p in session.reader.iter_passages()}
@@ -162,8 +146,8 @@ def test_a_reranker_scores_the_best_candidates_last(fake_index: Settings) -> Non
     sure, against = 1 / (1 + math.exp(-3)), 1 / (1 + math.exp(3))
     assert reranked.hits[0].score == pytest.approx(sure, abs=1e-4)
     assert all(hit.score == pytest.approx(against, abs=1e-4) for hit in reranked.hits[1:])
-    # It read every candidate (fewer than RERANK_DEPTH here) once, each after its title.
+    # It read every candidate (fewer than second_stage.DEPTH here) once, each after its title.
     ((question, texts),) = reranker.calls
-    assert question == "tariff revenue" and len(texts) == len(plain.hits) < search.RERANK_DEPTH
+    assert question == "tariff revenue" and len(texts) == len(plain.hits) < second_stage.DEPTH
     shown = {f"{hit.title}\n{hit.clean_text}" for hit in plain.hits}
     assert set(texts) == shown

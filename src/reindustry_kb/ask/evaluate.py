@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError, model_validator
 from reindustry_kb.ask.questions import ask
 from reindustry_kb.ask.search import dense_scores
 from reindustry_kb.errors import RkbError
+from reindustry_kb.ingest.segment import shown_text
 from reindustry_kb.models import NO_FILTERS, answer_slice, language_group, passage_order
 from reindustry_kb.text.language import detect_lang
 
@@ -140,10 +141,20 @@ def documents_only(questions: Sequence[Question], path: Path) -> list[Question]:
 
 
 def is_relevant(question: Question, doc_id: str, text: str) -> bool:
-    """Right document (when given) and an answer quoted in the passage (when answers are given)."""
+    """Right document (when given) and an answer quoted in the passage (when answers are given),
+    in its source text or in the clean text a reader is shown (quotes(): through markup)."""
     if question.doc and question.doc != doc_id:
         return False
-    return not question.answers or any(answer in text for answer in question.answers)
+    return not question.answers or quotes(text, question.answers)
+
+
+def quotes(text: str, answers: Sequence[str]) -> bool:
+    """Whether text quotes one of the answers, as written in the source or as shown (markup
+    removed: segment.shown_text), so that `<b>2024</b> 年` quotes `2024 年`."""
+    if any(answer in text for answer in answers):
+        return True
+    shown = shown_text(text)[0]
+    return any(answer in shown for answer in answers)
 
 
 def evaluate(
@@ -168,8 +179,7 @@ def evaluate(
         )
         ranks.append(rank)
         if rank is not None and rank <= 5 and question.answers and ranked[rank - 1][2] is not None:
-            answer = ranked[rank - 1][2] or ""
-            answered.append(any(expected in answer for expected in question.answers))
+            answered.append(quotes(ranked[rank - 1][2] or "", question.answers))
         lang = question.lang or detect_lang(question.question)
         names = [f"lang={lang}"]
         if question.answers:

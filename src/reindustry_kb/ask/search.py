@@ -19,9 +19,12 @@ embeds the question together with its code-mixed twin, glossary phrases put in t
 language (query.crossed), as a small embedder matches its own language best. The fused best
 TITLE_POOL gain from their document's title when the question names it (`China's export control
 law`, `依中國關稅法`): a title field, as BM25F weighs one, across languages by the equivalents.
-And the best RERANK_DEPTH are re-ranked by term proximity: how much of the question one
-sentence window of the passage holds. Where the user gives a cross-encoder (`--reranker`), it
-scores those last (by_reranker): its score replaces theirs.
+That is the first stage (first_stage). Then the best second_stage.DEPTH are re-scored passage
+by passage (ask/second_stage.py): how much of the question one sentence window holds, whether
+the passage holds the kind of answer asked for (a date or span of time, an amount, an actor),
+and how its document stands among the candidates, so that of one law's articles the one that
+answers comes first rather than its neighbour. Where the user gives a cross-encoder (`--reranker`),
+it scores the second stage's best last (by_reranker): its score replaces theirs.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Any
 
 from reindustry_kb.ask.dense import dense_search
 from reindustry_kb.ask.query import EXPANSION_WEIGHT, Query, analyse, crossed
+from reindustry_kb.ask.second_stage import DEPTH, second_stage
 from reindustry_kb.ask.session import Session
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.errors import EmbedderMismatchError
@@ -41,11 +45,6 @@ from reindustry_kb.models import NO_FILTERS, Filters, Passage, passage_order
 LEXICAL_WEIGHT = 0.5
 # BM25 passages fused besides the dense candidates: the head of the list is all fusion can use.
 LEXICAL_POOL = 1000
-# The fused best this many are re-ranked by term proximity, with this weight (fused scores are
-# in 0..1): at 0.2 the dev library gains two questions first, DRCD 0.952 -> 0.957, the seeds
-# dev set none; at 0.3 the seeds dev set loses three.
-RERANK_DEPTH = 20
-PROXIMITY_WEIGHT = 0.2
 # The fused best this many gain TITLE_WEIGHT x the share of their title the question names.
 # Dev library 0.558 / 0.798 -> 0.577 / 0.827 (R@1 / R@5) at 0.3, the same at a pool of 50 as
 # of 500; weights 0.2 / 0.5: 0.577 / 0.817, 0.577 / 0.837; seeds dev set unchanged.
@@ -64,8 +63,19 @@ class Scored:
 def hybrid_search(
     session: Session, query: str, k: int, filters: Filters = NO_FILTERS
 ) -> list[Scored]:
-    """The k best passages for a question: dense and BM25, fused by coverage, then lifted by
-    their title and by term proximity."""
+    """The k best passages for a question: dense and BM25, fused by coverage, lifted by their
+    title, then the best second_stage.DEPTH re-scored passage by passage (last by a
+    cross-encoder, when the user gives one)."""
+    analysed, named, passages = first_stage(session, query, filters, max(k, DEPTH))
+    ranked = second_stage(session, analysed, named, passages)
+    return by_reranker(session, query, ranked, passages)[:k]
+
+
+def first_stage(
+    session: Session, query: str, filters: Filters, k: int
+) -> tuple[Query, list[Scored], dict[PassageKey, Passage]]:
+    """The question analysed, its k best passages by the fused scores and the title field,
+    and those passages."""
     reader = session.reader
     dense = dense_scores(session, query, filters)
     analysed = analyse(query, session.terms)
@@ -81,9 +91,7 @@ def hybrid_search(
     }
     fused = fuse(dense, lexical, weights, groups, limit=max(k, TITLE_POOL))
     passages = reader.passages([result.key for result in fused])
-    named = by_title(session, analysed, fused, passages)[: max(k, RERANK_DEPTH)]
-    ranked = by_proximity(session, analysed, named, passages)
-    return by_reranker(session, query, ranked, passages)[:k]
+    return analysed, by_title(session, analysed, fused, passages)[:k], passages
 
 
 def by_title(
@@ -123,29 +131,6 @@ def title_share(terms: Terms, title: str, asked: dict[str, float]) -> float:
     if total <= 0:
         return 0.0
     return sum(weight * asked.get(term, 0.0) for term, weight in idf.items()) / total
-
-
-def by_proximity(
-    session: Session, analysed: Query, results: list[Scored], passages: dict[str, Passage]
-) -> list[Scored]:
-    """The results re-ranked with PROXIMITY_WEIGHT x the largest share of the question's terms
-    (IDF-weighted, equivalents at their weight) that one sentence window of the passage holds:
-    of two passages on the question's topic, the one that says what was asked in one place."""
-    from reindustry_kb.ask.answer import best_window_share, term_weights
-
-    weights = term_weights(session.terms, analysed.terms, analysed.expansions)
-    if not results or not weights:
-        return results
-    size = session.window_size
-    rescored = [
-        replace(
-            result,
-            score=result.score
-            + PROXIMITY_WEIGHT * best_window_share(passages[result.key], weights, size),
-        )
-        for result in results
-    ]
-    return _ranked(rescored)
 
 
 def by_reranker(

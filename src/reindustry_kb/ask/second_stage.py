@@ -1,0 +1,205 @@
+"""The second stage: the first stage's best candidates re-scored passage by passage.
+
+The first stage (search.hybrid_search: dense and BM25 fused, then the title field) finds the
+right document far more often than the right passage of it: a law's opening articles win over
+the article that says when it takes effect, an article extending a period over the one that
+gives the end date. Here each of the best DEPTH candidates is scored again by what it holds for
+this question:
+
+- proximity: the largest share of the question's terms (IDF-weighted, equivalents at their
+  weight) that one sentence window holds, as the answer finder (answer.py) reads windows;
+- kind: whether the passage holds what the question asks for (asked_kinds): a when- or
+  how-long question a date claim or a span of time (durations are no claims: "within thirty
+  days", 三十日內), a how-much question a statistic, a who-question an actor; the claims of
+  all candidates are read in one batch;
+- document: its document's standing among the candidates (the best first-stage score of any
+  of its passages, scaled as the fused scores are): of two passages that answer alike, the one
+  in the document the question is about.
+
+Each is added to the first-stage score with its weight (WEIGHTS, fitted on the dev library's
+tune split; see docs/BENCHMARKS.md "The second stage", which also gives what was tried and
+left out: the best window's cosine and the neighbouring passages' scores, which lifted the
+tune split and lowered the held-out one). The stage takes candidates with scores and returns
+them re-scored, best first, so that a final scorer (a cross-encoder) can follow it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from reindustry_kb.ask.answer import best_window_share, term_weights
+from reindustry_kb.ask.query import Query
+from reindustry_kb.index.backend import PassageKey
+from reindustry_kb.models import Passage, passage_order
+from reindustry_kb.text.normalize import fold_text
+
+if TYPE_CHECKING:
+    from reindustry_kb.ask.search import Scored
+    from reindustry_kb.ask.session import Session
+
+# The first stage's best this many are re-scored.
+DEPTH = 20
+
+
+@dataclass(frozen=True)
+class Weights:
+    proximity: float = 0.0
+    kind: float = 0.0
+    document: float = 0.0
+
+
+# Fitted on the dev library's tune split (scores in 0..1; R@1 + MRR@10 over a grid of 0-0.3):
+# tune 0.577 -> 0.600 R@1, held-out 0.545 -> 0.567 (docs/BENCHMARKS.md, "The second stage").
+WEIGHTS = Weights(proximity=0.2, kind=0.1, document=0.2)
+
+# What a question asks for, read from its folded text (NFKC, lower case, Simplified): the
+# question words and the nouns of a date, an amount or an actor, in English and Chinese.
+ASKS: dict[str, re.Pattern[str]] = {
+    "date": re.compile(
+        r"\bwhen\b|\b(?:what|which) (?:date|day|year|month|time)\b|\bby what\b|\bdeadline\b"
+        r"|\bhow (?:long|soon)\b|\buntil\b|\bexpire|\beffective\b|\btake effect\b|\bin force\b"
+        r"|何时|什么时候|什么时间|哪(?:一)?(?:年|天|日|月)|几(?:月|号|年)|多久|多长时间|日期|期限|截止"
+        r"|生效|施行|起算|届满|到期|期间"
+    ),
+    "statistic": re.compile(
+        r"\bhow (?:much|many|large|big|high|low|far)\b|\b(?:what|which) (?:percentage|percent"
+        r"|share|proportion|rate|amount|ratio|sum|number|level|fraction|multiple|fine|penalty"
+        r"|cap|ceiling|limit|maximum|minimum|threshold)\b"
+        r"|多少|几(?:成|倍|个|家|项|人|次|%)|金额|数额|比例|比率|比重|百分之几|百分比|多高|多大"
+        r"|上限|下限|额度|幅度|罚款|罚锾|罚金"
+    ),
+    "actor": re.compile(
+        r"\bwho\b|\bwhom\b|\bwhose\b|\b(?:what|which) (?:agency|agencies|department|authority"
+        r"|authorities|body|bodies|office|official|officials|minister|ministry|organi[sz]ation"
+        r"|entity|court|committee|council|country|countries|company|companies|person)\b"
+        r"|谁|何人|哪(?:个|一|些|家)?(?:机关|机构|部门|单位|组织|人|国|公司|部会|委员会|官员|法院)"
+        r"|何(?:机关|机构|部门|单位)|(?:机关|机构|部门|单位)(?:为何|是谁|是哪)"
+    ),
+}
+
+
+# A span of time or a date in folded text: a number of days, weeks, months or years (三十日,
+# 二年, 30 days, thirty (30) days), a month with its day, a year.
+_NUMBER = r"(?:\d+|[零〇一二两三四五六七八九十百千]+)"
+_NUMBER_EN = (
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+    r"|thirty|forty|forty-five|sixty|ninety|hundred)"
+)
+TIME = re.compile(
+    rf"{_NUMBER}\s*个?(?:日|天|月|年|周|星期|小时|工作日|季)"
+    rf"|\b{_NUMBER_EN}[\s-]+(?:\(\d+\)\s+)?(?:calendar\s+|business\s+|working\s+)?"
+    r"(?:day|week|month|year|hour)s?\b"
+    r"|\b(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december)\s+\d"
+    r"|\b(?:1[89]|20)\d\d\b"
+)
+
+
+def asked_kinds(question: str) -> frozenset[str]:
+    """The kinds of claim (date, statistic, actor) a question asks for."""
+    folded = fold_text(question)
+    return frozenset(kind for kind, pattern in ASKS.items() if pattern.search(folded))
+
+
+def held_kinds(
+    session: Session, keys: list[PassageKey], passages: dict[PassageKey, Passage]
+) -> dict[PassageKey, frozenset[str]]:
+    """The kinds of claim each passage holds (one read for all), and date for a span of time."""
+    found: dict[PassageKey, frozenset[str]] = {}
+    for key, claims in session.reader.claims_by_passage(keys).items():
+        kinds: set[str] = {claim.kind for claim in claims}
+        if "date" not in kinds and TIME.search(fold_text(passages[key].text)):
+            kinds.add("date")
+        found[key] = frozenset(kinds)
+    return found
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a candidate holds for the question (each in 0..1)."""
+
+    proximity: float
+    kind: float
+    document: float
+
+
+def second_stage(
+    session: Session,
+    query: Query,
+    candidates: Sequence[Scored],
+    passages: dict[PassageKey, Passage],
+    weights: Weights = WEIGHTS,
+) -> list[Scored]:
+    """The best DEPTH candidates (first-stage scores, best first) re-scored by their evidence
+    for the question (`query`: analysed), best first; the rest follow unchanged."""
+    head, tail = list(candidates[:DEPTH]), list(candidates[DEPTH:])
+    if not head:
+        return tail
+    found = evidence(session, query, head, passages, weights)
+    rescored = [
+        replace(result, score=result.score + combined(found[result.key], weights))
+        for result in head
+    ]
+    return _ranked(rescored) + tail
+
+
+def combined(found: Evidence, weights: Weights) -> float:
+    return (
+        weights.proximity * found.proximity
+        + weights.kind * found.kind
+        + weights.document * found.document
+    )
+
+
+def evidence(
+    session: Session,
+    query: Query,
+    candidates: Sequence[Scored],
+    passages: dict[PassageKey, Passage],
+    weights: Weights | None = None,
+) -> dict[PassageKey, Evidence]:
+    """Each candidate's evidence; a feature whose weight is 0 is not read (None: all are)."""
+    keys = [result.key for result in candidates]
+    wanted = weights or Weights(1.0, 1.0, 1.0)
+    terms = term_weights(session.terms, query.terms, query.expansions) if wanted.proximity else {}
+    size = session.window_size
+    kinds = asked_kinds(query.text) if wanted.kind else frozenset()
+    held = held_kinds(session, keys, passages) if kinds else {}
+    document = document_scores(candidates, passages) if wanted.document else {}
+    return {
+        key: Evidence(
+            proximity=best_window_share(passages[key], terms, size) if terms else 0.0,
+            kind=float(bool(kinds & held.get(key, frozenset()))),
+            document=document.get(key, 0.0),
+        )
+        for key in keys
+    }
+
+
+def document_scores(
+    candidates: Sequence[Scored], passages: dict[PassageKey, Passage]
+) -> dict[PassageKey, float]:
+    """Each candidate's document's best first-stage score among the candidates, scaled over
+    them."""
+    best: dict[str, float] = {}
+    for result in candidates:
+        doc_id = passages[result.key].doc_id
+        best[doc_id] = max(result.score, best.get(doc_id, result.score))
+    scaled = _scaled(best)
+    return {result.key: scaled[passages[result.key].doc_id] for result in candidates}
+
+
+def _scaled(values: dict[Any, float]) -> dict[Any, float]:
+    """Min-max over the values (all 1 when they are equal)."""
+    if not values:
+        return {}
+    low, high = min(values.values()), max(values.values())
+    spread = high - low
+    return {key: (value - low) / spread if spread > 1e-9 else 1.0 for key, value in values.items()}
+
+
+def _ranked(results: list[Scored]) -> list[Scored]:
+    return sorted(results, key=lambda result: (-result.score, passage_order(result.key)))

@@ -1,0 +1,168 @@
+from pathlib import Path
+
+import pytest
+
+from reindustry_kb.ask import second_stage
+from reindustry_kb.ask.query import analyse
+from reindustry_kb.ask.search import Scored
+from reindustry_kb.ask.second_stage import Weights, asked_kinds
+from reindustry_kb.ask.session import Session
+from reindustry_kb.indexing.pipeline import build_index
+from reindustry_kb.models import Passage
+from reindustry_kb.settings import Settings
+from reindustry_kb.text.normalize import fold_text
+
+# One passage each: the same plan, and what each adds (a date, an amount, an agency, a span
+# of time).
+DOCUMENTS = {
+    "plain": "The grid security plan covers the substations of the northern region.",
+    "dated": "The grid security plan covers the northern region from March 1, 2027.",
+    "counted": "The grid security plan covers the northern region with $40 billion.",
+    "acting": "The grid security plan covers the northern region under the Department of Energy.",
+    "lasting": "The grid security plan covers the northern region for ninety days.",
+}
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Session:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name, text in DOCUMENTS.items():
+        (seeds / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
+    build_index(settings)
+    return Session.open(settings)
+
+
+def _passages(session: Session) -> dict[str, Passage]:
+    return {p.doc_id: p for p in session.reader.iter_passages()}
+
+
+def _tied(*passages: Passage) -> list[Scored]:
+    return [Scored(key=p.passage_id, score=0.5, dense=None, lexical=None) for p in passages]
+
+
+def _order(
+    session: Session, question: str, candidates: list[Scored], weights: Weights
+) -> list[str]:
+    passages = {p.passage_id: p for p in session.reader.iter_passages()}
+    analysed = analyse(question, session.terms)
+    ranked = second_stage.second_stage(session, analysed, candidates, passages, weights)
+    return [passages[result.key].doc_id for result in ranked]
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("When does the plan take effect?", {"date"}),
+        ("本法自何時施行？", {"date"}),
+        ("该计划的截止日期是哪一天？", {"date"}),
+        ("How much did the program cost?", {"statistic"}),
+        ("補助金額上限為多少？", {"statistic"}),
+        ("罚款比例是多少", {"statistic"}),
+        ("Which agency runs the registry?", {"actor"}),
+        ("由哪個機關負責審查？", {"actor"}),
+        ("谁负责监督？", {"actor"}),
+        ("What does the plan cover?", set()),
+        ("計畫涵蓋哪些區域？", set()),
+    ],
+)
+def test_a_question_asks_for_dates_amounts_or_actors(question: str, kinds: set[str]) -> None:
+    assert asked_kinds(question) == kinds
+
+
+@pytest.mark.parametrize(
+    ("question", "holder", "kind"),
+    [
+        ("When does the grid security plan cover the northern region?", "dated", "date"),
+        ("How much does the grid security plan cover?", "counted", "statistic"),
+        ("Which agency runs the grid security plan?", "acting", "actor"),
+    ],
+)
+def test_the_passage_holding_what_is_asked_comes_first(
+    library: Session, question: str, holder: str, kind: str
+) -> None:
+    passages = _passages(library)
+    claims = library.reader.claims_by_passage([p.passage_id for p in passages.values()])
+    assert kind in {claim.kind for claim in claims[passages[holder].passage_id]}
+    assert kind not in {claim.kind for claim in claims[passages["plain"].passage_id]}
+    tied = _tied(passages["plain"], passages[holder])  # equal first-stage scores
+    only_kind = Weights(kind=0.1)
+    assert _order(library, question, tied, only_kind) == [holder, "plain"]
+    # A question that asks for no such thing leaves the tie in library order.
+    asked_nothing = "What does the grid security plan cover?"
+    assert _order(library, asked_nothing, tied, only_kind) == sorted([holder, "plain"])
+
+
+@pytest.mark.parametrize(
+    ("text", "timed"),
+    [
+        ("應於三十日內提出申請", True),
+        ("许可有效期间为二年", True),
+        ("within thirty (30) days of the date of this order", True),
+        ("effective March 1, 2027", True),
+        ("in fiscal year 2025", True),
+        ("第十二條 主管機關為經濟部", False),
+        ("Sec. 3. Policy. The Secretary shall consult the States.", False),
+    ],
+)
+def test_a_span_of_time_is_found_in_each_script(text: str, timed: bool) -> None:
+    assert bool(second_stage.TIME.search(fold_text(text))) is timed
+
+
+def test_a_how_long_question_prefers_a_span_of_time(library: Session) -> None:
+    # Durations are no date claims; the passage that holds one still answers "how long".
+    passages = _passages(library)
+    claims = library.reader.claims_by_passage([passages["lasting"].passage_id])
+    assert "date" not in {claim.kind for claim in claims[passages["lasting"].passage_id]}
+    tied = _tied(passages["plain"], passages["lasting"])
+    question = "How long does the grid security plan cover the northern region?"
+    assert _order(library, question, tied, Weights(kind=0.1)) == ["lasting", "plain"]
+
+
+def test_the_passage_holding_the_question_in_one_window_moves_up(library: Session) -> None:
+    passages = _passages(library)
+    tied = _tied(passages["counted"], passages["plain"])
+    question = "the substations of the northern region"
+    assert _order(library, question, tied, Weights(proximity=0.2)) == ["plain", "counted"]
+    # A question the index has no word of leaves the order alone.
+    assert _order(library, "zzzz", tied, Weights(proximity=0.2)) == ["counted", "plain"]
+
+
+def test_a_passage_stands_as_its_document_does_among_the_candidates() -> None:
+    def passage(doc_id: str, number: int) -> Passage:
+        return Passage(
+            passage_id=f"{doc_id}#p{number:03d}",
+            doc_id=doc_id,
+            ordinal=number,
+            text="x",
+            char_start=0,
+            char_end=1,
+            line_start=1,
+            line_end=1,
+        )
+
+    passages = {p.passage_id: p for p in (passage("a", 1), passage("a", 2), passage("b", 1))}
+    candidates = [
+        Scored(key="a#p001", score=0.9, dense=None, lexical=None),
+        Scored(key="b#p001", score=0.5, dense=None, lexical=None),
+        Scored(key="a#p002", score=0.45, dense=None, lexical=None),
+    ]
+    found = second_stage.document_scores(candidates, passages)
+    assert found == {"a#p001": 1.0, "b#p001": 0.0, "a#p002": 1.0}
+
+
+def test_the_candidates_below_the_depth_keep_their_order(
+    library: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(second_stage, "DEPTH", 2)
+    passages = _passages(library)
+    order = ["counted", "plain", "acting", "dated", "lasting"]
+    candidates = [
+        Scored(key=passages[name].passage_id, score=1.0 - i / 100, dense=None, lexical=None)
+        for i, name in enumerate(order)
+    ]
+    question = "the substations of the northern region"
+    ranked = _order(library, question, candidates, Weights(proximity=0.2))
+    # The two re-scored swap (plain holds the question); the two below are left as they were.
+    assert ranked == ["plain", "counted", "acting", "dated", "lasting"]
