@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from reindustry_kb.ask.confidence import LEAD_DEPTH, RERANKER_THRESHOLD, Signals, evidence
+from reindustry_kb.ask.confidence import (
+    LEAD_DEPTH,
+    RERANKER_THRESHOLD,
+    Calibration,
+    Signals,
+    evidence,
+)
 from reindustry_kb.ask.dense import score, window_similarities
 from reindustry_kb.ask.query import analyse, concepts
 from reindustry_kb.ask.search import Scored, hybrid_search, query_vector
@@ -61,15 +67,9 @@ def ask_with_evidence(
         p = passages[result.key]
         answer = answers.get(result.key, (p.char_start, p.char_end))
         doc = documents[p.doc_id]
-        clean, where = shown_text(p.text)
-        clean_answer = shown_span(clean, where, answer[0] - p.char_start, answer[1] - p.char_start)
-        probability, weak = None, False
-        if calibration is not None:  # as shown, so that a shown probability reads as its flag
-            probability = round(calibration.probability(rows[rank - 1]), 4)
-            weak = probability < calibration.threshold
-        elif own:
-            probability = round(result.score, 4)
-            weak = probability < RERANKER_THRESHOLD
+        clean, clean_answer = _shown(p, answer)
+        row = rows[rank - 1] if calibration is not None else {}
+        probability, weak = _probability(calibration, own, row, result.score)
         hits.append(
             Hit(
                 rank=rank,
@@ -97,16 +97,36 @@ def ask_with_evidence(
                 clean_answer_end=clean_answer[1],
             )
         )
-    return (
-        AskResult(
-            query=question,
-            hits=hits,
-            no_good_match=bool(hits) and all(hit.weak for hit in hits),
-            threshold=threshold,
-            probability_from=_probability_from(session, calibration.key if calibration else None),
-        ),
-        rows[:k],
+    answered = AskResult(
+        query=question,
+        hits=hits,
+        no_good_match=bool(hits) and all(hit.weak for hit in hits),
+        threshold=threshold,
+        probability_from=_probability_from(session, calibration.key if calibration else None),
     )
+    return answered, rows[:k]
+
+
+def _shown(passage: Passage, answer: tuple[int, int]) -> tuple[str, tuple[int, int]]:
+    """A passage's clean text and its answer's span in it (`answer`: in the source)."""
+    clean, where = shown_text(passage.text)
+    start, end = answer[0] - passage.char_start, answer[1] - passage.char_start
+    return clean, shown_span(clean, where, start, end)
+
+
+def _probability(
+    calibration: Calibration | None, own: bool, row: dict[str, float], hit_score: float
+) -> tuple[float | None, bool]:
+    """A hit's probability and weak flag: the calibration's from its evidence `row`, or a
+    reranker's own (its score) when it has none; rounded as shown, so that a shown
+    probability reads as its flag."""
+    if calibration is not None:
+        probability = round(calibration.probability(row), 4)
+        return probability, probability < calibration.threshold
+    if own:
+        probability = round(hit_score, 4)
+        return probability, probability < RERANKER_THRESHOLD
+    return None, False
 
 
 def _probability_from(session: Session, calibration: str | None) -> str | None:
