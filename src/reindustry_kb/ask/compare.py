@@ -41,6 +41,7 @@ from reindustry_kb.ask.grouping import (
     StatisticGroup,
     grouped,
 )
+from reindustry_kb.ask.periods import part_period, year_part
 from reindustry_kb.ask.query import Concept, concepts
 from reindustry_kb.ask.search import query_vector
 from reindustry_kb.ask.session import Session
@@ -123,6 +124,7 @@ class _Match:
     bound: Bound | None
     named: float  # of all the query's ideas, places too (its scope or sentence naming one)
     owners: list[str]  # who the figure is of: the actors before it in its clause
+    part: str | None  # the quarter, half or month named nearest it in its clause (Q2)
 
 
 def compare(
@@ -175,6 +177,7 @@ def compare(
                 object=_object(claim),
                 bound=m.bound,
                 owners=m.owners,
+                compared_at=part_period(claim.period, m.part, document.date),
             )
         )
     rows = _rank(session, vector, rows)
@@ -244,9 +247,17 @@ def _matched(
                     _bound(passage, claim),
                     _share(ideas, weights, levels)[0],
                     _owners(passage, claim, near),
+                    _part(passage, claim),
                 )
             )
     return matched
+
+
+def _part(passage: Passage, claim: StatisticClaim) -> str | None:
+    """The part of a year (quarter, half, month) its clause names nearest the figure."""
+    start, end = claim.char_start - passage.char_start, claim.char_end - passage.char_start
+    left, right = clause_of(passage.text, start, end)
+    return year_part(passage.text[left:right], start - left)
 
 
 def _analyser(terms: Terms) -> Callable[[str], tuple[set[str], str]]:
