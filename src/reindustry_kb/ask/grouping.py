@@ -135,6 +135,11 @@ class ObjectMatcher:
             self._same[key] = min(_named(first, second), _named(second, first)) >= SAME_OBJECT
         return self._same[key]
 
+    def covered(self, measured: str, query: str) -> float:
+        """The IDF-weighted share of a measured object's ideas the query names: 1 when the
+        object is the query's measure or a part of it, less for each idea of its own."""
+        return _named(self._analysed(measured), self._analysed(query))
+
     def _analysed(self, text: str) -> _Analysed:
         if text not in self._read:
             ideas = concepts(text, self.terms)
@@ -244,11 +249,11 @@ def _same_scope(a: ComparedStatistic, b: ComparedStatistic) -> bool:
         return True
     if a.scope is None or b.scope is None:
         return False
-    return b.scope in _places(a.measure) or a.scope in _places(b.measure)
+    return b.scope in measure_places(a.measure) or a.scope in measure_places(b.measure)
 
 
 @lru_cache(maxsize=4096)
-def _places(measure: str | None) -> frozenset[str]:
+def measure_places(measure: str | None) -> frozenset[str]:
     """The countries a measure names."""
     if not measure:
         return frozenset()
