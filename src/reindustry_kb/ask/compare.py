@@ -269,7 +269,7 @@ def _part(passage: Passage, claim: StatisticClaim) -> str | None:
     """The part of a year (quarter, half, month) its clause names nearest the figure."""
     start, end = claim.char_start - passage.char_start, claim.char_end - passage.char_start
     left, right = clause_of(passage.text, start, end)
-    return year_part(passage.text[left:right], start - left)
+    return year_part(passage.text[left:right], start - left, end - left)
 
 
 def _analyser(terms: Terms) -> Callable[[str], tuple[set[str], str]]:

@@ -23,8 +23,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from reindustry_kb.ask.query import Concept, concepts
 from reindustry_kb.ask.periods import span_months
+from reindustry_kb.ask.query import Concept, concepts
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.claims.lexicon import actor_lexicon
 from reindustry_kb.text.normalize import fold, fold_text
@@ -159,7 +159,8 @@ class ObjectMatcher:
 _Analysed = tuple[list[Concept], list[float], set[str], str]
 # Words that say how much, not of what (folded, as BM25 tokens): 出口的晶片總額 is 芯片出口额.
 AMOUNT_WORDS = frozenset(
-    "total amount number figure value sum level 总额 总量 总计 总数 总值 金额 数额 数量 数目 额 量 数".split()
+    {"total", "amount", "number", "figure", "value", "sum", "level"}
+    | {"总额", "总量", "总计", "总数", "总值", "金额", "数额", "数量", "数目", "额", "量", "数"}
 )
 
 
@@ -169,9 +170,7 @@ def _named(of: _Analysed, by: _Analysed) -> float:
     total = sum(weights)
     if not total:
         return 0.0
-    return (
-        sum(w for c, w in zip(ideas, weights, strict=True) if w and _names(by, c)) / total
-    )
+    return sum(w for c, w in zip(ideas, weights, strict=True) if w and _names(by, c)) / total
 
 
 def _names(text: _Analysed, idea: Concept) -> bool:

@@ -54,24 +54,46 @@ _PART = re.compile(
     r"|(?<![\d.])(?P<m2>1[0-2]|0?[1-9])\s*月(?!\s*\d{1,2}\s*[日号])(?!份?\s*[以之]?[前后内])"
     r")"
 )
+# Other figures of the clause (years aside: 2025 is the period, not a figure).
+_NUMBER = re.compile(r"(?<![\d.,])(?!(?:19|20)\d\d(?![\d.,]))\d[\d.,]*")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
-def year_part(text: str, at: int) -> str | None:
-    """The quarter (Q2), half (H1) or month (09) named in `text` nearest to position `at`
-    (a figure's own, in its clause), or None."""
+def year_part(text: str, start: int, end: int | None = None) -> str | None:
+    """The quarter (Q2), half (H1) or month (09) named in `text` (a figure's clause) for the
+    figure at [start, end): the part nearest it, unless another figure stands nearer that part
+    (3.0% in Q2 after 2.5% in the first quarter: Q1 is the 2.5 %'s)."""
+    end = start if end is None else end
     folded = fold_text(text)
     aligned = len(folded) == len(text)
-    found = []
+    parts = []
     for match in _PART.finditer(folded):
         # may and mar are words too: an English month counts written as a name (May)
         if match["m1"] and aligned and not text[match.start("m1")].isupper():
             continue
         part = _part(match)
         if part is not None:
-            distance = min(abs(match.start() - at), abs(match.end() - at))
-            found.append((distance, part))
+            parts.append((match.start(), match.end(), part))
+    numbers = [
+        (m.start(), m.end())
+        for m in _NUMBER.finditer(folded)
+        if not any(s <= m.start() < e for s, e, _ in parts)
+    ]
+    found = []
+    for p_start, p_end, part in parts:
+        distance = _gap((p_start, p_end), (start, end))
+        if any(
+            _gap((p_start, p_end), n) < distance
+            for n in numbers
+            if not start <= n[0] < max(end, start + 1)
+        ):
+            continue
+        found.append((distance, part))
     return min(found)[1] if found else None
+
+
+def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, b[0] - a[1], a[0] - b[1])
 
 
 def _part(match: re.Match[str]) -> str | None:
@@ -125,4 +147,3 @@ def span_months(period: str | None) -> int | None:
     if duration:
         return int(duration[1]) * (12 if duration[2] == "Y" else 1)
     return None
-
