@@ -240,13 +240,17 @@ def _matched(
     # An idea weighs by its most specific wording in either language: 关税 may be common in a
     # Chinese library whose English side never says tariff, and neither should count less.
     weights = [_weight(terms, c) for c in ideas]
+    # A passage's windows, cut once for all its figures (cutting costs more than the rest).
+    windows: dict[str, list[tuple[int, int]]] = {}
     matched = []
     for claim, share, nearest, levels in shared:
         passage = passages[claim.passage_id]
         closeness = None
         if vectors is not None:
+            if claim.passage_id not in windows:
+                windows[claim.passage_id] = window_spans(passage, session.window_size)
             closeness = _closeness(
-                session, vector, vectors, place[claim.passage_id], passage, claim
+                session, vector, vectors, place[claim.passage_id], windows[claim.passage_id], claim
             )
         named = share >= MATCH_THRESHOLD and nearest >= SENTENCE_WEIGHT
         if named or (closeness or 0.0) >= CLOSE:
@@ -343,13 +347,13 @@ def _closeness(
     vector: Any,
     vectors: PassageVectors,
     index: int,
-    passage: Passage,
+    spans: list[tuple[int, int]],
     claim: StatisticClaim,
 ) -> float | None:
     """How far the query's similarity to the sentence window holding the figure stands above
     its typical similarity to windows of that language, in standard deviations (ask/dense.py's
-    standardisation): comparable across embedders and languages."""
-    spans = window_spans(passage, session.window_size)
+    standardisation): comparable across embedders and languages. `spans`: the passage's
+    windows (ingest/segment.window_spans)."""
     similarities = window_similarities(vectors, index, vector)
     if len(spans) != len(similarities):
         return None
