@@ -57,6 +57,7 @@ from reindustry_kb.models import (
     ActorClaim,
     ClaimFilters,
     DateClaim,
+    Document,
     Event,
     Passage,
     StatisticClaim,
@@ -164,36 +165,37 @@ def compare(
     vector = query_vector(session, query) if found and session.dense.n else None
     matched = _matched(session, vector, ideas, found)
     documents = reader.documents_by_id({m.claim.doc_id for m in matched})
-    rows = []
-    for m in matched:
-        claim, document = m.claim, documents[m.claim.doc_id]
-        rows.append(
-            ComparedStatistic(
-                id=claim.id,
-                value=claim.value,
-                value_max=claim.value_max,
-                unit=claim.unit,
-                approx=claim.approx,
-                text=claim.text,
-                measure=claim.measure,
-                scope=claim.scope,
-                period=claim.period,
-                doc_id=claim.doc_id,
-                title=document.title,
-                date=document.date,
-                citation=citation_of(claim.doc_id, claim.line, claim.line, claim.page),
-                line=claim.line,
-                match=round(m.named, 3),
-                closeness=m.closeness,
-                object=_object(claim),
-                bound=m.bound,
-                owners=m.owners,
-                compared_at=part_period(claim.period, m.part, document.date),
-            )
-        )
+    rows = [_row(m, documents[m.claim.doc_id]) for m in matched]
     matcher = ObjectMatcher(session.terms)
     rows = _rank(session, vector, rows, query, matcher)
     return Comparison(query=query, groups=grouped(rows, tolerance, matcher))
+
+
+def _row(m: _Match, document: Document) -> ComparedStatistic:
+    """A matched statistic as compare shows it, with its document's title and date."""
+    claim = m.claim
+    return ComparedStatistic(
+        id=claim.id,
+        value=claim.value,
+        value_max=claim.value_max,
+        unit=claim.unit,
+        approx=claim.approx,
+        text=claim.text,
+        measure=claim.measure,
+        scope=claim.scope,
+        period=claim.period,
+        doc_id=claim.doc_id,
+        title=document.title,
+        date=document.date,
+        citation=citation_of(claim.doc_id, claim.line, claim.line, claim.page),
+        line=claim.line,
+        match=round(m.named, 3),
+        closeness=m.closeness,
+        object=_object(claim),
+        bound=m.bound,
+        owners=m.owners,
+        compared_at=part_period(claim.period, m.part, document.date),
+    )
 
 
 def _object(claim: StatisticClaim) -> str | None:
