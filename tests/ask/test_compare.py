@@ -150,3 +150,24 @@ def test_compare_rejects_bad_input_in_one_line(fake_index: Settings) -> None:
     for args in (["compare", "  "], ["compare", "x", "--since", "yesterday"]):
         code, out, err = run(*args)
         assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
+
+
+def test_real_disagreements_across_languages_scripts_and_places_are_flagged(
+    news_index: Settings,
+) -> None:
+    # new solar capacity (230 GW) and 新增太陽能裝機容量 (277 GW): China, 2024, two sources.
+    (solar,) = [g for g in groups("China solar capacity added in 2024") if "230 GW" in texts(g)]
+    assert texts(solar) == {"230 GW", "277 GW"} and solar["disagree"]
+    # 出口的晶片總額 (scoped Taiwan) and 台湾对美国的芯片出口额 (scoped to the US): one measure.
+    (chips,) = [g for g in groups("台湾对美芯片出口额") if "約為 1,200 億美元" in texts(g)]
+    assert "约为 1,050 亿美元" in texts(chips) and chips["disagree"]
+
+
+def test_a_months_figure_is_compared_with_months_only(news_index: Settings) -> None:
+    found = groups("tariff revenue in September")
+    (month,) = [g for g in found if "$30 billion" in texts(g)]
+    assert texts(month) == {"$30 billion", "約 300 億美元"} and not month["disagree"]
+    assert {row["compared_at"] for row in month["statistics"]} == {"2025-09"}
+    # The fiscal year's figures, one of them naming no place, meet and disagree.
+    (year,) = [g for g in found if "$195 billion" in texts(g)]
+    assert {"$215 billion", "2,150 億美元"} <= texts(year) and year["disagree"]

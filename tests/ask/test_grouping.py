@@ -2,11 +2,17 @@
 object, unit, scope and owner a group; disagreement only between documents stating one
 period; ranges and bounds read as the values they allow."""
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from reindustry_kb.ask.grouping import ComparedStatistic, grouped, period_key
+from reindustry_kb.ask.grouping import ComparedStatistic, ObjectMatcher, grouped, period_key
+from reindustry_kb.ask.session import Session
+from reindustry_kb.ask.terms import Terms
+from reindustry_kb.indexing.pipeline import build_index
+from reindustry_kb.settings import Settings
 
 TOLERANCE = 0.05
 
@@ -127,3 +133,78 @@ def test_groups_come_best_match_first_and_name_their_measure() -> None:
     groups = grouped([weak, strong], TOLERANCE)
     assert [g.measure for g in groups] == ["tariff revenue", "trade deficit"]
     assert [g.score for g in groups] == [0.9, 0.4]
+
+
+def test_a_month_and_a_year_are_two_measures_and_a_quarter_compares_with_its_own() -> None:
+    month = row(3e10, "a", compared_at="2025-09", period=None)
+    year = row(1.95e11, "b")
+    assert len(grouped([month, year], TOLERANCE)) == 2
+    # Two sources' second quarter disagree; another quarter is another period.
+    q2 = [row(3.0, "a", unit="%", compared_at="2025-Q2"), row(3.8, "b", unit="%", period=None)]
+    q2[1] = q2[1].model_copy(update={"compared_at": "2025-Q2"})
+    (group,) = grouped(q2, TOLERANCE)
+    assert [d.period for d in group.disagreements] == ["2025-Q2"]
+    other = [q2[0], row(3.8, "b", unit="%", compared_at="2025-Q1")]
+    (group,) = grouped(other, TOLERANCE)
+    assert not group.disagree
+
+
+def test_a_figure_naming_no_place_joins_its_measures_one_scoped_group_only() -> None:
+    scoped, unscoped = row(1.95e11, "a"), row(2.15e11, "b", scope=None)
+    (group,) = grouped([scoped, unscoped], TOLERANCE)
+    assert group.scope == "United States" and group.disagree
+    # With two places to choose from, it stays alone: it may be of either.
+    china = row(2.0e11, "c", scope="China")
+    groups = grouped([scoped, china, unscoped], TOLERANCE)
+    assert len(groups) == 3 and not any(g.disagree for g in groups)
+
+
+def test_a_figure_between_two_places_is_of_either() -> None:
+    # 台灣對美出口 (scoped Taiwan) and 台湾对美国的出口 (scoped to the US, naming Taiwan)
+    hant = row(1.2e11, "a", scope="Taiwan", measure="台灣對美出口的晶片總額", object="晶片出口")
+    hans = row(
+        1.05e11, "b", scope="United States", measure="台湾对美国的芯片出口额", object="晶片出口"
+    )
+    (group,) = grouped([hant, hans], TOLERANCE)
+    assert group.disagree
+    japan = row(1.05e11, "b", scope="Japan", measure="日本的晶片出口", object="晶片出口")
+    assert len(grouped([hant, japan], TOLERANCE)) == 2
+
+
+@pytest.fixture(scope="module")
+def news_terms(tmp_path_factory: pytest.TempPathFactory) -> Terms:
+    """What BM25 knows of the eleven news items (tests/data/compare_docs), built once with the
+    hashing embedder (the fake one is registered per test)."""
+    root = tmp_path_factory.mktemp("news")
+    shutil.copytree(Path(__file__).parents[1] / "data" / "compare_docs", root / "news")
+    settings = Settings(seeds_dir=root / "news", index_dir=root / "indexes", embedder="hashing")
+    build_index(settings)
+    return Session.open(settings).terms
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("new solar capacity", "新增太陽能裝機容量", True),  # across languages
+        ("出口的晶片總額", "芯片出口额", True),  # across scripts; a total is the amount
+        ("solar capacity", "太陽能裝機容量", True),
+        ("new solar capacity", "新增太陽能發電量", False),  # generation is another measure
+        ("新增公共充电桩", "公共充电桩总量", False),  # what was added is not the stock
+        ("goods trade deficit", "trade deficit", False),  # a word more, another measure
+        ("tariff revenue", "effective tariff rate", False),
+    ],
+)
+def test_objects_are_one_in_any_language_and_script(
+    news_terms: Terms, first: str, second: str, same: bool
+) -> None:
+    matcher = ObjectMatcher(news_terms)
+    a, b = row(1, "a", object=first), row(2, "b", object=second)
+    assert matcher(a, b) is same and matcher(b, a) is same
+
+
+def test_how_much_of_an_object_the_query_names(news_terms: Terms) -> None:
+    matcher = ObjectMatcher(news_terms)
+    query = "China solar capacity added in 2024"
+    assert matcher.covered("新增太陽能裝機容量", query) == pytest.approx(1.0)
+    assert matcher.covered("新增太陽能發電量", query) < 0.8
+    assert matcher.covered("total", query) == 0.0  # nothing measured named

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel
 
 from reindustry_kb.ask.dense import standardisers, window_similarities
@@ -37,7 +38,9 @@ from reindustry_kb.ask.grouping import (
     ObjectMatcher,
     StatisticGroup,
     grouped,
+    measure_places,
 )
+from reindustry_kb.ask.periods import part_period, year_part
 from reindustry_kb.ask.query import Concept, concepts
 from reindustry_kb.ask.search import query_vector
 from reindustry_kb.ask.session import Session
@@ -49,6 +52,7 @@ from reindustry_kb.ingest.segment import window_spans
 from reindustry_kb.models import (
     ActorClaim,
     ClaimFilters,
+    Document,
     Passage,
     StatisticClaim,
     citation_of,
@@ -82,10 +86,14 @@ UNIT_KINDS = {
     "%": "share rate percentage proportion 占比 比例 比率 比重 份额",
     "x": "times multiple 倍数",
 }
-# A figure's relevance: (1 - DENSE_WEIGHT) x its match + DENSE_WEIGHT x its similarity, scaled.
-# On the tuning half of tests/data/compare_queries.jsonl (scripts/eval_compare.py), first group
-# right 0.583 / 0.667 / 0.625 / 0.625 / 0.583 at 0, 0.3, 0.5, 0.7, 1.
-DENSE_WEIGHT = 0.3
+# A figure's relevance: MATCH_WEIGHT x its match + OBJECT_WEIGHT x the share of its measured
+# object the query names + DENSE_WEIGHT x its similarity, scaled (see _rank). Chosen on the
+# tuning half of tests/data/compare_queries.jsonl (scripts/eval_compare.py), first@1 / pure@1
+# at (dense, object) 0.3/0: 0.708/0.667; 0.3/0.2: 0.708/0.667; 0/0.3: 0.729/0.667;
+# 0.1/0.3: 0.729/0.688; 0.15/0.3: 0.729/0.688; 0/0.5: 0.688/0.625; 0.3/0.4: 0.688/0.646.
+DENSE_WEIGHT = 0.1
+OBJECT_WEIGHT = 0.3
+MATCH_WEIGHT = 1 - DENSE_WEIGHT - OBJECT_WEIGHT
 
 
 class Comparison(BaseModel):
@@ -101,6 +109,7 @@ class _Match:
     bound: Bound | None
     named: float  # of all the query's ideas, places too (its scope or sentence naming one)
     owners: list[str]  # who the figure is of: the actors before it in its clause
+    part: str | None  # the quarter, half or month named nearest it in its clause (Q2)
 
 
 def compare(
@@ -125,38 +134,46 @@ def compare(
     )
     found = [c for c in reader.find_claims(filters) if isinstance(c, StatisticClaim)]
     if places:
-        found = [c for c in found if c.scope is None or c.scope in places or c.scope == "global"]
+        # A figure between two places (台湾对美国的芯片出口额) is of either.
+        found = [
+            c
+            for c in found
+            if c.scope in (None, "global") or places & {c.scope, *measure_places(c.measure)}
+        ]
     vector = query_vector(session, query) if found and session.dense.n else None
     matched = _matched(session, vector, ideas, found)
     documents = reader.documents_by_id({m.claim.doc_id for m in matched})
-    rows = []
-    for m in matched:
-        claim, document = m.claim, documents[m.claim.doc_id]
-        rows.append(
-            ComparedStatistic(
-                id=claim.id,
-                value=claim.value,
-                value_max=claim.value_max,
-                unit=claim.unit,
-                approx=claim.approx,
-                text=claim.text,
-                measure=claim.measure,
-                scope=claim.scope,
-                period=claim.period,
-                doc_id=claim.doc_id,
-                title=document.title,
-                date=document.date,
-                citation=citation_of(claim.doc_id, claim.line, claim.line, claim.page),
-                line=claim.line,
-                match=round(m.named, 3),
-                closeness=m.closeness,
-                object=_object(claim),
-                bound=m.bound,
-                owners=m.owners,
-            )
-        )
-    rows = _rank(session, vector, rows)
-    return Comparison(query=query, groups=grouped(rows, tolerance, ObjectMatcher(session.terms)))
+    rows = [_row(m, documents[m.claim.doc_id]) for m in matched]
+    matcher = ObjectMatcher(session.terms)
+    rows = _rank(session, vector, rows, query, matcher)
+    return Comparison(query=query, groups=grouped(rows, tolerance, matcher))
+
+
+def _row(m: _Match, document: Document) -> ComparedStatistic:
+    """A matched statistic as compare shows it, with its document's title and date."""
+    claim = m.claim
+    return ComparedStatistic(
+        id=claim.id,
+        value=claim.value,
+        value_max=claim.value_max,
+        unit=claim.unit,
+        approx=claim.approx,
+        text=claim.text,
+        measure=claim.measure,
+        scope=claim.scope,
+        period=claim.period,
+        doc_id=claim.doc_id,
+        title=document.title,
+        date=document.date,
+        citation=citation_of(claim.doc_id, claim.line, claim.line, claim.page),
+        line=claim.line,
+        match=round(m.named, 3),
+        closeness=m.closeness,
+        object=_object(claim),
+        bound=m.bound,
+        owners=m.owners,
+        compared_at=part_period(claim.period, m.part, document.date),
+    )
 
 
 def _object(claim: StatisticClaim) -> str | None:
@@ -203,13 +220,17 @@ def _matched(
     # An idea weighs by its most specific wording in either language: 关税 may be common in a
     # Chinese library whose English side never says tariff, and neither should count less.
     weights = [_weight(terms, c) for c in ideas]
+    # A passage's windows, cut once for all its figures (cutting costs more than the rest).
+    windows: dict[str, list[tuple[int, int]]] = {}
     matched = []
     for claim, share, nearest, levels in shared:
         passage = passages[claim.passage_id]
         closeness = None
         if vectors is not None:
+            if claim.passage_id not in windows:
+                windows[claim.passage_id] = window_spans(passage, session.window_size)
             closeness = _closeness(
-                session, vector, vectors, place[claim.passage_id], passage, claim
+                session, vector, vectors, place[claim.passage_id], windows[claim.passage_id], claim
             )
         named = share >= MATCH_THRESHOLD and nearest >= SENTENCE_WEIGHT
         if named or (closeness or 0.0) >= CLOSE:
@@ -222,9 +243,17 @@ def _matched(
                     _bound(passage, claim),
                     _share(ideas, weights, levels)[0],
                     _owners(passage, claim, near),
+                    _part(passage, claim),
                 )
             )
     return matched
+
+
+def _part(passage: Passage, claim: StatisticClaim) -> str | None:
+    """The part of a year (quarter, half, month) its clause names nearest the figure."""
+    start, end = claim.char_start - passage.char_start, claim.char_end - passage.char_start
+    left, right = clause_of(passage.text, start, end)
+    return year_part(passage.text[left:right], start - left, end - left)
 
 
 def _analyser(terms: Terms) -> Callable[[str], tuple[set[str], str]]:
@@ -298,13 +327,13 @@ def _closeness(
     vector: Any,
     vectors: PassageVectors,
     index: int,
-    passage: Passage,
+    spans: list[tuple[int, int]],
     claim: StatisticClaim,
 ) -> float | None:
     """How far the query's similarity to the sentence window holding the figure stands above
     its typical similarity to windows of that language, in standard deviations (ask/dense.py's
-    standardisation): comparable across embedders and languages."""
-    spans = window_spans(passage, session.window_size)
+    standardisation): comparable across embedders and languages. `spans`: the passage's
+    windows (ingest/segment.window_spans)."""
     similarities = window_similarities(vectors, index, vector)
     if len(spans) != len(similarities):
         return None
@@ -355,22 +384,32 @@ def _bound(passage: Passage, claim: StatisticClaim) -> Bound | None:
     return None
 
 
-def _rank(session: Session, vector: Any, rows: list[ComparedStatistic]) -> list[ComparedStatistic]:
+def _rank(
+    session: Session,
+    vector: Any,
+    rows: list[ComparedStatistic],
+    query: str,
+    matcher: ObjectMatcher,
+) -> list[ComparedStatistic]:
     """Each figure with its dense similarity to the query (of its measured object, else its
-    measure) and its relevance: (1 - DENSE_WEIGHT) x match + DENSE_WEIGHT x the similarity
-    scaled between the lowest and highest of the figures found."""
+    measure) and its relevance: MATCH_WEIGHT x match + OBJECT_WEIGHT x the share of its
+    measured object the query names (a figure of 新增太陽能發電量 names generation, which
+    `solar capacity added` does not ask for) + DENSE_WEIGHT x the similarity scaled between
+    the lowest and highest of the figures found."""
     named = [row.object or row.measure for row in rows]
     texts = list(dict.fromkeys(text for text in named if text))
     similarity: dict[str, float] = {}
-    if vector is not None:
+    if vector is not None and texts:
         # As queries: a measure and a question are both short phrases (e5's symmetric use).
-        similarity = {text: float(session.embedder.embed_query(text) @ vector) for text in texts}
+        found = object_vectors(session, texts) @ vector
+        similarity = {text: float(s) for text, s in zip(texts, found, strict=True)}
     low, high = min(similarity.values(), default=0.0), max(similarity.values(), default=0.0)
     ranked = []
     for row, text in zip(rows, named, strict=True):
         found = similarity.get(text) if text else None
         scaled = 0.0 if found is None else (found - low) / (high - low) if high > low else 1.0
-        relevance = (1 - DENSE_WEIGHT) * row.match + DENSE_WEIGHT * scaled
+        covered = matcher.covered(row.object, query) if row.object else 0.0
+        relevance = MATCH_WEIGHT * row.match + OBJECT_WEIGHT * covered + DENSE_WEIGHT * scaled
         ranked.append(
             row.model_copy(
                 update={
@@ -380,3 +419,13 @@ def _rank(session: Session, vector: Any, rows: list[ComparedStatistic]) -> list[
             )
         )
     return ranked
+
+
+def object_vectors(session: Session, texts: list[str]) -> Any:
+    """The texts' query vectors, each embedded once a session: measured objects recur from
+    one comparison to the next (and `rkb serve` keeps its session)."""
+    cache = session.phrase_vectors
+    for text in texts:
+        if text not in cache:
+            cache[text] = session.embedder.embed_query(text)
+    return np.vstack([cache[text] for text in texts])

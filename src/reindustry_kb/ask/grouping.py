@@ -18,13 +18,16 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel
 
+from reindustry_kb.ask.periods import span_months
 from reindustry_kb.ask.query import Concept, concepts
 from reindustry_kb.ask.terms import Terms
-from reindustry_kb.text.normalize import fold_text
+from reindustry_kb.claims.lexicon import actor_lexicon
+from reindustry_kb.text.normalize import fold, fold_text
 from reindustry_kb.text.numbers import ENGLISH_WORDS, parse_number
 
 # Values of one measure, scope and period further apart than this (relative) disagree.
@@ -57,6 +60,8 @@ class ComparedStatistic(BaseModel):
     bound: Bound | None = None  # 超過 / at least, 不到 / up to: the value is a bound
     owners: list[str] = []  # whose figure: the people and organisations before it in its clause
     similarity: float | None = None  # dense similarity of the query and the measured object
+    compared_at: str | None = None  # its period with the quarter, half or month named beside
+    # it (2025-Q2; ask/periods.py), when compare read one
     relevance: float = 0.0  # how well it answers the query (ask/compare.py's _rank)
 
 
@@ -111,11 +116,14 @@ def period_key(period: str | None) -> str | None:
 
 class ObjectMatcher:
     """Whether two measured objects are one: each names at least SAME_OBJECT of the other's
-    ideas, IDF-weighted, in its own words or their equivalents (ask/query.concepts)."""
+    ideas, IDF-weighted, in its own words or their equivalents (ask/query.concepts), an idea
+    also named when one of the other's ideas is worded inside it in either language (capacity
+    and 裝機容量, installed capacity; 出口 and 出口额). Words that say how much rather than of
+    what (total, 總額) weigh nothing: 出口的晶片總額 is 芯片出口额."""
 
     def __init__(self, terms: Terms) -> None:
         self.terms = terms
-        self._read: dict[str, tuple[list[Concept], list[float], set[str], str]] = {}
+        self._read: dict[str, _Analysed] = {}
         self._same: dict[tuple[str, str], bool] = {}
 
     def __call__(self, a: ComparedStatistic, b: ComparedStatistic) -> bool:
@@ -127,27 +135,56 @@ class ObjectMatcher:
             self._same[key] = min(_named(first, second), _named(second, first)) >= SAME_OBJECT
         return self._same[key]
 
-    def _analysed(self, text: str) -> tuple[list[Concept], list[float], set[str], str]:
+    def covered(self, measured: str, query: str) -> float:
+        """The IDF-weighted share of a measured object's ideas the query names: 1 when the
+        object is the query's measure or a part of it, less for each idea of its own."""
+        return _named(self._analysed(measured), self._analysed(query))
+
+    def _analysed(self, text: str) -> _Analysed:
         if text not in self._read:
             ideas = concepts(text, self.terms)
             weights = [
-                max(self.terms.idf(t) for t in [*c.tokens, *(t for e in c.equivalents for t in e)])
+                0.0
+                if set(c.tokens) <= AMOUNT_WORDS
+                else max(
+                    self.terms.idf(t) for t in [*c.tokens, *(t for e in c.equivalents for t in e)]
+                )
                 for c in ideas
             ]
             self._read[text] = (ideas, weights, set(self.terms.query_terms(text)), fold_text(text))
         return self._read[text]
 
 
-def _named(
-    of: tuple[list[Concept], list[float], set[str], str],
-    by: tuple[list[Concept], list[float], set[str], str],
-) -> float:
+# An object read for matching: its ideas, their weights, its BM25 tokens and folded text.
+_Analysed = tuple[list[Concept], list[float], set[str], str]
+# Words that say how much, not of what (folded, as BM25 tokens): 出口的晶片總額 is 芯片出口额.
+AMOUNT_WORDS = frozenset(
+    {"total", "amount", "number", "figure", "value", "sum", "level"}
+    | {"总额", "总量", "总计", "总数", "总值", "金额", "数额", "数量", "数目", "额", "量", "数"}
+)
+
+
+def _named(of: _Analysed, by: _Analysed) -> float:
     """The IDF-weighted share of `of`'s ideas that `by` names."""
     ideas, weights, _, _ = of
     total = sum(weights)
     if not total:
         return 0.0
-    return sum(w for c, w in zip(ideas, weights, strict=True) if c.found_in(by[2], by[3])) / total
+    return sum(w for c, w in zip(ideas, weights, strict=True) if w and _names(by, c)) / total
+
+
+def _names(text: _Analysed, idea: Concept) -> bool:
+    """Whether a text names an idea: in its words or an equivalent, or through one of its own
+    ideas worded inside the idea's wording or around it (a wording's tokens within the
+    other's), whatever the language of each."""
+    if idea.found_in(text[2], text[3]):
+        return True
+    wordings = [set(idea.tokens), *(set(e) for e in idea.equivalents)]
+    for other in text[0]:
+        for theirs in [set(other.tokens), *(set(e) for e in other.equivalents)]:
+            if any(theirs <= ours or ours <= theirs for ours in wordings if ours and theirs):
+                return True
+    return False
 
 
 def _same_words(a: ComparedStatistic, b: ComparedStatistic) -> bool:
@@ -163,7 +200,9 @@ def grouped(
     same: Callable[[ComparedStatistic, ComparedStatistic], bool] = _same_words,
 ) -> list[StatisticGroup]:
     """Groups of one unit, scope, owner and measured object, best first: a figure joins the
-    first group (most relevant first) all of whose figures it is `same` with."""
+    first group (most relevant first) all of whose figures it is `same` with. Then a group
+    whose figures name no place joins the one group of their measure that names one, when
+    only one does (tariff revenue in a report on the U.S. budget)."""
     clusters: list[list[ComparedStatistic]] = []
     for row in sorted(rows, key=lambda r: (-r.relevance, r.date or "9999", r.doc_id, r.line)):
         home = next((c for c in clusters if _joins(row, c, same)), None)
@@ -171,6 +210,17 @@ def grouped(
             clusters.append([row])
         else:
             home.append(row)
+    for cluster in [c for c in clusters if all(r.scope is None for r in c)]:
+        homes = [
+            other
+            for other in clusters
+            if other is not cluster
+            and any(r.scope is not None for r in other)
+            and all(_joins(row, other, same, any_scope=True) for row in cluster)
+        ]
+        if len(homes) == 1:
+            homes[0].extend(cluster)
+            clusters.remove(cluster)
     groups = [_group(cluster, tolerance) for cluster in clusters]
     groups.sort(key=lambda g: (-g.score, -len(g.statistics), g.unit))
     return groups
@@ -180,11 +230,49 @@ def _joins(
     row: ComparedStatistic,
     cluster: list[ComparedStatistic],
     same: Callable[[ComparedStatistic, ComparedStatistic], bool],
+    any_scope: bool = False,
 ) -> bool:
     return all(
-        (r.unit, r.scope, r.owners) == (row.unit, row.scope, row.owners) and same(r, row)
+        (r.unit, r.owners) == (row.unit, row.owners)
+        and (any_scope or _same_scope(r, row))
+        and _same_span(r, row)
+        and same(r, row)
         for r in cluster
     )
+
+
+def _same_scope(a: ComparedStatistic, b: ComparedStatistic) -> bool:
+    """One scope, or a figure between two places scoped to either (台灣對美出口, Taiwan's
+    exports to the US: its measure names both)."""
+    if a.scope == b.scope:
+        return True
+    if a.scope is None or b.scope is None:
+        return False
+    return b.scope in measure_places(a.measure) or a.scope in measure_places(b.measure)
+
+
+@lru_cache(maxsize=4096)
+def measure_places(measure: str | None) -> frozenset[str]:
+    """The countries a measure names."""
+    if not measure:
+        return frozenset()
+    text = fold(measure, lower=False).text
+    return frozenset(
+        canonical for _s, _e, (canonical, kind) in actor_lexicon().find(text) if kind == "country"
+    )
+
+
+def _same_span(a: ComparedStatistic, b: ComparedStatistic) -> bool:
+    """Figures over periods of different lengths are two measures (a month's revenue is not
+    a year's); a figure that states none may be of either."""
+    first, second = span_months(compared_period(a)), span_months(compared_period(b))
+    return first is None or second is None or first == second
+
+
+def compared_period(row: ComparedStatistic) -> str | None:
+    """The period a figure is compared at (see period_key): the part of a year named beside
+    it where compare read one (2025-Q2), else its stated period."""
+    return period_key(row.compared_at or row.period)
 
 
 def _group(members: list[ComparedStatistic], tolerance: float) -> StatisticGroup:
@@ -194,7 +282,7 @@ def _group(members: list[ComparedStatistic], tolerance: float) -> StatisticGroup
     # in June may both be right.
     periods: dict[str, list[ComparedStatistic]] = defaultdict(list)
     for row in members:
-        key = period_key(row.period)
+        key = compared_period(row)
         if key is not None:
             periods[key].append(row)
     spread, disagreements = 0.0, []
@@ -216,7 +304,7 @@ def _group(members: list[ComparedStatistic], tolerance: float) -> StatisticGroup
     named = Counter(r.object for r in members if r.object)
     return StatisticGroup(
         unit=members[0].unit,
-        scope=members[0].scope,
+        scope=next((r.scope for r in members if r.scope is not None), None),
         period=stated.pop() if len(stated) == 1 else None,
         low=min(values),
         high=max(values),

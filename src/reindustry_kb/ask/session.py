@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from reindustry_kb.ask.confidence import Calibration, calibration_for
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.embed.cross_encoder import Reranker, load_reranker, reranker_name
-from reindustry_kb.embed.embedder import Embedder, QueryMemo, get_embedder
+from reindustry_kb.embed.embedder import Embedder, QueryMemo, Vectors, get_embedder
 from reindustry_kb.errors import EmbedderMismatchError
 from reindustry_kb.index.backend import DenseStats, IndexReader
 from reindustry_kb.index.registry import get_backend
@@ -29,6 +29,8 @@ class Session:
     reader: IndexReader
     embedder: Embedder
     reranker_path: Path | None = None
+    # Short phrases embedded as queries (compare's measured objects), by text.
+    phrase_vectors: dict[str, Vectors] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings) -> Session:
