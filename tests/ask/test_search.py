@@ -6,7 +6,8 @@ import pytest
 from reindustry_kb.ask import search, second_stage
 from reindustry_kb.ask.query import analyse
 from reindustry_kb.ask.questions import ask
-from reindustry_kb.ask.search import Scored, dense_scores, fuse
+from reindustry_kb.ask.search import dense_scores, fuse
+from reindustry_kb.ask.second_stage import Scored
 from reindustry_kb.ask.session import Session
 from reindustry_kb.models import NO_FILTERS
 from reindustry_kb.settings import Settings

@@ -4,8 +4,7 @@ import pytest
 
 from reindustry_kb.ask import second_stage
 from reindustry_kb.ask.query import analyse
-from reindustry_kb.ask.search import Scored
-from reindustry_kb.ask.second_stage import Weights, asked_kinds
+from reindustry_kb.ask.second_stage import Scored, Weights, asked_kinds
 from reindustry_kb.ask.session import Session
 from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.models import Passage

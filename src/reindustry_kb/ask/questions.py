@@ -14,7 +14,8 @@ from reindustry_kb.ask.confidence import (
 )
 from reindustry_kb.ask.dense import score, window_similarities
 from reindustry_kb.ask.query import analyse, concepts
-from reindustry_kb.ask.search import Scored, hybrid_search, query_vector
+from reindustry_kb.ask.search import hybrid_search, query_vector
+from reindustry_kb.ask.second_stage import Scored
 from reindustry_kb.ask.session import Session
 from reindustry_kb.errors import RkbError
 from reindustry_kb.index.backend import PassageKey, PassageVectors

@@ -29,12 +29,12 @@ it scores the second stage's best last (by_reranker): its score replaces theirs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from reindustry_kb.ask.dense import dense_search
 from reindustry_kb.ask.query import EXPANSION_WEIGHT, Query, analyse, crossed
-from reindustry_kb.ask.second_stage import DEPTH, second_stage
+from reindustry_kb.ask.second_stage import DEPTH, Scored, second_stage
 from reindustry_kb.ask.session import Session
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.errors import EmbedderMismatchError
@@ -50,14 +50,6 @@ LEXICAL_POOL = 1000
 # of 500; weights 0.2 / 0.5: 0.577 / 0.817, 0.577 / 0.837; seeds dev set unchanged.
 TITLE_POOL = 50
 TITLE_WEIGHT = 0.3
-
-
-@dataclass(frozen=True)
-class Scored:
-    key: PassageKey
-    score: float
-    dense: float | None
-    lexical: float | None
 
 
 def hybrid_search(

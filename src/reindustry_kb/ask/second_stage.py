@@ -37,11 +37,21 @@ from reindustry_kb.models import Passage, passage_order
 from reindustry_kb.text.normalize import fold_text
 
 if TYPE_CHECKING:
-    from reindustry_kb.ask.search import Scored
     from reindustry_kb.ask.session import Session
 
 # The first stage's best this many are re-scored.
 DEPTH = 20
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate passage: its score so far and the dense and lexical scores fused into it
+    (search.fuse makes them; the stages re-score them)."""
+
+    key: PassageKey
+    score: float
+    dense: float | None
+    lexical: float | None
 
 
 @dataclass(frozen=True)
