@@ -4,12 +4,15 @@ are the cited hits the same, position by position?
     python scripts/compare_backends.py tests/data/dev_questions.jsonl \
         --index-dir /tmp/dev-idx --db postgresql://... [-k 5] [--split heldout] [--json]
 
-    # DRCD: the first 1,000 paragraphs as eval_drcd.py indexes them, a sample of its questions
-    python scripts/compare_backends.py ../shared/external/drcd/DRCD_dev.json \
-        --write-paragraphs /tmp/drcd-seeds          # then `rkb index --seeds /tmp/drcd-seeds`
-                                                    # into a folder and into a database
+    # DRCD: the first 1,000 paragraphs as eval_drcd.py indexes them, a sample of its questions;
+    # build both libraries with eval_drcd.py (--index-dir keeps the local one, --db the other)
+    python scripts/eval_drcd.py ../shared/external/drcd/DRCD_dev.json --index-dir /tmp/drcd-idx
+    python scripts/eval_drcd.py ../shared/external/drcd/DRCD_dev.json --db postgresql://...
     python scripts/compare_backends.py ../shared/external/drcd/DRCD_dev.json \
         --index-dir /tmp/drcd-idx --db postgresql://... --sample 200
+    # or write its paragraphs to a folder and `rkb index --seeds` it into each backend
+    python scripts/compare_backends.py ../shared/external/drcd/DRCD_dev.json \
+        --write-paragraphs /tmp/drcd-seeds
 
 Both libraries must be built from the same folder with the same embedder. Every question goes
 through `reindustry_kb.ask.questions.ask` (what `rkb ask --json` prints) on each backend. A hit
@@ -18,7 +21,9 @@ is the same when its document, passage id, char_start/char_end and answer span
 that rank is the same, the questions whose k hits are all the same (and whose k hits are the same
 set, in any order), and lists every difference with both backends' hits and scores: the score
 gap is how far apart, on the local side, the two hits that changed places are (a near tie when
-small). With --json the whole comparison is printed as one JSON object.
+small). Scores are compared as `rkb ask` prints them, to 4 decimals: a largest score gap of 0.0
+for a hit both return at one rank means equal to 4 decimals. With --json the whole comparison is
+printed as one JSON object.
 """
 
 from __future__ import annotations
@@ -88,7 +93,7 @@ def compare(local: Session, server: Session, questions: list[Question], k: int) 
             if rank < len(keys_l) and rank < len(keys_s) and keys_l[rank] == keys_s[rank]:
                 same_at[rank] += 1
                 gap = abs(ours[rank].score - theirs[rank].score)
-                largest_score_gap = max(largest_score_gap, round(gap, 4))
+                largest_score_gap = max(largest_score_gap, gap)
         if keys_l == keys_s and len(keys_l) == k:
             all_same += 1
         if sorted(keys_l) == sorted(keys_s):
@@ -101,7 +106,7 @@ def compare(local: Session, server: Session, questions: list[Question], k: int) 
         "same_at_rank": {str(rank + 1): n for rank, n in enumerate(same_at)},
         "all_k_same": all_same,
         "same_set_any_order": same_set,
-        "largest_score_gap_same_hit": largest_score_gap,
+        "largest_score_gap_same_hit": round(largest_score_gap, 4),
         "differences": differences,
     }
 
