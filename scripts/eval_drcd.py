@@ -1,7 +1,7 @@
 """Passage retrieval on DRCD (zh-Hant Wikipedia): paragraphs as documents.
 
     python scripts/eval_drcd.py ../shared/external/drcd/DRCD_dev.json [--paragraphs N] [--answers]
-        [--db postgresql://...]
+        [--db postgresql://... | --index-dir DIR]
 
 Writes the paragraphs to a temporary seeds folder, builds an index with the real pipeline
 (default embedder unless RKB_EMBEDDER is set) and reports recall@1/5/10 and MRR@10 of the
@@ -9,6 +9,8 @@ right paragraph for BM25, dense, naive RRF and rkb's hybrid; with --answers the 
 quote the answer, and the share of questions whose answering sentences quote it is reported.
 The data is read in place, never copied into the project. With --db the index is built into
 that database (its library replaced) instead of a temporary folder: the two backends compared.
+With --index-dir the local index is built into that folder and kept (its library replaced), so
+that scripts/compare_backends.py can then put the same questions to it and to the database.
 """
 
 from __future__ import annotations
@@ -38,7 +40,10 @@ def main() -> None:
         help="a hit must also quote the answer; reports how often the answering sentences do",
     )
     parser.add_argument("--db", help="build and query the index in this PostgreSQL database")
+    parser.add_argument("--index-dir", type=Path, help="build the local index here and keep it")
     args = parser.parse_args()
+    if args.db and args.index_dir:
+        parser.error("--db or --index-dir, not both")
 
     data = json.loads(args.path.read_text(encoding="utf-8"))["data"]
     paragraphs = [p for article in data for p in article["paragraphs"]][: args.paragraphs]
@@ -61,7 +66,8 @@ def main() -> None:
         seeds.mkdir()
         for paragraph in paragraphs:
             (seeds / f"{paragraph['id']}.txt").write_text(paragraph["context"], encoding="utf-8")
-        where = {"database_url": args.db} if args.db else {"index_dir": Path(tmp) / "index"}
+        index_dir = args.index_dir or Path(tmp) / "index"
+        where = {"database_url": args.db} if args.db else {"index_dir": index_dir}
         settings = Settings.from_env(seeds_dir=seeds, **where)
         started = time.perf_counter()
         stats = build_index(settings, replace=True)  # a database's library is this one now
