@@ -218,7 +218,10 @@ def main() -> None:
     parser.add_argument(
         "--keep",
         type=float,
-        default=0.93,
+        # The floor issue 30 sets for answerable questions kept: every point above it is paid
+        # for in near misses let through (0.93 kept 0.946 / rejected 0.378 of near misses on
+        # the 394-question dev set, 0.90 kept 0.925 / rejected 0.467, held out).
+        default=0.90,
         help="share of the fitting split's answerable questions to keep",
     )
     parser.add_argument("--ridge", type=float, default=1.0)
