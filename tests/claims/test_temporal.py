@@ -113,13 +113,19 @@ def test_relative_dates_resolve_against_the_document_date(
         "今天的中國",
         "每年6月申報",  # recurring
         "應於3月31日前申報",  # a recurring deadline
-        "民國一百零五年十二月六日修正",  # the month of a date the grammar cannot read
         "three months",
         "may 2",
     ],
 )
 def test_not_relative_dates(text: str) -> None:
     assert dates(text, doc_date="2025-07-21") == []
+
+
+def test_an_roc_date_in_chinese_numerals_is_absolute() -> None:
+    # Its month is not "this year's December": the grammar reads the whole date.
+    assert dates("民國一百零五年十二月六日修正", doc_date="2025-07-21") == [
+        ("民國一百零五年十二月六日", "2016-12-06", "day", False, False)
+    ]
 
 
 def test_a_relative_date_without_a_document_date_is_no_claim() -> None:

@@ -14,6 +14,9 @@ from reindustry_kb.text.dates import parse_date
         ("23 July 2025", "2025-07-23"),
         ("Jan. 2025", "2025-01"),
         ("民國114年3月1日", "2025-03-01"),
+        ("中華民國一百零五年十二月六日", "2016-12-06"),  # ROC years in Chinese numerals
+        ("民國八十九年七月十九日", "2000-07-19"),
+        ("民國一百十三年", "2024"),
         ("114年", "2025"),
         ("２０２５年１０月２日", "2025-10-02"),  # full-width digits
         ("06/09/2025", "2025-06-09"),
@@ -50,3 +53,16 @@ def test_headers_and_claims_share_one_grammar() -> None:
     for value in ("2025年9月24日", "民國114年3月1日", "July 23, 2025", "23 July 2025", "2025/7/4"):
         claimed = list(extract_dates(fold(value, lower=False).text, Context()))
         assert [c.fields["value"] for c in claimed] == [parse_date(value)]
+
+
+def test_a_bare_roc_year_in_chinese_numerals_is_read_with_its_month() -> None:
+    from reindustry_kb.text.dates import find_dates
+    from reindustry_kb.text.normalize import fold
+
+    def read(text: str) -> list[str]:
+        return [d.value for d in find_dates(fold(text, lower=False).text)]
+
+    assert read("本法自一百零六年一月一日施行") == ["2017-01-01"]
+    # A hundred years, a fiscal year's number, an ordinal: no month, no date.
+    assert read("一百年來的變化，共一百二十年的歷史") == []
+    assert read("一百零五年度預算，第一百零五年度") == []

@@ -39,14 +39,21 @@ _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 _CN_YEAR_DIGITS = "零〇○一二三四五六七八九"
 _CN_SMALL = "[一二三四五六七八九十]{1,3}"  # 十二月, 二十四日
+# An ROC year in Chinese numerals, as Taiwan's laws write it: 八十九, 一百零五, 一百十三.
+_CN_UNIT = "[一二三四五六七八九]"
+_CN_AFTER_HUNDRED = rf"(?:零{_CN_UNIT}|{_CN_UNIT}?十{_CN_UNIT}?)"
+_CN_ROC_YEAR = rf"(?:一百{_CN_AFTER_HUNDRED}?|[二三四五六七八九]?十{_CN_UNIT}?|{_CN_UNIT})"
 _DAY = rf"(?:\s*(?P<day>\d{{1,2}}|{_CN_SMALL})\s*[日号])?"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    # 2025年9月24日, 2025 年 7 月, 二〇二四年, 民国114年3月1日
+    # 2025年9月24日, 2025 年 7 月, 二〇二四年, 民国114年3月1日, 中华民国一百零五年十二月六日
     (
         "cjk",
         re.compile(
-            rf"(?<!\d)(?P<roc>民国\s*)?(?P<year>\d{{4}}|[{_CN_YEAR_DIGITS}]{{4}}|(?<=民国)\s*\d{{2,3}}|"
-            rf"(?<![\d.])1[0-4]\d(?=\s*年\s*\d{{1,2}}\s*月))\s*年"
+            rf"(?<!\d)(?P<roc>(?:中华)?民国\s*)?(?P<year>\d{{4}}|[{_CN_YEAR_DIGITS}]{{4}}|(?<=民国)\s*\d{{2,3}}|"
+            rf"(?<=民国)\s*{_CN_ROC_YEAR}|"
+            rf"(?<![\d.])1[0-4]\d(?=\s*年\s*\d{{1,2}}\s*月)|"
+            # 自一百零六年一月一日施行: a year of a hundred and more with its month is ROC too
+            rf"(?<![{_CN_YEAR_DIGITS}十百千万])一百{_CN_AFTER_HUNDRED}?(?=\s*年\s*{_CN_SMALL}\s*月))\s*年"
             rf"(?:\s*(?P<month>\d{{1,2}}|{_CN_SMALL})\s*月{_DAY})?"
         ),
     ),
@@ -154,8 +161,8 @@ def _read(kind: str, m: re.Match[str], month_first: bool) -> DateMatch | None:
         month_text = m.groupdict().get("month")
         month = _small_number(month_text) if month_text else None
         day = _small_number(m["day"]) if m.groupdict().get("day") else None
-        if kind == "cjk" and len(m["year"].strip()) <= 3:
-            year = year if year > 1911 else year + 1911  # ROC calendar: 114 -> 2025
+        if kind == "cjk" and year < 1000:
+            year += 1911  # ROC calendar: 114 -> 2025 (only the ROC forms read a year < 1000)
     value = iso(year, month, day)
     if value is None:
         return None
