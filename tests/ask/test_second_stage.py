@@ -151,6 +151,37 @@ def test_a_passage_stands_as_its_document_does_among_the_candidates() -> None:
     assert found == {"a#p001": 1.0, "b#p001": 0.0, "a#p002": 1.0}
 
 
+def test_a_document_lifts_its_best_passage_only(library: Session) -> None:
+    def passage(doc_id: str, number: int) -> Passage:
+        return Passage(
+            passage_id=f"{doc_id}#p{number:03d}",
+            doc_id=doc_id,
+            ordinal=number,
+            text="x",
+            char_start=0,
+            char_end=1,
+            line_start=1,
+            line_end=1,
+        )
+
+    passages = {p.passage_id: p for p in (passage("a", 1), passage("a", 2), passage("b", 1))}
+    candidates = [
+        Scored(key="a#p001", score=0.9, dense=None, lexical=None),
+        Scored(key="b#p001", score=0.5, dense=None, lexical=None),
+        Scored(key="a#p002", score=0.45, dense=None, lexical=None),
+    ]
+    analysed = analyse("anything", library.terms)
+    ranked = second_stage.second_stage(
+        library, analysed, candidates, passages, Weights(document=1.0)
+    )
+    # a#p001 is lifted by its document's standing (1.0); a#p002 is not, so it stays below b.
+    assert [(r.key, round(r.score, 3)) for r in ranked] == [
+        ("a#p001", 1.9),
+        ("b#p001", 0.5),
+        ("a#p002", 0.45),
+    ]
+
+
 def test_the_candidates_below_the_depth_keep_their_order(
     library: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,8 +13,9 @@ this question:
   days", 三十日內), a how-much question a statistic, a who-question an actor; the claims of
   all candidates are read in one batch;
 - document: its document's standing among the candidates (the best first-stage score of any
-  of its passages, scaled as the fused scores are): of two passages that answer alike, the one
-  in the document the question is about.
+  of its passages, scaled as the fused scores are), given to the document's best candidate
+  only (by the other evidence): of two passages that answer alike, the one in the document
+  the question is about, without that document's other passages crowding the rest out.
 
 Each is added to the first-stage score with its weight (WEIGHTS, fitted on the dev library's
 tune split; see docs/BENCHMARKS.md "The second stage", which also gives what was tried and
@@ -149,8 +150,21 @@ def second_stage(
     if not head:
         return tail
     found = evidence(session, query, head, passages, weights)
+    own = {r.key: r.score + combined(found[r.key], replace(weights, document=0.0)) for r in head}
+    # The document's standing lifts its best passage only: lifting all of them let one law's
+    # articles crowd the other documents out of the top 5 (docs/BENCHMARKS.md).
+    best: dict[str, PassageKey] = {}
+    for result in head:
+        doc_id = passages[result.key].doc_id
+        if doc_id not in best or own[result.key] > own[best[doc_id]]:
+            best[doc_id] = result.key
+    lifted = set(best.values())
     rescored = [
-        replace(result, score=result.score + combined(found[result.key], weights))
+        replace(
+            result,
+            score=own[result.key]
+            + (weights.document * found[result.key].document if result.key in lifted else 0.0),
+        )
         for result in head
     ]
     return _ranked(rescored) + tail
