@@ -128,7 +128,9 @@ def test_the_passage_holding_the_question_in_one_window_moves_up(library: Sessio
     assert _order(library, "zzzz", tied, Weights(proximity=0.2)) == ["counted", "plain"]
 
 
-def test_a_passage_stands_as_its_document_does_among_the_candidates() -> None:
+def _two_documents() -> tuple[dict[str, Passage], list[Scored]]:
+    """Document a's passages first (0.9) and third (0.45), b's second (0.5)."""
+
     def passage(doc_id: str, number: int) -> Passage:
         return Passage(
             passage_id=f"{doc_id}#p{number:03d}",
@@ -147,29 +149,17 @@ def test_a_passage_stands_as_its_document_does_among_the_candidates() -> None:
         Scored(key="b#p001", score=0.5, dense=None, lexical=None),
         Scored(key="a#p002", score=0.45, dense=None, lexical=None),
     ]
+    return passages, candidates
+
+
+def test_a_passage_stands_as_its_document_does_among_the_candidates() -> None:
+    passages, candidates = _two_documents()
     found = second_stage.document_scores(candidates, passages)
     assert found == {"a#p001": 1.0, "b#p001": 0.0, "a#p002": 1.0}
 
 
 def test_a_document_lifts_its_best_passage_only(library: Session) -> None:
-    def passage(doc_id: str, number: int) -> Passage:
-        return Passage(
-            passage_id=f"{doc_id}#p{number:03d}",
-            doc_id=doc_id,
-            ordinal=number,
-            text="x",
-            char_start=0,
-            char_end=1,
-            line_start=1,
-            line_end=1,
-        )
-
-    passages = {p.passage_id: p for p in (passage("a", 1), passage("a", 2), passage("b", 1))}
-    candidates = [
-        Scored(key="a#p001", score=0.9, dense=None, lexical=None),
-        Scored(key="b#p001", score=0.5, dense=None, lexical=None),
-        Scored(key="a#p002", score=0.45, dense=None, lexical=None),
-    ]
+    passages, candidates = _two_documents()
     analysed = analyse("anything", library.terms)
     ranked = second_stage.second_stage(
         library, analysed, candidates, passages, Weights(document=1.0)
