@@ -423,7 +423,8 @@ def _rank(
 
 def object_vectors(session: Session, texts: list[str]) -> Any:
     """The texts' query vectors, each embedded once a session: measured objects recur from
-    one comparison to the next (and `rkb serve` keeps its session)."""
+    one comparison to the next in a process that compares many (eval_compare, the library
+    API)."""
     cache = session.phrase_vectors
     for text in texts:
         if text not in cache:

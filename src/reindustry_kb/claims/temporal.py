@@ -16,13 +16,14 @@ the clause it dates.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from reindustry_kb.claims.base import Context, Found
 from reindustry_kb.claims.context import clause_of, sentence_of
-from reindustry_kb.text.dates import MONTHS, find_dates, iso
+from reindustry_kb.text.dates import MONTHS, find_dates, iso, small_number
 from reindustry_kb.text.normalize import HAN
 
 ROLES = ("event", "deadline", "effective", "comparison", "period", "reference")
@@ -58,7 +59,6 @@ _BARE_MONTH = re.compile(
     r"\s*[日号])?+(?!\s*(?:份?\s*(?:前|以前|之前|起)|[底末]?\s*前))"
 )
 _FUTURE = re.compile(r"\b(?:will|shall|plans?|expected|scheduled|to be)\b|将|预计|计划|拟", re.I)
-_CN_SMALL = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
 
 
 def extract_dates(text: str, context: Context) -> Iterator[Found]:
@@ -113,18 +113,8 @@ def _relative(text: str, doc_date: str) -> Iterator[tuple[int, int, str]]:
 def _named_month(m: re.Match[str]) -> tuple[int, int | None] | None:
     if m["en_month"]:
         return MONTHS[m["en_month"].lower()], int(m["en_day"]) if m["en_day"] else None
-    month = _small(m["zh_month"])
-    return (month, _small(m["zh_day"]) if m["zh_day"] else None) if month else None
-
-
-def _small(text: str) -> int | None:
-    """1-31 written in digits or Chinese numerals (十二, 二十一)."""
-    if text.isdigit():
-        return int(text)
-    tens, _, units = text.rpartition("十")
-    if "十" not in text:
-        return _CN_SMALL.get(text)
-    return (_CN_SMALL.get(tens, 1) if tens else 1) * 10 + _CN_SMALL.get(units, 0)
+    month = small_number(m["zh_month"])
+    return (month, small_number(m["zh_day"]) if m["zh_day"] else None) if month else None
 
 
 def _month(year: int, month: int, offset: int) -> str | None:
@@ -132,9 +122,7 @@ def _month(year: int, month: int, offset: int) -> str | None:
     return iso(index // 12, index % 12 + 1)
 
 
-def _day(year: int, month: int, day: int, offset: int) -> str | None:
-    import datetime
-
+def _day(year: int, month: int, day: int, offset: int) -> str:
     shifted = datetime.date(year, month, day) + datetime.timedelta(days=offset)
     return shifted.isoformat()
 

@@ -159,8 +159,8 @@ def _read(kind: str, m: re.Match[str], month_first: bool) -> DateMatch | None:
             return None
         year = parsed_year
         month_text = m.groupdict().get("month")
-        month = _small_number(month_text) if month_text else None
-        day = _small_number(m["day"]) if m.groupdict().get("day") else None
+        month = small_number(month_text) if month_text else None
+        day = small_number(m["day"]) if m.groupdict().get("day") else None
         if kind == "cjk" and year < 1000:
             year += 1911  # ROC calendar: 114 -> 2025 (only the ROC forms read a year < 1000)
     value = iso(year, month, day)
@@ -171,8 +171,8 @@ def _read(kind: str, m: re.Match[str], month_first: bool) -> DateMatch | None:
     return DateMatch(start, m.end(), value, precision, ambiguous)
 
 
-def _small_number(text: str) -> int | None:
-    """A month or day: 7, 十二, or an English month name."""
+def small_number(text: str) -> int | None:
+    """A month or day: 7, 十二, 二十一, or an English month name."""
     if text.isdigit():
         return int(text)
     if text.lower().rstrip(".") in MONTHS:
