@@ -171,3 +171,44 @@ def test_a_months_figure_is_compared_with_months_only(news_index: Settings) -> N
     # The fiscal year's figures, one of them naming no place, meet and disagree.
     (year,) = [g for g in found if "$195 billion" in texts(g)]
     assert {"$215 billion", "2,150 億美元"} <= texts(year) and year["disagree"]
+
+
+def test_figures_a_verb_makes_one_measure_are_flagged(news_index: Settings) -> None:
+    # `Taiwan's economy grew 4.59% in 2024` is a growth, as 台灣 2024 年經濟成長率為 4.3%.
+    (growth,) = [g for g in groups("台灣經濟成長率") if "4.3%" in texts(g)]
+    assert texts(growth) == {"4.3%", "4.59%"} and growth["disagree"]
+    # `The United States added 38 GW of solar capacity in 2024` against 同年美國新增太陽能裝機
+    # 容量約 50 GW, whose year is the year of the sentence before.
+    (solar,) = [g for g in groups("US solar capacity added in 2024") if "38 GW" in texts(g)]
+    assert texts(solar) == {"38 GW", "約 50 GW"} and solar["disagree"]
+
+
+def test_money_brought_in_is_revenue(tmp_path: Path) -> None:
+    folder = tmp_path / "brief"
+    folder.mkdir()
+    (folder / "brief.md").write_text(
+        "# 關稅與財政\n\n美國對進口商品加徵關稅。美國每年的貿易逆差高達 1 兆美元。"
+        "美國今年有望為國庫帶來 3000 億美元，用來償還赤字。\n",
+        encoding="utf-8",
+    )
+    build_index(Settings(seeds_dir=folder, index_dir=tmp_path / "indexes", embedder="fake"))
+    for query in ("關稅收入", "tariff revenue"):
+        first = groups(query)[0]
+        assert texts(first) == {"3000 億美元"}, query
+
+
+def test_a_short_opener_dates_the_sentence(tmp_path: Path) -> None:
+    folder = tmp_path / "jobs"
+    folder.mkdir()
+    (folder / "jobs.md").write_text(
+        "---\ntitle: Jobs report\ndate: 2025-04-04\n---\n\n"
+        "In March, the U.S. added 228,000 jobs, above expectations.\n",
+        encoding="utf-8",
+    )
+    build_index(Settings(seeds_dir=folder, index_dir=tmp_path / "indexes", embedder="fake"))
+    (row,) = [r for g in groups("jobs added") for r in g["statistics"]]
+    assert (row["text"], row["compared_at"], row["object"]) == (
+        "228,000 jobs",
+        "2025-03",
+        "added jobs",
+    )

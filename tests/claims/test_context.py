@@ -236,3 +236,15 @@ def test_a_past_participle_after_a_figure_is_not_what_it_counts() -> None:
         statistic("Japan will invest $550 billion directed by the government.", "en").measure
         is None
     )
+
+
+def test_the_same_year_is_the_year_of_the_date_before() -> None:
+    text = "2024 年中國新增太陽能裝機容量 277 GW。\n\n同年美國新增太陽能裝機容量約 50 GW。"
+    periods = {c.text: c.period for c in claims(text) if isinstance(c, StatisticClaim)}
+    assert periods == {"277 GW": "2024", "約 50 GW": "2024"}
+    # Nothing dated before it: no period.
+    assert statistic("同年美國新增太陽能裝機容量約 50 GW。").period is None
+    english = "Exports rose in 2023. The same year, imports fell by $20 billion."
+    assert statistic(english.split(". ")[1], "en").period is None
+    (imports,) = [c for c in claims(english, "en") if isinstance(c, StatisticClaim)]
+    assert imports.period == "2023"

@@ -19,6 +19,13 @@ from reindustry_kb.claims.measured import measured_object
         ("U.S. tariff revenue", "tariff revenue", ("tariff", "revenue")),
         ("Taiwan's GDP growth", "GDP growth", ("gdp", "growth")),
         ("annual tariff revenue during the year", "tariff revenue", ("tariff", "revenue")),
+        # one character after a numeral is its classifier: 前 12 大 is the top twelve
+        (
+            "美國每年與我們前 12 大貿易夥伴的貿易逆差",
+            "貿易夥伴的貿易逆差",
+            ("贸易", "伙伴", "贸易逆差"),
+        ),
+        ("大型企業投資", "大型企業投資", ("大型", "企业", "投资")),
     ],
 )
 def test_the_object_keeps_what_is_measured(

@@ -47,6 +47,7 @@ from reindustry_kb.ask.session import Session
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.claims.context import clause_of, sentence_of
 from reindustry_kb.claims.measured import measured_object
+from reindustry_kb.claims.statistics import CURRENCY_PREFIX, CURRENCY_SUFFIX
 from reindustry_kb.index.backend import PassageVectors
 from reindustry_kb.ingest.segment import window_spans
 from reindustry_kb.models import (
@@ -86,6 +87,48 @@ UNIT_KINDS = {
     "%": "share rate percentage proportion 占比 比例 比率 比重 份额",
     "x": "times multiple 倍数",
 }
+# What the verb just before a sum of money says it is, whatever the measure names: money
+# brought in, collected or raised is revenue (美國今年有望為國庫帶來 3000 億美元; collected $195
+# billion), read in the folded text of the figure's clause before it, a few words of bound or
+# hedge (高达, an estimated) allowed between.
+_CURRENCIES = frozenset({*CURRENCY_PREFIX.values(), *CURRENCY_SUFFIX.values()})
+_INCOME = "revenue income receipts 收入 税收 岁入"
+_INCOME_BEFORE = re.compile(
+    r"(?:带来|带进|征收|征得|收取|收到|进账|入库|创收|筹集|筹得|募集|募得|赚取|赚进|赚得)"
+    r"(?:了|高达|多达|达到?|约|大约|近|将近|接近|逾|超过|至少|可能|有望)*$"
+    r"|\b(?:br(?:ing|ings|inging|ought) in|collect(?:s|ed|ing)?|rais(?:e|es|ed|ing)"
+    r"|generat(?:e|es|ed|ing)|earn(?:s|ed|ing)?|(?:took|take|takes|taking) in|yield(?:s|ed|ing)?)"
+    r"(?:\s+(?:about|around|roughly|nearly|almost|some|over|more than|an estimated|an|"
+    r"approximately|up to|at least|close to|upwards of))*$"
+)
+# A sentence's opening clause this short (In March,) dates its other clauses.
+_OPENER = 24
+# An English verb right before a figure says what is counted where its measure does not
+# (Taiwan's economy grew 4.59%: a growth; the United States added 38 GW of solar capacity: an
+# addition), as a noun the glossary knows. Before `to` a verb gives a level (rose to $5
+# billion), which the measure names: that is no verb right before the figure.
+_VERB_NOUNS = {
+    **dict.fromkeys(("grew", "grow", "grows", "grown", "expanded", "expands"), "growth"),
+    **dict.fromkeys(
+        ("rose", "rise", "rises", "risen", "increased", "jumped", "climbed", "surged", "soared"),
+        "increase",
+    ),
+    **dict.fromkeys(
+        ("fell", "fall", "falls", "fallen", "dropped", "declined", "decreased", "shrank"),
+        "decline",
+    ),
+    **dict.fromkeys(("added", "adds", "add", "adding"), "added"),
+    **dict.fromkeys(("installed", "installs"), "installed"),
+    **dict.fromkeys(("invested", "invests", "investing"), "investment"),
+    **dict.fromkeys(("spent", "spends", "spending"), "spending"),
+    **dict.fromkeys(("exported", "exports"), "exports"),
+    **dict.fromkeys(("imported", "imports"), "imports"),
+}
+_VERB_BEFORE = re.compile(
+    r"\b(?P<verb>[a-z]+)(?:\s+by)?(?:\s+(?:about|around|roughly|nearly|almost|some|over|more"
+    r" than|an estimated|an|a record|another|an additional|approximately|up to|at least|close"
+    r" to|upwards of))*$"
+)
 # A figure's relevance: MATCH_WEIGHT x its match + OBJECT_WEIGHT x the share of its measured
 # object the query names + DENSE_WEIGHT x its similarity, scaled (see _rank). Chosen on the
 # tuning half of tests/data/compare_queries.jsonl (scripts/eval_compare.py), first@1 / pure@1
@@ -110,6 +153,7 @@ class _Match:
     named: float  # of all the query's ideas, places too (its scope or sentence naming one)
     owners: list[str]  # who the figure is of: the actors before it in its clause
     part: str | None  # the quarter, half or month named nearest it in its clause (Q2)
+    verb: str | None  # what the English verb right before it says is counted (grew: growth)
 
 
 def compare(
@@ -169,22 +213,36 @@ def _row(m: _Match, document: Document) -> ComparedStatistic:
         line=claim.line,
         match=round(m.named, 3),
         closeness=m.closeness,
-        object=_object(claim),
+        object=_object(claim, m.verb),
         bound=m.bound,
         owners=m.owners,
         compared_at=part_period(claim.period, m.part, document.date),
     )
 
 
-def _object(claim: StatisticClaim) -> str | None:
+def _object(claim: StatisticClaim, verb: str | None = None) -> str | None:
     """What the statistic counts or measures (claims/measured.py), without the figure itself
-    where its measure holds it (中國新增 280 GW太陽能發電量)."""
+    where its measure holds it (中國新增 280 GW太陽能發電量), and with what the verb before the
+    figure says where there is one (economy grew 4.59%: economy growth)."""
     if not claim.measure or claim.measure_start is None or claim.measure_end is None:
         return None
     start, end = claim.char_start - claim.measure_start, claim.char_end - claim.measure_start
     inside = start >= 0 and claim.char_end <= claim.measure_end
     measured = measured_object(claim.measure, (start, end) if inside else None)
-    return measured.label if measured else None
+    if measured is None or verb is None or verb in measured.words:
+        return measured.label if measured else None
+    # The subject before its verb (economy grew), the verb before its object (added ... of
+    # solar capacity).
+    before = claim.measure_end <= claim.char_start
+    return f"{measured.label} {verb}" if before else f"{verb} {measured.label}"
+
+
+def _verb_noun(passage: Passage, claim: StatisticClaim) -> str | None:
+    """What the English verb right before a figure says is counted (_VERB_NOUNS)."""
+    start = claim.char_start - passage.char_start
+    left, _ = clause_of(passage.text, start, claim.char_end - passage.char_start)
+    found = _VERB_BEFORE.search(fold_text(passage.text[left:start]).rstrip())
+    return _VERB_NOUNS.get(found["verb"]) if found else None
 
 
 # A text a statistic is read in (its measure, its sentence, its passage): its BM25 tokens and
@@ -202,12 +260,13 @@ def _matched(
     measures = [c for c in ideas if c.country is None]
     passages = session.reader.passages({c.passage_id for c in found}) if found else {}
     analyse = _analyser(terms)
-    shared = []  # the statistics naming enough of the query: (claim, share, nearest, levels)
+    shared = []  # naming enough of the query: (claim, share, nearest, levels, verb)
     for claim in found:
-        levels = _levels(claim, passages[claim.passage_id], analyse)
+        verb = _verb_noun(passages[claim.passage_id], claim)
+        levels = _levels(claim, passages[claim.passage_id], analyse, verb)
         share, nearest = _share(measures, [_weight(terms, c) for c in measures], levels)
         if share >= MATCH_THRESHOLD * PASSAGE_WEIGHT:
-            shared.append((claim, share, nearest, levels))
+            shared.append((claim, share, nearest, levels, verb))
     # Vectors and actors only for the passages of those: a common word stands in thousands.
     reader = session.reader
     keys = list(dict.fromkeys(claim.passage_id for claim, *_ in shared))
@@ -223,7 +282,7 @@ def _matched(
     # A passage's windows, cut once for all its figures (cutting costs more than the rest).
     windows: dict[str, list[tuple[int, int]]] = {}
     matched = []
-    for claim, share, nearest, levels in shared:
+    for claim, share, nearest, levels, verb in shared:
         passage = passages[claim.passage_id]
         closeness = None
         if vectors is not None:
@@ -244,16 +303,22 @@ def _matched(
                     _share(ideas, weights, levels)[0],
                     _owners(passage, claim, near),
                     _part(passage, claim),
+                    verb,
                 )
             )
     return matched
 
 
 def _part(passage: Passage, claim: StatisticClaim) -> str | None:
-    """The part of a year (quarter, half, month) its clause names nearest the figure."""
+    """The part of a year (quarter, half, month) its clause names nearest the figure, else
+    the one a short opener of its sentence names (In March, the U.S. added 228,000 jobs)."""
     start, end = claim.char_start - passage.char_start, claim.char_end - passage.char_start
     left, right = clause_of(passage.text, start, end)
-    return year_part(passage.text[left:right], start - left, end - left)
+    part = year_part(passage.text[left:right], start - left, end - left)
+    opens, _ = sentence_of(passage.text, start, end)
+    if part is None and 0 < left - opens <= _OPENER:
+        part = year_part(passage.text[opens:left], left - opens)
+    return part
 
 
 def _analyser(terms: Terms) -> Callable[[str], tuple[set[str], str]]:
@@ -269,14 +334,18 @@ def _analyser(terms: Terms) -> Callable[[str], tuple[set[str], str]]:
 
 
 def _levels(
-    claim: StatisticClaim, passage: Passage, analyse: Callable[[str], tuple[set[str], str]]
+    claim: StatisticClaim,
+    passage: Passage,
+    analyse: Callable[[str], tuple[set[str], str]],
+    verb: str | None = None,
 ) -> list[Level]:
     """Where a statistic may name the query's ideas: its measure (with what its unit says it
-    is, a GW figure a capacity, and its scope, which names a place as the measure would), its
-    sentence, its passage."""
+    is, a GW figure a capacity, what the verb before it says, `verb` or money brought in, and
+    its scope, which names a place as the measure would), its sentence, its passage."""
     start, end = claim.char_start - passage.char_start, claim.char_end - passage.char_start
     left, right = sentence_of(passage.text, start, end)
-    kind = analyse(UNIT_KINDS.get(claim.unit, ""))
+    said = UNIT_KINDS.get(claim.unit, "") or _flow_kind(passage.text, start, end, claim)
+    kind = analyse(f"{said} {verb or ''}".strip())
     scope = analyse(claim.scope or "")
     own = set((claim.measure_key or "").split()) | kind[0] | scope[0]
     folded = f"{fold_text(claim.measure or '')} {kind[1]} {scope[1]}"
@@ -285,6 +354,14 @@ def _levels(
         (analyse(passage.text[left:right]), SENTENCE_WEIGHT),
         (analyse(passage.text), PASSAGE_WEIGHT),
     ]
+
+
+def _flow_kind(text: str, start: int, end: int, claim: StatisticClaim) -> str:
+    """What the verb before a sum of money says it is (_INCOME_BEFORE), else nothing."""
+    if claim.unit not in _CURRENCIES:
+        return ""
+    left, _ = clause_of(text, start, end)
+    return _INCOME if _INCOME_BEFORE.search(fold_text(text[left:start]).rstrip()) else ""
 
 
 def _weight(terms: Terms, concept: Concept) -> float:

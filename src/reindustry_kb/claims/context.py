@@ -1,6 +1,7 @@
 """What a statistic is about: its measure, scope and period (what a date dates: temporal.py).
 
-Read from the clause structure of the folded passage text, never from another sentence:
+Read from the clause structure of the folded passage text, never from another sentence (but
+for the year 同年 refers to):
 
 - a statistic's *measure* is the nominal phrase its number attaches to: the counted noun and
   what it governs (350 万个工作的消失), else the clause before the number without its link
@@ -9,8 +10,9 @@ Read from the clause structure of the folded passage text, never from another se
   noun (a 25% tariff on steel), or the subject before a link verb (revenue reached $300
   billion). A number with nothing nameable around it gets no measure.
 - *scope*: the country or `global` named in the measure, else in its clause (countries from the
-  actor table); *period*: a date in the clause (relative ones already resolved), else a
-  duration (10 年内, over the next decade).
+  actor table); *period*: a date in the clause (relative ones already resolved), else the year
+  of the last date before 同年 (the same year) in the passage, else a duration (10 年内, over
+  the next decade).
 """
 
 from __future__ import annotations
@@ -117,6 +119,9 @@ _CONTRAST = re.compile(r"\b(?:while|whereas|but|compared|versus|vs)\b|而|但|�
 _OWN_DATE = re.compile(
     r"\s*(?:in|of|for|during|by)?\s*(?:the\s+)?(?:(?:fiscal|calendar)\s+year\s+)?", re.I
 )
+# The same year as the date before (同年美国新增……约 50 GW): the one reference to another
+# sentence a period may make.
+_SAME_YEAR = re.compile(r"同年|\b(?:the same|that) year\b", re.I)
 _FISCAL_YEAR = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)\s*(?:财政|会计)?(?:年度|财年)")
 
 
@@ -340,6 +345,11 @@ def _period(text: str, item: Found, clause: tuple[int, int], dates: list[Found])
     fiscal = _FISCAL_YEAR.search(text, clause[0], clause[1])
     if fiscal:  # 2025 财政年度: a year no date claim holds
         return fiscal["year"]
+    # 同年 (the same year, opening the sentence or in the clause): the last date's year before it
+    same = _SAME_YEAR.search(text, sentence_of(text, item.start, item.end)[0], clause[1])
+    earlier = [d for d in dates if same and d.end <= same.start()]
+    if earlier:
+        return str(max(earlier, key=lambda d: d.end).fields["value"])[:4]
     duration = _DURATION.search(text, clause[0], clause[1])
     return _trimmed(text, *duration.span()) if duration else None
 

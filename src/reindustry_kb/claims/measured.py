@@ -23,9 +23,9 @@ from reindustry_kb.text.normalize import Folded, fold, is_han
 from reindustry_kb.text.tokenize import pos_tagger
 
 # jieba's tags for grammar and for what scope and period say: places (ns), time (t), pronouns
-# (r, which jieba gives 每年 too), prepositions (p), numerals (m), particles (u*), conjunctions
-# (c), adverbs (d), locatives (f), punctuation and spaces (x, w), interjections and modal
-# particles (e, y, o).
+# (r, which jieba gives 每年 too), prepositions (p), numerals (m), particles
+# (u*), conjunctions (c), adverbs (d), locatives (f), punctuation and spaces (x, w),
+# interjections and modal particles (e, y, o).
 _GRAMMAR_TAGS = ("ns", "t", "r", "p", "m", "u", "c", "d", "f", "x", "w", "e", "y", "o")
 # Modal, link and comparison verbs: how a clause ties its subject to a number (有望达到,
 # 不得低于, 以不超过 ... 为限), in folded (Simplified) form.
@@ -97,12 +97,19 @@ def _words(text: str) -> list[tuple[int, int]]:
         return _english_words(text, 0)
     spans: list[tuple[int, int]] = []
     position = 0
+    previous = ""  # the tag of the last word that is not a space
     for word, flag in pos_tagger().cut(text):
         start, position = position, position + len(word)
         if not any(is_han(c) for c in word):
             spans += _english_words(word, start)
-        elif not flag.startswith(_GRAMMAR_TAGS) and not _LINK_VERB_ZH.fullmatch(word):
+        elif not (
+            flag.startswith(_GRAMMAR_TAGS)
+            or _LINK_VERB_ZH.fullmatch(word)
+            # one character after a numeral is its classifier (前 12 大贸易伙伴, 三 项 措施)
+            or (len(word) == 1 and previous.startswith("m"))
+        ):
             spans.append((start, position))
+        previous = flag if word.strip() else previous
     return spans
 
 

@@ -536,6 +536,7 @@ class _Planner:
         self.queued: deque[str] = deque()  # texts to embed, not yet drawn by the embedder
         self.donor, self.timer = donor, timer
         self.lent: dict[bytes, int] = {}  # of the digests asked, those the donor holds
+
     def plan(self, item: Analysed | Unreadable) -> tuple[Plan, int, list[list[bytes]]]:
         """Per passage, the rows of its own text and its windows' texts; the last spill row
         the document needs (-1 when none: a file that could not be read waits for nothing);
