@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from reindustry_kb.ask.grouping import ComparedStatistic, ObjectMatcher, grouped, period_key
+from reindustry_kb.ask.grouping import (
+    ComparedStatistic,
+    ObjectMatcher,
+    bilateral,
+    grouped,
+    period_key,
+)
 from reindustry_kb.ask.session import Session
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.indexing.pipeline import build_index
@@ -157,6 +163,35 @@ def test_a_figure_naming_no_place_joins_its_measures_one_scoped_group_only() -> 
     china = row(2.0e11, "c", scope="China")
     groups = grouped([scoped, china, unscoped], TOLERANCE)
     assert len(groups) == 3 and not any(g.disagree for g in groups)
+
+
+def test_a_total_never_joins_a_partners_group() -> None:
+    deficit = {"measure": "trade deficit in goods", "object": "trade deficit in goods"}
+    total = row(1.2e12, "a", scope=None, period="2024", **deficit)
+    china = row(
+        2.954e11,
+        "b",
+        scope="China",
+        period="2024",
+        **{**deficit, "measure": "trade deficit with China"},
+    )
+    groups = grouped([total, china], TOLERANCE)
+    assert len(groups) == 2 and not any(g.disagree for g in groups)
+
+
+@pytest.mark.parametrize(
+    ("measure", "partner"),
+    [
+        ("trade deficit in goods with China", True),
+        ("exports to the United States", True),
+        ("台湾对美国的芯片出口额", True),
+        ("U.S. tariff revenue", False),
+        ("美國 2025 財政年度的關稅收入", False),
+        (None, False),
+    ],
+)
+def test_a_place_after_with_or_to_is_a_partner(measure: str | None, partner: bool) -> None:
+    assert bilateral(measure) is partner
 
 
 def test_a_figure_between_two_places_is_of_either() -> None:

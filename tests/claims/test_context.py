@@ -248,3 +248,11 @@ def test_the_same_year_is_the_year_of_the_date_before() -> None:
     assert statistic(english.split(". ")[1], "en").period is None
     (imports,) = [c for c in claims(english, "en") if isinstance(c, StatisticClaim)]
     assert imports.period == "2023"
+
+
+def test_a_short_opening_clause_dates_the_sentence() -> None:
+    assert statistic("於 2024 年，中國新增 280 GW 太陽能發電量。").period == "2024"
+    assert statistic("In 2024, China added 230 GW of solar capacity.", "en").period == "2024"
+    # A long opening clause is a sentence of its own: it dates nothing after it.
+    long = "根據國際能源總署在 2024 年發布的一份長篇年度統計報告與多國官方資料，中國新增 280 GW。"
+    assert statistic(long).period is None

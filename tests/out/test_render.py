@@ -164,7 +164,7 @@ def test_a_long_citation_stays_whole_and_the_figures_wrap_at_words() -> None:
     out = console.export_text()
     assert "_distractors/prc-石油天然气管道保护法:L212-L212" in out
     assert re.search(r"┃ date +┃ value +┃ text +┃ citation +┃", out)
-    assert "5000" in out and "CNY" in out and "not shown at this width: measure" in out
+    assert "5,000" in out and "CNY" in out and "not shown at this width: measure" in out
 
 
 def _view(settings: Settings, name: str, width: int) -> tuple[str, list[str], list[str]]:

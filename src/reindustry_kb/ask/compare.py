@@ -45,7 +45,7 @@ from reindustry_kb.ask.query import Concept, concepts
 from reindustry_kb.ask.search import query_vector
 from reindustry_kb.ask.session import Session
 from reindustry_kb.ask.terms import Terms
-from reindustry_kb.claims.context import clause_of, sentence_of
+from reindustry_kb.claims.context import OPENER, clause_of, sentence_of
 from reindustry_kb.claims.measured import measured_object
 from reindustry_kb.claims.statistics import CURRENCY_PREFIX, CURRENCY_SUFFIX
 from reindustry_kb.index.backend import PassageVectors
@@ -101,8 +101,6 @@ _INCOME_BEFORE = re.compile(
     r"(?:\s+(?:about|around|roughly|nearly|almost|some|over|more than|an estimated|an|"
     r"approximately|up to|at least|close to|upwards of))*$"
 )
-# A sentence's opening clause this short (In March,) dates its other clauses.
-_OPENER = 24
 # An English verb right before a figure says what is counted where its measure does not
 # (Taiwan's economy grew 4.59%: a growth; the United States added 38 GW of solar capacity: an
 # addition), as a noun the glossary knows. Before `to` a verb gives a level (rose to $5
@@ -316,7 +314,7 @@ def _part(passage: Passage, claim: StatisticClaim) -> str | None:
     left, right = clause_of(passage.text, start, end)
     part = year_part(passage.text[left:right], start - left, end - left)
     opens, _ = sentence_of(passage.text, start, end)
-    if part is None and 0 < left - opens <= _OPENER:
+    if part is None and 0 < left - opens <= OPENER:
         part = year_part(passage.text[opens:left], left - opens)
     return part
 

@@ -202,7 +202,8 @@ def grouped(
     """Groups of one unit, scope, owner and measured object, best first: a figure joins the
     first group (most relevant first) all of whose figures it is `same` with. Then a group
     whose figures name no place joins the one group of their measure that names one, when
-    only one does (tariff revenue in a report on the U.S. budget)."""
+    only one does (tariff revenue in a report on the U.S. budget) and names it as no partner
+    (a trade deficit with China is a part of the total, not the total)."""
     clusters: list[list[ComparedStatistic]] = []
     for row in sorted(rows, key=lambda r: (-r.relevance, r.date or "9999", r.doc_id, r.line)):
         home = next((c for c in clusters if _joins(row, c, same)), None)
@@ -216,6 +217,7 @@ def grouped(
             for other in clusters
             if other is not cluster
             and any(r.scope is not None for r in other)
+            and not any(bilateral(r.measure) for r in other)
             and all(_joins(row, other, same, any_scope=True) for row in cluster)
         ]
         if len(homes) == 1:
@@ -259,6 +261,23 @@ def measure_places(measure: str | None) -> frozenset[str]:
     text = fold(measure, lower=False).text
     return frozenset(
         canonical for _s, _e, (canonical, kind) in actor_lexicon().find(text) if kind == "country"
+    )
+
+
+# A place after these in a measure is a partner (trade deficit in goods with China, 对美出口):
+# the figure is a part of a total that names no place, never that total.
+_PARTNER_BEFORE = re.compile(r"(?:\b(?:with|to|from|against)\s+(?:the\s+)?|[对与从和同])\s*$")
+
+
+@lru_cache(maxsize=4096)
+def bilateral(measure: str | None) -> bool:
+    """Whether a measure names a place as a partner (with China, 对美)."""
+    if not measure:
+        return False
+    text = fold(measure, lower=False).text
+    return any(
+        kind == "country" and _PARTNER_BEFORE.search(text[:start].lower())
+        for start, _end, (_canonical, kind) in actor_lexicon().find(text)
     )
 
 

@@ -10,9 +10,9 @@ for the year 同年 refers to):
   noun (a 25% tariff on steel), or the subject before a link verb (revenue reached $300
   billion). A number with nothing nameable around it gets no measure.
 - *scope*: the country or `global` named in the measure, else in its clause (countries from the
-  actor table); *period*: a date in the clause (relative ones already resolved), else the year
-  of the last date before 同年 (the same year) in the passage, else a duration (10 年内, over
-  the next decade).
+  actor table); *period*: a date in the clause (relative ones already resolved) or in a short
+  clause opening its sentence (於 2024 年，...), else the year of the last date before 同年 (the
+  same year) in the passage, else a duration (10 年内, over the next decade).
 """
 
 from __future__ import annotations
@@ -119,6 +119,8 @@ _CONTRAST = re.compile(r"\b(?:while|whereas|but|compared|versus|vs)\b|而|但|�
 _OWN_DATE = re.compile(
     r"\s*(?:in|of|for|during|by)?\s*(?:the\s+)?(?:(?:fiscal|calendar)\s+year\s+)?", re.I
 )
+# A sentence's opening clause this short (In March, / 於 2024 年，) dates its other clauses.
+OPENER = 24
 # The same year as the date before (同年美国新增……约 50 GW): the one reference to another
 # sentence a period may make.
 _SAME_YEAR = re.compile(r"同年|\b(?:the same|that) year\b", re.I)
@@ -336,6 +338,10 @@ def _scope(
 
 def _period(text: str, item: Found, clause: tuple[int, int], dates: list[Found]) -> Any:
     inside = [d for d in dates if clause[0] <= d.start and d.end <= clause[1]]
+    opens = sentence_of(text, item.start, item.end)[0]
+    if not inside and 0 < clause[0] - opens <= OPENER:
+        # A short opening clause dates the sentence (於 2024 年，中國新增 280 GW; In 2024, ...).
+        inside = [d for d in dates if opens <= d.start and d.end <= clause[0]]
     # A date right after the figure is its own ($83.8 billion in 2000 to $295.4 billion in
     # 2024), else the nearest.
     own = [d for d in inside if _OWN_DATE.fullmatch(text, item.end, d.start)]

@@ -488,9 +488,20 @@ def render_excerpt(console: Console, excerpt: Excerpt) -> None:
 
 
 def value_text(value: float, value_max: float | None, unit: str, approx: bool) -> str:
-    """3e+11 USD, ~1e+10–1e+11 USD."""
-    span = f"{value:g}" + (f"–{value_max:g}" if value_max is not None else "")
+    """300bn USD, ~10bn–100bn USD, 228,000 count, 4.59 %: the normalised value, read at a
+    glance and short enough for a narrow column (its exact form is in --json)."""
+    span = number_text(value) + (f"–{number_text(value_max)}" if value_max is not None else "")
     return f"{'~' if approx else ''}{span} {unit}"
+
+
+def number_text(value: float) -> str:
+    """A number as the financial press writes it: 1.2tn, 300bn, 2.5mn, 228,000, 4.59."""
+    for scale, word in ((1e12, "tn"), (1e9, "bn"), (1e6, "mn")):
+        if abs(value) >= scale:
+            return f"{value / scale:.4g}{word}"
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:.4g}"
 
 
 def group_title(group: StatisticGroup) -> str:
@@ -501,8 +512,8 @@ def group_title(group: StatisticGroup) -> str:
     parts = [group.measure or "unnamed measure", group.unit, group.scope or "any scope", period]
     verdict = ""
     if group.disagree:
-        where = ", ".join(d.period for d in group.disagreements)
-        verdict = f", values disagree ({where}; spread {group.spread:.0%})"
+        where = "".join(f"{d.period}; " for d in group.disagreements)
+        verdict = f", values disagree ({where}spread {group.spread:.0%})"
     elif len(group.statistics) > 1:
         verdict = ", consistent"
     return " · ".join(parts) + f" — {counted(len(group.statistics), 'figure')}{verdict}"
