@@ -262,10 +262,26 @@ def test_a_long_chart_says_what_it_leaves_out() -> None:
     )
 
 
-def test_a_charts_title_names_the_measure_most_figures_name() -> None:
+def test_a_charts_title_names_the_groups_measure_or_the_one_most_figures_name() -> None:
     named = [_figure(n, 10.0 * n, "GW", "solar capacity") for n in (1, 2)]
     chart = group_chart(_group([*named, _figure(3, 5.0, "GW", None)], period="2025"))
     assert chart is not None and chart.title == "solar capacity · United States · 2025"
     alone = [named[0], _figure(2, 5.0, "GW", None), _figure(3, 6.0, "GW", None)]
     chart = group_chart(_group(alone, period="2025"))
     assert chart is not None and chart.title == "figures · United States · 2025"
+    # compare's measured object names the group, in whatever language each figure is worded
+    both = [
+        _figure(1, 277.0, "GW", "新增太陽能裝機容量"),
+        _figure(2, 230.0, "GW", "new solar capacity"),
+    ]
+    group = _group(both, period="2024").model_copy(update={"measure": "新增太陽能裝機容量"})
+    chart = group_chart(group)
+    assert chart is not None and chart.title.startswith("新增太陽能裝機容量 · United States")
+
+
+def test_a_timeline_event_cites_a_long_file_name_short_enough_for_its_box() -> None:
+    entry = _entry(1, "2024", "新增 280 GW", "000_21b4db651bf1e798:L11-L11")
+    chart = timeline_chart("Events", [entry])
+    assert chart is not None
+    (label,) = chart.periods[0][1]
+    assert label == "新增 280 GW — 000_21b4db651bf…:L11"  # escaped when written out

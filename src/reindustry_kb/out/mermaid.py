@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
@@ -47,6 +47,7 @@ _SYNTAX = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
 TEXT_CELLS = 44
 LINE_CELLS = 22
 SOURCE_CELLS = 28
+EVENT_SOURCE_CELLS = 16  # a timeline box holds about 20 cells of a word without spaces
 TITLE_CELLS = 72  # a timeline's (an xychart clips its title at the chart's edges: 40)
 CHART_TITLE_CELLS = 40
 # More than this many points make a chart no one reads: the first ones are drawn, and the
@@ -75,14 +76,14 @@ def shorten(text: str, cells: int) -> str:
     return kept.rstrip(" ,;:，、；：") + "…"
 
 
-def source(citation: str) -> str:
-    """A citation shortened for a label: the file's name without its folders, a line once
-    (laws/cn/外贸法:L5-L5 -> 外贸法:L5)."""
+def source(citation: str, cells: int = SOURCE_CELLS) -> str:
+    """A citation shortened for a label: the file's name without its folders, cut to `cells`,
+    a line once (laws/cn/外贸法:L5-L5 -> 外贸法:L5); the table beside the chart cites in full."""
     found = _CITATION.match(citation)
     if found is None:
-        return shorten(citation, SOURCE_CELLS)
+        return shorten(citation, cells)
     where = re.sub(r"L(\d+)-L\1$", r"L\1", found["where"])
-    return f"{shorten(found['doc'].rsplit('/', 1)[-1], SOURCE_CELLS)}:{where}"
+    return f"{shorten(found['doc'].rsplit('/', 1)[-1], cells)}:{where}"
 
 
 def breakable(text: str, cells: int) -> str:
@@ -137,7 +138,12 @@ class Chart:
         return all(kind == "bar" for kind, _ in self.series)
 
     def text(self) -> str:
-        theme = {"themeVariables": {"xyChart": {"plotColorPalette": ", ".join(self.colors())}}}
+        theme: dict[str, Any] = {
+            "themeVariables": {"xyChart": {"plotColorPalette": ", ".join(self.colors())}}
+        }
+        if len(self.series) == 1:  # each bar says its value (ranges' two overlaid would clash)
+            theme["xyChart"] = {"showDataLabel": True}
+            theme["themeVariables"]["xyChart"]["dataLabelColor"] = "#ffffff"
         labels = ", ".join(f'"{escape(label)}"' for label in self.labels)
         lines = [
             f"%%{{init: {json.dumps(theme)}}}%%",
@@ -180,7 +186,7 @@ def timeline_chart(title: str, entries: Sequence[TimelineEntry]) -> Timeline | N
         # The year heads the period; a finer date, and what the reader should know, lead.
         when = entry.when[4:].strip() if entry.date == year else entry.when
         text = breakable(shorten(entry.text or entry.event.text, TEXT_CELLS), LINE_CELLS)
-        label = f"{when} {text} — {source(entry.citation)}".strip()
+        label = f"{when} {text} — {source(entry.citation, EVENT_SOURCE_CELLS)}".strip()
         if chart.periods and chart.periods[-1][0] == year:
             chart.periods[-1][1].append(label)
         else:
@@ -236,8 +242,10 @@ def _unique(labels: list[str]) -> list[str]:
 
 
 def _title(group: StatisticGroup, rows: Sequence[ComparedStatistic]) -> str:
-    """The measure most figures name (more than half of them; else "figures"), then the scope
-    and period the group shares."""
+    """The group's measured object (compare names one per group, whatever language each
+    figure is worded in), else the measure most figures name (more than half of them; else
+    "figures"), then the scope and period the group shares."""
     measures = Counter(row.measure for row in rows if row.measure).most_common(1)
     measure = measures[0][0] if measures and measures[0][1] * 2 > len(rows) else "figures"
+    measure = group.measure or measure
     return " · ".join(part for part in (measure, group.scope, group.period) if part)
