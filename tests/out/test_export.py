@@ -12,6 +12,7 @@ from reindustry_kb.ask.questions import ask
 from reindustry_kb.ask.session import Session, open_reader
 from reindustry_kb.cli import app
 from reindustry_kb.errors import RkbError
+from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.models import ClaimFilters
 from reindustry_kb.out.export import (
     export_claims,
@@ -197,7 +198,6 @@ def test_a_web_archive_quote_is_clean_exactly_cited_and_verifies(
 ) -> None:
     import shutil
 
-    from reindustry_kb.indexing.pipeline import build_index
     from tests.conftest import DATA
 
     shutil.copy(DATA / "web" / "steel_archive.md", fake_settings.seeds_dir)
@@ -246,3 +246,14 @@ def test_verify_accepts_a_verbatim_quote_of_an_older_export(
     assert "<span" in quoted
     report = verify(path, fake_settings.seeds_dir)
     assert (report.quotes, report.problems, report.notes) == (1, [], [])
+
+
+def test_a_hit_answering_with_all_of_it_says_so(tmp_path: Path) -> None:
+    seeds = tmp_path / "law"
+    seeds.mkdir()
+    (seeds / "law.txt").write_text("第六十一条 本法自2018年1月1日起施行。\n", encoding="utf-8")
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
+    build_index(settings)
+    markdown = export_questions(Session.open(settings), ["本法何时施行？"], 1)
+    assert "**Answer:** the passage below." in markdown
+    assert "> 第六十一条 本法自2018年1月1日起施行。" in markdown

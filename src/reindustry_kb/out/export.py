@@ -52,6 +52,7 @@ class Quote:
     pages: tuple[int, int] | None = None  # PDF: first and last page of the quote
     answer: str = ""  # the sentences of the quote that answer the question, shown first
     weak: bool = False  # a hit below the calibrated threshold: the nearest, not an answer
+    answers_whole: bool = False  # all of the quote answers: said, not repeated
 
 
 @dataclass
@@ -90,6 +91,7 @@ def export_questions(
                 (hit.page_start, hit.page_end or hit.page_start) if hit.page_start else None,
                 _answer(hit),
                 hit.weak,
+                _answers_whole(hit),
             )
             for hit in result.hits
         ]
@@ -255,6 +257,8 @@ def _render(draft: _Draft, manifest: Manifest, reranker: str | None = None) -> s
                 lines += ["*No good match: the nearest passage, which does not answer.*", ""]
             elif quote.answer:
                 lines += [f"**Answer:** “{quote.answer}” (in the passage below)", ""]
+            elif quote.answers_whole:
+                lines += ["**Answer:** the passage below.", ""]
             lines.append(
                 f'<!-- rkb-quote n={number} path="{doc.path}" lines={quote.line_start}-'
                 f"{quote.line_end} sha256={doc.sha256} -->"
@@ -292,6 +296,12 @@ def _answer(hit: Hit) -> str:
     text, where = as_shown(hit)
     answer = text[where]
     return "" if answer == text else " ".join(answer.split())
+
+
+def _answers_whole(hit: Hit) -> bool:
+    """Whether the answering sentences are the whole passage (a short article)."""
+    text, where = as_shown(hit)
+    return bool(text.strip()) and text[where] == text
 
 
 def _pages(quote: Quote) -> str:
