@@ -186,3 +186,32 @@ def test_the_candidates_below_the_depth_keep_their_order(
     ranked = _order(library, question, candidates, Weights(proximity=0.2))
     # The two re-scored swap (plain holds the question); the two below are left as they were.
     assert ranked == ["plain", "counted", "acting", "dated", "lasting"]
+
+
+def test_another_places_document_moves_down(tmp_path: Path) -> None:
+    seeds = tmp_path / "laws"
+    seeds.mkdir()
+    texts = {
+        "roc_en": "Article 1 This Act of the Republic of China takes effect when promulgated.",
+        "prc": "第一条 中华人民共和国本法自2020年12月1日起施行。",
+        "unplaced": "Article 9 This Act takes effect when promulgated.",
+    }
+    for name, text in texts.items():
+        (seeds / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
+    build_index(settings)
+    session = Session.open(settings)
+    found = _passages(session)
+    tied = _tied(found["roc_en"], found["unplaced"], found["prc"])
+    only_place = Weights(place=0.5)
+    # Asked about China: Taiwan's act (the Republic of China) is another place's; a text
+    # naming no place says nothing.
+    question = "When does China's export control law take effect?"
+    assert _order(session, question, tied, only_place) == ["prc", "unplaced", "roc_en"]
+    assert (
+        _order(session, "When does the Chinese law take effect?", tied, only_place)[-1] == "roc_en"
+    )
+    # Asked about Taiwan, the PRC's law goes down; asked about no place, nothing moves.
+    assert _order(session, "When does Taiwan's act take effect?", tied, only_place)[-1] == "prc"
+    unasked = _order(session, "When does the act take effect?", tied, only_place)
+    assert unasked == _order(session, "When does the act take effect?", tied, Weights())

@@ -50,6 +50,23 @@ def test_the_longest_entry_at_the_leftmost_position_wins() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("the Central Bank of the Republic of China", "Taiwan"),
+        ("the People's Republic of China", "China"),
+        ("中華民國憲法", "Taiwan"),
+        ("中华人民共和国宪法", "China"),
+    ],
+)
+def test_the_republic_of_china_is_taiwan_and_the_peoples_republic_china(
+    text: str, country: str
+) -> None:
+    folded = fold_term(text)
+    found = [value for _start, _end, value in actor_lexicon().find(folded)]
+    assert found == [(country, "country")]
+
+
 def test_a_bare_ministry_belongs_to_each_country_that_has_one() -> None:
     ministries = home_ministries()
     assert ministries["国防部"] == {
