@@ -221,3 +221,19 @@ def test_a_country_or_year_counts_as_named_by_the_passage_or_its_document(
     assert row(frozenset(), "2020")["missing_year"] == 0.0  # the document's year
     assert row(frozenset(), None)["dense_lead"] == 0.0  # no other hit to lead
     assert row(frozenset(), None)["cross_language"] == 0.0
+
+
+def test_a_country_named_by_an_adjective_must_be_named_by_the_document(
+    fake_index: Settings,
+) -> None:
+    terms = Session.open(fake_index).terms
+    article = _passage("Companies may credit research spending against income tax.", "en")
+    question = "How much R&D spending can a South Korean company credit against income tax?"
+
+    def missing(countries: frozenset[str]) -> float:
+        signals = Signals(0.8, 0.8, 1.0, 0.0, countries=countries)
+        found = evidence(terms, question, concepts(question, terms), [], [(article, signals)])
+        return found[0]["missing_country"]
+
+    assert missing(frozenset({"Taiwan"})) == 1.0  # Taiwan's law, asked about Korea's
+    assert missing(frozenset({"South Korea", "Taiwan"})) == 0.0

@@ -25,6 +25,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from reindustry_kb.ask.places import asked_places
 from reindustry_kb.ask.query import Concept
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.index.bm25 import K1, idf
@@ -153,6 +154,8 @@ def evidence(
     total = sum(weight for _, weight, _ in weighed)
     unknown = 1 - sum(weights) / total if total > 0 else 0.0
     places = [idea for idea in every if idea.country]
+    # Places named by an adjective (a South Korean company): their document must name them.
+    adjectives = asked_places(question, every) - {idea.country for idea in places}
     asked_years = set(_YEAR.findall(question))
     language = language_group(detect_language(question))
     rows = []
@@ -175,6 +178,7 @@ def evidence(
                     not all(
                         p.country in signals.countries or p.found_in(tokens, folded) for p in places
                     )
+                    or not adjectives <= signals.countries
                 ),
                 "cross_language": float(language_group(passage.lang) != language),
                 "rank": math.log(rank),

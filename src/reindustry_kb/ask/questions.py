@@ -13,6 +13,7 @@ from reindustry_kb.ask.confidence import (
     evidence,
 )
 from reindustry_kb.ask.dense import score, window_similarities
+from reindustry_kb.ask.places import asked_places, document_places
 from reindustry_kb.ask.query import analyse, concepts
 from reindustry_kb.ask.search import hybrid_search, query_vector
 from reindustry_kb.ask.second_stage import Scored
@@ -22,9 +23,7 @@ from reindustry_kb.index.backend import PassageKey, PassageVectors
 from reindustry_kb.ingest.segment import shown_span, shown_text
 from reindustry_kb.models import (
     NO_FILTERS,
-    ActorClaim,
     AskResult,
-    ClaimFilters,
     Document,
     Filters,
     Hit,
@@ -155,7 +154,7 @@ def _evidence(
     vector = query_vector(session, question)
     vectors = session.reader.passage_vectors(list(passages))
     ideas = concepts(question, session.terms)
-    countries = [idea.country for idea in ideas if idea.country]
+    countries = sorted(asked_places(question, ideas))
     signals = _signals(session, countries, vector, vectors, results, documents, passages)
     hits = [(passages[result.key], signals[result.key]) for result in results]
     weighted = analyse(question, session.terms).weighted_terms()
@@ -203,8 +202,5 @@ def _countries(
     one: an article of a Taiwan law answers a question about Taiwan without naming it."""
     if not asked:
         return {}
-    named: dict[str, set[str]] = {doc_id: set() for doc_id in documents}
-    for claim in session.reader.find_claims(ClaimFilters(kind="actor", docs=tuple(documents))):
-        if isinstance(claim, ActorClaim) and claim.actor_type == "country":
-            named[claim.doc_id].add(claim.canonical)
-    return {doc_id: frozenset(names) for doc_id, names in named.items()}
+    named = document_places(session.reader, list(documents))
+    return {doc_id: frozenset(places) for doc_id, places in named.items()}
