@@ -59,14 +59,16 @@ def _order(
         ("How much did the program cost?", {"statistic"}),
         ("補助金額上限為多少？", {"statistic"}),
         ("罚款比例是多少", {"statistic"}),
-        ("Which agency runs the registry?", {"actor"}),
-        ("由哪個機關負責審查？", {"actor"}),
-        ("谁负责监督？", {"actor"}),
+        # Who-questions ask for no kind (an actor claim barely tells their answer apart).
+        ("Which agency runs the registry?", set()),
+        ("由哪個機關負責審查？", set()),
+        ("谁负责监督？", set()),
+        ("Which agency must decide by what date?", {"date"}),
         ("What does the plan cover?", set()),
         ("計畫涵蓋哪些區域？", set()),
     ],
 )
-def test_a_question_asks_for_dates_amounts_or_actors(question: str, kinds: set[str]) -> None:
+def test_a_question_asks_for_dates_or_amounts(question: str, kinds: set[str]) -> None:
     assert asked_kinds(question) == kinds
 
 
@@ -75,7 +77,6 @@ def test_a_question_asks_for_dates_amounts_or_actors(question: str, kinds: set[s
     [
         ("When does the grid security plan cover the northern region?", "dated", "date"),
         ("How much does the grid security plan cover?", "counted", "statistic"),
-        ("Which agency runs the grid security plan?", "acting", "actor"),
     ],
 )
 def test_the_passage_holding_what_is_asked_comes_first(
@@ -91,6 +92,22 @@ def test_the_passage_holding_what_is_asked_comes_first(
     # A question that asks for no such thing leaves the tie in library order.
     asked_nothing = "What does the grid security plan cover?"
     assert _order(library, asked_nothing, tied, only_kind) == sorted([holder, "plain"])
+
+
+def test_a_who_question_leaves_the_passage_naming_an_actor_where_it_was(
+    library: Session,
+) -> None:
+    # The old rule put the passage naming an agency first; the name the alias table knows is
+    # no sign it answers "who" (DRCD: 新羅 and 馬丁范布倫 lost to neighbours naming others).
+    passages = _passages(library)
+    claims = library.reader.claims_by_passage([passages["acting"].passage_id])
+    assert "actor" in {claim.kind for claim in claims[passages["acting"].passage_id]}
+    ahead = [  # plain a little ahead of acting, by less than the kind's weight
+        Scored(key=passages["plain"].passage_id, score=0.5, dense=None, lexical=None),
+        Scored(key=passages["acting"].passage_id, score=0.45, dense=None, lexical=None),
+    ]
+    for question in ("Which agency runs the grid security plan?", "谁负责电网安全计划？"):
+        assert _order(library, question, ahead, Weights(kind=0.1)) == ["plain", "acting"]
 
 
 @pytest.mark.parametrize(
