@@ -175,8 +175,27 @@ def test_a_passage_stands_as_its_document_does_among_the_candidates() -> None:
     assert found == {"a#p001": 1.0, "b#p001": 0.0, "a#p002": 1.0}
 
 
-def test_a_document_lifts_its_best_passage_only(library: Session) -> None:
+def test_only_a_long_document_stands_apart_from_its_passages(
+    library: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     passages, candidates = _two_documents()
+    found = second_stage.document_scores(candidates, passages, long={"b"})
+    assert found == {"a#p001": 0.0, "b#p001": 0.0, "a#p002": 0.0}
+    found = second_stage.document_scores(candidates, passages, long={"a"})
+    assert found == {"a#p001": 1.0, "b#p001": 0.0, "a#p002": 1.0}
+    # The library's documents are one passage each: none is long, unless long means one.
+    mine = {p.passage_id: p for p in library.reader.iter_passages()}
+    theirs = [Scored(key, 0.5, None, None) for key in mine]
+    assert second_stage.long_documents(library, theirs, mine) == set()
+    monkeypatch.setattr(second_stage, "LONG_DOCUMENT", 1)
+    assert second_stage.long_documents(library, theirs, mine) == set(DOCUMENTS)
+
+
+def test_a_document_lifts_its_best_passage_only(
+    library: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passages, candidates = _two_documents()
+    monkeypatch.setattr(second_stage, "long_documents", lambda *_: {"a", "b"})
     analysed = analyse("anything", library.terms)
     ranked = second_stage.second_stage(
         library, analysed, candidates, passages, Weights(document=1.0)
