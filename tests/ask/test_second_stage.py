@@ -228,8 +228,8 @@ def test_another_places_document_moves_down(tmp_path: Path) -> None:
     seeds = tmp_path / "laws"
     seeds.mkdir()
     texts = {
-        "roc_en": "Article 1 This Act of the Republic of China takes effect when promulgated.",
-        "prc": "第一条 中华人民共和国本法自2020年12月1日起施行。",
+        "roc_en": "Article 1 This Act of the Republic of China (Taiwan) takes effect at once.",
+        "prc": "第一条 中华人民共和国出口管制法在中国境内自2020年12月1日起施行。",
         "unplaced": "Article 9 This Act takes effect when promulgated.",
     }
     for name, text in texts.items():

@@ -43,6 +43,7 @@ FEATURES = (
     "unknown_ideas",  # IDF-weighted share of the question's ideas the index knows in no form
     "missing_year",  # the question names a year neither the passage nor its document holds
     "missing_country",  # the question names a country neither the passage nor its document does
+    "place_share",  # the share of its document's place mentions that are the question's places
     "cross_language",  # the passage is not in the question's language
     "rank",  # log of the hit's rank
 )
@@ -135,6 +136,7 @@ class Signals:
     lexical: float  # raw BM25, 0 when BM25 did not reach the passage
     year: str | None = None  # the year of the passage's document
     countries: frozenset[str] = frozenset()  # the countries its document names (actor claims)
+    place_share: float = 1.0  # of its document's place mentions, those of the question's places
 
 
 def evidence(
@@ -154,8 +156,9 @@ def evidence(
     total = sum(weight for _, weight, _ in weighed)
     unknown = 1 - sum(weights) / total if total > 0 else 0.0
     places = [idea for idea in every if idea.country]
-    # Places named by an adjective (a South Korean company): their document must name them.
-    adjectives = asked_places(question, every) - {idea.country for idea in places}
+    # Places named by an adjective (a South Korean company) or jurisdictions that are no
+    # country (the EU): their document must name them.
+    adjectives = asked_places(question) - {idea.country for idea in places}
     asked_years = set(_YEAR.findall(question))
     language = language_group(detect_language(question))
     rows = []
@@ -180,6 +183,7 @@ def evidence(
                     )
                     or not adjectives <= signals.countries
                 ),
+                "place_share": signals.place_share,
                 "cross_language": float(language_group(passage.lang) != language),
                 "rank": math.log(rank),
             }

@@ -3,6 +3,7 @@ in each that answer, and how likely each is to answer (ask/confidence.py)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from reindustry_kb.ask.confidence import (
@@ -13,7 +14,7 @@ from reindustry_kb.ask.confidence import (
     evidence,
 )
 from reindustry_kb.ask.dense import score, window_similarities
-from reindustry_kb.ask.places import asked_places, document_places
+from reindustry_kb.ask.places import asked_places, asked_share, document_places
 from reindustry_kb.ask.query import analyse, concepts
 from reindustry_kb.ask.search import hybrid_search, query_vector
 from reindustry_kb.ask.second_stage import Scored
@@ -154,7 +155,7 @@ def _evidence(
     vector = query_vector(session, question)
     vectors = session.reader.passage_vectors(list(passages))
     ideas = concepts(question, session.terms)
-    countries = sorted(asked_places(question, ideas))
+    countries = sorted(asked_places(question))
     signals = _signals(session, countries, vector, vectors, results, documents, passages)
     hits = [(passages[result.key], signals[result.key]) for result in results]
     weighted = analyse(question, session.terms).weighted_terms()
@@ -190,17 +191,17 @@ def _signals(
             dense=dense[key],
             lexical=lexical[key],
             year=date[:4] if date else None,
-            countries=named.get(passages[key].doc_id, frozenset()),
+            countries=frozenset(named.get(passages[key].doc_id, ())),
+            place_share=asked_share(countries, named.get(passages[key].doc_id, Counter())),
         )
     return found
 
 
 def _countries(
     session: Session, asked: list[str], documents: dict[str, Document]
-) -> dict[str, frozenset[str]]:
-    """The countries each document names (its actor claims), when the question asks about
-    one: an article of a Taiwan law answers a question about Taiwan without naming it."""
+) -> dict[str, Counter[str]]:
+    """How often each document names each place (its actor claims), when the question asks
+    about one: an article of a Taiwan law answers a question about Taiwan without naming it."""
     if not asked:
         return {}
-    named = document_places(session.reader, list(documents))
-    return {doc_id: frozenset(places) for doc_id, places in named.items()}
+    return document_places(session.reader, list(documents))

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from reindustry_kb.ask.answer import best_window_share, term_weights
 from reindustry_kb.ask.places import asked_places, document_places, elsewhere
-from reindustry_kb.ask.query import Query, concepts
+from reindustry_kb.ask.query import Query
 from reindustry_kb.index.backend import PassageKey
 from reindustry_kb.models import Passage, passage_order
 from reindustry_kb.text.normalize import fold_text
@@ -75,11 +75,11 @@ class Weights:
 
 # Fitted on the dev library's tune split (scores in 0..1; R@1 + MRR@10 over a grid of 0-0.3):
 # tune 0.577 -> 0.600 R@1, held-out 0.545 -> 0.567 (docs/BENCHMARKS.md, "The second stage").
-# The place weight: tune R@1 0.604 -> 0.646 from 0.35 to 1.0 (11 won, 0 lost), DRCD's first
-# 300 paragraphs unchanged below 1.0; held out 0.567 -> 0.590 (3 / 0). The kind weight halved
-# and the standing kept to long documents so that DRCD is not lowered (its first 1,000
-# paragraphs: the right paragraph first 3 won / 3 lost against the first stage alone; kind 0.1:
-# 3 / 4; every document standing: 5 / 9), at one question of the tune split (0.650 -> 0.646).
+# 0.12.0, chosen on the tune split and DRCD (the stage's features read once per question and
+# re-weighted): the place weight lifts tune alike from 0.35 to 1.0; the kind weight halved and
+# the standing kept to long documents, so that DRCD's first 1,000 paragraphs are not lowered
+# against the first stage alone (the right paragraph first 2 won / 1 lost; as 0.11.0 shipped:
+# 5 / 9). Tune strict R@1 0.600 -> 0.646, held out 0.567 -> 0.597 (with ask/effect.py).
 WEIGHTS = Weights(proximity=0.2, kind=0.05, document=0.2, place=0.5)
 # A document of this many passages or more has a standing of its own (see `document` above).
 LONG_DOCUMENT = 10
@@ -231,7 +231,7 @@ def other_places(
 ) -> set[str]:
     """The candidates' documents that are another place's than the question names (places.py;
     their country claims read once)."""
-    asked = asked_places(query.text, concepts(query.text, session.terms))
+    asked = asked_places(query.text)
     if not asked:
         return set()
     named = document_places(session.reader, {passages[r.key].doc_id for r in candidates})
