@@ -183,29 +183,31 @@ def test_figures_a_verb_makes_one_measure_are_flagged(news_index: Settings) -> N
     assert texts(solar) == {"38 GW", "約 50 GW"} and solar["disagree"]
 
 
-def test_money_brought_in_is_revenue(tmp_path: Path) -> None:
-    folder = tmp_path / "brief"
+def one_document(tmp_path: Path, text: str) -> None:
+    """A library of one Markdown file, indexed with the fake embedder where the CLI looks."""
+    folder = tmp_path / "library"
     folder.mkdir()
-    (folder / "brief.md").write_text(
+    (folder / "document.md").write_text(text, encoding="utf-8")
+    build_index(Settings(seeds_dir=folder, index_dir=tmp_path / "indexes", embedder="fake"))
+
+
+def test_money_brought_in_is_revenue(tmp_path: Path) -> None:
+    one_document(
+        tmp_path,
         "# 關稅與財政\n\n美國對進口商品加徵關稅。美國每年的貿易逆差高達 1 兆美元。"
         "美國今年有望為國庫帶來 3000 億美元，用來償還赤字。\n",
-        encoding="utf-8",
     )
-    build_index(Settings(seeds_dir=folder, index_dir=tmp_path / "indexes", embedder="fake"))
     for query in ("關稅收入", "tariff revenue"):
         first = groups(query)[0]
         assert texts(first) == {"3000 億美元"}, query
 
 
 def test_a_short_opener_dates_the_sentence(tmp_path: Path) -> None:
-    folder = tmp_path / "jobs"
-    folder.mkdir()
-    (folder / "jobs.md").write_text(
+    one_document(
+        tmp_path,
         "---\ntitle: Jobs report\ndate: 2025-04-04\n---\n\n"
         "In March, the U.S. added 228,000 jobs, above expectations.\n",
-        encoding="utf-8",
     )
-    build_index(Settings(seeds_dir=folder, index_dir=tmp_path / "indexes", embedder="fake"))
     (row,) = [r for g in groups("jobs added") for r in g["statistics"]]
     assert (row["text"], row["compared_at"], row["object"]) == (
         "228,000 jobs",
