@@ -63,7 +63,8 @@ def hybrid_search(
     asked, then the best second_stage.DEPTH re-scored passage by passage (last by a
     cross-encoder, when the user gives one)."""
     analysed, named, passages = first_stage(session, query, filters, max(k, DEPTH))
-    named = with_effective(session, query, named, passages)
+    if not filters.lang:  # the article may be in another language than the one asked for
+        named = with_effective(session, query, named, passages)
     ranked = second_stage(session, analysed, named, passages)
     return by_reranker(session, query, ranked, passages)[:k]
 
