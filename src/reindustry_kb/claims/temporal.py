@@ -144,12 +144,14 @@ _SUPERLATIVE = re.compile(
     r"weakest|most|fewest|least|first|record|not seen|unseen|never)\b",
     re.I,
 )
-_SINCE = re.compile(r"\bsince\s+(?:the\s+)?(?:(?:fiscal|calendar)\s+year\s+|FY\s?)?$", re.I)
+# What may stand between a preposition and its year: the fiscal year 2025, FY2025.
+_YEAR_OF = r"(?:the\s+)?(?:(?:fiscal|calendar)\s+year\s+|FY\s?)?"
+_SINCE = re.compile(rf"\bsince\s+{_YEAR_OF}$", re.I)
 _COMPARED_BEFORE = re.compile(
     r"(?:\b(?:compared\s+(?:to|with)|relative\s+to|versus|vs\.?|than(?:\s+(?:in|during))?|"
     r"(?:up|down)\s+from|(?:up\s+|down\s+)?from\s+\S*\d[^,;:]{0,25}\s+in|"
     r"(?:compared\s+(?:to|with)|than|versus|vs\.?)\s+[^,;:]{1,30}\s+(?:in|during))"
-    r"\s+(?:the\s+)?(?:(?:fiscal|calendar)\s+year\s+|FY\s?)?"
+    rf"\s+{_YEAR_OF}"
     r"|(?:比|较|较之|相较于?|相比于?|对比|比起|同比|环比|高于|低于|不及)\s*)$",
     re.I,
 )
@@ -175,8 +177,8 @@ _EFFECTIVE_BEFORE = re.compile(
     re.I,
 )
 _DEADLINE_BEFORE = re.compile(
-    r"(?:\b(?:by|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+end\s+of\s+)?(?:the\s+)?"
-    r"(?:(?:fiscal|calendar)\s+year\s+|FY\s?)?|截至|截止(?:到|至)?)\s*$",
+    r"(?:\b(?:by|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+end\s+of\s+)?"
+    rf"{_YEAR_OF}|截至|截止(?:到|至)?)\s*$",
     re.I,
 )
 _DEADLINE_AFTER = re.compile(r"^\s*(?:年)?\s*(?:底|末)?\s*(?:前|之前|以前)(?!\s*的)")
