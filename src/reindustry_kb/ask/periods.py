@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from reindustry_kb.text.dates import MONTHS
 from reindustry_kb.text.normalize import fold_text
 
 _ORDINALS = {
@@ -20,20 +21,7 @@ _ORDINALS = {
     "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
     "一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4,
 }  # fmt: skip
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sept", "sep"), ("october", "oct"), ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}  # fmt: skip
-_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 # In folded text (Simplified, lower case). A month with a day is a date, and a day is no part
 # of a year the way a month is: 9 月 5 日 is left to the date claims.
 _PART = re.compile(
@@ -105,7 +93,7 @@ def _part(match: re.Match[str]) -> str | None:
         word = next(groups[k] for k in ("h1", "h2", "h3") if groups[k])
         return "H1" if word in ("1", "first", "上") else "H2"
     if match["m1"]:
-        return f"{_MONTHS[match['m1']]:02d}"
+        return f"{MONTHS[match['m1']]:02d}"
     if match["m2"]:
         return f"{int(match['m2']):02d}"
     return None
