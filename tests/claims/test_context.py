@@ -256,3 +256,10 @@ def test_a_short_opening_clause_dates_the_sentence() -> None:
     # A long opening clause is a sentence of its own: it dates nothing after it.
     long = "根據國際能源總署在 2024 年發布的一份長篇年度統計報告與多國官方資料，中國新增 280 GW。"
     assert statistic(long).period is None
+
+
+def test_a_change_made_by_a_figure_is_measured_with_its_verb() -> None:
+    found = statistic("Taiwan raised its minimum wage by 3.2% in 2025.", "en")
+    assert (found.measure, found.period) == ("raised its minimum wage", "2025")
+    # A level is not a change: the tariff's rate keeps its own measure.
+    assert statistic("A tariff of 25% applies to steel.", "en").measure != found.measure

@@ -101,6 +101,13 @@ _EN_BEFORE = re.compile(
     r"expand|shr[iau]nk|contract|spik|slid|slump|dipp?)\w*|was|were|is|are|of)"
     r"(?:\s+(?:to|at|by))?\s*(?:\w+\s+){0,2}$"
 )
+# A change made to something, by the figure (Taiwan raised its minimum wage by 3.2%): the
+# verb and its object are what is measured, a change, not a level.
+_EN_CHANGED_BY = re.compile(
+    r"(?P<np>\b(?:rais|cut|increas|reduc|lower|lift|boost|hik|trimm?|slash|expand|extend|shorten)"
+    rf"\w*\s+(?:(?:its|their|the|his|her|our)\s+)?{_EN_NP})\s+by\s+(?:\w+\s+){{0,2}}$",
+    re.I,
+)
 # A relative clause opens the figure's clause: its subject ends the clause before.
 _EN_RELATIVE = re.compile(r"\s*(?:which|that)\b", re.I)
 _EN_NP_END = re.compile(rf"(?P<np>{_EN_NP})\s*$")
@@ -295,7 +302,9 @@ def _measure_en(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, i
         m = pattern.match(after)
         if m and not _EN_UNITS.match(m["np"]):
             return item.end + m.start("np"), item.end + m.end("np")
-    m = _EN_BEFORE.search(text, clause[0], item.start)
+    m = _EN_CHANGED_BY.search(text, clause[0], item.start) or _EN_BEFORE.search(
+        text, clause[0], item.start
+    )
     if m:
         return m.span("np")
     if _EN_RELATIVE.match(text, clause[0], item.start) and _after_break(text, clause[0]):
