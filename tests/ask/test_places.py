@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from reindustry_kb.ask.places import asked_places, document_places, elsewhere
+from reindustry_kb.ask.places import (
+    MENTIONS,
+    asked_places,
+    document_places,
+    elsewhere,
+    implied_place,
+)
 from reindustry_kb.ask.session import Session
 from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.settings import Settings
@@ -63,3 +69,10 @@ def test_a_document_naming_only_other_places_is_elsewhere() -> None:
     assert not elsewhere({"China"}, Counter())  # names no place: nothing says it is another's
     assert not elsewhere({"China"}, Counter({"Taiwan": 1}))  # a passing mention: nor does this
     assert not elsewhere(set(), Counter({"Taiwan": 2}))  # the question names none
+
+
+def test_a_chinese_script_implies_its_place_and_english_none() -> None:
+    assert implied_place("zh-Hans") == Counter({"China": MENTIONS})
+    assert implied_place("zh-Hant") == Counter({"Taiwan": MENTIONS})
+    assert elsewhere({"China"}, implied_place("zh-Hant"))
+    assert implied_place("en") == Counter() == implied_place("mixed")

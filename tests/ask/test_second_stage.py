@@ -184,11 +184,10 @@ def test_only_a_long_document_stands_apart_from_its_passages(
     found = second_stage.document_scores(candidates, passages, long={"a"})
     assert found == {"a#p001": 1.0, "b#p001": 0.0, "a#p002": 1.0}
     # The library's documents are one passage each: none is long, unless long means one.
-    mine = {p.passage_id: p for p in library.reader.iter_passages()}
-    theirs = [Scored(key, 0.5, None, None) for key in mine]
-    assert second_stage.long_documents(library, theirs, mine) == set()
+    documents = library.reader.documents_by_id(set(DOCUMENTS))
+    assert second_stage.long_documents(documents) == set()
     monkeypatch.setattr(second_stage, "LONG_DOCUMENT", 1)
-    assert second_stage.long_documents(library, theirs, mine) == set(DOCUMENTS)
+    assert second_stage.long_documents(documents) == set(DOCUMENTS)
 
 
 def test_a_document_lifts_its_best_passage_only(
@@ -251,3 +250,48 @@ def test_another_places_document_moves_down(tmp_path: Path) -> None:
     assert _order(session, "When does Taiwan's act take effect?", tied, only_place)[-1] == "prc"
     unasked = _order(session, "When does the act take effect?", tied, only_place)
     assert unasked == _order(session, "When does the act take effect?", tied, Weights())
+
+
+def test_a_long_documents_passage_counts_its_kind_in_full(
+    library: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passages = _passages(library)
+    analysed = analyse("When does the grid security plan cover the northern region?", library.terms)
+    dated = _tied(passages["dated"])
+    found = second_stage.evidence(
+        library, analysed, dated, {p.passage_id: p for p in passages.values()}
+    )
+    assert found[passages["dated"].passage_id].kind == second_stage.SHORT_KIND < 1.0
+    monkeypatch.setattr(second_stage, "LONG_DOCUMENT", 1)  # every one-passage document is long
+    found = second_stage.evidence(
+        library, analysed, dated, {p.passage_id: p for p in passages.values()}
+    )
+    assert found[passages["dated"].passage_id].kind == 1.0
+
+
+def test_a_long_chinese_document_naming_no_place_is_its_scripts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = tmp_path / "laws"
+    seeds.mkdir()
+    texts = {
+        "hant": "第 9 條 本法自公布日施行。",  # Taiwan's, naming no place
+        "hans": "第九条 本法自公布之日起施行。",  # the PRC's, naming no place
+        "english": "Article 9 This Act takes effect when promulgated.",
+    }
+    for name, text in texts.items():
+        (seeds / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
+    build_index(settings)
+    session = Session.open(settings)
+    found = _passages(session)
+    tied = _tied(found["hant"], found["hans"], found["english"])
+    only_place = Weights(place=0.5)
+    china, taiwan = "When does China's law take effect?", "When does Taiwan's act take effect?"
+    # Short documents: the script says nothing, the tie stays in library order.
+    assert _order(session, china, tied, only_place) == ["english", "hans", "hant"]
+    assert _order(session, taiwan, tied, only_place) == ["english", "hans", "hant"]
+    # Long, each is its script's: the other place's goes down; English text implies none.
+    monkeypatch.setattr(second_stage, "LONG_DOCUMENT", 1)
+    assert _order(session, china, tied, only_place) == ["english", "hans", "hant"]
+    assert _order(session, taiwan, tied, only_place) == ["english", "hant", "hans"]

@@ -265,6 +265,45 @@ def test_markup_is_no_passage_and_no_text_to_embed_or_index() -> None:
             assert passage.char_start <= start <= end <= passage.char_end
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            "It aims to secure *domestic* supply by ***all*** means.",
+            "It aims to secure domestic supply by all means.",
+        ),
+        (
+            "The _Secretary_ shall act; file_name.pdf and __init__ stay words.",
+            "The Secretary shall act; file_name.pdf and init stay words.",
+        ),
+        ("第 2 條 主管機關為經濟部；~~科技部~~。", "第 2 條 主管機關為經濟部；科技部。"),
+        ("Sec\\. 2\\. Policy 1\\. C:\\Users", "Sec. 2. Policy 1. C:\\Users"),
+        ("2 * 3 = 6, *Note and 5*3", "2 * 3 = 6, *Note and 5*3"),  # no emphasis: left alone
+        ("A duty &#x2014; 25&#37; &mdash; applies.", "A duty — 25% — applies."),
+    ],
+)
+def test_emphasis_strikethrough_escapes_and_entities_are_not_shown(text: str, shown: str) -> None:
+    from reindustry_kb.ingest.segment import shown_text
+
+    assert shown_text(text)[0] == shown
+
+
+def test_a_heading_underline_and_link_references_are_no_text() -> None:
+    from reindustry_kb.ingest.segment import clean_text
+
+    text = (
+        "Executive Order on Steel\n========================\n\n"
+        "The tariff applies [as ordered][1] from March 12, 2025.\n\n"
+        '[1]: https://web.archive.org/web/2025/https://example.gov/eo "The order"\n'
+    )
+    passages = segment(_markdown(text))
+    body = " ".join(clean_text(p) for p in passages)
+    assert "=" not in body and "web.archive.org" not in body and "The order" not in body
+    assert "The tariff applies [as ordered][1] from March 12, 2025." in body
+    for passage in passages:
+        assert text[passage.char_start : passage.char_end] == passage.text
+
+
 ARCHIVE = DATA / "web" / "steel_archive.md"  # a web-archive page: inline HTML, image, table
 
 

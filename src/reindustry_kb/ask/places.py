@@ -86,6 +86,18 @@ def elsewhere(asked: Collection[str], named: Counter[str]) -> bool:
     )
 
 
+# The place whose laws a long document in this script, naming no place, most likely is: its
+# government writes in that script (a Hong Kong ordinance names Hong Kong).
+_SCRIPT_PLACE = {"zh-Hans": "China", "zh-Hant": "Taiwan"}
+
+
+def implied_place(lang: str) -> Counter[str]:
+    """The place a long document's script implies when it names none, as MENTIONS mentions
+    (none for English or mixed text)."""
+    place = _SCRIPT_PLACE.get(lang)
+    return Counter({place: MENTIONS}) if place else Counter()
+
+
 def asked_share(asked: Collection[str], named: Counter[str]) -> float:
     """The share of a document's place mentions that are of the places asked about; 1 when
     the question names none or the document none."""

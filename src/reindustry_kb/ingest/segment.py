@@ -71,12 +71,21 @@ _MARKUP = re.compile(
             r"</?[A-Za-z][^<>\n]*>",  # HTML tags
             r"!\[[^\]\n]*\]\([^)\n]*\)",  # images, with their URLs
             r"\]\([^)\n]*\)|\[(?=[^\]\n]*\]\()",  # link targets, and a link text's brackets
-            r"\*\*|__",  # bold and underline marks
+            # Emphasis by one to three marks at a word's edges (*a*, _a_, ***a***; an opening
+            # one only with its closing one on the line: `2 * 3`, `*Note` and snake_case stay),
+            # then bold marks anywhere and strikethrough.
+            r"(?<![\w*\\])\*{1,3}(?=[^\s*][^\n]*?[^\s*\\]\*{1,3}(?![\w*]))"
+            r"|(?<=[^\s*\\])\*{1,3}(?![\w*])",
+            r"(?<![\w\\])_{1,3}(?=[^\s_][^\n]*?[^\s_\\]_{1,3}(?!\w))|(?<=[^\s_\\])_{1,3}(?!\w)",
+            r"\*\*|__|~~",
+            r"\\(?=[!-/:-@\[-`{-~])",  # a Markdown escape's backslash: Sec\. 2, 1\.
             r"^\s*(?:[*•●▪◆■○-]|\d+[.)、])\s+",  # list bullets
             r"^\s*#+\s*",  # heading marks
             r"^[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*$",  # a table's rule: | --- | :-: |
             r"\|",  # table pipes
-            r"&(?:[A-Za-z]+|#\d+);",  # HTML entities
+            r"&(?:[A-Za-z]+|#\d+|#[xX][0-9A-Fa-f]+);",  # HTML entities
+            r"^[ \t]*\[[^\]\n]+\]:[ \t]*\S+.*$",  # a link's reference: [1]: https://... "Title"
+            r"^[ \t]*=+[ \t]*$",  # a heading's underline: ====
         )
     ),
     re.M,
@@ -85,8 +94,8 @@ _MARKUP = re.compile(
 # shown as nothing, so that `<u>Sec</u>. 2` reads "Sec. 2" (indexed as a space, which keeps
 # the words apart for the tokenizer).
 _INLINE = re.compile(
-    r"\*\*|__|\[|\]\(.*\)|</?(?:a|abbr|b|cite|code|em|font|i|mark|q|s|small|span|strong|sub|sup"
-    r"|u)(?:\s[^<>]*)?>",
+    r"\*{1,3}|_{1,3}|~~|\\|\[|\]\(.*\)"
+    r"|</?(?:a|abbr|b|cite|code|em|font|i|mark|q|s|small|span|strong|sub|sup|u)(?:\s[^<>]*)?>",
     re.I,
 )
 _SPACES = re.compile(r"\s+")
