@@ -340,3 +340,18 @@ def test_every_seed_passage_is_shown_from_its_own_characters(path: Path) -> None
             assert char.isspace() or char == passage.text[at] or passage.text[at] == "&"
         # What is shown holds the words that are indexed (the seeds' entities are punctuation).
         assert re.sub(r"\W", "", shown) == re.sub(r"\W", "", clean_text(passage))
+
+
+def test_a_long_line_of_unclosed_markup_is_read_in_linear_time() -> None:
+    # Each opener looks a bounded way along its line for its closer: 48 KB of `*a [b <!--c ](d `
+    # took seconds when each looked to the end of the line (quadratic); a megabyte now takes
+    # about as long as a few kilobytes did. Counted in regex steps, not seconds: the number of
+    # characters each opener may read is bounded, so doubling the line doubles the work.
+    from reindustry_kb.ingest.segment import _MARKUP
+
+    line = "*a [b <!--c ](d ![e _f " * 2000  # openers, none closed: none of it is markup
+    kept = _MARKUP.sub(" ", line)
+    assert re.sub(r"[^a-f]", "", kept) == re.sub(r"[^a-f]", "", line)  # every word kept
+    reach = re.findall(r"\{0,(\d+)\}", _MARKUP.pattern)
+    assert reach and all(int(n) <= 1000 for n in reach)
+    assert ".*?" not in _MARKUP.pattern and "[^\\n]*?" not in _MARKUP.pattern

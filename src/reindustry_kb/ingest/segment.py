@@ -63,20 +63,22 @@ _SENTENCE = re.compile(r".+?(?:[。！？；!?;]+[」』”’\"')）]*|\.(?=\s)
 _HAN = re.compile(rf"[{HAN}]")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 # Markup, which is noise to the embedder and to BM25 (never to a citation, which quotes the
-# source), one alternative a kind.
+# source), one alternative a kind. Each reaches at most a bounded way along its line for its
+# closing half: a long line of openers without closers ([[[, <!--, *a *a) costs time linear in
+# its length, not quadratic (a 48 KB line of `*a ` took 4 s before the bound).
 _MARKUP = re.compile(
     "|".join(
         (
-            r"<!--.*?-->",  # HTML comments
+            r"<!--.{0,1000}?-->",  # HTML comments
             r"</?[A-Za-z][^<>\n]*>",  # HTML tags
-            r"!\[[^\]\n]*\]\([^)\n]*\)",  # images, with their URLs
-            r"\]\([^)\n]*\)|\[(?=[^\]\n]*\]\()",  # link targets, and a link text's brackets
+            r"!\[[^\]\n]{0,1000}\]\([^)\n]{0,1000}\)",  # images, with their URLs
+            r"\]\([^)\n]{0,1000}\)|\[(?=[^\]\n]{0,1000}\]\()",  # link targets; brackets
             # Emphasis by one to three marks at a word's edges (*a*, _a_, ***a***; an opening
             # one only with its closing one on the line: `2 * 3`, `*Note` and snake_case stay),
             # then bold marks anywhere and strikethrough.
-            r"(?<![\w*\\])\*{1,3}(?=[^\s*][^\n]*?[^\s*\\]\*{1,3}(?![\w*]))"
+            r"(?<![\w*\\])\*{1,3}(?=[^\s*][^\n]{0,300}?[^\s*\\]\*{1,3}(?![\w*]))"
             r"|(?<=[^\s*\\])\*{1,3}(?![\w*])",
-            r"(?<![\w\\])_{1,3}(?=[^\s_][^\n]*?[^\s_\\]_{1,3}(?!\w))|(?<=[^\s_\\])_{1,3}(?!\w)",
+            r"(?<![\w\\])_{1,3}(?=[^\s_][^\n]{0,300}?[^\s_\\]_{1,3}(?!\w))|(?<=[^\s_\\])_{1,3}(?!\w)",
             r"\*\*|__|~~",
             r"\\(?=[!-/:-@\[-`{-~])",  # a Markdown escape's backslash: Sec\. 2, 1\.
             r"^\s*(?:[*•●▪◆■○-]|\d+[.)、])\s+",  # list bullets

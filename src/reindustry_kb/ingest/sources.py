@@ -318,7 +318,7 @@ _KEY_VALUE = re.compile(r"^\s*(?P<key>[^:：\n]{1,40}?)\s*[:：]\s*(?P<value>.*?
 _DATE_PREFIX = re.compile(r"^\s*(?:date|日期)\s+(?P<value>\d{4}-\d{1,2}-\d{1,2})\s*", re.I)
 # A title line: a Markdown heading, and the rule under a front matter or a heading.
 # HTML comments and tags, which a Markdown file from a web archive or a law database carries.
-_HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>")
+_HTML = re.compile(r"<!--.{0,1000}?-->|</?[A-Za-z][^<>]*>")  # bounded: see segment._MARKUP
 _MD_HEADING = re.compile(r"^\s*#\s+(?P<title>.+?)\s*#*\s*$")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 
