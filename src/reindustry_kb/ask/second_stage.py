@@ -240,10 +240,9 @@ def other_places(session: Session, query: Query, documents: dict[str, Document])
     if not asked:
         return set()
     named = document_places(session.reader, documents.keys())
-    for doc_id, places in named.items():
-        doc = documents[doc_id]
-        if doc_id in long_documents({doc_id: doc}) and sum(places.values()) < MENTIONS:
-            places.update(implied_place(doc.lang))
+    for doc_id in long_documents(documents):
+        if sum(named[doc_id].values()) < MENTIONS:
+            named[doc_id].update(implied_place(documents[doc_id].lang))
     return {doc_id for doc_id, places in named.items() if elsewhere(asked, places)}
 
 
