@@ -223,19 +223,24 @@ def test_the_candidates_below_the_depth_keep_their_order(
     assert ranked == ["plain", "counted", "acting", "dated", "lasting"]
 
 
-def test_another_places_document_moves_down(tmp_path: Path) -> None:
+def _laws(tmp_path: Path, texts: dict[str, str]) -> Session:
+    """A library of one file a text, named by its key (fake embedder)."""
     seeds = tmp_path / "laws"
     seeds.mkdir()
+    for name, text in texts.items():
+        (seeds / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
+    build_index(settings)
+    return Session.open(settings)
+
+
+def test_another_places_document_moves_down(tmp_path: Path) -> None:
     texts = {
         "roc_en": "Article 1 This Act of the Republic of China (Taiwan) takes effect at once.",
         "prc": "第一条 中华人民共和国出口管制法在中国境内自2020年12月1日起施行。",
         "unplaced": "Article 9 This Act takes effect when promulgated.",
     }
-    for name, text in texts.items():
-        (seeds / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
-    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
-    build_index(settings)
-    session = Session.open(settings)
+    session = _laws(tmp_path, texts)
     found = _passages(session)
     tied = _tied(found["roc_en"], found["unplaced"], found["prc"])
     only_place = Weights(place=0.5)
@@ -272,18 +277,12 @@ def test_a_long_documents_passage_counts_its_kind_in_full(
 def test_a_long_chinese_document_naming_no_place_is_its_scripts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seeds = tmp_path / "laws"
-    seeds.mkdir()
     texts = {
         "hant": "第 9 條 本法自公布日施行。",  # Taiwan's, naming no place
         "hans": "第九条 本法自公布之日起施行。",  # the PRC's, naming no place
         "english": "Article 9 This Act takes effect when promulgated.",
     }
-    for name, text in texts.items():
-        (seeds / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
-    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
-    build_index(settings)
-    session = Session.open(settings)
+    session = _laws(tmp_path, texts)
     found = _passages(session)
     tied = _tied(found["hant"], found["hans"], found["english"])
     only_place = Weights(place=0.5)
