@@ -75,11 +75,12 @@ _MARKUP = re.compile(
             r"\]\([^)\n]{0,1000}\)|\[(?=[^\]\n]{0,1000}\]\()",  # link targets; brackets
             # Emphasis by one to three marks at a word's edges (*a*, _a_, ***a***; an opening
             # one only with its closing one on the line: `2 * 3`, `*Note` and snake_case stay),
-            # then bold marks anywhere and strikethrough.
+            # then bold marks anywhere. Strikethrough (~~a~~) stays: it marks deleted wording,
+            # which read without its marks would say the opposite.
             r"(?<![\w*\\])\*{1,3}(?=[^\s*][^\n]{0,300}?[^\s*\\]\*{1,3}(?![\w*]))"
             r"|(?<=[^\s*\\])\*{1,3}(?![\w*])",
             r"(?<![\w\\])_{1,3}(?=[^\s_][^\n]{0,300}?[^\s_\\]_{1,3}(?!\w))|(?<=[^\s_\\])_{1,3}(?!\w)",
-            r"\*\*|__|~~",
+            r"\*\*|__",
             r"\\(?=[!-/:-@\[-`{-~])",  # a Markdown escape's backslash: Sec\. 2, 1\.
             r"^\s*(?:[*•●▪◆■○-]|\d+[.)、])\s+",  # list bullets
             r"^\s*#+\s*",  # heading marks
@@ -96,7 +97,7 @@ _MARKUP = re.compile(
 # shown as nothing, so that `<u>Sec</u>. 2` reads "Sec. 2" (indexed as a space, which keeps
 # the words apart for the tokenizer).
 _INLINE = re.compile(
-    r"\*{1,3}|_{1,3}|~~|\\|\[|\]\(.*\)"
+    r"\*{1,3}|_{1,3}|\\|\[|\]\(.*\)"
     r"|</?(?:a|abbr|b|cite|code|em|font|i|mark|q|s|small|span|strong|sub|sup|u)(?:\s[^<>]*)?>",
     re.I,
 )
