@@ -186,6 +186,21 @@ def test_export_takes_one_kind_of_content(fake_index: Settings) -> None:
     assert result.exit_code == 1 and "one of" in result.stderr
 
 
+def test_verify_says_when_no_quoted_file_is_in_the_seeds_folder(
+    fake_index: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "brief.md"
+    path.write_text(export_questions(Session.open(fake_index), ["離岸風電"], 2), encoding="utf-8")
+    other = tmp_path / "other_seeds"
+    other.mkdir()
+    result = runner.invoke(app, ["verify", str(path), "--seeds", str(other)])
+    assert result.exit_code == 1 and "0/2 quotes verified" in result.stdout
+    assert "none of the quoted files is in" in result.stderr and "--seeds DIR" in result.stderr
+    # In the folder the export was made from, every quoted file is there.
+    report = verify(path, fake_index.seeds_dir)
+    assert report.missing == 0 and not report.wrong_folder
+
+
 def test_verify_names_a_missing_seeds_folder(fake_index: Settings, tmp_path: Path) -> None:
     path = tmp_path / "brief.md"
     path.write_text(export_questions(Session.open(fake_index), ["離岸風電"], 1), encoding="utf-8")

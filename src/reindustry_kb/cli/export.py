@@ -122,5 +122,11 @@ def verify_cli(
         typer.echo(f"MISMATCH {problem}")
     ok = report.quotes - len(report.problems)
     typer.echo(f"{ok}/{report.quotes} quotes verified against {settings.seeds_dir}")
+    if report.wrong_folder:
+        typer.echo(
+            f"none of the quoted files is in {settings.seeds_dir}: pass --seeds DIR, "
+            "the folder the export was made from",
+            err=True,
+        )
     if report.problems:
         raise typer.Exit(1)

@@ -334,6 +334,12 @@ class Verification:
     quotes: int = 0
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    missing: int = 0  # quotes whose source file is not in the seeds folder
+
+    @property
+    def wrong_folder(self) -> bool:
+        """No quoted file is in the seeds folder: most likely not the folder exported from."""
+        return self.quotes > 0 and self.missing == self.quotes
 
 
 def verify(markdown_path: Path, seeds_dir: Path) -> Verification:
@@ -374,6 +380,7 @@ def _check_quote(marker: re.Match[str], quote: str, seeds_dir: Path, report: Ver
         text = _text_of(source, data)
     except (OSError, RkbError):
         report.problems.append(f"{label}: the source file is missing or unreadable")
+        report.missing += 1
         return
     wanted = _plain(quote)
     cited = "\n".join(text.split("\n")[int(marker["start"]) - 1 : int(marker["end"])])
