@@ -24,9 +24,14 @@ DOCUMENTS = {
 
 @pytest.fixture
 def library(tmp_path: Path) -> Session:
+    return _library(tmp_path, DOCUMENTS)
+
+
+def _library(tmp_path: Path, texts: dict[str, str]) -> Session:
+    """A library of one file a text, named by its key (fake embedder)."""
     seeds = tmp_path / "seeds"
     seeds.mkdir()
-    for name, text in DOCUMENTS.items():
+    for name, text in texts.items():
         (seeds / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
     settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
     build_index(settings)
@@ -223,24 +228,13 @@ def test_the_candidates_below_the_depth_keep_their_order(
     assert ranked == ["plain", "counted", "acting", "dated", "lasting"]
 
 
-def _laws(tmp_path: Path, texts: dict[str, str]) -> Session:
-    """A library of one file a text, named by its key (fake embedder)."""
-    seeds = tmp_path / "laws"
-    seeds.mkdir()
-    for name, text in texts.items():
-        (seeds / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
-    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
-    build_index(settings)
-    return Session.open(settings)
-
-
 def test_another_places_document_moves_down(tmp_path: Path) -> None:
     texts = {
         "roc_en": "Article 1 This Act of the Republic of China (Taiwan) takes effect at once.",
         "prc": "第一条 中华人民共和国出口管制法在中国境内自2020年12月1日起施行。",
         "unplaced": "Article 9 This Act takes effect when promulgated.",
     }
-    session = _laws(tmp_path, texts)
+    session = _library(tmp_path, texts)
     found = _passages(session)
     tied = _tied(found["roc_en"], found["unplaced"], found["prc"])
     only_place = Weights(place=0.5)
@@ -282,7 +276,7 @@ def test_a_long_chinese_document_naming_no_place_is_its_scripts(
         "hans": "第九条 本法自公布之日起施行。",  # the PRC's, naming no place
         "english": "Article 9 This Act takes effect when promulgated.",
     }
-    session = _laws(tmp_path, texts)
+    session = _library(tmp_path, texts)
     found = _passages(session)
     tied = _tied(found["hant"], found["hans"], found["english"])
     only_place = Weights(place=0.5)
