@@ -93,13 +93,17 @@ UNIT_KINDS = {
 # hedge (高达, an estimated) allowed between.
 _CURRENCIES = frozenset({*CURRENCY_PREFIX.values(), *CURRENCY_SUFFIX.values()})
 _INCOME = "revenue income receipts 收入 税收 岁入"
+# Words of bound or hedge between an English verb and its figure (raised an estimated $2bn).
+_HEDGES_EN = (
+    "about|around|roughly|nearly|almost|some|over|more than|an estimated|an|approximately"
+    "|up to|at least|close to|upwards of"
+)
 _INCOME_BEFORE = re.compile(
     r"(?:带来|带进|征收|征得|收取|收到|进账|入库|创收|筹集|筹得|募集|募得|赚取|赚进|赚得)"
     r"(?:了|高达|多达|达到?|约|大约|近|将近|接近|逾|超过|至少|可能|有望)*$"
     r"|\b(?:br(?:ing|ings|inging|ought) in|collect(?:s|ed|ing)?|rais(?:e|es|ed|ing)"
     r"|generat(?:e|es|ed|ing)|earn(?:s|ed|ing)?|(?:took|take|takes|taking) in|yield(?:s|ed|ing)?)"
-    r"(?:\s+(?:about|around|roughly|nearly|almost|some|over|more than|an estimated|an|"
-    r"approximately|up to|at least|close to|upwards of))*$"
+    rf"(?:\s+(?:{_HEDGES_EN}))*$"
 )
 # An English verb right before a figure says what is counted where its measure does not
 # (Taiwan's economy grew 4.59%: a growth; the United States added 38 GW of solar capacity: an
@@ -123,9 +127,7 @@ _VERB_NOUNS = {
     **dict.fromkeys(("imported", "imports"), "imports"),
 }
 _VERB_BEFORE = re.compile(
-    r"\b(?P<verb>[a-z]+)(?:\s+by)?(?:\s+(?:about|around|roughly|nearly|almost|some|over|more"
-    r" than|an estimated|an|a record|another|an additional|approximately|up to|at least|close"
-    r" to|upwards of))*$"
+    rf"\b(?P<verb>[a-z]+)(?:\s+by)?(?:\s+(?:a record|another|an additional|{_HEDGES_EN}))*$"
 )
 # A figure's relevance: MATCH_WEIGHT x its match + OBJECT_WEIGHT x the share of its measured
 # object the query names + DENSE_WEIGHT x its similarity, scaled (see _rank). Chosen on the
