@@ -245,7 +245,8 @@ def _title(group: StatisticGroup, rows: Sequence[ComparedStatistic]) -> str:
     """The group's measured object (compare names one per group, whatever language each
     figure is worded in), else the measure most figures name (more than half of them; else
     "figures"), then the scope and period the group shares."""
-    measures = Counter(row.measure for row in rows if row.measure).most_common(1)
-    measure = measures[0][0] if measures and measures[0][1] * 2 > len(rows) else "figures"
-    measure = group.measure or measure
+    measure = group.measure
+    if not measure:
+        measures = Counter(row.measure for row in rows if row.measure).most_common(1)
+        measure = measures[0][0] if measures and measures[0][1] * 2 > len(rows) else "figures"
     return " · ".join(part for part in (measure, group.scope, group.period) if part)
