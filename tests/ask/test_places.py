@@ -2,6 +2,7 @@
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,7 @@ from reindustry_kb.ask.places import (
 )
 from reindustry_kb.ask.session import Session
 from reindustry_kb.indexing.pipeline import build_index
+from reindustry_kb.models import ClaimFilters
 from reindustry_kb.settings import Settings
 
 
@@ -53,14 +55,38 @@ def test_a_question_names_its_places_as_nouns_or_adjectives(
 
 
 def test_a_document_names_its_own_place(session: Session) -> None:
-    named = document_places(session.reader, ["roc", "prc", "plain"])
+    documents = session.reader.documents_by_id({"roc", "prc", "plain"})
+    named = document_places(session.reader, documents)
     # The Republic of China is Taiwan; the People's Republic is China.
     assert {doc: set(places) for doc, places in named.items()} == {
         "roc": {"Taiwan"},
         "prc": {"China"},
         "plain": set(),
     }
-    assert document_places(session.reader, []) == {}
+    assert document_places(session.reader, {}) == {}
+
+
+def test_a_long_chinese_document_naming_no_place_is_its_scripts_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reindustry_kb.ask import places
+
+    seeds = tmp_path / "laws"
+    seeds.mkdir()
+    texts = {"hant": "第 9 條 本法自公布日施行。", "hans": "第九条 本法自公布之日起施行。"}
+    for name, text in texts.items():
+        (seeds / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
+    build_index(settings)
+    reader = Session.open(settings).reader
+    documents = reader.documents_by_id(set(texts))
+    # Short (one passage each): the script says nothing.
+    assert document_places(reader, documents) == {"hant": Counter(), "hans": Counter()}
+    monkeypatch.setattr(places, "LONG_DOCUMENT", 1)
+    assert document_places(reader, documents) == {
+        "hant": Counter({"Taiwan": MENTIONS}),
+        "hans": Counter({"China": MENTIONS}),
+    }
 
 
 def test_a_document_naming_only_other_places_is_elsewhere() -> None:
@@ -76,3 +102,24 @@ def test_a_chinese_script_implies_its_place_and_english_none() -> None:
     assert implied_place("zh-Hant") == Counter({"Taiwan": MENTIONS})
     assert elsewhere({"China"}, implied_place("zh-Hant"))
     assert implied_place("en") == Counter() == implied_place("mixed")
+
+
+def test_a_sessions_memo_reads_each_documents_places_once(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = session.reader
+    reads: list[tuple[str, ...]] = []
+    find_claims = reader.find_claims
+
+    def counted(filters: ClaimFilters) -> Any:
+        reads.append(tuple(filters.docs or ()))
+        return find_claims(filters)
+
+    monkeypatch.setattr(reader, "find_claims", counted)
+    documents = reader.documents_by_id({"roc", "prc", "plain"})
+    memo: dict[str, Counter[str]] = {}
+    first = document_places(reader, documents, memo)
+    assert reads == [tuple(documents)] and set(memo) == set(documents)
+    # The hits' documents, a part of the candidates': nothing more is read, the same answer.
+    again = document_places(reader, {"prc": documents["prc"]}, memo)
+    assert len(reads) == 1 and again == {"prc": first["prc"]}

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from reindustry_kb.ask import second_stage
+from reindustry_kb.ask import places, second_stage
+from reindustry_kb.ask.places import long_documents
 from reindustry_kb.ask.query import analyse
 from reindustry_kb.ask.second_stage import Scored, Weights, asked_kinds
 from reindustry_kb.ask.session import Session
@@ -190,9 +191,9 @@ def test_only_a_long_document_stands_apart_from_its_passages(
     assert found == {"a#p001": 1.0, "b#p001": 0.0, "a#p002": 1.0}
     # The library's documents are one passage each: none is long, unless long means one.
     documents = library.reader.documents_by_id(set(DOCUMENTS))
-    assert second_stage.long_documents(documents) == set()
-    monkeypatch.setattr(second_stage, "LONG_DOCUMENT", 1)
-    assert second_stage.long_documents(documents) == set(DOCUMENTS)
+    assert long_documents(documents) == set()
+    monkeypatch.setattr(places, "LONG_DOCUMENT", 1)
+    assert long_documents(documents) == set(DOCUMENTS)
 
 
 def test_a_document_lifts_its_best_passage_only(
@@ -261,7 +262,7 @@ def test_a_long_documents_passage_counts_its_kind_in_full(
         library, analysed, dated, {p.passage_id: p for p in passages.values()}
     )
     assert found[passages["dated"].passage_id].kind == second_stage.SHORT_KIND < 1.0
-    monkeypatch.setattr(second_stage, "LONG_DOCUMENT", 1)  # every one-passage document is long
+    monkeypatch.setattr(places, "LONG_DOCUMENT", 1)  # every one-passage document is long
     found = second_stage.evidence(
         library, analysed, dated, {p.passage_id: p for p in passages.values()}
     )
@@ -285,6 +286,7 @@ def test_a_long_chinese_document_naming_no_place_is_its_scripts(
     assert _order(session, china, tied, only_place) == ["english", "hans", "hant"]
     assert _order(session, taiwan, tied, only_place) == ["english", "hans", "hant"]
     # Long, each is its script's: the other place's goes down; English text implies none.
-    monkeypatch.setattr(second_stage, "LONG_DOCUMENT", 1)
+    monkeypatch.setattr(places, "LONG_DOCUMENT", 1)
+    session.places.clear()  # the session's memo read them as short
     assert _order(session, china, tied, only_place) == ["english", "hans", "hant"]
     assert _order(session, taiwan, tied, only_place) == ["english", "hant", "hans"]

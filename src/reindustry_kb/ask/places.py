@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from reindustry_kb.claims.lexicon import actor_lexicon
 from reindustry_kb.index.backend import IndexReader
-from reindustry_kb.models import ActorClaim, ClaimFilters
+from reindustry_kb.models import ActorClaim, ClaimFilters, Document
 from reindustry_kb.text.normalize import fold
 
 # Adjectives of the places the actor table names (the table holds their nouns and aliases).
@@ -50,6 +50,10 @@ _DEMONYM = re.compile(r"\b(" + "|".join(_DEMONYMS) + r")s?\b", re.IGNORECASE)
 # 1,000 lost the right one first twice at 1 (and won once), none at 2 (dev tune: 15 won instead
 # of 18, none lost either way).
 MENTIONS = 2
+# A document of this many passages or more is long: a law, an order, a report, not an
+# encyclopaedia paragraph or a one-line note. Its script implies its place (document_places),
+# and the second stage gives it a standing and its kinds in full (second_stage.py).
+LONG_DOCUMENT = 10
 
 
 def is_place(canonical: str, kind: str) -> bool:
@@ -65,15 +69,33 @@ def asked_places(question: str) -> frozenset[str]:
     return frozenset(named)
 
 
-def document_places(reader: IndexReader, doc_ids: Collection[str]) -> dict[str, Counter[str]]:
-    """How often each document names each country (its country actor claims), one read."""
-    named: dict[str, Counter[str]] = {doc_id: Counter() for doc_id in doc_ids}
-    if not doc_ids:
-        return named
-    for claim in reader.find_claims(ClaimFilters(kind="actor", docs=tuple(doc_ids))):
-        if isinstance(claim, ActorClaim) and is_place(claim.canonical, claim.actor_type):
-            named[claim.doc_id][claim.canonical] += 1
-    return named
+def document_places(
+    reader: IndexReader,
+    documents: Mapping[str, Document],
+    known: dict[str, Counter[str]] | None = None,
+) -> dict[str, Counter[str]]:
+    """How often each document names each place (its country actor claims); a long document
+    in Chinese that names fewer than MENTIONS is its script's (implied_place): a law seldom
+    names its own state, and an article of Taiwan's Labor Standards Act answers a question
+    about Taiwan without naming it. One read for the documents not in `known` (a session's
+    memo: the second stage and the confidence ask about the same documents), which gains them."""
+    known = {} if known is None else known
+    unread = [doc_id for doc_id in documents if doc_id not in known]
+    if unread:
+        named: dict[str, Counter[str]] = {doc_id: Counter() for doc_id in unread}
+        for claim in reader.find_claims(ClaimFilters(kind="actor", docs=tuple(unread))):
+            if isinstance(claim, ActorClaim) and is_place(claim.canonical, claim.actor_type):
+                named[claim.doc_id][claim.canonical] += 1
+        for doc_id in long_documents({doc_id: documents[doc_id] for doc_id in unread}):
+            if sum(named[doc_id].values()) < MENTIONS:
+                named[doc_id].update(implied_place(documents[doc_id].lang))
+        known.update(named)
+    return {doc_id: known[doc_id] for doc_id in documents}
+
+
+def long_documents(documents: Mapping[str, Document]) -> set[str]:
+    """The documents of LONG_DOCUMENT passages or more."""
+    return {doc_id for doc_id, doc in documents.items() if doc.n_passages >= LONG_DOCUMENT}
 
 
 def elsewhere(asked: Collection[str], named: Counter[str]) -> bool:

@@ -204,4 +204,4 @@ def _countries(
     about one: an article of a Taiwan law answers a question about Taiwan without naming it."""
     if not asked:
         return {}
-    return document_places(session.reader, list(documents))
+    return document_places(session.reader, documents, session.places)

@@ -20,7 +20,7 @@ this question:
   of its passages, scaled as the fused scores are), given to the document's best candidate
   only (by the other evidence): of two passages that answer alike, the one in the document
   the question is about, without that document's other passages crowding the rest out. Only a
-  long document (LONG_DOCUMENT passages or more: a law, an order, a report) has a standing
+  long document (places.LONG_DOCUMENT passages or more: a law, an order, a report) has a standing
   apart from its passages': a short one's is its one passage's score counted twice, which on
   DRCD's one-paragraph documents decided near ties against the answering passage;
 - place (subtracted): its document is another place's than the question asks about
@@ -41,13 +41,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from reindustry_kb.ask.answer import best_window_share, term_weights
-from reindustry_kb.ask.places import (
-    MENTIONS,
-    asked_places,
-    document_places,
-    elsewhere,
-    implied_place,
-)
+from reindustry_kb.ask.places import asked_places, document_places, elsewhere, long_documents
 from reindustry_kb.ask.query import Query
 from reindustry_kb.index.backend import PassageKey
 from reindustry_kb.models import Document, Passage, passage_order
@@ -87,8 +81,6 @@ class Weights:
 # against the first stage alone (the right paragraph first 2 won / 1 lost; as 0.11.0 shipped:
 # 5 / 9). Tune strict R@1 0.600 -> 0.646, held out 0.567 -> 0.597 (with ask/effect.py).
 WEIGHTS = Weights(proximity=0.2, kind=0.1, document=0.2, place=0.5)
-# A document of this many passages or more has a standing of its own (see `document` above).
-LONG_DOCUMENT = 10
 # The kind feature of a short document's passage, against 1 for a long one's: a long law's
 # articles look alike to both first-stage sides, so what one holds tells it from its neighbours;
 # short documents of different topics are already told apart by the first stage.
@@ -233,16 +225,12 @@ def evidence(
 
 
 def other_places(session: Session, query: Query, documents: dict[str, Document]) -> set[str]:
-    """The documents that are another place's than the question names (places.py; their
-    country claims read once). A long document in Chinese that names no place is its
-    script's (places.implied_place): a law of the PRC in Simplified, of Taiwan in Traditional."""
+    """The documents that are another place's than the question names (places.py: their
+    country claims, read once, and for a long Chinese one naming none its script's place)."""
     asked = asked_places(query.text)
     if not asked:
         return set()
-    named = document_places(session.reader, documents.keys())
-    for doc_id in long_documents(documents):
-        if sum(named[doc_id].values()) < MENTIONS:
-            named[doc_id].update(implied_place(documents[doc_id].lang))
+    named = document_places(session.reader, documents, session.places)
     return {doc_id for doc_id, places in named.items() if elsewhere(asked, places)}
 
 
@@ -252,7 +240,7 @@ def document_scores(
     long: Collection[str] | None = None,
 ) -> dict[PassageKey, float]:
     """Each candidate's document's best first-stage score among the candidates, scaled over
-    them; 0 for a document not in `long` (when given: see long_documents)."""
+    them; 0 for a document not in `long` (when given: places.long_documents)."""
     best: dict[str, float] = {}
     for result in candidates:
         doc_id = passages[result.key].doc_id
@@ -263,11 +251,6 @@ def document_scores(
         for result in candidates
         for doc_id in [passages[result.key].doc_id]
     }
-
-
-def long_documents(documents: dict[str, Document]) -> set[str]:
-    """The documents of LONG_DOCUMENT passages or more."""
-    return {doc_id for doc_id, doc in documents.items() if doc.n_passages >= LONG_DOCUMENT}
 
 
 def _scaled(values: dict[Any, float]) -> dict[Any, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +32,8 @@ class Session:
     reranker_path: Path | None = None
     # Short phrases embedded as queries (compare's measured objects), by text.
     phrase_vectors: dict[str, Vectors] = field(default_factory=dict)
+    # The places each document names (ask/places.document_places), by doc_id: read once.
+    places: dict[str, Counter[str]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings) -> Session:
