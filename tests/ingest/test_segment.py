@@ -356,3 +356,28 @@ def test_a_long_line_of_unclosed_markup_is_read_in_linear_time() -> None:
     reach = re.findall(r"\{0,(\d+)\}", _MARKUP.pattern)
     assert reach and all(int(n) <= 1000 for n in reach)
     assert ".*?" not in _MARKUP.pattern and "[^\\n]*?" not in _MARKUP.pattern
+
+
+def test_prose_text_drops_the_prose_markup_and_maps_back_to_the_source() -> None:
+    from reindustry_kb.ingest.segment import prose_text
+
+    text = (
+        "<!-- saved 2024-11-05 -->\n**Funding** of $<span>52.7</span> billion, 20&nbsp;percent"
+        " [of it](https://web.archive.org/web/20250123/x) by\n![m](https://x.org/2021/01/a.png)"
+        " 2030."
+    )
+    prose = prose_text(text)
+    # Inline tags are nothing, entities their character, the rest a space; emphasis and the
+    # line break stay, so a name keeps its bounds and a claim its line.
+    assert prose.text == " \n**Funding** of $52.7 billion, 20\xa0percent of it by\n  2030."
+    assert "2024" not in prose.text and "web.archive" not in prose.text
+    start = prose.text.index("$52.7")
+    first, last = prose.span_to_original(start, start + len("$52.7 billion"))
+    assert text[first:last] == "$<span>52.7</span> billion"
+    start = prose.text.index("20\xa0percent")
+    first, last = prose.span_to_original(start, start + len("20\xa0percent"))
+    assert text[first:last] == "20&nbsp;percent"  # the entity whole, not its "&" alone
+    plain = "第 3 條 本法自公布日施行。\n  Sec. 2. 25 percent *by* 2030."
+    assert prose_text(plain).text == plain  # no such markup: the text itself
+    assert prose_text(plain).span_to_original(4, 5) == (4, 5)
+

@@ -127,6 +127,22 @@ def test_claims_line_lists_each_claim_whole() -> None:
     assert claims_line(claims).plain == "claims: 75% = 75 % · MP Materials [company]"
 
 
+def test_a_claim_read_through_markup_is_shown_without_it() -> None:
+    from reindustry_kb.models import StatisticClaim
+    from reindustry_kb.out.render import claims_line, render_claims
+
+    surface = "$<span>52.7</span> billion"
+    claim = StatisticClaim(
+        id="s", doc_id="d", passage_id="d#p001", line=3, text=surface, char_start=0,
+        char_end=len(surface), value=52.7e9, unit="USD",
+    )  # fmt: skip
+    assert claims_line([claim]).plain == "claims: $52.7 billion = 52.7bn USD"
+    console = Console(width=80, record=True, color_system=None, force_terminal=False)
+    render_claims(console, [claim])
+    shown = console.export_text()
+    assert "$52.7 billion" in shown and "<span" not in shown
+
+
 def test_a_long_citation_stays_whole_and_the_figures_wrap_at_words() -> None:
     from reindustry_kb.ask.compare import ComparedStatistic, Comparison, StatisticGroup
     from reindustry_kb.out.render import render_comparison

@@ -18,10 +18,11 @@ from reindustry_kb.claims.context import describe
 from reindustry_kb.claims.levers import extract_levers
 from reindustry_kb.claims.statistics import extract_statistics
 from reindustry_kb.claims.temporal import describe_dates, extract_dates
+from reindustry_kb.ingest.segment import prose_text
 from reindustry_kb.ingest.sources import Source
 from reindustry_kb.models import CLAIM, KINDS, Claim, Passage
 from reindustry_kb.text.dates import document_month_first
-from reindustry_kb.text.normalize import fold, fold_text, is_han, to_traditional
+from reindustry_kb.text.normalize import Folded, fold, fold_text, is_han, to_traditional
 
 _ID_PREFIX = {"statistic": "s", "date": "d", "actor": "a", "policy_lever": "l"}
 SpanMap = Callable[[int, int], tuple[int, int]]
@@ -56,7 +57,10 @@ def extract_claims(
     within = within or document_context(source, passages)
     claims: list[Claim] = []
     for passage in passages:
-        folded = fold(passage.text, lower=False)
+        # Read without the markup in its prose, mapped back through both views.
+        prose = prose_text(passage.text)
+        folded = fold(prose.text, lower=False)
+        to_original = _through(prose, folded)
         context = Context(
             doc_date=doc.date,
             lang=passage.lang if passage.lang != "mixed" else doc.lang,
@@ -64,7 +68,7 @@ def extract_claims(
         )
         actors = list(extract_actors(folded.text, within.people, within.country))
         for actor in actors:
-            actor.fields.update(_shown(passage.text, actor, folded.span_to_original))
+            actor.fields.update(_shown(passage.text, actor, to_original))
         found: list[Found] = [
             *extract_statistics(folded.text, context),
             *extract_dates(folded.text, context),
@@ -74,10 +78,19 @@ def extract_claims(
         describe(folded.text, found)
         describe_dates(folded.text, found)
         for item in found:
-            start, end = folded.span_to_original(item.start, item.end)
-            claims.append(_claim(source, passage, item, start, end, folded.span_to_original))
+            start, end = to_original(item.start, item.end)
+            claims.append(_claim(source, passage, item, start, end, to_original))
     claims.sort(key=lambda c: (c.char_start, KINDS.index(c.kind), c.char_end))
     return claims
+
+
+def _through(first: Folded, second: Folded) -> SpanMap:
+    """Spans of `second` (a view of `first.text`) in the text `first` views."""
+
+    def to_original(start: int, end: int) -> tuple[int, int]:
+        return first.span_to_original(*second.span_to_original(start, end))
+
+    return to_original
 
 
 def _claim(

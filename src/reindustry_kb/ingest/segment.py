@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from reindustry_kb.ingest.sources import Source
 from reindustry_kb.models import Document, Passage, passage_key
 from reindustry_kb.text.language import detect_lang
-from reindustry_kb.text.normalize import HAN
+from reindustry_kb.text.normalize import HAN, Folded
 
 # Web boilerplate that is never indexed: one regex per kind of line (matched on the stripped line).
 BOILERPLATE = [
@@ -62,37 +62,47 @@ _ARTICLE = re.compile(
 _SENTENCE = re.compile(r".+?(?:[。！？；!?;]+[」』”’\"')）]*|\.(?=\s)|$)\s*", re.S)
 _HAN = re.compile(rf"[{HAN}]")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
-# Markup, which is noise to the embedder and to BM25 (never to a citation, which quotes the
-# source), one alternative a kind. Each reaches at most a bounded way along its line for its
+# Markup, one pattern a kind. Each reaches at most a bounded way along its line for its
 # closing half: a long line of openers without closers ([[[, <!--, *a *a) costs time linear in
 # its length, not quadratic (a 48 KB line of `*a ` took 4 s before the bound).
+_COMMENT = r"<!--.{0,1000}?-->"
+_TAG = r"</?[A-Za-z][^<>\n]*>"
+_IMAGE = r"!\[[^\]\n]{0,1000}\]\([^)\n]{0,1000}\)"  # with its URL
+_LINK = r"\]\([^)\n]{0,1000}\)|\[(?=[^\]\n]{0,1000}\]\()"  # a link's target; its brackets
+# Emphasis by one to three marks at a word's edges (*a*, _a_, ***a***; an opening one only with
+# its closing one on the line: `2 * 3`, `*Note` and snake_case stay), then bold marks anywhere.
+# Strikethrough (~~a~~) stays: it marks deleted wording, which read without its marks would say
+# the opposite.
+_EMPHASIS = (
+    r"(?<![\w*\\])\*{1,3}(?=[^\s*][^\n]{0,300}?[^\s*\\]\*{1,3}(?![\w*]))"
+    r"|(?<=[^\s*\\])\*{1,3}(?![\w*])"
+    r"|(?<![\w\\])_{1,3}(?=[^\s_][^\n]{0,300}?[^\s_\\]_{1,3}(?!\w))|(?<=[^\s_\\])_{1,3}(?!\w)"
+    r"|\*\*|__"
+)
+_ESCAPE = r"\\(?=[!-/:-@\[-`{-~])"  # a Markdown escape's backslash: Sec\. 2, 1\.
+_ENTITY = r"&(?:[A-Za-z]+|#\d+|#[xX][0-9A-Fa-f]+);"
+_REFERENCE = r"^[ \t]*\[[^\]\n]+\]:[ \t]*\S+.*$"  # a link's reference: [1]: https://... "Title"
+# Markup within the prose: tags, comments, URLs, escapes and entities. Not emphasis, whose
+# marks bound a name (`*The New York Times* Editorial Board`, `Staff **SUBJECT:**`), nor a
+# line's structure (bullets, headings, a table's pipes).
+_PROSE_MARKUP = "|".join((_COMMENT, _TAG, _IMAGE, _LINK, _ESCAPE, _ENTITY, _REFERENCE))
+# All markup, which is noise to the embedder and to BM25 (never to a citation, which quotes
+# the source): the prose's, and a line's structure.
 _MARKUP = re.compile(
     "|".join(
         (
-            r"<!--.{0,1000}?-->",  # HTML comments
-            r"</?[A-Za-z][^<>\n]*>",  # HTML tags
-            r"!\[[^\]\n]{0,1000}\]\([^)\n]{0,1000}\)",  # images, with their URLs
-            r"\]\([^)\n]{0,1000}\)|\[(?=[^\]\n]{0,1000}\]\()",  # link targets; brackets
-            # Emphasis by one to three marks at a word's edges (*a*, _a_, ***a***; an opening
-            # one only with its closing one on the line: `2 * 3`, `*Note` and snake_case stay),
-            # then bold marks anywhere. Strikethrough (~~a~~) stays: it marks deleted wording,
-            # which read without its marks would say the opposite.
-            r"(?<![\w*\\])\*{1,3}(?=[^\s*][^\n]{0,300}?[^\s*\\]\*{1,3}(?![\w*]))"
-            r"|(?<=[^\s*\\])\*{1,3}(?![\w*])",
-            r"(?<![\w\\])_{1,3}(?=[^\s_][^\n]{0,300}?[^\s_\\]_{1,3}(?!\w))|(?<=[^\s_\\])_{1,3}(?!\w)",
-            r"\*\*|__",
-            r"\\(?=[!-/:-@\[-`{-~])",  # a Markdown escape's backslash: Sec\. 2, 1\.
+            _PROSE_MARKUP,
+            _EMPHASIS,
             r"^\s*(?:[*•●▪◆■○-]|\d+[.)、])\s+",  # list bullets
             r"^\s*#+\s*",  # heading marks
             r"^[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*$",  # a table's rule: | --- | :-: |
             r"\|",  # table pipes
-            r"&(?:[A-Za-z]+|#\d+|#[xX][0-9A-Fa-f]+);",  # HTML entities
-            r"^[ \t]*\[[^\]\n]+\]:[ \t]*\S+.*$",  # a link's reference: [1]: https://... "Title"
             r"^[ \t]*=+[ \t]*$",  # a heading's underline: ====
         )
     ),
     re.M,
 )
+_PROSE = re.compile(_PROSE_MARKUP, re.M)
 # Markup inside a run of words (inline tags, emphasis marks, a link's brackets and target):
 # shown as nothing, so that `<u>Sec</u>. 2` reads "Sec. 2" (indexed as a space, which keeps
 # the words apart for the tokenizer).
@@ -467,6 +477,36 @@ def shown_span(shown: str, where: list[int], start: int, end: int) -> tuple[int,
     while last > first and shown[last - 1].isspace():
         last -= 1
     return (first, last) if first < last else (0, 0)
+
+
+def prose_text(text: str) -> Folded:
+    """`text` as the claim extractors read it: the markup within its prose (_PROSE) removed,
+    inline markup as nothing (`$<span>52.7</span> billion` reads "$52.7 billion"), the rest as a
+    space, entities decoded (`20&nbsp;percent`), its lines and spaces as they stand; with each
+    character's span in `text`, so a claim found in it quotes the source exactly. A comment's
+    date or a URL's digits are no claim of the document's."""
+    if not _PROSE.search(text):
+        return Folded(text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    position = 0
+    for m in [*_PROSE.finditer(text), None]:
+        stop = m.start() if m else len(text)
+        parts.append(text[position:stop])
+        starts.extend(range(position, stop))
+        ends.extend(range(position + 1, stop + 1))
+        if m:
+            markup = m.group()
+            if markup[0] == "&":
+                markup = html.unescape(markup)
+            else:
+                markup = "" if _INLINE.fullmatch(markup) else " "
+            parts.append(markup)
+            starts.extend([m.start()] * len(markup))
+            ends.extend([m.end()] * len(markup))
+            position = m.end()
+    return Folded("".join(parts), tuple(starts), tuple(ends))
 
 
 def clean_text(passage: Passage) -> str:

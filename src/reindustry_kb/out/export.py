@@ -218,9 +218,9 @@ def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _reading(claim: Claim) -> str:
-    from reindustry_kb.out.render import describe
+    from reindustry_kb.out.render import describe, shown
 
-    return f"{claim.kind}: {claim.text} → {describe(claim)}"
+    return f"{claim.kind}: {shown(claim.text)} → {describe(claim)}"
 
 
 def _describe_filters(filters: ClaimFilters) -> str:

@@ -219,6 +219,12 @@ def dated(value: str, relative: bool, ambiguous: bool) -> str:
     return value + (f" ({', '.join(flags)})" if flags else "")
 
 
+def shown(surface: str) -> str:
+    """A claim's surface text as a reader sees it: `$<span>52.7</span> billion` as $52.7
+    billion (its JSON keeps the exact source text)."""
+    return shown_text(surface)[0]
+
+
 def claims_line(claims: Sequence[Claim]) -> Text:
     """The claims of a hit in one line: figures and dates in full, actors and levers once each."""
     style = {"statistic": "green", "date": "cyan", "actor": "magenta", "policy_lever": "yellow"}
@@ -229,7 +235,7 @@ def claims_line(claims: Sequence[Claim]) -> Text:
         key = describe(claim) if once else claim.id
         if key not in seen:
             seen.add(key)
-            label = describe(claim) if once else f"{claim.text} = {describe(claim)}"
+            label = describe(claim) if once else f"{shown(claim.text)} = {describe(claim)}"
             parts.append(Text(label, style[claim.kind]))
     line = prose(("claims: ", "dim"))
     line.append_text(Text(" · ", "dim").join(parts))
@@ -378,7 +384,7 @@ def render_claims(console: Console, claims: Sequence[Claim]) -> None:
         Column("reading", floor=12),
     )
     rows = [
-        (claim.kind, f"{claim.doc_id}:L{claim.line}", claim.text, describe(claim))
+        (claim.kind, f"{claim.doc_id}:L{claim.line}", shown(claim.text), describe(claim))
         for claim in claims
     ]
     _print_table(console, columns, rows, "claim")
@@ -532,8 +538,8 @@ def render_comparison(console: Console, comparison: Comparison) -> None:
             (
                 row.date or "undated",
                 value_text(row.value, row.value_max, row.unit, row.approx),
-                row.measure or "",
-                row.text,
+                shown(row.measure or ""),
+                shown(row.text),
                 row.citation,
             )
             for row in group.statistics

@@ -1,0 +1,45 @@
+"""Claims are read from a passage's prose without its markup, and quote the source exactly."""
+
+from pathlib import Path
+
+from reindustry_kb.claims.extract import extract_claims
+from reindustry_kb.ingest.segment import segment
+from reindustry_kb.ingest.sources import read_source
+from reindustry_kb.models import Claim
+from tests.conftest import DATA
+
+
+def _claims(folder: Path, name: str) -> tuple[str, list[Claim]]:
+    source = read_source(folder / name, folder)
+    return source.text, extract_claims(source, segment(source))
+
+
+def test_a_web_archive_pages_figures_and_dates_are_read_through_its_markup() -> None:
+    text, claims = _claims(DATA / "web", "steel_archive.md")
+    for claim in claims:  # every claim quotes the source exactly
+        assert text[claim.char_start : claim.char_end] == claim.text
+    dates = {c.text: c.value for c in claims if c.kind == "date"}
+    # `March&nbsp;12, 2025`: the entity is a space to the date grammar; the archive URLs'
+    # 20250301 and /web/2025/ are no dates of the document's.
+    assert dates == {"March&nbsp;12, 2025": "2025-03-12"}
+    assert [(c.text, c.value) for c in claims if c.kind == "statistic"] == [("25 percent", 25.0)]
+
+
+def test_markup_hides_no_figure_and_lends_none(tmp_path: Path) -> None:
+    (tmp_path / "order.md").write_text(
+        "# Chips\n\n<!-- archived 2024-11-05 by the crawler, 3 percent done -->\n\n"
+        "Funding of $<span>52.7</span> billion is provided, and capacity shall reach "
+        "20&nbsp;percent of global supply by 2030. See [the fact sheet]"
+        "(https://example.gov/2021/01/20%20percent-fact-sheet) and\n"
+        "![chart](https://web.archive.org/web/20250123041516/https://example.gov/80%25.png)\n",
+        encoding="utf-8",
+    )
+    text, claims = _claims(tmp_path, "order.md")
+    for claim in claims:
+        assert text[claim.char_start : claim.char_end] == claim.text
+    statistics = {c.text: (c.value, c.unit) for c in claims if c.kind == "statistic"}
+    assert statistics == {
+        "$<span>52.7</span> billion": (52.7e9, "USD"),
+        "20&nbsp;percent": (20.0, "%"),
+    }
+    assert [c.value for c in claims if c.kind == "date"] == ["2030"]
