@@ -381,3 +381,25 @@ def test_prose_text_drops_the_prose_markup_and_maps_back_to_the_source() -> None
     assert prose_text(plain).text == plain  # no such markup: the text itself
     assert prose_text(plain).span_to_original(4, 5) == (4, 5)
 
+
+def test_a_comment_of_several_lines_is_no_text_and_no_passage_spans_it() -> None:
+    from reindustry_kb.ingest.segment import _COMMENT_LINES, clean_text
+
+    text = (
+        "# Export Control Law\n\nArticle 1 This Law is made to safeguard national security.\n"
+        "<!--\nINFO START\nsaved: 2020-10-17\nINFO END\n-->\n"
+        "Article 2 The State controls the export of dual-use items.\n\n    <!-- -->\n\n"
+        "Article 3 <!-- a note --> Controlled items need a licence.\n"
+    )
+    passages = segment(_markdown(text))
+    body = " ".join(clean_text(p) for p in passages)
+    assert "INFO" not in body and "2020" not in body and "<!--" not in body
+    for article in ("Article 1", "Article 2", "Article 3 Controlled items need a licence."):
+        assert article in body
+    comment = text.index("<!--\nINFO")
+    end = text.index("-->\n") + 3
+    assert not any(p.char_start < end and p.char_end > comment for p in passages)
+    # Each opener reads on to the next one at most: lines of unclosed ones are no comment.
+    found = _COMMENT_LINES.findall("<!-- a\n" * 3000 + "b -->")
+    assert found == ["<!-- a\nb -->"]  # the last opener's, with its closer
+    assert "(?!-->|<!--)" in _COMMENT_LINES.pattern

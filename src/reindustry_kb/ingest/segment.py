@@ -44,6 +44,15 @@ BOILERPLATE = [
     # postal address and telephone lines of a site footer
     re.compile(r"^\S{0,6}(?:地址|電話|电话|傳真|传真|tel|fax)\s*[:：].{0,80}$", re.I),
 ]
+# An HTML comment of several whole lines (`<!--` ... `-->`), at most COMMENT_LINES_CHARS long:
+# its lines are no text, and no passage spans it (a passage quotes its source whole, so one
+# spanning it would show the comment). An opener reads on to the next opener at most, so lines
+# of unclosed openers cost time linear in their length.
+COMMENT_LINES_CHARS = 5000
+_COMMENT_LINES = re.compile(
+    rf"^[ \t]*<!--(?:(?!-->)[^\n])*\n(?:(?!-->|<!--).){{0,{COMMENT_LINES_CHARS}}}-->[ \t]*$",
+    re.M | re.S,
+)
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 # Markdown headings, and short label lines such as 摘要: / Summary: that open a section.
 _HEADING = re.compile(
@@ -189,11 +198,15 @@ def _units(source: Source) -> list[_Unit]:
     # passage spans two pages only where a paragraph does.
     page_starts = source.page_starts or [0]
     page = 1
+    comments = [m.span() for m in _COMMENT_LINES.finditer(text)]
     for line in text.split("\n"):
         start, end = offset, offset + len(line)
         offset = end + 1
         if (line_page := bisect.bisect_right(page_starts, start)) != page:
             page, pending_break = line_page, True
+        if (at := bisect.bisect_right(comments, (start, len(text)))) and comments[at - 1][1] >= end:
+            pending_break = True  # a line of a comment
+            continue
         for span_start, span_end in source.header_spans:
             if span_start <= start < span_end:
                 start = min(span_end, end)
