@@ -278,6 +278,37 @@ def test_a_new_generation_carries_unchanged_documents_and_deletes_removed_ones(
     assert after.passages(kept_keys) == before.passages(kept_keys)
 
 
+def test_a_text_repeated_counts_once_in_the_dense_statistics(
+    backend_settings: Settings, backend: Backend, reader: IndexReader
+) -> None:
+    # Copies of one file (same title, same text: the same embedded texts) leave every group's
+    # centroids and spread as they were, added (an update, where a backend keeps running
+    # sums) and removed again; the passages are counted all the same.
+    def statistics(reader: IndexReader) -> tuple[list[str], object, object]:
+        stats = reader.dense_stats()
+        return stats.groups, stats.centroids, stats.spreads
+
+    groups, centroids, spreads = statistics(reader)
+    seeds = backend_settings.seeds_dir
+    for copy in range(4):
+        (seeds / f"copy{copy}.md").write_bytes((seeds / "solar_2025.md").read_bytes())
+    assert build_index(backend_settings).added == 4
+    copied = backend.open()
+    assert copied.term_stats().n == reader.term_stats().n + 4
+    assert statistics(copied)[0] == groups
+    np.testing.assert_allclose(statistics(copied)[1], centroids, atol=1e-6)
+    np.testing.assert_allclose(statistics(copied)[2], spreads, atol=1e-6)
+    for copy in range(3):
+        (seeds / f"copy{copy}.md").unlink()
+    (seeds / "solar_2025.md").unlink()  # the first of them: one copy still holds the text
+    assert build_index(backend_settings).removed == 4
+    np.testing.assert_allclose(statistics(backend.open())[1], centroids, atol=1e-6)
+    np.testing.assert_allclose(statistics(backend.open())[2], spreads, atol=1e-6)
+    (seeds / "copy3.md").unlink()  # the text's last copy: its vectors leave the statistics
+    build_index(backend_settings)
+    assert not np.allclose(statistics(backend.open())[1], centroids, atol=1e-6)
+
+
 def test_an_unpublished_generation_leaves_the_live_one(
     backend_settings: Settings, backend: Backend, reader: IndexReader
 ) -> None:

@@ -1,8 +1,9 @@
 """The statistics a dense scorer standardises by (DenseStats), kept as running sums so a
 backend can add and remove documents without reading the whole library again: per language
 group the count and sum of its passage and window vectors, and its passages' second moments.
-The local backend computes the same from its files at each build; this is for a backend
-updated in place (index/postgres/)."""
+Each distinct text's vector is counted once (a file of one line repeated must not move its
+language's statistics). The local backend sums them from its files at each build; a backend
+updated in place (index/postgres/) adds and takes out what comes and goes."""
 
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ class DenseMoments:
                     self.squares[number] += sign * (chosen.T @ chosen)
 
     def stats(self) -> DenseStats:
-        """Centroids and shrunk covariances, as the local backend computes them."""
+        """Centroids and shrunk covariances."""
         self.settle()
         sizes = self.counts[:, 0]
         centroids = self.sums / np.maximum(self.counts, 1)[:, :, None]

@@ -38,7 +38,7 @@ import numpy as np
 from reindustry_kb.embed.embedder import KEY_BYTES, Vectors
 from reindustry_kb.errors import damaged
 from reindustry_kb.index.backend import KINDS, DenseVectors
-from reindustry_kb.index.moments import shrunk
+from reindustry_kb.index.moments import DenseMoments
 from reindustry_kb.models import language_group
 from reindustry_kb.rows import read_runs
 
@@ -119,11 +119,17 @@ class DenseWriter:
             "passages": (RowFile(self.folder, "passages.npy"), np.arange(n)),
             "windows": (RowFile(self.folder, "windows.npy"), window_rows),
         }
-        centroids = np.zeros((len(names), len(KINDS), self.dim), dtype=np.float32)
-        spreads = np.zeros((len(names), self.dim, self.dim), dtype=np.float64)
+        # The statistics count each distinct text once: a file of one line repeated 500 times
+        # must not move its language's centroid and spread, which every question is scored by.
+        counted = {
+            kind: first_of_each_text(RowFile(self.folder, name), row_group[owners])
+            for (kind, (_, owners)), name in zip(kinds.items(), KEY_FILES, strict=True)
+        }
+        moments = DenseMoments.empty(self.dim)
         descriptions: dict[str, str] = {}
         written = [*FILES, *KEY_FILES]
         for number, name in enumerate(names):
+            moments.number(name)
             for kind_number, kind in enumerate(KINDS):
                 data, owners = kinds[kind]
                 mine = np.flatnonzero(row_group[owners] == number)
@@ -134,28 +140,33 @@ class DenseWriter:
                 if _trained(index):
                     faiss.write_index(index, str(self.folder / trained))
                     written.append(trained)
-                total = np.zeros(self.dim, dtype=np.float64)
                 for start in range(0, len(mine), self.CHUNK):
                     chosen = mine[start : start + self.CHUNK]
                     part = np.asarray(data[chosen], dtype=np.float32)
-                    total += part.sum(axis=0)
-                    if kind == "passages":
-                        spreads[number] += part.T @ part
+                    once = part[counted[kind][chosen]]
+                    moments.add(kind_number, once, np.full(len(once), number))
                     index.add_with_ids(part, owners[chosen].astype(np.int64))
-                if len(mine):
-                    centroids[number, kind_number] = total / len(mine)
                 faiss.write_index(index, str(self.folder / f"{kind}-{name}.faiss"))
                 written.append(f"{kind}-{name}.faiss")
-        sizes = np.bincount(row_group, minlength=len(names))
-        for number, mean in enumerate(centroids[:, 0]):  # second moments -> covariances
-            spreads[number] = spreads[number] / max(sizes[number], 1) - np.outer(mean, mean)
+        stats = moments.stats()
         np.save(self.folder / "window_offsets.npy", offsets)
         np.save(self.folder / "row_group.npy", row_group)
-        np.save(self.folder / "centroids.npy", centroids)
-        np.save(self.folder / "spreads.npy", shrunk(spreads, centroids[:, 0], sizes))
+        np.save(self.folder / "centroids.npy", stats.centroids)
+        np.save(self.folder / "spreads.npy", stats.spreads)
         meta = {"dim": self.dim, "groups": names, "indexes": descriptions}
         (self.folder / "dense.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         return written
+
+
+def first_of_each_text(keys: RowFile, groups: Any) -> Any:
+    """bool [rows]: each row whose text digest no earlier row of its language group has (a
+    zero digest, a text not recorded, is a text of its own)."""
+    digests = keys.rows([0], [len(keys)], np.uint8)
+    rows = np.concatenate([np.asarray(groups, np.uint8)[:, None], digests], axis=1)
+    as_one = np.ascontiguousarray(rows).view(np.dtype((np.void, 1 + KEY_BYTES))).ravel()
+    first = np.zeros(len(rows), dtype=bool)
+    first[np.unique(as_one, return_index=True)[1]] = True
+    return first | ~digests.any(axis=1)
 
 
 class NpyAppender:

@@ -223,9 +223,18 @@ class PostgresReader:
         windows = list(json.loads(self.stat("windows") or b"[]"))
         groups = len(self._moments.groups)
         return {
-            "passages": [int(size) for size in self._moments.counts[:, 0]],
+            "passages": self.group_sizes(),
             "windows": [int(size) for size in windows] + [0] * (groups - len(windows)),
         }
+
+    def group_sizes(self) -> list[int]:
+        """Passages per group number (before 0.12.3 the moments counted every passage, and
+        the writer kept no other count)."""
+        groups = len(self._moments.groups)
+        if stored := self.stat("passages"):
+            sizes = [int(size) for size in json.loads(stored)]
+            return sizes + [0] * (groups - len(sizes))
+        return [int(size) for size in self._moments.counts[:, 0]]
 
     def dense_candidates(self, query: Any, pool: int, filters: Filters) -> Candidates:
         from pgvector import HalfVector
@@ -346,8 +355,7 @@ class PostgresReader:
         return {"n": 0, "length": 0} if not data else dict(json.loads(data))
 
     def term_stats(self) -> TermStats:
-        sizes = [int(size) for size in self._moments.counts[:, 0]]
-        return TermStats(self._lexical["n"], list(self._moments.groups), sizes)
+        return TermStats(self._lexical["n"], list(self._moments.groups), self.group_sizes())
 
     def document_frequencies(self, terms: Collection[str]) -> dict[str, tuple[int, ...]]:
         found: dict[str, list[int]] = {}

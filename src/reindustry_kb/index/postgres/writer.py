@@ -7,7 +7,9 @@ Two ways, by what the live generation lends:
 - an *update* (the same configuration) changes the live schema in place: unchanged documents
   are not touched (their rows and HNSW entries stay), a changed or removed document's rows are
   deleted and a new one's inserted, and the running statistics (DenseMoments, document
-  frequencies, BM25 lengths) are adjusted by what came and went.
+  frequencies, BM25 lengths) are adjusted by what came and went. DenseMoments sum each
+  distinct text's vector once, as the local backend does: a passage text's when the first
+  row holding it comes and when its last one goes, a window text's with its vector row.
 Either way nothing is visible before COMMIT: readers read one snapshot, and a writer killed
 half-way leaves the live generation as it was (the server rolls the transaction back).
 """
@@ -55,6 +57,9 @@ class PostgresWriter:
         # (group, text digest) -> eid of its window vector, for the texts this build has met
         self.eids: dict[tuple[int, bytes], int] = {}
         self.released: set[int] = set()  # eids whose windows an update deleted
+        # (group, text digest) of the passage texts whose vectors the moments hold, for the
+        # texts this build has met
+        self.texts: set[tuple[int, bytes]] = set()
         with failures(url):
             if live is None:
                 number = self.conn.execute("SELECT nextval('rkb.generations')").fetchone()[0]
@@ -65,6 +70,7 @@ class PostgresWriter:
                 self.moments = DenseMoments.empty(dim)
                 self.n, self.length, self.pid, self.wid, self.eid = 0, 0, 0, 0, 0
                 self.distinct: list[int] = []  # distinct window vectors per group number
+                self.sizes: list[int] = []  # passages per group number
                 self.live_docs: set[str] = set()
             else:
                 self.schema = live.schema
@@ -76,6 +82,7 @@ class PostgresWriter:
                 self.wid = self._next("SELECT max(wid) FROM window_vectors")
                 self.eid = self._next("SELECT max(eid) FROM window_embeddings")
                 self.distinct = list(json.loads(live.stat("windows")))
+                self.sizes = live.group_sizes()
                 self.live_docs = {r[0] for r in self.conn.execute("SELECT doc_id FROM documents")}
 
     def _use_schema(self) -> None:
@@ -113,6 +120,7 @@ class PostgresWriter:
     def add_part(self, part: Part) -> None:
         passages, vectors = part.passages, part.vectors
         groups = [self.moments.number(language_group(p.lang)) for p in passages]
+        once = self._new_texts(groups, vectors.passage_keys)  # before this part's rows exist
         pids = list(range(self.pid, self.pid + len(passages)))
         counts: Any = np.diff(np.asarray(vectors.offsets, dtype=np.int64))
         owners = np.repeat(np.asarray(pids, dtype=np.int64), counts)
@@ -150,11 +158,35 @@ class PostgresWriter:
                 vectors.passages,
             )
             self._copy_windows(owners, window_groups, vectors.window_keys, vectors.windows)
-        self.moments.add(0, vectors.passages, groups)
-        self.moments.add(1, vectors.windows, window_groups)
+        self.moments.add(0, vectors.passages[once], [groups[n] for n in once])
+        for group in groups:
+            _count(self.sizes, group, 1)
         self.n += len(passages)
         self.length += sum(len(tokens) for tokens in part.tokens)
         self.pid += len(passages)
+
+    def _new_texts(self, groups: list[int], digests: Any) -> list[int]:
+        """Which of these passages bring a text the library holds no row of yet, each text
+        once (a passage of no known text is its own)."""
+        keys = [(group, _digest(digests, n)) for n, group in enumerate(groups)]
+        if self.in_place:
+            unseen = sorted({d for g, d in keys if d is not None and (g, d) not in self.texts})
+            if unseen:
+                self.texts.update(
+                    (int(group), bytes(digest))
+                    for group, digest in self.conn.cursor(binary=True).execute(
+                        "SELECT DISTINCT grp, digest FROM passage_vectors WHERE digest = ANY(%s)",
+                        (unseen,),
+                    )
+                )
+        once = []
+        for n, (group, digest) in enumerate(keys):
+            if digest is None:
+                once.append(n)
+            elif (group, digest) not in self.texts:
+                once.append(n)
+                self.texts.add((group, digest))
+        return once
 
     def _copy_vectors(
         self, table: str, columns: Sequence[Sequence[int]], digests: Any, vectors: Any
@@ -183,10 +215,9 @@ class PostgresWriter:
                 new.append(n)
                 if digest is not None:
                     self.eids[group, digest] = eid
-                while len(self.distinct) <= group:
-                    self.distinct.append(0)
-                self.distinct[group] += 1
+                _count(self.distinct, group, 1)
             rows.append((self.wid + n, int(owners[n]), eid))
+        self.moments.add(1, vectors[new], groups[new])
         self._copy_vectors(
             "window_embeddings (eid, grp, digest, embedding)",
             [[rows[n][2] for n in new], [int(groups[n]) for n in new]],
@@ -239,16 +270,6 @@ class PostgresWriter:
         if not doc_ids:
             return
         mine = "SELECT pid FROM passages WHERE doc_id = ANY(%s)"
-        cursor = self.conn.cursor(binary=True)
-        for kind, table in enumerate(
-            ("passage_vectors", "window_vectors JOIN window_embeddings USING (eid)")
-        ):
-            rows = cursor.execute(
-                f"SELECT grp, embedding FROM {table} WHERE pid IN ({mine})", (doc_ids,)
-            ).fetchall()
-            if rows:
-                found = np.stack([row[1].to_numpy() for row in rows])
-                self.moments.add(kind, found, [row[0] for row in rows], sign=-1)
         for term, group, count in self.conn.execute(
             "SELECT po.term, p.grp, count(*) FROM postings po JOIN passages p USING (pid) "
             "WHERE p.doc_id = ANY(%s) GROUP BY 1, 2",
@@ -261,8 +282,12 @@ class PostgresWriter:
         ).fetchone()
         self.n -= int(n)
         self.length -= int(length)
-        for table in ("postings", "passage_vectors"):
-            self.conn.execute(f"DELETE FROM {table} WHERE pid IN ({mine})", (doc_ids,))
+        self.conn.execute(f"DELETE FROM postings WHERE pid IN ({mine})", (doc_ids,))
+        deleted = self.conn.cursor(binary=True).execute(
+            f"DELETE FROM passage_vectors WHERE pid IN ({mine}) RETURNING grp, digest, embedding",
+            (doc_ids,),
+        )
+        self._forget_texts(deleted.fetchall())
         released = self.conn.execute(
             f"DELETE FROM window_vectors WHERE pid IN ({mine}) RETURNING eid", (doc_ids,)
         )
@@ -270,6 +295,28 @@ class PostgresWriter:
         for table in ("claims", "passages", "documents"):
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ANY(%s)", (doc_ids,))
         self.retired.update(doc_ids)
+
+    def _forget_texts(self, rows: list[Any]) -> None:
+        """Take deleted passage rows (group, digest, vector) out of the statistics: from the
+        moments, each text whose last row this was, once."""
+        for group, _, _ in rows:
+            _count(self.sizes, int(group), -1)
+        digests = sorted({bytes(d) for _, d, _ in rows if d is not None})
+        left = {
+            (int(group), bytes(digest))
+            for group, digest in self.conn.cursor(binary=True).execute(
+                "SELECT DISTINCT grp, digest FROM passage_vectors WHERE digest = ANY(%s)",
+                (digests,),
+            )
+        }
+        gone: dict[tuple[int, bytes | int], Any] = {}
+        for number, (group, digest, vector) in enumerate(rows):
+            key = (int(group), number if digest is None else bytes(digest))
+            if key not in left:
+                gone.setdefault(key, vector.to_numpy())
+        self.texts.difference_update(k for k in gone if isinstance(k[1], bytes))
+        if gone:
+            self.moments.add(0, np.stack(list(gone.values())), [g for g, _ in gone], sign=-1)
 
     # --- publishing -------------------------------------------------------------------------
 
@@ -309,13 +356,20 @@ class PostgresWriter:
     def _release(self) -> None:
         """Delete the window vectors no window uses any more (a changed document's windows
         that came back kept theirs: the eids were looked up before this)."""
-        gone = self.conn.execute(
-            "DELETE FROM window_embeddings e WHERE e.eid = ANY(%s) AND NOT EXISTS "
-            "(SELECT 1 FROM window_vectors w WHERE w.eid = e.eid) RETURNING grp",
-            (sorted(self.released),),
+        gone = (
+            self.conn.cursor(binary=True)
+            .execute(
+                "DELETE FROM window_embeddings e WHERE e.eid = ANY(%s) AND NOT EXISTS "
+                "(SELECT 1 FROM window_vectors w WHERE w.eid = e.eid) RETURNING grp, embedding",
+                (sorted(self.released),),
+            )
+            .fetchall()
         )
-        for (group,) in gone:
+        for group, _ in gone:
             self.distinct[group] -= 1
+        if gone:
+            found = np.stack([vector.to_numpy() for _, vector in gone])
+            self.moments.add(1, found, [group for group, _ in gone], sign=-1)
 
     def _write_terms(self) -> bool:
         """Document frequencies changed by what came and went; whether the vocabulary did
@@ -343,6 +397,7 @@ class PostgresWriter:
         values = {
             "layout": str(schema.LAYOUT).encode(),
             "windows": json.dumps(self.distinct).encode(),
+            "passages": json.dumps(self.sizes).encode(),
             "dense": self.moments.to_bytes(),
             "lexical": json.dumps({"n": self.n, "length": self.length}).encode(),
         }
@@ -407,6 +462,13 @@ class PostgresWriter:
                 self.conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
             except driver().Error:  # still read, or another writer's to drop
                 continue
+
+
+def _count(counts: list[int], group: int, change: int) -> None:
+    """Add `change` to a group's count in a list that grows with the groups."""
+    while len(counts) <= group:
+        counts.append(0)
+    counts[group] += change
 
 
 def _digest(digests: Any, n: int) -> bytes | None:
