@@ -294,7 +294,7 @@ def test_a_text_repeated_counts_once_in_the_dense_statistics(
         (seeds / f"copy{copy}.md").write_bytes((seeds / "solar_2025.md").read_bytes())
     assert build_index(backend_settings).added == 4
     copied = backend.open()
-    assert copied.term_stats().n == reader.term_stats().n + 4
+    assert copied.term_stats().n == copied.dense_stats().n == reader.term_stats().n + 4
     assert statistics(copied)[0] == groups
     np.testing.assert_allclose(statistics(copied)[1], centroids, atol=1e-6)
     np.testing.assert_allclose(statistics(copied)[2], spreads, atol=1e-6)

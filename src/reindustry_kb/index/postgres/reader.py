@@ -17,6 +17,7 @@ import os
 import tempfile
 import zlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -215,7 +216,8 @@ class PostgresReader:
 
     @cached_property
     def _stats(self) -> DenseStats:
-        return self._moments.stats()
+        # The moments count each distinct text once; `n` is the passages, as everywhere.
+        return replace(self._moments.stats(), n=sum(self.group_sizes()))
 
     @cached_property
     def _sizes(self) -> dict[str, list[int]]:
