@@ -31,7 +31,8 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
-    """Find, cite and compare claims in Chinese (Traditional and Simplified) and English policy documents."""
+    """Find, cite and compare claims in Chinese (Traditional and Simplified) and English
+    policy documents."""
 
 
 def main() -> None:

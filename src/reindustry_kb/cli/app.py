@@ -94,7 +94,8 @@ class HelpGroup(_Sentences, TyperGroup):
 
 app = typer.Typer(
     cls=HelpGroup,
-    help="Find, cite and compare claims in Chinese (Traditional and Simplified) and English policy documents.",
+    help="Find, cite and compare claims in Chinese (Traditional and Simplified) and English "
+    "policy documents.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -57,9 +57,9 @@ class PostgresWriter:
         # (group, text digest) -> eid of its window vector, for the texts this build has met
         self.eids: dict[tuple[int, bytes], int] = {}
         self.released: set[int] = set()  # eids whose windows an update deleted
-        # (group, text digest) of the passage texts whose vectors the moments hold, for the
-        # texts this build has met
-        self.texts: set[tuple[int, bytes]] = set()
+        # The passage texts whose vectors the moments hold, as _text(group, digest), for the
+        # texts this build has met (17 bytes each: a fresh build meets the whole library's)
+        self.texts: set[bytes] = set()
         with failures(url):
             if live is None:
                 number = self.conn.execute("SELECT nextval('rkb.generations')").fetchone()[0]
@@ -168,24 +168,23 @@ class PostgresWriter:
     def _new_texts(self, groups: list[int], digests: Any) -> list[int]:
         """Which of these passages bring a text the library holds no row of yet, each text
         once (a passage of no known text is its own)."""
-        keys = [(group, _digest(digests, n)) for n, group in enumerate(groups)]
+        keys = [_text(group, _digest(digests, n)) for n, group in enumerate(groups)]
         if self.in_place:
-            unseen = sorted({d for g, d in keys if d is not None and (g, d) not in self.texts})
+            unseen = sorted({key[1:] for key in keys if key and key not in self.texts})
             if unseen:
                 self.texts.update(
-                    (int(group), bytes(digest))
+                    _text(group, bytes(digest))
                     for group, digest in self.conn.cursor(binary=True).execute(
                         "SELECT DISTINCT grp, digest FROM passage_vectors WHERE digest = ANY(%s)",
                         (unseen,),
                     )
                 )
         once = []
-        for n, (group, digest) in enumerate(keys):
-            if digest is None:
+        for n, key in enumerate(keys):
+            if not key or key not in self.texts:
                 once.append(n)
-            elif (group, digest) not in self.texts:
-                once.append(n)
-                self.texts.add((group, digest))
+                if key:
+                    self.texts.add(key)
         return once
 
     def _copy_vectors(
@@ -303,20 +302,21 @@ class PostgresWriter:
             _count(self.sizes, int(group), -1)
         digests = sorted({bytes(d) for _, d, _ in rows if d is not None})
         left = {
-            (int(group), bytes(digest))
+            _text(group, bytes(digest))
             for group, digest in self.conn.cursor(binary=True).execute(
                 "SELECT DISTINCT grp, digest FROM passage_vectors WHERE digest = ANY(%s)",
                 (digests,),
             )
         }
-        gone: dict[tuple[int, bytes | int], Any] = {}
+        gone: dict[bytes | int, tuple[int, Any]] = {}  # a text (or an unknown one's row)
         for number, (group, digest, vector) in enumerate(rows):
-            key = (int(group), number if digest is None else bytes(digest))
+            key = _text(group, bytes(digest)) if digest is not None else number
             if key not in left:
-                gone.setdefault(key, vector.to_numpy())
-        self.texts.difference_update(k for k in gone if isinstance(k[1], bytes))
+                gone.setdefault(key, (int(group), vector.to_numpy()))
+        self.texts.difference_update(key for key in gone if isinstance(key, bytes))
         if gone:
-            self.moments.add(0, np.stack(list(gone.values())), [g for g, _ in gone], sign=-1)
+            found = np.stack([vector for _, vector in gone.values()])
+            self.moments.add(0, found, [group for group, _ in gone.values()], sign=-1)
 
     # --- publishing -------------------------------------------------------------------------
 
@@ -469,6 +469,11 @@ def _count(counts: list[int], group: int, change: int) -> None:
     while len(counts) <= group:
         counts.append(0)
     counts[group] += change
+
+
+def _text(group: int, digest: bytes | None) -> bytes:
+    """A text of a language group, as one key (empty for an unknown text)."""
+    return b"" if digest is None else bytes([int(group)]) + digest
 
 
 def _digest(digests: Any, n: int) -> bytes | None:
