@@ -66,6 +66,30 @@ def test_a_document_names_its_own_place(session: Session) -> None:
     assert document_places(session.reader, {}) == {}
 
 
+def test_a_government_body_names_its_state(tmp_path: Path) -> None:
+    from reindustry_kb.ask.places import states
+
+    seeds = tmp_path / "laws"
+    seeds.mkdir()
+    (seeds / "tw_en.txt").write_text(
+        "Article 2 The competent authority is the Ministry of Economic Affairs. The Executive "
+        "Yuan approves the regulations.\n",
+        "utf-8",
+    )
+    (seeds / "us.txt").write_text("The White House and the Federal Reserve met today.\n", "utf-8")
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
+    build_index(settings)
+    reader = Session.open(settings).reader
+    named = document_places(reader, reader.documents_by_id({"tw_en", "us"}))
+    # A translation of Taiwan's law that never writes Taiwan is Taiwan's by the bodies it names.
+    assert named == {"tw_en": Counter({"Taiwan": 2}), "us": Counter({"United States": 2})}
+    assert elsewhere({"China"}, named["tw_en"])
+    # Only a government body says whose it is: an ambiguous one (the US's and Taiwan's
+    # International Trade Administration) has no state.
+    assert states()["Executive Yuan"] == "Taiwan"
+    assert "International Trade Administration" not in states()
+
+
 def test_a_long_chinese_document_naming_no_place_is_its_scripts_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

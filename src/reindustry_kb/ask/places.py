@@ -6,9 +6,11 @@ languages. `When did China's Export Control Law come into effect?` is asked in E
 Taiwan's export law in English stands nearer it than the PRC's law in Chinese. The question
 names its place (China, 中國, a Chinese employer); a document names its own, in its title and
 text (中华人民共和国, the Republic of China, the United States), as its country actor claims
-record. A document that names places, none of them the question's, is another place's text:
-chosen on the dev library's tune split over the share of its mentions that are others' (which
-lowered a seeds question naming two countries) and the distance from its most named place.
+record, and through the government bodies it names (the Executive Yuan is Taiwan's: an English
+translation of Taiwan's law may never write Taiwan). A document that names places, none of
+them the question's, is another place's text: chosen on the dev library's tune split over the
+share of its mentions that are others' (which lowered a seeds question naming two countries)
+and the distance from its most named place.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Mapping
+from functools import cache
 
-from reindustry_kb.claims.lexicon import actor_lexicon
+from reindustry_kb.claims.lexicon import actor_lexicon, load_json
 from reindustry_kb.index.backend import IndexReader
 from reindustry_kb.models import ActorClaim, ClaimFilters, Document
 from reindustry_kb.text.normalize import fold
@@ -60,6 +63,17 @@ def is_place(canonical: str, kind: str) -> bool:
     return kind == "country" or canonical in JURISDICTIONS
 
 
+@cache
+def states() -> dict[str, str]:
+    """A government body's state (data/actors.json `country`): a law that names the Executive
+    Yuan is Taiwan's, though its English translation may never write Taiwan."""
+    return {
+        entry["canonical"]: entry["country"]
+        for entry in load_json("actors.json")
+        if entry["type"] == "government" and entry.get("country")
+    }
+
+
 def asked_places(question: str) -> frozenset[str]:
     """The places a question names, as nouns (the actor table's countries and jurisdictions,
     any alias and script) or adjectives."""
@@ -84,8 +98,12 @@ def document_places(
     if unread:
         named: dict[str, Counter[str]] = {doc_id: Counter() for doc_id in unread}
         for claim in reader.find_claims(ClaimFilters(kind="actor", docs=tuple(unread))):
-            if isinstance(claim, ActorClaim) and is_place(claim.canonical, claim.actor_type):
+            if not isinstance(claim, ActorClaim):
+                continue
+            if is_place(claim.canonical, claim.actor_type):
                 named[claim.doc_id][claim.canonical] += 1
+            elif state := states().get(claim.canonical):
+                named[claim.doc_id][state] += 1
         for doc_id in long_documents({doc_id: documents[doc_id] for doc_id in unread}):
             if sum(named[doc_id].values()) < MENTIONS:
                 named[doc_id].update(implied_place(documents[doc_id].lang))
