@@ -31,6 +31,7 @@ it scores the second stage's best last (by_reranker): its score replaces theirs.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
@@ -96,11 +97,12 @@ def by_title(
     session: Session, analysed: Query, results: list[Scored], passages: dict[str, Passage]
 ) -> list[Scored]:
     """The results re-ranked with TITLE_WEIGHT x the share of their document's title (its
-    terms weighted by IDF) that the question names, in its own words or their equivalents
-    (at their weight): of two laws on one topic, the one the question calls by name."""
-    asked: dict[str, float] = {}
-    for term, weight in analysed.weighted_terms():
-        asked[term] = max(weight, asked.get(term, 0.0))
+    terms weighted by IDF) that the question names, in its own words or their equivalents:
+    of two laws on one topic, the one the question calls by name. A title named in the other
+    language is named as fully (at the equivalents' lower weight, an English question could
+    never name a Chinese title whole, and a title in its own language would win: dev tune
+    R@5 +2 / -0, held out R@1 +1 / -0)."""
+    asked = {term for term, _ in analysed.weighted_terms()}
     if not results or not asked:
         return results
     doc_ids = {passages[result.key].doc_id for result in results}
@@ -119,16 +121,15 @@ def by_title(
     return _ranked(rescored)
 
 
-def title_share(terms: Terms, title: str, asked: dict[str, float]) -> float:
-    """The IDF-weighted share of a title's terms that the question asks about (each at the
-    weight it is asked with)."""
+def title_share(terms: Terms, title: str, asked: Collection[str]) -> float:
+    """The IDF-weighted share of a title's terms that the question asks about."""
     from reindustry_kb.ask.answer import term_weights
 
     idf = term_weights(terms, terms.query_terms(title))
     total = sum(idf.values())
     if total <= 0:
         return 0.0
-    return sum(weight * asked.get(term, 0.0) for term, weight in idf.items()) / total
+    return sum(weight for term, weight in idf.items() if term in asked) / total
 
 
 def by_reranker(
