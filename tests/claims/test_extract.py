@@ -43,3 +43,18 @@ def test_markup_hides_no_figure_and_lends_none(tmp_path: Path) -> None:
         "20&nbsp;percent": (20.0, "%"),
     }
     assert [c.value for c in claims if c.kind == "date"] == ["2030"]
+
+
+def test_an_html_tables_cells_stay_apart(tmp_path: Path) -> None:
+    # `2026</td><td>新臺幣&nbsp;500億元`: the year ends its cell, as a Markdown table's pipe ends
+    # it, so it is no amount of New Taiwan dollars.
+    (tmp_path / "plan.md").write_text(
+        "第 3 條 補助計畫如下。\n\n<table><tr><td>年度</td><td>目標</td></tr>"
+        "<tr><td>2026</td><td>新臺幣&nbsp;500億元</td></tr></table>\n",
+        encoding="utf-8",
+    )
+    text, claims = _claims(tmp_path, "plan.md")
+    statistics = [(c.text, c.value, c.unit) for c in claims if c.kind == "statistic"]
+    assert statistics == [("新臺幣&nbsp;500億元", 5e10, "TWD")]
+    for claim in claims:
+        assert text[claim.char_start : claim.char_end] == claim.text

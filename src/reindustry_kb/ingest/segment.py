@@ -112,6 +112,11 @@ _MARKUP = re.compile(
     re.M,
 )
 _PROSE = re.compile(_PROSE_MARKUP, re.M)
+# Tags that end a table's cell, and a line (a row, a paragraph, a line break), in claims' view.
+_CELL = re.compile(r"</?(?:td|th)\b[^<>\n]*>", re.I)
+_LINE = re.compile(
+    r"</?(?:tr|br|p|div|li|ul|ol|table|thead|tbody|h[1-6]|hr|blockquote|section)\b[^<>\n]*>", re.I
+)
 # Markup inside a run of words (inline tags, emphasis marks, a link's brackets and target):
 # shown as nothing, so that `<u>Sec</u>. 2` reads "Sec. 2" (indexed as a space, which keeps
 # the words apart for the tokenizer).
@@ -494,10 +499,12 @@ def shown_span(shown: str, where: list[int], start: int, end: int) -> tuple[int,
 
 def prose_text(text: str) -> Folded:
     """`text` as the claim extractors read it: the markup within its prose (_PROSE) removed,
-    inline markup as nothing (`$<span>52.7</span> billion` reads "$52.7 billion"), the rest as a
-    space, entities decoded (`20&nbsp;percent`), its lines and spaces as they stand; with each
-    character's span in `text`, so a claim found in it quotes the source exactly. A comment's
-    date or a URL's digits are no claim of the document's."""
+    inline markup as nothing (`$<span>52.7</span> billion` reads "$52.7 billion"), a cell's tag
+    as a table's pipe, a row's, a paragraph's or a line break as a line's end (so
+    `2026</td><td>新臺幣` is no amount), the rest as a space, entities decoded (`20&nbsp;percent`),
+    its lines and spaces as they stand; with each character's span in `text`, so a claim found
+    in it quotes the source exactly. A comment's date or a URL's digits are no claim of the
+    document's."""
     if not _PROSE.search(text):
         return Folded(text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
     parts: list[str] = []
@@ -513,8 +520,12 @@ def prose_text(text: str) -> Folded:
             markup = m.group()
             if markup[0] == "&":
                 markup = html.unescape(markup)
+            elif _INLINE.fullmatch(markup):
+                markup = ""
+            elif _CELL.fullmatch(markup):  # as a Markdown table's: 2026</td><td>新臺幣 500億元
+                markup = "|"
             else:
-                markup = "" if _INLINE.fullmatch(markup) else " "
+                markup = "\n" if _LINE.fullmatch(markup) else " "
             parts.append(markup)
             starts.extend([m.start()] * len(markup))
             ends.extend([m.end()] * len(markup))

@@ -203,7 +203,7 @@ def _likelihood(hit: Hit) -> str:
 def describe(claim: Claim) -> str:
     """One short reading of a claim: 3000 億美元 = 3e+11 USD, 今年 -> 2025, ..."""
     if claim.kind == "statistic":
-        about = claim.measure or claim.quantity
+        about = shown(claim.measure or claim.quantity or "")
         reading = value_text(claim.value, claim.value_max, claim.unit, claim.approx)
         return reading + (f" ({about})" if about else "")
     if claim.kind == "date":
