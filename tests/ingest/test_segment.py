@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from reindustry_kb.ingest.segment import embedding_text, is_boilerplate, segment, size_of
 from reindustry_kb.ingest.sources import Source, discover, read_source
-from reindustry_kb.models import Document
+from reindustry_kb.models import Document, Passage
 from tests.conftest import DATA, SEEDS
 
 
@@ -239,6 +239,14 @@ def _markdown(text: str) -> Source:
     return Source(doc=doc, text=text)
 
 
+def _cleaned_passages(text: str) -> tuple[list[Passage], str]:
+    """A Markdown text's passages, and their clean texts joined."""
+    from reindustry_kb.ingest.segment import clean_text
+
+    passages = segment(_markdown(text))
+    return passages, " ".join(clean_text(p) for p in passages)
+
+
 def test_markup_is_no_passage_and_no_text_to_embed_or_index() -> None:
     from reindustry_kb.indexing.pipeline import lexical_text
     from reindustry_kb.ingest.segment import clean_text, window_spans
@@ -290,15 +298,12 @@ def test_emphasis_escapes_and_entities_are_not_shown(text: str, shown: str) -> N
 
 
 def test_a_heading_underline_and_link_references_are_no_text() -> None:
-    from reindustry_kb.ingest.segment import clean_text
-
     text = (
         "Executive Order on Steel\n========================\n\n"
         "The tariff applies [as ordered][1] from March 12, 2025.\n\n"
         '[1]: https://web.archive.org/web/2025/https://example.gov/eo "The order"\n'
     )
-    passages = segment(_markdown(text))
-    body = " ".join(clean_text(p) for p in passages)
+    passages, body = _cleaned_passages(text)
     assert "=" not in body and "web.archive.org" not in body and "The order" not in body
     assert "The tariff applies [as ordered][1] from March 12, 2025." in body
     for passage in passages:
@@ -383,7 +388,7 @@ def test_prose_text_drops_the_prose_markup_and_maps_back_to_the_source() -> None
 
 
 def test_a_comment_of_several_lines_is_no_text_and_no_passage_spans_it() -> None:
-    from reindustry_kb.ingest.segment import _COMMENT_LINES, clean_text
+    from reindustry_kb.ingest.segment import _COMMENT_LINES
 
     text = (
         "# Export Control Law\n\nArticle 1 This Law is made to safeguard national security.\n"
@@ -391,8 +396,7 @@ def test_a_comment_of_several_lines_is_no_text_and_no_passage_spans_it() -> None
         "Article 2 The State controls the export of dual-use items.\n\n    <!-- -->\n\n"
         "Article 3 <!-- a note --> Controlled items need a licence.\n"
     )
-    passages = segment(_markdown(text))
-    body = " ".join(clean_text(p) for p in passages)
+    passages, body = _cleaned_passages(text)
     assert "INFO" not in body and "2020" not in body and "<!--" not in body
     for article in ("Article 1", "Article 2", "Article 3 Controlled items need a licence."):
         assert article in body
