@@ -136,6 +136,9 @@ def _distinct(url: str) -> tuple[int, int]:
     """Window rows, and the vectors they share."""
     rows = query(url, "SELECT count(*), count(DISTINCT eid) FROM {g}.window_vectors")[0]
     assert query(url, "SELECT count(*) FROM {g}.window_embeddings")[0][0] == rows[1]
+    # The readers' count of window vectors per group (stats 'windows', the moments' count).
+    stat = query(url, "SELECT value FROM {g}.stats WHERE name = 'windows'")[0][0]
+    assert sum(json.loads(bytes(stat))) == rows[1]
     return int(rows[0]), int(rows[1])
 
 

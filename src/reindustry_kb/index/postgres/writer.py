@@ -69,7 +69,6 @@ class PostgresWriter:
                 self.conn.execute(schema.TABLES.format(dim=int(dim)))
                 self.moments = DenseMoments.empty(dim)
                 self.n, self.length, self.pid, self.wid, self.eid = 0, 0, 0, 0, 0
-                self.distinct: list[int] = []  # distinct window vectors per group number
                 self.sizes: list[int] = []  # passages per group number
                 self.live_docs: set[str] = set()
             else:
@@ -81,7 +80,6 @@ class PostgresWriter:
                 self.pid = self._next("SELECT max(pid) FROM passages")
                 self.wid = self._next("SELECT max(wid) FROM window_vectors")
                 self.eid = self._next("SELECT max(eid) FROM window_embeddings")
-                self.distinct = list(json.loads(live.stat("windows")))
                 self.sizes = live.group_sizes()
                 self.live_docs = {r[0] for r in self.conn.execute("SELECT doc_id FROM documents")}
 
@@ -214,7 +212,6 @@ class PostgresWriter:
                 new.append(n)
                 if digest is not None:
                     self.eids[group, digest] = eid
-                _count(self.distinct, group, 1)
             rows.append((self.wid + n, int(owners[n]), eid))
         self.moments.add(1, vectors[new], groups[new])
         self._copy_vectors(
@@ -365,8 +362,6 @@ class PostgresWriter:
             )
             .fetchall()
         )
-        for group, _ in gone:
-            self.distinct[group] -= 1
         if gone:
             found = np.stack([vector.to_numpy() for _, vector in gone])
             self.moments.add(1, found, [group for group, _ in gone], sign=-1)
@@ -394,11 +389,13 @@ class PostgresWriter:
     def _write_stats(self, vocabulary: bool) -> None:
         """The running statistics, and the query vocabulary when its terms changed (at a
         million passages it is millions of terms: not rewritten for an edit that adds none)."""
+        dense = self.moments.to_bytes()  # settles the sums: the counts below are whole
         values = {
             "layout": str(schema.LAYOUT).encode(),
-            "windows": json.dumps(self.distinct).encode(),
+            # window vectors per group, one a distinct text: as many as the moments count
+            "windows": json.dumps(self.moments.counts[:, 1].tolist()).encode(),
             "passages": json.dumps(self.sizes).encode(),
-            "dense": self.moments.to_bytes(),
+            "dense": dense,
             "lexical": json.dumps({"n": self.n, "length": self.length}).encode(),
         }
         if vocabulary:
