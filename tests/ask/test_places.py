@@ -67,7 +67,7 @@ def test_a_document_names_its_own_place(session: Session) -> None:
 
 
 def test_a_government_body_names_its_state(tmp_path: Path) -> None:
-    from reindustry_kb.ask.places import states
+    from reindustry_kb.claims.lexicon import government_states
 
     seeds = tmp_path / "laws"
     seeds.mkdir()
@@ -86,8 +86,8 @@ def test_a_government_body_names_its_state(tmp_path: Path) -> None:
     assert elsewhere({"China"}, named["tw_en"])
     # Only a government body says whose it is: an ambiguous one (the US's and Taiwan's
     # International Trade Administration) has no state.
-    assert states()["Executive Yuan"] == "Taiwan"
-    assert "International Trade Administration" not in states()
+    assert government_states()["Executive Yuan"] == "Taiwan"
+    assert "International Trade Administration" not in government_states()
 
 
 def test_a_long_chinese_document_naming_no_place_is_its_scripts_place(

@@ -18,9 +18,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Mapping
-from functools import cache
 
-from reindustry_kb.claims.lexicon import actor_lexicon, load_json
+from reindustry_kb.claims.lexicon import actor_lexicon, government_states
 from reindustry_kb.index.backend import IndexReader
 from reindustry_kb.models import ActorClaim, ClaimFilters, Document
 from reindustry_kb.text.normalize import fold
@@ -63,17 +62,6 @@ def is_place(canonical: str, kind: str) -> bool:
     return kind == "country" or canonical in JURISDICTIONS
 
 
-@cache
-def states() -> dict[str, str]:
-    """A government body's state (data/actors.json `country`): a law that names the Executive
-    Yuan is Taiwan's, though its English translation may never write Taiwan."""
-    return {
-        entry["canonical"]: entry["country"]
-        for entry in load_json("actors.json")
-        if entry["type"] == "government" and entry.get("country")
-    }
-
-
 def asked_places(question: str) -> frozenset[str]:
     """The places a question names, as nouns (the actor table's countries and jurisdictions,
     any alias and script) or adjectives."""
@@ -88,11 +76,13 @@ def document_places(
     documents: Mapping[str, Document],
     known: dict[str, Counter[str]] | None = None,
 ) -> dict[str, Counter[str]]:
-    """How often each document names each place (its country actor claims); a long document
-    in Chinese that names fewer than MENTIONS is its script's (implied_place): a law seldom
-    names its own state, and an article of Taiwan's Labor Standards Act answers a question
-    about Taiwan without naming it. One read for the documents not in `known` (a session's
-    memo: the second stage and the confidence ask about the same documents), which gains them."""
+    """How often each document names each place: its country actor claims, and its government
+    bodies' states (the Executive Yuan is Taiwan's, though an English translation of Taiwan's
+    law may never write Taiwan). A long document in Chinese that names fewer than MENTIONS is
+    its script's (implied_place): a law seldom names its own state, and an article of Taiwan's
+    Labor Standards Act answers a question about Taiwan without naming it. One read for the
+    documents not in `known` (a session's memo: the second stage and the confidence ask about
+    the same documents), which gains them."""
     known = {} if known is None else known
     unread = [doc_id for doc_id in documents if doc_id not in known]
     if unread:
@@ -102,7 +92,7 @@ def document_places(
                 continue
             if is_place(claim.canonical, claim.actor_type):
                 named[claim.doc_id][claim.canonical] += 1
-            elif state := states().get(claim.canonical):
+            elif state := government_states().get(claim.canonical):
                 named[claim.doc_id][state] += 1
         for doc_id in long_documents({doc_id: documents[doc_id] for doc_id in unread}):
             if sum(named[doc_id].values()) < MENTIONS:

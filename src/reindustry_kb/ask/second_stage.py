@@ -226,7 +226,8 @@ def evidence(
 
 def other_places(session: Session, query: Query, documents: dict[str, Document]) -> set[str]:
     """The documents that are another place's than the question names (places.py: their
-    country claims, read once, and for a long Chinese one naming none its script's place)."""
+    country claims and government bodies, read once, and for a long Chinese one naming none
+    its script's place)."""
     asked = asked_places(query.text)
     if not asked:
         return set()

@@ -191,6 +191,17 @@ def home_ministries() -> dict[str, dict[str, tuple[str, str]]]:
 
 
 @cache
+def government_states() -> dict[str, str]:
+    """A government body's canonical name -> its state (the `country` of data/actors.json): a
+    name two states use (the International Trade Administration) has none."""
+    return {
+        entry["canonical"]: entry["country"]
+        for entry in load_json("actors.json")
+        if entry["type"] == "government" and entry.get("country")
+    }
+
+
+@cache
 def common_noun_terms() -> frozenset[str]:
     """The glossary's English terms (sovereign wealth fund, data center): common nouns, so a
     name written like one in title case is no organisation."""
