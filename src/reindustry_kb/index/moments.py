@@ -1,9 +1,9 @@
 """The statistics a dense scorer standardises by (DenseStats), kept as running sums so a
 backend can add and remove documents without reading the whole library again: per language
 group the count and sum of its passage and window vectors, and its passages' second moments.
-Each distinct text's vector is counted once (a file of one line repeated must not move its
-language's statistics). The local backend sums them from its files at each build; a backend
-updated in place (index/postgres/) adds and takes out what comes and goes."""
+The backends add each distinct text's vector once (a file of one line repeated must not move
+its language's statistics): the local one sums them from its files at each build; one updated
+in place (index/postgres/) adds a text when it first comes and takes it out when it last goes."""
 
 from __future__ import annotations
 
