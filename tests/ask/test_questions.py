@@ -111,3 +111,33 @@ def test_a_hit_shows_clean_text_with_its_answer_and_cites_the_source(
     assert "takes effect on March&nbsp;12, 2025" in source_answer
     assert "The duty takes effect on March 12, 2025" in answer
     assert "Adjusting Imports" not in answer and answer != top.clean_text
+
+
+def test_a_copy_of_a_file_is_no_hit_of_its_own(fake_settings: Settings) -> None:
+    import shutil
+
+    without = ask(Session.open(_built(fake_settings)), "關稅收入", 5)
+    original = next(fake_settings.seeds_dir.glob(without.hits[0].doc_id + ".*"))
+    shutil.copy(original, fake_settings.seeds_dir / f"copy of {original.name}")
+    result = ask(Session.open(_built(fake_settings)), "關稅收入", 5)
+    # The same passages in the same order, each of the copied file's once, under one of the
+    # two names (the first in library order) and naming the other.
+    plain = [hit.citation.removeprefix("copy of ") for hit in result.hits]
+    assert plain == [hit.citation for hit in without.hits]
+    copied = [hit for hit in result.hits if hit.doc_id.endswith(without.hits[0].doc_id)]
+    assert copied and all(
+        {hit.citation, *hit.copies} == {f"copy of {name}", name}
+        for hit in copied
+        for name in [hit.citation.removeprefix("copy of ")]
+    )
+    assert all(hit.copies == [] for hit in result.hits if hit not in copied)
+    # A passage that only reads like another document's is no copy.
+    (fake_settings.seeds_dir / "twin.txt").write_text(without.hits[0].text + "\n", "utf-8")
+    twin = ask(Session.open(_built(fake_settings)), without.hits[0].text, 5)
+    found = [hit.doc_id for hit in twin.hits]
+    assert "twin" in found and any(d.endswith(without.hits[0].doc_id) for d in found)
+
+
+def _built(settings: Settings) -> Settings:
+    build_index(settings)
+    return settings

@@ -50,9 +50,34 @@ def test_render_hits_shows_rank_citation_and_highlight() -> None:
     out = console.export_text()
     assert "#1" in out and "d:L3-L3" in out and "標題" in out and "speaker: 王大明" in out
     assert "2025-01-02" in out
+    assert "also in" not in out
     empty = Console(record=True)
     render_hits(empty, AskResult(query="x", hits=[]), [])
     assert "No passage matches" in empty.export_text()
+
+
+def test_render_hits_names_the_copies_of_a_passage_unbroken() -> None:
+    copies = ["copies/report (1):L3-L3", "old/report-final-final:L3-L3"]
+    hit = Hit(
+        rank=1,
+        score=0.9,
+        doc_id="report",
+        title=None,
+        date=None,
+        passage_id="report#p001",
+        text="美國的關稅收入",
+        char_start=0,
+        char_end=7,
+        line_start=3,
+        line_end=3,
+        citation="report:L3-L3",
+        copies=copies,
+    )
+    console = Console(record=True, width=40)
+    render_hits(console, AskResult(query="关税", hits=[hit]), ["关税"])
+    lines = console.export_text().splitlines()
+    assert any("also in copies/report (1):L3-L3" in line for line in lines)
+    assert any("old/report-final-final:L3-L3" in line for line in lines)  # not cut at 40
 
 
 def test_render_hits_underlines_the_answer_in_the_clean_text() -> None:

@@ -52,9 +52,15 @@ def ask_with_evidence(
 ) -> tuple[AskResult, list[dict[str, float]]]:
     """`ask`, and the evidence (confidence.FEATURES) of each hit, for fitting a calibration."""
     session.reader.check_documents(filters.docs)
-    results = hybrid_search(session, question, max(k, LEAD_DEPTH), filters)
+    depth = max(k, LEAD_DEPTH)
+    # Twice as deep, so that k distinct hits remain when copies go (the first stage reads its
+    # best second_stage.DEPTH whatever k is: no cost for a usual k).
+    results = hybrid_search(session, question, 2 * depth, filters)
     passages = session.reader.passages([r.key for r in results])
     documents = session.reader.documents_by_id({p.doc_id for p in passages.values()})
+    results, copies = without_copies(results, passages, documents)
+    results = results[:depth]
+    passages = {result.key: passages[result.key] for result in results}
     claims = session.reader.claims_by_passage([result.key for result in results[:k]])
     found = _evidence(session, question, results, passages, documents)
     answers = found[0] if found else {}
@@ -96,6 +102,7 @@ def ask_with_evidence(
                 clean_text=clean,
                 clean_answer_start=clean_answer[0],
                 clean_answer_end=clean_answer[1],
+                copies=[copy.citation for copy in copies.get(result.key, [])],
             )
         )
     answered = AskResult(
@@ -106,6 +113,29 @@ def ask_with_evidence(
         probability_from=_probability_from(session, calibration.key if calibration else None),
     )
     return answered, rows[:k]
+
+
+def without_copies(
+    results: list[Scored], passages: dict[PassageKey, Passage], documents: dict[str, Document]
+) -> tuple[list[Scored], dict[PassageKey, list[Passage]]]:
+    """The results without the passages of a file's copies (the same bytes indexed under
+    another name: `report.pdf` and `report (1).pdf` in a team's folder), each kept hit with
+    the copies of its passage, in rank order. A copy would take a place of the first k and
+    lower the confidence of the passage it repeats, whose lead over the other hits is then a
+    lead over itself. Passages of different documents that only read alike (two laws'
+    `本法自公布日施行。`) are no copies: their documents differ."""
+    kept: dict[tuple[str, int, int], PassageKey] = {}
+    distinct: list[Scored] = []
+    copies: dict[PassageKey, list[Passage]] = {}
+    for result in results:
+        passage = passages[result.key]
+        identity = (documents[passage.doc_id].sha256, passage.char_start, passage.char_end)
+        if identity in kept:
+            copies.setdefault(kept[identity], []).append(passage)
+            continue
+        kept[identity] = result.key
+        distinct.append(result)
+    return distinct, copies
 
 
 def _shown(passage: Passage, answer: tuple[int, int]) -> tuple[str, tuple[int, int]]:

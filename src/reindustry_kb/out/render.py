@@ -179,7 +179,14 @@ def render_hits(console: Console, result: AskResult, terms: Sequence[str]) -> No
             (f"  speaker: {hit.speaker}", "magenta") if hit.speaker else "",
             keep=(0, 3),
         )
-        parts = [meta, Text(""), body]
+        parts: list[Text] = [meta]
+        if hit.copies:  # the same file indexed under other names
+            cited: list[str | tuple[str, str]] = ["also in "]
+            for number, citation in enumerate(hit.copies):
+                cited += [", "] * bool(number) + [(citation, "cyan")]
+            whole = [number for number, part in enumerate(cited) if isinstance(part, tuple)]
+            parts.append(prose(*cited, keep=whole))
+        parts += [Text(""), body]
         if hit.claims:
             parts += [Text(""), claims_line(hit.claims)]
         console.print(
