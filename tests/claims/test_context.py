@@ -213,6 +213,23 @@ def test_a_measure_never_reaches_into_another_sentence_or_figure() -> None:
             "United States",
             "2025",
         ),
+        # A change to a level: the figure is the object's new level.
+        (
+            "Lawmakers cut chip subsidies to US$2.9 billion, a review found.",
+            "en",
+            "US$2.9 billion",
+            "chip subsidies",
+            None,
+            None,
+        ),
+        (
+            "The council capped rent increases at 3 percent.",
+            "en",
+            "3 percent",
+            "rent increases",
+            None,
+            None,
+        ),
         # The place before the figure is its scope, not one after a contrast.
         (
             "Japan's average tariff was 8% while the U.S. average applied tariff was 3.3%.",
@@ -263,3 +280,49 @@ def test_a_change_made_by_a_figure_is_measured_with_its_verb() -> None:
     assert (found.measure, found.period) == ("raised its minimum wage", "2025")
     # A level is not a change: the tariff's rate keeps its own measure.
     assert statistic("A tariff of 25% applies to steel.", "en").measure != found.measure
+
+
+_TABLES = """Budget
+
+| Item | 2025 | FY2026 |
+|---|---|---|
+| Chip subsidies | US$3.2 billion | US$4.1 billion |
+
+| Year | Tariff revenue | Chip exports |
+|---|---|---|
+| 2024 | $77 billion | $120 billion |
+
+| Item | Budget | Spent |
+|---|---|---|
+| Chips | $3 billion | $2 billion |
+
+| 項目 | 金額 |
+|---|---|
+| 半導體補助 | 新臺幣 120億元 |
+
+<table>
+<tr><th>年度</th><th>預算</th></tr>
+  <tr><td>2026</td><td>新臺幣 500億元</td></tr>
+</table>
+"""
+
+
+@pytest.mark.parametrize(
+    ("figure", "measure", "period"),
+    [
+        ("US$3.2 billion", "Chip subsidies", "2025"),  # under a year's column: the row's label
+        ("US$4.1 billion", "Chip subsidies", "2026"),
+        ("$77 billion", "Tariff revenue", "2024"),  # in a year's row: the column's heading
+        ("$120 billion", "Chip exports", "2024"),
+        ("$3 billion", None, None),  # Budget and Spent: the row's label is not the measure
+        ("新臺幣 120億元", "半導體補助", None),  # one figure column
+        ("新臺幣 500億元", "預算", "2026"),  # an HTML table, its rows on lines apart
+    ],
+)
+def test_a_figure_in_a_table_is_measured_by_its_row_and_column(
+    figure: str, measure: str | None, period: str | None
+) -> None:
+    (found,) = [
+        c for c in claims(_TABLES, "mixed") if isinstance(c, StatisticClaim) and c.text == figure
+    ]
+    assert (found.measure, found.period) == (measure, period)

@@ -82,6 +82,11 @@ def test_statistic(
     assert value_max == (pytest.approx(expected[2]) if expected[2] is not None else None)
 
 
+def test_a_value_is_the_number_as_written_not_its_binary_product() -> None:
+    # 4.1 x 1e9 is 4099999999.9999995 in floating point.
+    assert [s[1] for s in stats("US$4.1 billion and $0.7 trillion", "en")] == [4.1e9, 0.7e12]
+
+
 def test_a_figure_after_a_comma_is_read_whole() -> None:
     # NFKC folds ， to ",", which after a digit would continue a number (1,900).
     found = stats("處新臺幣三百元以上，一千五百元以下罰鍰")

@@ -387,6 +387,16 @@ def test_prose_text_drops_the_prose_markup_and_maps_back_to_the_source() -> None
     assert prose_text(plain).span_to_original(4, 5) == (4, 5)
 
 
+def test_prose_text_reads_an_html_table_as_markdown_rows() -> None:
+    from reindustry_kb.ingest.segment import prose_text
+
+    one_line = "<table><tr><th>年度</th><th>預算</th></tr><tr><td>2026</td><td>500億元</td></tr>"
+    assert prose_text(one_line).text == "\n|年度|預算\n|2026|500億元"
+    # A row the source breaks before keeps one line end (no blank line between rows).
+    broken = "<tr><th>年度</th></tr>\n  <tr><td>2026</td></tr>"
+    assert prose_text(broken).text == "|年度\n  |2026"
+
+
 def test_a_comment_of_several_lines_is_no_text_and_no_passage_spans_it() -> None:
     from reindustry_kb.ingest.segment import _COMMENT_LINES
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from reindustry_kb.claims.base import Found
@@ -108,6 +109,16 @@ _EN_CHANGED_BY = re.compile(
     rf"\w*\s+(?:(?:its|their|the|his|her|our)\s+)?{_EN_NP})\s+by\s+(?:\w+\s+){{0,2}}$",
     re.I,
 )
+# A change made to something, to the figure (lawmakers cut chip subsidies to $2.9 billion, set
+# the minimum wage at NT$28,590): the figure is the object's new level, so the object alone is
+# what is measured.
+_EN_CHANGED_TO = re.compile(
+    r"\b(?:(?:rais|increas|reduc|hik|doubl|halv)(?:e|ed|es|ing)|(?:lower|lift|boost|expand)(?:s|ed|ing)?"
+    r"|cut(?:s|ting)?|trim(?:s|med|ming)?|slash(?:es|ed|ing)?|set(?:s|ting)?|fix(?:es|ed|ing)?"
+    r"|cap(?:s|ped|ping)?)\s+(?:(?:its|their|the|his|her|our)\s+)?"
+    rf"(?P<np>{_EN_NP})\s+(?:to|at)\s+(?:\w+\s+){{0,2}}$",
+    re.I,
+)
 # A relative clause opens the figure's clause: its subject ends the clause before.
 _EN_RELATIVE = re.compile(r"\s*(?:which|that)\b", re.I)
 _EN_NP_END = re.compile(rf"(?P<np>{_EN_NP})\s*$")
@@ -131,6 +142,10 @@ OPENER = 24
 # The same year as the date before (同年美国新增……约 50 GW): the one reference to another
 # sentence a period may make.
 _SAME_YEAR = re.compile(r"同年|\b(?:the same|that) year\b", re.I)
+# A table's heading cell that names a year: the period of the figures below it.
+_YEAR_HEADING = re.compile(r"(?:fy\s?)?(?P<year>(?:19|20)\d\d)\s*(?:年|年度|财年)?", re.I)
+_RULE_ROW = re.compile(r"[\s|:-]*")
+_WORDS = re.compile(rf"[{HAN}A-Za-z]{{2}}")
 _FISCAL_YEAR = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)\s*(?:财政|会计)?(?:年度|财年)")
 
 
@@ -201,10 +216,67 @@ def _describe_statistic(
         default=clause[0],
     )
     right = min((start for start, _ in numbers if item.end <= start < clause[1]), default=clause[1])
-    measure = _measure(text, item, (left, right))
+    cell = _table_cell(text, item)
+    measure = cell[0] if cell else _measure(text, item, (left, right))
     item.fields["measure"] = measure
     item.fields["scope"] = _scope(text, item, measure, clause, actors)
-    item.fields["period"] = _period(text, item, clause, dates)
+    item.fields["period"] = (cell[1] if cell else None) or _period(text, item, clause, dates)
+
+
+def _table_cell(text: str, item: Found) -> tuple[tuple[int, int], str | None] | None:
+    """A figure in a table row (Markdown's pipes; an HTML table's cells are pipes in the prose
+    view): its measure and period from the table's labels. Under a column headed by a year,
+    the row's label (its first cell) is the measure and that year the period; in a row
+    labelled by a year, the column's heading is the measure. A table of one figure column
+    measures its row's label. None outside a table, without a label, or where the row's label
+    is not the whole measure (a table with columns Budget and Spent would give both one)."""
+    row = _cells(text, item.start)
+    column = next((n for n, (a, b) in enumerate(row) if a <= item.start and item.end <= b), None)
+    if not column:
+        return None
+    heading = _heading_row(text, item.start)
+    above = heading[column] if heading is not None and len(heading) == len(row) else None
+    labelled = _YEAR_HEADING.fullmatch(text, *row[0])
+    if labelled and above is not None and _WORDS.search(text, *above):
+        return above, labelled["year"]
+    if not _WORDS.search(text, *row[0]):
+        return None
+    named = _YEAR_HEADING.fullmatch(text, *above) if above is not None else None
+    if named is None and len(row) != 2:
+        return None
+    return row[0], named["year"] if named else None
+
+
+def _cells(text: str, at: int) -> list[tuple[int, int]]:
+    """The cells (stripped spans) of the table row holding `at`; [] for a line of no table."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    end = len(text) if end < 0 else end
+    if text.count("|", start, end) < 2:
+        return []
+    pipes = [start - 1, *(start + m.start() for m in re.finditer(r"\|", text[start:end])), end]
+    cells = [_trimmed(text, left + 1, right) for left, right in pairwise(pipes)]
+    # The pipes that open and close a row bound no cell.
+    if cells and cells[0][0] == cells[0][1] and not text[start : cells[0][0]].strip(" \t"):
+        cells = cells[1:]
+    if cells and cells[-1][0] == cells[-1][1] and not text[cells[-1][1] : end].strip(" \t"):
+        cells = cells[:-1]
+    return cells
+
+
+def _heading_row(text: str, at: int) -> list[tuple[int, int]] | None:
+    """The cells of the first row of the table holding `at` (above its rule row), or None
+    when `at` stands in that first row."""
+    start = text.rfind("\n", 0, at) + 1
+    first = None
+    while start > 0:
+        above = text.rfind("\n", 0, start - 1) + 1
+        if not _cells(text, above):
+            break
+        start = above
+        if not _RULE_ROW.fullmatch(text, above, text.find("\n", above)):
+            first = above
+    return _cells(text, first) if first is not None else None
 
 
 def _measure(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, int] | None:
@@ -302,8 +374,10 @@ def _measure_en(text: str, item: Found, clause: tuple[int, int]) -> tuple[int, i
         m = pattern.match(after)
         if m and not _EN_UNITS.match(m["np"]):
             return item.end + m.start("np"), item.end + m.end("np")
-    m = _EN_CHANGED_BY.search(text, clause[0], item.start) or _EN_BEFORE.search(
-        text, clause[0], item.start
+    m = (
+        _EN_CHANGED_BY.search(text, clause[0], item.start)
+        or _EN_CHANGED_TO.search(text, clause[0], item.start)
+        or _EN_BEFORE.search(text, clause[0], item.start)
     )
     if m:
         return m.span("np")

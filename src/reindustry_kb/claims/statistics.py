@@ -189,6 +189,12 @@ def extract_statistics(text: str, context: Context) -> Iterator[Found]:
     )
 
 
+def _as_written(value: float) -> float:
+    """A value to the 15 significant digits a float holds exactly: US$4.1 billion is
+    4.1 x 1e9 = 4099999999.9999995 in binary arithmetic, and 4100000000 as written."""
+    return float(f"{value:.15g}")
+
+
 def _found(
     start: int,
     end: int,
@@ -204,8 +210,8 @@ def _found(
         start,
         end,
         {
-            "value": value,
-            "value_max": value_max,
+            "value": _as_written(value),
+            "value_max": None if value_max is None else _as_written(value_max),
             "unit": unit,
             "quantity": quantity,
             "approx": approx,

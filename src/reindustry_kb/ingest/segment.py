@@ -114,6 +114,8 @@ _MARKUP = re.compile(
 _PROSE = re.compile(_PROSE_MARKUP, re.M)
 # Tags that end a table's cell, and a line (a row, a paragraph, a line break), in claims' view.
 _CELL = re.compile(r"</?(?:td|th)\b[^<>\n]*>", re.I)
+_ROW_END = re.compile(r"</tr\s*>", re.I)
+_ROW_START = re.compile(r"<tr\b[^<>\n]*>", re.I)
 _LINE = re.compile(
     r"</?(?:tr|br|p|div|li|ul|ol|table|thead|tbody|h[1-6]|hr|blockquote|section)\b[^<>\n]*>", re.I
 )
@@ -511,9 +513,11 @@ def prose_text(text: str) -> Folded:
     starts: list[int] = []
     ends: list[int] = []
     position = 0
+    at_line_start = True  # nothing but spaces written since the last line's end
     for m in [*_PROSE.finditer(text), None]:
         stop = m.start() if m else len(text)
         parts.append(text[position:stop])
+        at_line_start = _wrote_line_end(parts[-1], at_line_start)
         starts.extend(range(position, stop))
         ends.extend(range(position + 1, stop + 1))
         if m:
@@ -523,14 +527,26 @@ def prose_text(text: str) -> Folded:
             elif _INLINE.fullmatch(markup):
                 markup = ""
             elif _CELL.fullmatch(markup):  # as a Markdown table's: 2026</td><td>新臺幣 500億元
-                markup = "|"
+                # A cell opens with a pipe and a row with a line: <tr><td>a</td><td>b</td></tr>
+                # reads "|a|b" on one line, its rows on lines of their own, as Markdown writes
+                # them (claims/context.py reads a figure's row and column).
+                markup = "" if markup[1] == "/" else "|"
+            elif _ROW_END.fullmatch(markup) or (_ROW_START.fullmatch(markup) and at_line_start):
+                markup = ""  # a row's line is one line, wherever the source breaks it
             else:
                 markup = "\n" if _LINE.fullmatch(markup) else " "
             parts.append(markup)
+            at_line_start = _wrote_line_end(markup, at_line_start)
             starts.extend([m.start()] * len(markup))
             ends.extend([m.end()] * len(markup))
             position = m.end()
     return Folded("".join(parts), tuple(starts), tuple(ends))
+
+
+def _wrote_line_end(written: str, before: bool) -> bool:
+    """Whether, after `written`, nothing but spaces stands since the last line's end."""
+    last = written.rstrip(" \t")
+    return before if not last else last[-1] == "\n"
 
 
 def clean_text(passage: Passage) -> str:
