@@ -272,3 +272,28 @@ def test_a_hit_answering_with_all_of_it_says_so(tmp_path: Path) -> None:
     markdown = export_questions(Session.open(settings), ["本法何时施行？"], 1)
     assert "**Answer:** the passage below." in markdown
     assert "> 第六十一条 本法自2018年1月1日起施行。" in markdown
+
+
+def test_a_group_of_several_periods_names_each_figures(fake_settings: Settings) -> None:
+    from rich.console import Console
+
+    from reindustry_kb.out.render import render_comparison
+
+    (fake_settings.seeds_dir / "budget.md").write_text(
+        "# Budget\n\n| Item | 2025 | 2026 |\n|---|---|---|\n"
+        "| Chip subsidies | US$3.2 billion | US$4.1 billion |\n",
+        encoding="utf-8",
+    )
+    build_index(fake_settings)
+    session = Session.open(fake_settings)
+    found = compare(session, "chip subsidies")
+    (group,) = [g for g in found.groups if g.measure == "Chip subsidies"]
+    assert sorted(row.period or "" for row in group.statistics) == ["2025", "2026"]
+    markdown = export_compare(session.reader, found)
+    assert "| date | period | value | measure | source |" in markdown
+    assert re.search(r"\| 2026 \| 4\.1bn USD \| Chip subsidies \|", markdown)
+    assert '(2025)", "' in markdown  # the chart's bars say their periods too
+    console = Console(record=True, width=120)
+    render_comparison(console, found)
+    shown = console.export_text()
+    assert re.search(r"period", shown) and re.search(r"│ 2025\s+│ 3\.2bn USD", shown)

@@ -125,13 +125,19 @@ def export_compare(reader: IndexReader, comparison: Comparison) -> str:
     )
     draft = _Draft(f"Figures cited for “{query}”")
     for group in comparison.groups:
-        section = _Section(group_title(group), [], ("date", "value", "measure", "source"))
+        # A group of several periods says each figure's, as the terminal does.
+        periods = len({row.period for row in group.statistics}) > 1
+        columns = ("date", *(["period"] * periods), "value", "measure", "source")
+        section = _Section(group_title(group), [], columns)
         for row in group.statistics:
             value = value_text(row.value, row.value_max, row.unit, row.approx)
             about = f" — {row.measure}" if row.measure else ""
             quote = _quote_around(reader, documents[row.doc_id], claims[row.id], value + about)
             section.quotes.append(quote)
-            section.rows.append((row.date or "undated", value, row.measure or "", row.citation))
+            period = [row.period or "any"] if periods else []
+            section.rows.append(
+                (row.date or "undated", *period, value, row.measure or "", row.citation)
+            )
         chart = group_chart(group)
         section.chart = markdown(chart) if chart else ""
         draft.sections.append(section)

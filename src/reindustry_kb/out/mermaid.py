@@ -212,9 +212,11 @@ def group_chart(group: StatisticGroup) -> Chart | None:
         return None
     kind = "line" if over_time else "bar"
     labels = [row.date or "undated" for row in rows]
-    if not over_time:  # bars: whose figure each is
+    if not over_time:  # bars: whose figure each is, and of which period where they differ
+        periods = len({row.period for row in rows}) > 1
         labels = [
-            f"{label} {source(row.citation)}" for label, row in zip(labels, rows, strict=True)
+            f"{label} {source(row.citation)}" + (f" ({row.period or 'any'})" if periods else "")
+            for label, row in zip(labels, rows, strict=True)
         ]
     series = [(kind, [scale.of(value) for value in lows])]
     if highs != lows:  # a range: its high ends too (drawn first, the low ends over them)

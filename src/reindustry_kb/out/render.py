@@ -541,9 +541,12 @@ def render_comparison(console: Console, comparison: Comparison) -> None:
     for group in comparison.groups:
         style = "bold red" if group.disagree else "bold"
         console.print(Text(group_title(group), style))
+        # A group of several periods says each figure's (a table's 2025 and 2026 columns).
+        periods = len({row.period for row in group.statistics}) > 1
         rows = [
             (
                 row.date or "undated",
+                *([row.period or "any"] if periods else []),
                 value_text(row.value, row.value_max, row.unit, row.approx),
                 shown(row.measure or ""),
                 shown(row.text),
@@ -551,7 +554,8 @@ def render_comparison(console: Console, comparison: Comparison) -> None:
             )
             for row in group.statistics
         ]
-        _print_table(console, _COMPARE_VIEW, rows)
+        view = (_COMPARE_VIEW[0], Column("period", keep=True), *_COMPARE_VIEW[1:])
+        _print_table(console, view if periods else _COMPARE_VIEW, rows)
         if console.is_terminal:
             bars = [
                 (
