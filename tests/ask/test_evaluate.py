@@ -102,6 +102,32 @@ def test_answer_accuracy_counts_questions_answered_in_the_top_5() -> None:
     assert report.answer_accuracy == 0.5  # q3 has no answer passage in the top 5
 
 
+def test_a_hit_counts_for_the_document_of_its_copy() -> None:
+    from reindustry_kb.ask.evaluate import copied_documents
+    from reindustry_kb.models import Hit
+
+    hit = Hit(
+        rank=1,
+        score=1.0,
+        doc_id="_distractors/repost",
+        title=None,
+        date=None,
+        passage_id="_distractors/repost#p001",
+        text="甲",
+        char_start=0,
+        char_end=1,
+        line_start=3,
+        line_end=4,
+        citation="_distractors/repost:p2:L3-L4",
+        copies=["policy:p2:L3-L4", "old/policy (1):p2:L3-L4"],
+    )
+    assert copied_documents(hit) == ("policy", "old/policy (1)")
+    question = Question(id="a", question="q", answers=["甲"], doc="policy")
+    found = [("_distractors/repost", "甲", None, copied_documents(hit))]
+    assert evaluate([question], lambda q: found).overall.recall["@1"] == 1.0
+    assert evaluate([question], lambda q: [found[0][:3]]).overall.recall["@1"] == 0.0
+
+
 def test_documents_only_sets_answers_aside_and_needs_every_document(tmp_path: Path) -> None:
     from reindustry_kb.ask.evaluate import documents_only
 

@@ -14,7 +14,7 @@ from reindustry_kb.ask.questions import ask
 from reindustry_kb.ask.search import dense_scores
 from reindustry_kb.errors import RkbError
 from reindustry_kb.ingest.segment import shown_text
-from reindustry_kb.models import NO_FILTERS, answer_slice, language_group, passage_order
+from reindustry_kb.models import NO_FILTERS, Hit, answer_slice, language_group, passage_order
 from reindustry_kb.text.language import detect_lang
 
 if TYPE_CHECKING:
@@ -161,8 +161,10 @@ def evaluate(
     questions: Sequence[Question],
     retrieve: Callable[[str], Ranked],
 ) -> Report:
-    """`retrieve` returns ranked (doc_id, passage text, answer span text or None) for a
-    question, at least 10 deep."""
+    """`retrieve` returns ranked (doc_id, passage text, answer span text or None[, the
+    documents of the passage's copies]) for a question, at least 10 deep. A passage is the
+    question's document's when its own or a copy's document is (a file indexed twice answers
+    once, under the first name: questions.without_copies)."""
     ranks: list[int | None] = []
     answered: list[bool] = []
     groups: dict[str, list[int | None]] = {}
@@ -172,8 +174,8 @@ def evaluate(
         rank = next(
             (
                 i
-                for i, (doc_id, text, _) in enumerate(ranked, start=1)
-                if is_relevant(question, doc_id, text)
+                for i, found in enumerate(ranked, start=1)
+                if any(is_relevant(question, doc_id, found[1]) for doc_id in _documents(found))
             ),
             None,
         )
@@ -206,7 +208,7 @@ def evaluate(
     )
 
 
-Ranked = list[tuple[str, str, str | None]]
+Ranked = list[tuple[str, str, str | None] | tuple[str, str, str | None, tuple[str, ...]]]
 
 
 def compare_retrievers(session: Session, depth: int = 10) -> dict[str, Callable[[str], Ranked]]:
@@ -239,7 +241,7 @@ def compare_retrievers(session: Session, depth: int = 10) -> dict[str, Callable[
 
     def hybrid(question: str) -> Ranked:
         return [
-            (hit.doc_id, hit.text, hit.text[answer_slice(hit)])
+            (hit.doc_id, hit.text, hit.text[answer_slice(hit)], copied_documents(hit))
             for hit in ask(session, question, depth).hits
         ]
 
@@ -275,3 +277,15 @@ def _scores(ranks: Sequence[int | None]) -> Scores:
     recall = {f"@{k}": round(sum(r is not None and r <= k for r in ranks) / n, 4) for k in CUTOFFS}
     mrr = sum(1 / r for r in ranks if r is not None and r <= 10) / n
     return Scores(n=n, recall=recall, mrr10=round(mrr, 4))
+
+
+def _documents(found: tuple[Any, ...]) -> tuple[str, ...]:
+    """A ranked passage's document, and its copies' where the retriever gives them."""
+    return (found[0], *(found[3] if len(found) > 3 else ()))
+
+
+def copied_documents(hit: Hit) -> tuple[str, ...]:
+    """The documents of a hit's copies: a copy's citation is its document's and then the
+    hit's own lines (and page), as the copies are the same bytes."""
+    where = hit.citation[len(hit.doc_id) :]
+    return tuple(citation.removesuffix(where) for citation in hit.copies)
