@@ -31,6 +31,9 @@ from reindustry_kb.models import (
     Passage,
 )
 
+# The passages of a file's copies, by the passage kept (questions.without_copies).
+Copies = dict[PassageKey, list[Passage]]
+
 
 def clean_question(question: str) -> str:
     """The question stripped, or a one-line error when there is none."""
@@ -52,15 +55,7 @@ def ask_with_evidence(
 ) -> tuple[AskResult, list[dict[str, float]]]:
     """`ask`, and the evidence (confidence.FEATURES) of each hit, for fitting a calibration."""
     session.reader.check_documents(filters.docs)
-    depth = max(k, LEAD_DEPTH)
-    # Twice as deep, so that k distinct hits remain when copies go (the first stage reads its
-    # best second_stage.DEPTH whatever k is: no cost for a usual k).
-    results = hybrid_search(session, question, 2 * depth, filters)
-    passages = session.reader.passages([r.key for r in results])
-    documents = session.reader.documents_by_id({p.doc_id for p in passages.values()})
-    results, copies = without_copies(results, passages, documents)
-    results = results[:depth]
-    passages = {result.key: passages[result.key] for result in results}
+    results, passages, documents, copies = _distinct(session, question, max(k, LEAD_DEPTH), filters)
     claims = session.reader.claims_by_passage([result.key for result in results[:k]])
     found = _evidence(session, question, results, passages, documents)
     answers = found[0] if found else {}
@@ -115,9 +110,24 @@ def ask_with_evidence(
     return answered, rows[:k]
 
 
+def _distinct(
+    session: Session, question: str, depth: int, filters: Filters
+) -> tuple[list[Scored], dict[PassageKey, Passage], dict[str, Document], Copies]:
+    """The best `depth` results without copies (without_copies), their passages and
+    documents, and the copies of each."""
+    # Twice as deep, so that `depth` distinct hits remain when copies go (the first stage reads
+    # its best second_stage.DEPTH whatever the depth: no cost for a usual k).
+    results = hybrid_search(session, question, 2 * depth, filters)
+    passages = session.reader.passages([r.key for r in results])
+    documents = session.reader.documents_by_id({p.doc_id for p in passages.values()})
+    results, copies = without_copies(results, passages, documents)
+    results = results[:depth]
+    return results, {r.key: passages[r.key] for r in results}, documents, copies
+
+
 def without_copies(
     results: list[Scored], passages: dict[PassageKey, Passage], documents: dict[str, Document]
-) -> tuple[list[Scored], dict[PassageKey, list[Passage]]]:
+) -> tuple[list[Scored], Copies]:
     """The results without the passages of a file's copies (the same bytes indexed under
     another name: `report.pdf` and `report (1).pdf` in a team's folder), each kept hit with
     the copies of its passage, in rank order. A copy would take a place of the first k and
@@ -126,7 +136,7 @@ def without_copies(
     `本法自公布日施行。`) are no copies: their documents differ."""
     kept: dict[tuple[str, int, int], PassageKey] = {}
     distinct: list[Scored] = []
-    copies: dict[PassageKey, list[Passage]] = {}
+    copies: Copies = {}
     for result in results:
         passage = passages[result.key]
         identity = (documents[passage.doc_id].sha256, passage.char_start, passage.char_end)
