@@ -300,6 +300,12 @@ _TABLES = """Budget
 |---|---|
 | 半導體補助 | 新臺幣 120億元 |
 
+| Program | 2025 | 2026 |
+
+|---|---|---|
+
+| Training grants | NT$1.2 billion | NT$1.5 billion |
+
 <table>
 <tr><th>年度</th><th>預算</th></tr>
   <tr><td>2026</td><td>新臺幣 500億元</td></tr>
@@ -317,6 +323,7 @@ _TABLES = """Budget
         ("$3 billion", None, None),  # Budget and Spent: the row's label is not the measure
         ("新臺幣 120億元", "半導體補助", None),  # one figure column
         ("新臺幣 500億元", "預算", "2026"),  # an HTML table, its rows on lines apart
+        ("NT$1.5 billion", "Training grants", "2026"),  # rows apart, as a web page's extract
     ],
 )
 def test_a_figure_in_a_table_is_measured_by_its_row_and_column(

@@ -265,17 +265,26 @@ def _cells(text: str, at: int) -> list[tuple[int, int]]:
 
 
 def _heading_row(text: str, at: int) -> list[tuple[int, int]] | None:
-    """The cells of the first row of the table holding `at` (above its rule row), or None
-    when `at` stands in that first row."""
-    start = text.rfind("\n", 0, at) + 1
+    """The cells of the heading row of the table holding `at`: the row above its rule row
+    (|---|), else its first row; None when `at` stands in it. Rows may stand apart by blank
+    lines, as the tables of an HTML page's extracted text do."""
+    line = text.rfind("\n", 0, at) + 1
     first = None
-    while start > 0:
-        above = text.rfind("\n", 0, start - 1) + 1
+    ruled = False
+    while line > 0:
+        above = text.rfind("\n", 0, line - 1) + 1
+        end = text.find("\n", above)
+        line = above
+        if not text[above:end].strip():
+            continue
         if not _cells(text, above):
             break
-        start = above
-        if not _RULE_ROW.fullmatch(text, above, text.find("\n", above)):
-            first = above
+        if _RULE_ROW.fullmatch(text, above, end):
+            ruled = True
+            continue
+        first = above
+        if ruled:
+            break
     return _cells(text, first) if first is not None else None
 
 
