@@ -88,6 +88,11 @@ class StatisticGroup(BaseModel):
     score: float = 0.0  # the best relevance of its figures: groups are in this order
     disagreements: list[Disagreement] = []
 
+    def several_periods(self) -> bool:
+        """Whether its figures state different periods (a table's 2025 and 2026 columns):
+        then each figure's is shown beside it."""
+        return len({row.period for row in self.statistics}) > 1
+
 
 _DURATION_NUMBER = re.compile(
     r"(?P<n>\d+|[一二三四五六七八九十两]+|[a-z]+)\s*(?P<unit>年|个月|years?|decades?|months?)"

@@ -501,12 +501,12 @@ def shown_span(shown: str, where: list[int], start: int, end: int) -> tuple[int,
 
 def prose_text(text: str) -> Folded:
     """`text` as the claim extractors read it: the markup within its prose (_PROSE) removed,
-    inline markup as nothing (`$<span>52.7</span> billion` reads "$52.7 billion"), a cell's tag
-    as a table's pipe, a row's, a paragraph's or a line break as a line's end (so
-    `2026</td><td>新臺幣` is no amount), the rest as a space, entities decoded (`20&nbsp;percent`),
-    its lines and spaces as they stand; with each character's span in `text`, so a claim found
-    in it quotes the source exactly. A comment's date or a URL's digits are no claim of the
-    document's."""
+    inline markup as nothing (`$<span>52.7</span> billion` reads "$52.7 billion"), a cell's
+    opening tag as a table's pipe and a table's row as one line (so `2026</td><td>新臺幣` is no
+    amount), a paragraph's or a line break as a line's end, the rest as a space, entities
+    decoded (`20&nbsp;percent`), its lines and spaces as they stand; with each character's
+    span in `text`, so a claim found in it quotes the source exactly. A comment's date or a
+    URL's digits are no claim of the document's."""
     if not _PROSE.search(text):
         return Folded(text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
     parts: list[str] = []

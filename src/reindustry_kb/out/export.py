@@ -125,8 +125,7 @@ def export_compare(reader: IndexReader, comparison: Comparison) -> str:
     )
     draft = _Draft(f"Figures cited for “{query}”")
     for group in comparison.groups:
-        # A group of several periods says each figure's, as the terminal does.
-        periods = len({row.period for row in group.statistics}) > 1
+        periods = group.several_periods()
         columns = ("date", *(["period"] * periods), "value", "measure", "source")
         section = _Section(group_title(group), [], columns)
         for row in group.statistics:

@@ -213,7 +213,7 @@ def group_chart(group: StatisticGroup) -> Chart | None:
     kind = "line" if over_time else "bar"
     labels = [row.date or "undated" for row in rows]
     if not over_time:  # bars: whose figure each is, and of which period where they differ
-        periods = len({row.period for row in rows}) > 1
+        periods = group.several_periods()
         labels = [
             f"{label} {source(row.citation)}" + (f" ({row.period or 'any'})" if periods else "")
             for label, row in zip(labels, rows, strict=True)

@@ -541,8 +541,7 @@ def render_comparison(console: Console, comparison: Comparison) -> None:
     for group in comparison.groups:
         style = "bold red" if group.disagree else "bold"
         console.print(Text(group_title(group), style))
-        # A group of several periods says each figure's (a table's 2025 and 2026 columns).
-        periods = len({row.period for row in group.statistics}) > 1
+        periods = group.several_periods()
         rows = [
             (
                 row.date or "undated",
