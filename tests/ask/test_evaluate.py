@@ -104,20 +104,11 @@ def test_answer_accuracy_counts_questions_answered_in_the_top_5() -> None:
 
 def test_a_hit_counts_for_the_document_of_its_copy() -> None:
     from reindustry_kb.ask.evaluate import copied_documents
-    from reindustry_kb.models import Hit
+    from tests.hits import a_hit
 
-    hit = Hit(
-        rank=1,
-        score=1.0,
-        doc_id="_distractors/repost",
-        title=None,
-        date=None,
-        passage_id="_distractors/repost#p001",
-        text="甲",
-        char_start=0,
-        char_end=1,
-        line_start=3,
-        line_end=4,
+    hit = a_hit(
+        "_distractors/repost",
+        "甲",
         citation="_distractors/repost:p2:L3-L4",
         copies=["policy:p2:L3-L4", "old/policy (1):p2:L3-L4"],
     )

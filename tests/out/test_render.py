@@ -57,22 +57,9 @@ def test_render_hits_shows_rank_citation_and_highlight() -> None:
 
 
 def test_render_hits_names_the_copies_of_a_passage_unbroken() -> None:
-    copies = ["copies/report (1):L3-L3", "old/report-final-final:L3-L3"]
-    hit = Hit(
-        rank=1,
-        score=0.9,
-        doc_id="report",
-        title=None,
-        date=None,
-        passage_id="report#p001",
-        text="美國的關稅收入",
-        char_start=0,
-        char_end=7,
-        line_start=3,
-        line_end=3,
-        citation="report:L3-L3",
-        copies=copies,
-    )
+    from tests.hits import a_hit
+
+    hit = a_hit("report", copies=["copies/report (1):L3-L3", "old/report-final-final:L3-L3"])
     console = Console(record=True, width=40)
     render_hits(console, AskResult(query="关税", hits=[hit]), ["关税"])
     lines = console.export_text().splitlines()
