@@ -297,3 +297,13 @@ def test_a_group_of_several_periods_names_each_figures(fake_settings: Settings) 
     render_comparison(console, found)
     shown = console.export_text()
     assert re.search(r"period", shown) and re.search(r"│ 2025\s+│ 3\.2bn USD", shown)
+
+
+def test_a_compare_export_names_the_copies_of_a_figure(fake_settings: Settings) -> None:
+    import shutil
+
+    shutil.copy(fake_settings.seeds_dir / "brief_en.md", fake_settings.seeds_dir / "brief_en2.md")
+    build_index(fake_settings)
+    markdown = _compared(fake_settings, "tariff revenue")
+    assert re.search(r"`brief_en:L\d+-L\d+` \(also `brief_en2:L\d+-L\d+`\) \[\^\d+\]", markdown)
+    assert not re.search(r"\| `brief_en2:", markdown)  # no row of its own

@@ -374,3 +374,11 @@ def test_citations_headers_and_words_stay_whole(
     for text in shown:  # every word of the text shown whole on a line
         for word in re.findall(r"[A-Za-z][A-Za-z0-9]+", text):
             assert any(re.search(rf"(?<![A-Za-z0-9]){word}(?![A-Za-z0-9])", x) for x in lines), word
+
+
+def test_a_citation_says_how_many_copies_of_its_file_say_the_same() -> None:
+    from reindustry_kb.out.render import with_copies
+
+    assert with_copies("wage:L1-L1", []) == "wage:L1-L1"
+    assert with_copies("wage:L1-L1", ["wage (1):L1-L1"]) == "wage:L1-L1 +1 copy"
+    assert with_copies("wage:L1-L1", ["a:L1-L1", "b:L1-L1"]) == "wage:L1-L1 +2 copies"

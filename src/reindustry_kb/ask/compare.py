@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
+from reindustry_kb.ask.copies import without_copies
 from reindustry_kb.ask.dense import standardisers, window_similarities
 from reindustry_kb.ask.grouping import (
     TOLERANCE,
@@ -187,14 +188,26 @@ def compare(
     vector = query_vector(session, query) if found and session.dense.n else None
     matched = _matched(session, vector, ideas, found)
     documents = reader.documents_by_id({m.claim.doc_id for m in matched})
-    rows = [_row(m, documents[m.claim.doc_id]) for m in matched]
+    # A figure and its copy's (the same file twice) are one figure, not two that agree.
+    matched, copies = without_copies(
+        matched, lambda m: (m.claim.doc_id, m.claim.char_start, m.claim.char_end), documents
+    )
+    rows = [
+        _row(m, documents[m.claim.doc_id], [_citation(c.claim) for c in found])
+        for m, found in zip(matched, copies, strict=True)
+    ]
     matcher = ObjectMatcher(session.terms)
     rows = _rank(session, vector, rows, query, matcher)
     return Comparison(query=query, groups=grouped(rows, tolerance, matcher))
 
 
-def _row(m: _Match, document: Document) -> ComparedStatistic:
-    """A matched statistic as compare shows it, with its document's title and date."""
+def _citation(claim: StatisticClaim) -> str:
+    return citation_of(claim.doc_id, claim.line, claim.line, claim.page)
+
+
+def _row(m: _Match, document: Document, copies: list[str]) -> ComparedStatistic:
+    """A matched statistic as compare shows it, with its document's title and date, and the
+    citations of its copies."""
     claim = m.claim
     return ComparedStatistic(
         id=claim.id,
@@ -209,7 +222,8 @@ def _row(m: _Match, document: Document) -> ComparedStatistic:
         doc_id=claim.doc_id,
         title=document.title,
         date=document.date,
-        citation=citation_of(claim.doc_id, claim.line, claim.line, claim.page),
+        citation=_citation(claim),
+        copies=copies,
         line=claim.line,
         match=round(m.named, 3),
         closeness=m.closeness,

@@ -63,6 +63,7 @@ class ComparedStatistic(BaseModel):
     compared_at: str | None = None  # its period with the quarter, half or month named beside
     # it (2025-Q2; ask/periods.py), when compare read one
     relevance: float = 0.0  # how well it answers the query (ask/compare.py's _rank)
+    copies: list[str] = []  # citations of the same figure in copies of its file (ask/copies.py)
 
 
 class Disagreement(BaseModel):

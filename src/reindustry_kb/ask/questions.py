@@ -13,6 +13,7 @@ from reindustry_kb.ask.confidence import (
     Signals,
     evidence,
 )
+from reindustry_kb.ask.copies import without_copies as first_of_copies
 from reindustry_kb.ask.dense import score, window_similarities
 from reindustry_kb.ask.places import asked_places, asked_share, document_places
 from reindustry_kb.ask.query import analyse, concepts
@@ -31,7 +32,7 @@ from reindustry_kb.models import (
     Passage,
 )
 
-# The passages of a file's copies, by the passage kept (questions.without_copies).
+# The passages of a file's copies, by the passage kept (ask/copies.py).
 Copies = dict[PassageKey, list[Passage]]
 
 
@@ -128,24 +129,18 @@ def _distinct(
 def without_copies(
     results: list[Scored], passages: dict[PassageKey, Passage], documents: dict[str, Document]
 ) -> tuple[list[Scored], Copies]:
-    """The results without the passages of a file's copies (the same bytes indexed under
-    another name: `report.pdf` and `report (1).pdf` in a team's folder), each kept hit with
-    the copies of its passage, in rank order. A copy would take a place of the first k and
-    lower the confidence of the passage it repeats, whose lead over the other hits is then a
-    lead over itself. Passages of different documents that only read alike (two laws'
-    `本法自公布日施行。`) are no copies: their documents differ."""
-    kept: dict[tuple[str, int, int], PassageKey] = {}
-    distinct: list[Scored] = []
-    copies: Copies = {}
-    for result in results:
-        passage = passages[result.key]
-        identity = (documents[passage.doc_id].sha256, passage.char_start, passage.char_end)
-        if identity in kept:
-            copies.setdefault(kept[identity], []).append(passage)
-            continue
-        kept[identity] = result.key
-        distinct.append(result)
-    return distinct, copies
+    """The results without the passages of a file's copies (ask/copies.py), in rank order,
+    and the copies of each kept hit's passage."""
+    distinct, copies = first_of_copies(
+        results,
+        lambda r: (passages[r.key].doc_id, passages[r.key].char_start, passages[r.key].char_end),
+        documents,
+    )
+    return distinct, {
+        result.key: [passages[copy.key] for copy in found]
+        for result, found in zip(distinct, copies, strict=True)
+        if found
+    }
 
 
 def _shown(passage: Passage, answer: tuple[int, int]) -> tuple[str, tuple[int, int]]:

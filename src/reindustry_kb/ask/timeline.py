@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from pydantic import BaseModel, Field
 
+from reindustry_kb.ask.copies import without_copies
 from reindustry_kb.claims.lexicon import actor_names, names_one_of
 from reindustry_kb.claims.temporal import ROLES, TIMELINE_ROLES
 from reindustry_kb.index.backend import IndexReader
@@ -49,6 +50,7 @@ class TimelineEntry(BaseModel):
     events: list[Event] = Field(default_factory=list)
     claim_ids: list[str] = Field(default_factory=list)
     written: str | None = None  # a relative date as written (明年, last month)
+    copies: list[str] = Field(default_factory=list)  # its citations in copies of its file
 
     @property
     def when(self) -> str:
@@ -77,11 +79,17 @@ def timeline(
     found = [c for c in found if not names or names_one_of(names, _event(c).actors)]
     found = [c for c in found if not filters.lever or _event(c).lever == filters.lever]
     found.sort(key=lambda c: (c.value, c.doc_id, _event(c).start))
+    documents = reader.documents_by_id({c.doc_id for c in found})
+    # An event and its copy's (the same file twice) are one event.
+    found, copies = without_copies(found, lambda c: (c.doc_id, c.char_start, c.char_end), documents)
+    copied = {c.id: [copy.doc_id for copy in other] for c, other in zip(found, copies, strict=True)}
     groups: dict[tuple[str, str], list[DateClaim]] = {}
     for claim in found:
         groups.setdefault((claim.doc_id, claim.value), []).append(claim)
-    documents = reader.documents_by_id({c.doc_id for c in found})
-    entries = [_entry(claims, documents[claims[0].doc_id].title) for claims in groups.values()]
+    entries = [
+        _entry(claims, documents[claims[0].doc_id].title, copied[claims[0].id])
+        for claims in groups.values()
+    ]
     entries.sort(key=lambda e: (e.date, e.doc_id, e.event.start))
     return entries
 
@@ -91,10 +99,11 @@ def _event(claim: DateClaim) -> Event:
     return claim.event
 
 
-def _entry(claims: list[DateClaim], title: str | None) -> TimelineEntry:
+def _entry(claims: list[DateClaim], title: str | None, copies: list[str]) -> TimelineEntry:
     """One entry for the claims of one date in one document: each clause once, in the order
     of the text; the strongest role among them (a deadline or an effective date over a plain
-    event); relative only when every date of it was."""
+    event); relative only when every date of it was; cited in the copies of its file too
+    (`copies`: their documents)."""
     events = list({_event(c).start: _event(c) for c in claims}.values())
     events.sort(key=lambda e: e.start)
     lines = [_lines(c) for c in claims]
@@ -111,6 +120,7 @@ def _entry(claims: list[DateClaim], title: str | None) -> TimelineEntry:
         doc_id=first.doc_id,
         title=title,
         citation=citation_of(first.doc_id, start, end, first.page),
+        copies=[citation_of(doc_id, start, end, first.page) for doc_id in copies],
         line_start=start,
         line_end=end,
         claim_id=first.id,

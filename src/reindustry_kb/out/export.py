@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reindustry_kb.ask.compare import Comparison
 from reindustry_kb.ask.questions import ask, clean_question
@@ -33,6 +34,10 @@ from reindustry_kb.models import (
     Hit,
     as_shown,
 )
+
+if TYPE_CHECKING:
+    from reindustry_kb.ask.grouping import ComparedStatistic
+    from reindustry_kb.ask.timeline import TimelineEntry
 
 _MARKER = re.compile(
     r'^<!-- rkb-quote n=(?P<n>\d+) path="(?P<path>[^"]+)" lines=(?P<start>\d+)-(?P<end>\d+) '
@@ -135,7 +140,7 @@ def export_compare(reader: IndexReader, comparison: Comparison) -> str:
             section.quotes.append(quote)
             period = [row.period or "any"] if periods else []
             section.rows.append(
-                (row.date or "undated", *period, value, row.measure or "", row.citation)
+                (row.date or "undated", *period, value, row.measure or "", _cited(row))
             )
         chart = group_chart(group)
         section.chart = markdown(chart) if chart else ""
@@ -169,7 +174,7 @@ def export_timeline(reader: IndexReader, filters: ClaimFilters) -> str:
         line_start = text.count("\n", 0, start) + 1
         line_end = line_start + text.count("\n", start, end)
         section.quotes.append(Quote(document, quote, line_start, line_end, heading))
-        section.rows.append((entry.when, entry.text, actors, entry.citation))
+        section.rows.append((entry.when, entry.text, actors, _cited(entry)))
     chart = timeline_chart(title, entries)
     section.chart = markdown(chart) if chart else ""
     return _render(_Draft("Timeline", [section]), reader.manifest)
@@ -285,10 +290,17 @@ def _table(section: _Section, first: int) -> list[str]:
     """The section's rows as a Markdown table, each citation linked to its quote's footnote
     (numbered from `first`)."""
     lines = ["| " + " | ".join(section.header) + " |", "|" + " --- |" * len(section.header)]
-    for number, (*cells, citation) in enumerate(section.rows, first):
-        cells = [_cell(cell) for cell in cells] + [f"`{citation}` [^{number}]"]
+    for number, (*cells, cited) in enumerate(section.rows, first):
+        cells = [_cell(cell) for cell in cells] + [f"{cited} [^{number}]"]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def _cited(row: ComparedStatistic | TimelineEntry) -> str:
+    """A table row's citation in code marks, and its copies' (the same file under other names,
+    ask/copies.py)."""
+    also = ", ".join(f"`{citation}`" for citation in row.copies)
+    return f"`{row.citation}`" + (f" (also {also})" if also else "")
 
 
 def _cell(text: str) -> str:

@@ -357,6 +357,14 @@ def fitted_table(
     return table, [columns[i].header for i in range(len(columns)) if i not in shown]
 
 
+def with_copies(citation: str, copies: Sequence[str]) -> str:
+    """A citation, and how many copies of its file say the same (ask/copies.py; `--json`
+    names them): `wage:L1-L1 +1 copy`."""
+    if not copies:
+        return citation
+    return f"{citation} +{len(copies)} {'copy' if len(copies) == 1 else 'copies'}"
+
+
 def counted(n: int, noun: str) -> str:
     """ "1 figure", "2 figures": English nouns of this tool's, which take an s."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
@@ -549,7 +557,7 @@ def render_comparison(console: Console, comparison: Comparison) -> None:
                 value_text(row.value, row.value_max, row.unit, row.approx),
                 shown(row.measure or ""),
                 shown(row.text),
-                row.citation,
+                with_copies(row.citation, row.copies),
             )
             for row in group.statistics
         ]
@@ -642,7 +650,8 @@ def render_timeline(console: Console, entries: Sequence[TimelineEntry]) -> None:
             event.highlight_words(verbs, "bold")
         lever = f" [{entry.event.lever}]" if entry.event.lever else ""
         actors = dict.fromkeys(a for e in entry.events or [entry.event] for a in e.actors)
-        rows.append((entry.when, event, ", ".join(actors) + lever, entry.citation))
+        cited = with_copies(entry.citation, entry.copies)
+        rows.append((entry.when, event, ", ".join(actors) + lever, cited))
     _print_table(console, columns, rows, "event")
     if console.is_terminal:
         _print_picture(console, charts.time_axis([entry.date for entry in entries], console.width))
