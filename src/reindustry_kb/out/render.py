@@ -610,6 +610,7 @@ COMPARE_COLUMNS = (
     "id",
     "object",  # added after 0.9.0, so at the end: what is measured, and whether a bound
     "bound",
+    "copies",  # added in 0.12.3: the citations of the figure in copies of its file, "; "-joined
 )
 
 
@@ -626,7 +627,8 @@ def comparison_csv(comparison: Comparison) -> str:
     for group in comparison.groups:
         verdict = {"disagree": group.disagree, "spread": group.spread}
         for row in group.statistics:
-            writer.writerow({**row.model_dump(), **verdict})
+            copies = "; ".join(row.copies)
+            writer.writerow({**row.model_dump(), **verdict, "copies": copies})
     return buffer.getvalue()
 
 
