@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -247,13 +248,17 @@ def _table_cell(text: str, item: Found) -> tuple[tuple[int, int], str | None] | 
     return row[0], named["year"] if named else None
 
 
-def _cells(text: str, at: int) -> list[tuple[int, int]]:
-    """The cells (stripped spans) of the table row holding `at`; [] for a line of no table."""
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at)
+def _cells(text: str, at: int) -> tuple[tuple[int, int], ...]:
+    """The cells (stripped spans) of the table row holding `at`; () for a line of no table."""
+    return _row_cells(text, text.rfind("\n", 0, at) + 1)
+
+
+@lru_cache(maxsize=1024)  # each figure of a row reads the same row and heading
+def _row_cells(text: str, start: int) -> tuple[tuple[int, int], ...]:
+    end = text.find("\n", start)
     end = len(text) if end < 0 else end
     if text.count("|", start, end) < 2:
-        return []
+        return ()
     pipes = [start - 1, *(start + m.start() for m in re.finditer(r"\|", text[start:end])), end]
     cells = [_trimmed(text, left + 1, right) for left, right in pairwise(pipes)]
     # The pipes that open and close a row bound no cell.
@@ -261,14 +266,18 @@ def _cells(text: str, at: int) -> list[tuple[int, int]]:
         cells = cells[1:]
     if cells and cells[-1][0] == cells[-1][1] and not text[cells[-1][1] : end].strip(" \t"):
         cells = cells[:-1]
-    return cells
+    return tuple(cells)
 
 
-def _heading_row(text: str, at: int) -> list[tuple[int, int]] | None:
+def _heading_row(text: str, at: int) -> tuple[tuple[int, int], ...] | None:
     """The cells of the heading row of the table holding `at`: the row above its rule row
     (|---|), else its first row; None when `at` stands in it. Rows may stand apart by blank
     lines, as the tables of an HTML page's extracted text do."""
-    line = text.rfind("\n", 0, at) + 1
+    return _heading_above(text, text.rfind("\n", 0, at) + 1)
+
+
+@lru_cache(maxsize=1024)
+def _heading_above(text: str, line: int) -> tuple[tuple[int, int], ...] | None:
     first = None
     ruled = False
     while line > 0:
