@@ -307,3 +307,7 @@ def test_a_compare_export_names_the_copies_of_a_figure(fake_settings: Settings) 
     markdown = _compared(fake_settings, "tariff revenue")
     assert re.search(r"`brief_en:L\d+-L\d+` \(also `brief_en2:L\d+-L\d+`\) \[\^\d+\]", markdown)
     assert not re.search(r"\| `brief_en2:", markdown)  # no row of its own
+    # A question's export quotes the passage once, its footnote naming the copy.
+    brief = export_questions(Session.open(fake_settings), ["tariff revenue"], 3)
+    assert re.search(r"lines \d+–\d+ \(also `brief_en2:L\d+-L\d+`\)\.", brief)
+    assert 'path="brief_en2.md"' not in brief

@@ -58,6 +58,7 @@ class Quote:
     answer: str = ""  # the sentences of the quote that answer the question, shown first
     weak: bool = False  # a hit below the calibrated threshold: the nearest, not an answer
     answers_whole: bool = False  # all of the quote answers: said, not repeated
+    copies: tuple[str, ...] = ()  # its citations in copies of its file (ask/copies.py)
 
 
 @dataclass
@@ -97,6 +98,7 @@ def export_questions(
                 _answer(hit),
                 hit.weak,
                 _answers_whole(hit),
+                tuple(hit.copies),
             )
             for hit in result.hits
         ]
@@ -277,7 +279,7 @@ def _render(draft: _Draft, manifest: Manifest, reranker: str | None = None) -> s
             lines += ["", f"[^{number}]", ""]
             footnotes.append(
                 f"[^{number}]: {_cite(doc)}, {_pages(quote)}lines "
-                f"{quote.line_start}–{quote.line_end}{_extracted(doc)}."
+                f"{quote.line_start}–{quote.line_end}{_extracted(doc)}{_also(quote.copies)}."
             )
     lines += ["## Sources", ""]
     for doc in sorted(cited.values(), key=lambda d: d.doc_id):
@@ -299,8 +301,12 @@ def _table(section: _Section, first: int) -> list[str]:
 def _cited(row: ComparedStatistic | TimelineEntry) -> str:
     """A table row's citation in code marks, and its copies' (the same file under other names,
     ask/copies.py)."""
-    also = ", ".join(f"`{citation}`" for citation in row.copies)
-    return f"`{row.citation}`" + (f" (also {also})" if also else "")
+    return f"`{row.citation}`" + _also(row.copies)
+
+
+def _also(copies: Sequence[str]) -> str:
+    """` (also `b:L1-L1`)`: where copies of the cited file say the same, or nothing."""
+    return f" (also {', '.join(f'`{citation}`' for citation in copies)})" if copies else ""
 
 
 def _cell(text: str) -> str:
