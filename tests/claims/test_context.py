@@ -300,6 +300,10 @@ _TABLES = """Budget
 |---|---|
 | 半導體補助 | 新臺幣 120億元 |
 
+| 排名 | 品牌 | 銷量（萬輛） | 市佔率 |
+|---|---|---|---|
+| 1 | 比亞迪 | 427.2 | 41.9% |
+
 | Program | 2025 | 2026 |
 
 |---|---|---|
@@ -322,6 +326,7 @@ _TABLES = """Budget
         ("$120 billion", "Chip exports", "2024"),
         ("$3 billion", None, None),  # Budget and Spent: the row's label is not the measure
         ("新臺幣 120億元", "半導體補助", None),  # one figure column
+        ("41.9%", None, None),  # a ranking: its other cells are no measure
         ("新臺幣 500億元", "預算", "2026"),  # an HTML table, its rows on lines apart
         ("NT$1.5 billion", "Training grants", "2026"),  # rows apart, as a web page's extract
     ],

@@ -217,11 +217,23 @@ def _describe_statistic(
         default=clause[0],
     )
     right = min((start for start, _ in numbers if item.end <= start < clause[1]), default=clause[1])
-    cell = _table_cell(text, item)
-    measure = cell[0] if cell else _measure(text, item, (left, right))
+    # In a table, the labels say what a figure measures; else its own cell is its clause (a
+    # row's other cells, | 1 | 比亚迪 | 427.2 |, are no measure of 41.9%).
+    labels = _table_cell(text, item)
+    own = _own_cell(text, item)
+    if own is not None:
+        left, right = max(left, own[0]), min(right, own[1])
+    measure = labels[0] if labels else _measure(text, item, (left, right))
     item.fields["measure"] = measure
     item.fields["scope"] = _scope(text, item, measure, clause, actors)
-    item.fields["period"] = (cell[1] if cell else None) or _period(text, item, clause, dates)
+    item.fields["period"] = (labels[1] if labels else None) or _period(text, item, clause, dates)
+
+
+def _own_cell(text: str, item: Found) -> tuple[int, int] | None:
+    """The table cell a figure stands in, or None outside a table."""
+    return next(
+        ((a, b) for a, b in _cells(text, item.start) if a <= item.start and item.end <= b), None
+    )
 
 
 def _table_cell(text: str, item: Found) -> tuple[tuple[int, int], str | None] | None:
@@ -232,7 +244,8 @@ def _table_cell(text: str, item: Found) -> tuple[tuple[int, int], str | None] | 
     measures its row's label. None outside a table, without a label, or where the row's label
     is not the whole measure (a table with columns Budget and Spent would give both one)."""
     row = _cells(text, item.start)
-    column = next((n for n, (a, b) in enumerate(row) if a <= item.start and item.end <= b), None)
+    own = _own_cell(text, item)
+    column = row.index(own) if own is not None else None
     if not column:
         return None
     heading = _heading_row(text, item.start)
