@@ -5,7 +5,7 @@ from pathlib import Path
 from reindustry_kb.claims.extract import extract_claims
 from reindustry_kb.ingest.segment import segment
 from reindustry_kb.ingest.sources import read_source
-from reindustry_kb.models import Claim
+from reindustry_kb.models import Claim, StatisticClaim
 from tests.conftest import DATA
 
 
@@ -58,3 +58,30 @@ def test_an_html_tables_cells_stay_apart(tmp_path: Path) -> None:
     assert statistics == [("新臺幣&nbsp;500億元", 5e10, "TWD")]
     for claim in claims:
         assert text[claim.char_start : claim.char_end] == claim.text
+
+
+def test_a_word_files_and_a_web_pages_tables_label_their_figures(tmp_path: Path) -> None:
+    import docx
+
+    rows = [("Item", "2025", "2026"), ("Chip subsidies", "US$3.2 billion", "US$4.1 billion")]
+    document = docx.Document()
+    document.add_paragraph("The ministry published the allocation below.")
+    table = document.add_table(rows=2, cols=3)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.save(str(tmp_path / "budget.docx"))
+    cells = "".join(f"<td>{value}</td>" for value in rows[1])
+    (tmp_path / "budget.html").write_text(
+        "<html><body><article><h1>Budget</h1><p>The ministry published the allocation below, "
+        "for the two years of the programme.</p><table><tr><th>Item</th><th>2025</th>"
+        f"<th>2026</th></tr><tr>{cells}</tr></table></article></body></html>",
+        encoding="utf-8",
+    )
+    for name in ("budget.docx", "budget.html"):
+        _, claims = _claims(tmp_path, name)
+        found = {(c.text, c.measure, c.period) for c in claims if isinstance(c, StatisticClaim)}
+        assert found == {
+            ("US$3.2 billion", "Chip subsidies", "2025"),
+            ("US$4.1 billion", "Chip subsidies", "2026"),
+        }, name
