@@ -243,3 +243,15 @@ def test_how_much_of_an_object_the_query_names(news_terms: Terms) -> None:
     assert matcher.covered("新增太陽能裝機容量", query) == pytest.approx(1.0)
     assert matcher.covered("新增太陽能發電量", query) < 0.8
     assert matcher.covered("total", query) == 0.0  # nothing measured named
+
+
+def test_only_figures_two_sources_give_for_one_period_are_said_to_agree() -> None:
+    from reindustry_kb.out.render import group_title
+
+    (checked,) = grouped([row(195e9, "a"), row(196e9, "b")], TOLERANCE)
+    assert checked.cross_checked() and group_title(checked).endswith("2 figures, consistent")
+    # One source's two years, or two sources' different years: nothing was checked.
+    (table,) = grouped([row(3.2e9, "a", period="2025"), row(4.1e9, "a", period="2026")], TOLERANCE)
+    (apart,) = grouped([row(3.2e9, "a", period="2025"), row(4.1e9, "b", period="2026")], TOLERANCE)
+    for group in (table, apart):
+        assert not group.cross_checked() and group_title(group).endswith("— 2 figures")

@@ -89,6 +89,15 @@ class StatisticGroup(BaseModel):
     score: float = 0.0  # the best relevance of its figures: groups are in this order
     disagreements: list[Disagreement] = []
 
+    def cross_checked(self) -> bool:
+        """Whether two documents state a figure of one period (the figures a disagreement is
+        looked for among): only then can the group be said to agree."""
+        sources: dict[str, set[str]] = defaultdict(set)
+        for row in self.statistics:
+            if (key := compared_period(row)) is not None:
+                sources[key].add(row.doc_id)
+        return any(len(documents) > 1 for documents in sources.values())
+
     def several_periods(self) -> bool:
         """Whether its figures state different periods (a table's 2025 and 2026 columns):
         then each figure's is shown beside it."""

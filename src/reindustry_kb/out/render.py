@@ -527,7 +527,7 @@ def number_text(value: float) -> str:
 
 def group_title(group: StatisticGroup) -> str:
     """measure · unit · scope · period, how many figures, and whether values of one period
-    disagree."""
+    disagree, or agree where two sources state one."""
     periods = {row.period for row in group.statistics}
     period = group.period or (f"{len(periods)} periods" if len(periods) > 1 else "any period")
     parts = [group.measure or "unnamed measure", group.unit, group.scope or "any scope", period]
@@ -535,7 +535,7 @@ def group_title(group: StatisticGroup) -> str:
     if group.disagree:
         where = "".join(f"{d.period}; " for d in group.disagreements)
         verdict = f", values disagree ({where}spread {group.spread:.0%})"
-    elif len(group.statistics) > 1:
+    elif group.cross_checked():  # figures of different periods or of one source agree on nothing
         verdict = ", consistent"
     return " · ".join(parts) + f" — {counted(len(group.statistics), 'figure')}{verdict}"
 
