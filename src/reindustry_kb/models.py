@@ -158,7 +158,7 @@ class Hit(BaseModel):
     clean_answer_start: int | None = None
     clean_answer_end: int | None = None
     # Citations of the same passage in copies of its file (the same bytes indexed under other
-    # names), which are not hits of their own (ask/questions.without_copies).
+    # names), which are not hits of their own (ask/copies.py).
     copies: list[str] = Field(default_factory=list)
 
 

@@ -164,7 +164,7 @@ def evaluate(
     """`retrieve` returns ranked (doc_id, passage text, answer span text or None[, the
     documents of the passage's copies]) for a question, at least 10 deep. A passage is the
     question's document's when its own or a copy's document is (a file indexed twice answers
-    once, under the first name: questions.without_copies)."""
+    once, under the first name: ask/copies.py)."""
     ranks: list[int | None] = []
     answered: list[bool] = []
     groups: dict[str, list[int | None]] = {}

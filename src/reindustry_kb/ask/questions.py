@@ -13,7 +13,7 @@ from reindustry_kb.ask.confidence import (
     Signals,
     evidence,
 )
-from reindustry_kb.ask.copies import without_copies as first_of_copies
+from reindustry_kb.ask.copies import without_copies
 from reindustry_kb.ask.dense import score, window_similarities
 from reindustry_kb.ask.places import asked_places, asked_share, document_places
 from reindustry_kb.ask.query import analyse, concepts
@@ -114,33 +114,25 @@ def ask_with_evidence(
 def _distinct(
     session: Session, question: str, depth: int, filters: Filters
 ) -> tuple[list[Scored], dict[PassageKey, Passage], dict[str, Document], Copies]:
-    """The best `depth` results without copies (without_copies), their passages and
-    documents, and the copies of each."""
+    """The best `depth` results without the passages of a file's copies (ask/copies.py), in
+    rank order, their passages and documents, and the copies of each kept hit's passage."""
     # Twice as deep, so that `depth` distinct hits remain when copies go (the first stage reads
     # its best second_stage.DEPTH whatever the depth: no cost for a usual k).
     results = hybrid_search(session, question, 2 * depth, filters)
     passages = session.reader.passages([r.key for r in results])
     documents = session.reader.documents_by_id({p.doc_id for p in passages.values()})
-    results, copies = without_copies(results, passages, documents)
-    results = results[:depth]
-    return results, {r.key: passages[r.key] for r in results}, documents, copies
-
-
-def without_copies(
-    results: list[Scored], passages: dict[PassageKey, Passage], documents: dict[str, Document]
-) -> tuple[list[Scored], Copies]:
-    """The results without the passages of a file's copies (ask/copies.py), in rank order,
-    and the copies of each kept hit's passage."""
-    distinct, copies = first_of_copies(
+    distinct, copies = without_copies(
         results,
         lambda r: (passages[r.key].doc_id, passages[r.key].char_start, passages[r.key].char_end),
         documents,
     )
-    return distinct, {
+    kept = distinct[:depth]
+    copied = {
         result.key: [passages[copy.key] for copy in found]
-        for result, found in zip(distinct, copies, strict=True)
+        for result, found in zip(kept, copies, strict=False)
         if found
     }
+    return kept, {r.key: passages[r.key] for r in kept}, documents, copied
 
 
 def _shown(passage: Passage, answer: tuple[int, int]) -> tuple[str, tuple[int, int]]:
