@@ -219,8 +219,8 @@ def _describe_statistic(
     right = min((start for start, _ in numbers if item.end <= start < clause[1]), default=clause[1])
     # In a table, the labels say what a figure measures; else its own cell is its clause (a
     # row's other cells, | 1 | 比亚迪 | 427.2 |, are no measure of 41.9%).
-    labels = _table_cell(text, item)
     own = _own_cell(text, item)
+    labels = _table_labels(text, item, own) if own is not None else None
     if own is not None:
         left, right = max(left, own[0]), min(right, own[1])
     measure = labels[0] if labels else _measure(text, item, (left, right))
@@ -236,16 +236,17 @@ def _own_cell(text: str, item: Found) -> tuple[int, int] | None:
     )
 
 
-def _table_cell(text: str, item: Found) -> tuple[tuple[int, int], str | None] | None:
+def _table_labels(
+    text: str, item: Found, own: tuple[int, int]
+) -> tuple[tuple[int, int], str | None] | None:
     """A figure in a table row (Markdown's pipes; an HTML table's cells are pipes in the prose
-    view): its measure and period from the table's labels. Under a column headed by a year,
-    the row's label (its first cell) is the measure and that year the period; in a row
-    labelled by a year, the column's heading is the measure. A table of one figure column
-    measures its row's label. None outside a table, without a label, or where the row's label
-    is not the whole measure (a table with columns Budget and Spent would give both one)."""
+    view), standing in the cell `own`: its measure and period from the table's labels. Under a
+    column headed by a year, the row's label (its first cell) is the measure and that year the
+    period; in a row labelled by a year, the column's heading is the measure. A table of one
+    figure column measures its row's label. None without a label, or where the row's label is
+    not the whole measure (a table with columns Budget and Spent would give both one)."""
     row = _cells(text, item.start)
-    own = _own_cell(text, item)
-    column = row.index(own) if own is not None else None
+    column = row.index(own)  # `own`: the figure's cell, of this row
     if not column:
         return None
     heading = _heading_row(text, item.start)
