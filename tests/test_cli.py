@@ -148,6 +148,7 @@ def test_docs_and_show(indexed: Path) -> None:
         (("docs",), "no index"),
         (("show", "x:L1-L2"), "no index"),
         (("ask", "  "), "the question is empty"),
+        (("compare", " "), 'e.g. rkb compare "tariff revenue"'),
         (("ask", "關稅", "--since", "last week"), "--since 'last week' is not a date"),
         (("ask", "關稅", "--lang", "fr"), "--lang 'fr' is not supported"),
         (("index", "--seeds", "/nonexistent/seeds"), "does not exist"),

@@ -36,11 +36,12 @@ from reindustry_kb.models import (
 Copies = dict[PassageKey, list[Passage]]
 
 
-def clean_question(question: str) -> str:
-    """The question stripped, or a one-line error when there is none."""
+def clean_question(question: str, example: str = 'rkb ask "美國關稅收入"') -> str:
+    """The question stripped, or a one-line error when there is none (`example`: the command
+    it names as a fix)."""
     question = question.strip()
     if not question:
-        raise RkbError('the question is empty; ask something, e.g. rkb ask "美國關稅收入"')
+        raise RkbError(f"the question is empty; ask something, e.g. {example}")
     return question
 
 

@@ -52,7 +52,7 @@ def compare_cli(
     from reindustry_kb.ask.session import Session
 
     one_format(as_json, as_csv)
-    query = clean_question(query)
+    query = clean_question(query, 'rkb compare "tariff revenue"')
     found = compare(Session.open(settings), query, chosen.unit, chosen.since, chosen.until)
     csv = (lambda: views().comparison_csv(found)) if as_csv else None
     show(as_json, found.model_dump, lambda c: views().render_comparison(c, found), csv)
