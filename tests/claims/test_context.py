@@ -204,6 +204,15 @@ def test_a_measure_never_reaches_into_another_sentence_or_figure() -> None:
             None,
             "2025",
         ),
+        # A year after `for`: the period (not a count: tests/text/test_dates.py).
+        (
+            "Lawmakers cut chip subsidies to US$2.9 billion for 2026.",
+            "en",
+            "US$2.9 billion",
+            "chip subsidies",
+            None,
+            "2026",
+        ),
         # A fiscal year no date claim holds.
         (
             "美國 2025 財政年度的關稅收入達 2,150 億美元。",

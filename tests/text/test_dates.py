@@ -66,3 +66,17 @@ def test_a_bare_roc_year_in_chinese_numerals_is_read_with_its_month() -> None:
     # A hundred years, a fiscal year's number, an ordinal: no month, no date.
     assert read("一百年來的變化，共一百二十年的歷史") == []
     assert read("一百零五年度預算，第一百零五年度") == []
+
+
+def test_a_year_after_for_or_of_unless_it_counts_the_next_word() -> None:
+    from reindustry_kb.text.dates import find_dates
+
+    def read(text: str) -> list[str]:
+        return sorted(d.value for d in find_dates(text))
+
+    assert read("Lawmakers cut chip subsidies to US$2.9 billion for 2026.") == ["2026"]
+    assert read("a reductions target for 2015 or beyond") == ["2015"]
+    assert read("the Trade Act of 1974 in 2018") == ["1974", "2018"]
+    assert read("the Trade Expansion Act of 1962 (19 U.S.C. 1862)") == ["1962"]
+    # A number that counts what follows is no year.
+    assert read("housing for 2000 employees and a staff of 1950 people") == []

@@ -85,9 +85,22 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "en_year",
         re.compile(
-            r"\b(?:in|since|by|from|until|till|through|before|after|during|of|"
+            r"\b(?:in|since|by|from|until|till|through|before|after|during|"
             r"fiscal(?: year)?|FY)\s+"
             r"(?P<year>(?:19|20)\d\d)\b(?!\s*(?:%|percent))",
+            re.I,
+        ),
+    ),
+    # After `for` or `of` a number as often counts what follows it (for 2000 employees, a
+    # staff of 1950 people): a year only where no word it could count follows (subsidies for
+    # 2026, the Trade Act of 1974 in 2018, for 2015 or beyond).
+    (
+        "en_year",
+        re.compile(
+            r"\b(?:for|of)\s+(?P<year>(?:19|20)\d\d)\b(?!\s*(?:%|percent))"
+            r"(?!\s+(?!(?:and|or|to|in|on|at|by|for|from|through|until|with|when|while|"
+            r"alone|only|onwards?|as|compared|versus|vs|than|was|were|is|are|will|would|had|has|"
+            r"came|rose|fell|grew|stood|reached|totall?ed|amounted|remained)\b)(?-i:[a-z]))",
             re.I,
         ),
     ),
