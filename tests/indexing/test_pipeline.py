@@ -24,6 +24,20 @@ class RecordingEmbedder(FakeEmbedder):
         return super().embed_passages(texts)
 
 
+def test_a_long_run_without_spaces_is_embedded_cut_short(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pasted base64 blob: quoted whole, embedded as its first LONG_RUN characters (each 510
+    # tokens of a text is a pass of the model; the blob means nothing to it).
+    blob = "QUJD" * 25_000
+    (fake_settings.seeds_dir / "blob.md").write_text(f"# Attachment\n\n{blob}\n", "utf-8")
+    monkeypatch.setitem(embed.EMBEDDERS, "fake", RecordingEmbedder)
+    RecordingEmbedder.texts.clear()
+    build_index(fake_settings)
+    of_blob = [text for text in RecordingEmbedder.texts if "QUJDQUJD" in text]
+    assert of_blob and all(len(text) < 200 for text in of_blob), [len(t) for t in of_blob]
+
+
 def test_stats_report_the_rate_and_every_stage(fake_settings: Settings) -> None:
     stats = build_index(fake_settings)
     assert stats.passages_per_s is not None and stats.passages_per_s > 0

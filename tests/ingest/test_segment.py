@@ -417,3 +417,13 @@ def test_a_comment_of_several_lines_is_no_text_and_no_passage_spans_it() -> None
     found = _COMMENT_LINES.findall("<!-- a\n" * 3000 + "b -->")
     assert found == ["<!-- a\nb -->"]  # the last opener's, with its closer
     assert "(?!-->|<!--)" in _COMMENT_LINES.pattern
+
+
+def test_for_embedder_cuts_long_ascii_runs_only() -> None:
+    from reindustry_kb.ingest.segment import LONG_RUN, for_embedder
+
+    assert for_embedder("see " + "x" * 500 + " here") == "see " + "x" * LONG_RUN + " here"
+    prose = "Tariffs rose 5% in 2025; internationalization-related costs fell."
+    assert for_embedder(prose) == prose
+    chinese = "關稅收入" * 200  # Han text writes no spaces and is never cut
+    assert for_embedder(chinese) == chinese

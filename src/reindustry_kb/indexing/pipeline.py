@@ -542,7 +542,7 @@ class _Planner:
         the document needs (-1 when none: a file that could not be read waits for nothing);
         and the texts' digests."""
         from reindustry_kb.embed.embedder import text_key
-        from reindustry_kb.ingest.segment import embedding_text, windows
+        from reindustry_kb.ingest.segment import embedding_text, for_embedder, windows
 
         plan: Plan = []
         keys: list[list[bytes]] = []
@@ -551,8 +551,8 @@ class _Planner:
             return plan, last, keys
         texts = []
         for passage in item.passages:
-            own = embedding_text(passage, item.doc)
-            texts.append((own, *windows(passage, self.window_size)))
+            own = for_embedder(embedding_text(passage, item.doc))
+            texts.append((own, *map(for_embedder, windows(passage, self.window_size))))
             keys.append([text_key(text) for text in texts[-1]])
         self._borrow(keys)
         for mine_texts, digests in zip(texts, keys, strict=True):

@@ -554,6 +554,19 @@ def clean_text(passage: Passage) -> str:
     return _SPACES.sub(" ", _MARKUP.sub(" ", passage.text)).strip()
 
 
+# A run of printable ASCII without a space longer than this (a base64 blob, a hex dump, a
+# line of one character) is embedded as its first LONG_RUN characters: it means nothing to the
+# embedder, and a 300 KB run cost as much as a hundred pages of prose (each 510 tokens of a
+# text is a pass of the model). Han text, which writes no spaces, is never cut.
+LONG_RUN = 40
+_LONG_RUN = re.compile(rf"[!-~]{{{LONG_RUN + 1},}}")
+
+
+def for_embedder(text: str) -> str:
+    """A text to embed, its long runs without a space (LONG_RUN) cut short."""
+    return _LONG_RUN.sub(lambda m: m.group()[:LONG_RUN], text)
+
+
 def embedding_text(passage: Passage, doc: Document) -> str:
     """What the embedder sees: markup stripped, with the title and speaker as context."""
     body = clean_text(passage)
