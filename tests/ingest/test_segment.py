@@ -419,11 +419,23 @@ def test_a_comment_of_several_lines_is_no_text_and_no_passage_spans_it() -> None
     assert "(?!-->|<!--)" in _COMMENT_LINES.pattern
 
 
-def test_for_embedder_cuts_long_ascii_runs_only() -> None:
+def test_for_embedder_cuts_long_runs_only() -> None:
     from reindustry_kb.ingest.segment import LONG_RUN, for_embedder
 
     assert for_embedder("see " + "x" * 500 + " here") == "see " + "x" * LONG_RUN + " here"
-    prose = "Tariffs rose 5% in 2025; internationalization-related costs fell."
+    prose = "Tariffs rose 5% in 2025 (see fact-sheet-president-donald-j-trump-imposes-tariffs)."
     assert for_embedder(prose) == prose
     chinese = "關稅收入" * 200  # Han text writes no spaces and is never cut
     assert for_embedder(chinese) == chinese
+
+
+def test_a_file_of_one_long_run_is_cut_into_passages_of_bounded_length() -> None:
+    # A 300 KB line of one character counted as one word made passages of 331,200 characters
+    # (an `rkb ask` printed 742 KB for two hits).
+    from reindustry_kb.ingest.segment import CHARS_PER_TOKEN
+
+    text = "x" * 300_000
+    passages = segment(_markdown(text))
+    assert len(passages) > 100
+    assert max(len(p.text) for p in passages) <= 300 * CHARS_PER_TOKEN
+    _check_provenance(_markdown(text))

@@ -132,11 +132,19 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # A passage holds at most this many characters per token of its size limit: a line of
 # 5 MB without sentence ends or spaces is cut, not made one passage.
 CHARS_PER_TOKEN = 8
+# A run of letters, digits and base64's + / = longer than this (a base64 blob, a hex dump, a
+# line of one character) counts a token per 4 characters, as the model reads it, and is
+# embedded as its first LONG_RUN characters: it means nothing to the embedder, and a 300 KB
+# run, counted as one word, made one passage that cost as much as a hundred pages of prose.
+LONG_RUN = 40
+_LONG_RUN = re.compile(rf"[A-Za-z0-9+/=]{{{LONG_RUN + 1},}}")
 
 
 def size_of(text: str) -> float:
-    """Estimated model tokens: a Han character ~ 1, an English word ~ 1.3."""
-    return len(_HAN.findall(text)) + 1.3 * len(_WORD.findall(text))
+    """Estimated model tokens: a Han character ~ 1, an English word ~ 1.3, a long run
+    (LONG_RUN) a token per 4 characters."""
+    runs = sum(map(len, _LONG_RUN.findall(text)))
+    return len(_HAN.findall(text)) + 1.3 * len(_WORD.findall(text)) + runs / 4
 
 
 def is_boilerplate(line: str) -> bool:
@@ -554,16 +562,8 @@ def clean_text(passage: Passage) -> str:
     return _SPACES.sub(" ", _MARKUP.sub(" ", passage.text)).strip()
 
 
-# A run of printable ASCII without a space longer than this (a base64 blob, a hex dump, a
-# line of one character) is embedded as its first LONG_RUN characters: it means nothing to the
-# embedder, and a 300 KB run cost as much as a hundred pages of prose (each 510 tokens of a
-# text is a pass of the model). Han text, which writes no spaces, is never cut.
-LONG_RUN = 40
-_LONG_RUN = re.compile(rf"[!-~]{{{LONG_RUN + 1},}}")
-
-
 def for_embedder(text: str) -> str:
-    """A text to embed, its long runs without a space (LONG_RUN) cut short."""
+    """A text to embed, its long runs (LONG_RUN) cut short."""
     return _LONG_RUN.sub(lambda m: m.group()[:LONG_RUN], text)
 
 
