@@ -136,7 +136,9 @@ CHARS_PER_TOKEN = 8
 # line of one character) counts a token per 4 characters, as the model reads it, and is
 # embedded as its first LONG_RUN characters: it means nothing to the embedder, and a 300 KB
 # run, counted as one word, made one passage that cost as much as a hundred pages of prose.
-LONG_RUN = 40
+# Longer than a URL's path (x.com/Name/status/2029293718696493495 is a run of 42; at 40 such
+# paths moved the passages of web pages, at 60 only pages with data-URI images move).
+LONG_RUN = 60
 _LONG_RUN = re.compile(rf"[A-Za-z0-9+/=]{{{LONG_RUN + 1},}}")
 
 
