@@ -85,3 +85,23 @@ def test_a_word_files_and_a_web_pages_tables_label_their_figures(tmp_path: Path)
             ("US$3.2 billion", "Chip subsidies", "2025"),
             ("US$4.1 billion", "Chip subsidies", "2026"),
         }, name
+
+
+def test_a_word_table_of_two_columns_labels_its_figures(tmp_path: Path) -> None:
+    import docx
+
+    rows = [("Item", "2026"), ("Chip subsidies", "US$4.1 billion"), ("Training", "US$0.3 billion")]
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=2)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.save(str(tmp_path / "two.docx"))
+    text, claims = _claims(tmp_path, "two.docx")
+    found = {(c.text, c.measure, c.period) for c in claims if isinstance(c, StatisticClaim)}
+    assert found == {
+        ("US$4.1 billion", "Chip subsidies", "2026"),
+        ("US$0.3 billion", "Training", "2026"),
+    }
+    for claim in claims:
+        assert text[claim.char_start : claim.char_end] == claim.text

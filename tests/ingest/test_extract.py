@@ -139,7 +139,7 @@ def test_json_ld_metadata(tmp_path: Path) -> None:
 def test_docx_paragraphs_table_and_properties(tmp_path: Path) -> None:
     found = _extracted(documents.docx_with_table(tmp_path / "plan.docx"))
     assert found.text.startswith("# 產業補助計畫說明\n\n")
-    assert "半導體 | 1200\n綠能 | 800" in found.text
+    assert "| 半導體 | 1200 |\n| 綠能 | 800 |" in found.text
     assert found.title == "產業補助計畫說明" and found.authors == ["國家發展委員會"]
     assert found.date == "2025-05-02"
 

@@ -442,8 +442,10 @@ def extract_docx(data: bytes, name: str) -> Extracted:
             if text:
                 blocks.append(text)
         elif tag == "tbl":
+            # A row as Markdown writes one (`| Item | 2026 |`), so that a table of two columns
+            # is a table too (claims/context.py reads a figure's labels from its row).
             rows = [
-                " | ".join(cell.text.strip() for cell in row.cells)
+                "| " + " | ".join(cell.text.strip() for cell in row.cells) + " |"
                 for row in Table(child, document).rows
             ]
             if rows:

@@ -502,9 +502,14 @@ def _split_names(value: str) -> list[str]:
 
 
 def _looks_like_title(line: str) -> bool:
-    """A short first line without sentence punctuation inside or at its end."""
+    """A short first line without sentence punctuation inside or at its end, and no table's
+    row (`| Item | 2026 |`: the heading of the table that opens a file labels its figures)."""
     # A line that ends as a sentence does (or holds a Chinese full stop) is no title.
-    return 2 <= len(line) <= 120 and not re.search(r"[。！？!?]\s*$|[。！？]|\.\s*$", line)
+    return (
+        2 <= len(line) <= 120
+        and not re.search(r"[。！？!?]\s*$|[。！？]|\.\s*$", line)
+        and not (line.lstrip().startswith("|") and line.count("|") >= 2)
+    )
 
 
 # Footers and bylines that name the publisher or the authors when the header does not.
