@@ -47,3 +47,13 @@ def test_the_query_dictionary_is_cached_beside_the_vocabulary(tmp_path: Path) ->
     vocabulary.write_text("\n".join(vocabulary_lines(["关税", "收入"])) + "\n", "utf-8")
     assert QueryTokenizer(vocabulary)("关税收入") == ["关税", "收入"]
     assert (tmp_path / "vocab.txt.cache").is_file()  # gone with its build, not left in /tmp
+
+
+def test_plurals_fold_to_their_singular() -> None:
+    # -ses plurals drop their s (purposes is purpose, not purpos), but for the nouns whose
+    # singular ends in s; -xes, -ches, -shes and -sses drop es.
+    words = "purposes purpose licenses cases gases gas statuses taxes processes policies"
+    assert tokenize(words) == [
+        "purpose", "purpose", "license", "case", "gas", "gas", "status", "tax", "process",
+        "policy",
+    ]  # fmt: skip

@@ -37,13 +37,25 @@ def stopwords() -> frozenset[str]:
 _TOKEN_OK = re.compile(r"\w")
 
 
-def _stem(token: str) -> str:
-    """Light English plural folding: tariffs -> tariff, policies -> policy."""
+# Nouns whose singular ends in s (gases -> gas); other -ses plurals drop the s alone
+# (purposes -> purpose, licenses -> license, cases -> case).
+# fmt: off
+_ENDS_IN_S = frozenset({
+    "gas", "bus", "status", "census", "bonus", "campus", "virus", "focus", "surplus", "plus",
+    "alias", "bias", "atlas", "canvas", "lens", "corpus", "genus", "chorus", "iris",
+    "apparatus", "prospectus", "consensus", "stimulus", "radius",
+})
+# fmt: on
+
+
+def singular(token: str) -> str:
+    """Light English plural folding: tariffs -> tariff, policies -> policy, purposes ->
+    purpose, taxes -> tax."""
     if not token.isascii() or len(token) <= 3 or not token.isalpha():
         return token
     if token.endswith("ies") and len(token) > 4:
         return token[:-3] + "y"
-    if token.endswith(("ses", "xes", "ches", "shes")):
+    if token.endswith(("sses", "xes", "ches", "shes", "zzes")) or token[:-2] in _ENDS_IN_S:
         return token[:-2]
     if token.endswith("s") and not token.endswith(("ss", "us", "is")):
         return token[:-1]
@@ -56,7 +68,7 @@ def clean_tokens(raw: Iterable[str]) -> list[str]:
     for token in raw:
         token = token.strip()
         if token and _TOKEN_OK.search(token) and token not in stopwords():
-            tokens.append(_stem(token))
+            tokens.append(singular(token))
     return tokens
 
 
