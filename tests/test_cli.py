@@ -426,6 +426,24 @@ def test_claims_csv_and_table_output(indexed: Path) -> None:
     )
 
 
+def test_claims_of_a_copied_file_are_listed_once_naming_the_copy(indexed: Path) -> None:
+    before = claims("--kind", "statistic")
+    shutil.copy(indexed / "brief_en.md", indexed / "brief_en copy.md")
+    code, _, err = run("index", "--seeds", str(indexed))
+    assert code == 0, err
+    after = claims("--kind", "statistic")
+    assert [c["id"] for c in after] == [c["id"] for c in before]
+    for claim in after:
+        expected = [f"brief_en copy:L{claim['line']}"] if claim["doc_id"] == "brief_en" else []
+        assert claim["copies"] == expected
+    assert any(claim["copies"] for claim in after)
+    result = runner.invoke(app, ["claims", "--csv", "--kind", "statistic"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["copies"] for row in rows] == ["; ".join(c["copies"]) for c in after]  # type: ignore[arg-type]
+    table = runner.invoke(app, ["claims", "--kind", "statistic"], env={"COLUMNS": "150"})
+    assert "+1 copy" in table.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

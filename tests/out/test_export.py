@@ -311,3 +311,16 @@ def test_a_compare_export_names_the_copies_of_a_figure(fake_settings: Settings) 
     brief = export_questions(Session.open(fake_settings), ["tariff revenue"], 3)
     assert re.search(r"lines \d+–\d+ \(also `brief_en2:L\d+-L\d+`\)\.", brief)
     assert 'path="brief_en2.md"' not in brief
+
+
+def test_a_claims_export_quotes_a_copied_files_claim_once(fake_settings: Settings) -> None:
+    import shutil
+
+    from reindustry_kb.out.export import export_claims
+
+    shutil.copy(fake_settings.seeds_dir / "brief_en.md", fake_settings.seeds_dir / "brief_en2.md")
+    build_index(fake_settings)
+    reader = Session.open(fake_settings).reader
+    markdown = export_claims(reader, ClaimFilters(kind="statistic", docs=("brief_en*",)))
+    assert re.search(r"\(also `brief_en2:L\d+`\)", markdown)
+    assert 'path="brief_en2.md"' not in markdown  # no quote of its own

@@ -19,14 +19,22 @@ from reindustry_kb.settings import Settings
 def claims_cli(
     settings: Settings, chosen: Chosen, as_json: AsJson = False, as_csv: AsCsv = False
 ) -> None:
-    """List typed claims (statistics, dates, actors, policy levers) with filters."""
+    """List typed claims (statistics, dates, actors, policy levers) with filters; a claim
+    in a file indexed twice (the same bytes under another name) once, naming the copy."""
+    from reindustry_kb.ask.copies import distinct_claims
     from reindustry_kb.ask.session import open_reader
 
     one_format(as_json, as_csv)
-    filters = chosen.claims()
-    claims = open_reader(settings).find_claims(filters)
-    csv = (lambda: views().claims_csv(claims)) if as_csv else None
-    show(as_json, lambda: dump(claims), lambda c: views().render_claims(c, claims), csv)
+    reader = open_reader(settings)
+    found = reader.find_claims(chosen.claims())
+    claims, copies = distinct_claims(found, reader.documents_by_id({c.doc_id for c in found}))
+    csv = (lambda: views().claims_csv(claims, copies)) if as_csv else None
+    show(
+        as_json,
+        lambda: [{**row, "copies": cited} for row, cited in zip(dump(claims), copies, strict=True)],
+        lambda c: views().render_claims(c, claims, copies),
+        csv,
+    )
 
 
 @command(

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,11 +109,18 @@ def export_questions(
 
 def export_claims(reader: IndexReader, filters: ClaimFilters) -> str:
     """Cited Markdown quoting each selected claim in its sentence."""
+    from reindustry_kb.ask.copies import distinct_claims
+
     found = reader.find_claims(filters)
     documents = reader.documents_by_id({claim.doc_id for claim in found})
-    quotes = []
-    for claim in found:
-        quotes.append(_quote_around(reader, documents[claim.doc_id], claim, _reading(claim)))
+    claims, copies = distinct_claims(found, documents)
+    quotes = [
+        replace(
+            _quote_around(reader, documents[claim.doc_id], claim, _reading(claim)),
+            copies=tuple(cited),
+        )
+        for claim, cited in zip(claims, copies, strict=True)
+    ]
     draft = _Draft("Cited claims", [_Section(_describe_filters(filters), quotes)])
     return _render(draft, reader.manifest)
 

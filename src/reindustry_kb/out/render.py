@@ -387,8 +387,11 @@ def _print_table(
         console.print("; ".join(notes), style="dim")
 
 
-def render_claims(console: Console, claims: Sequence[Claim]) -> None:
-    """Claims as a table: kind, citation, surface text, normalised reading."""
+def render_claims(
+    console: Console, claims: Sequence[Claim], copies: Sequence[Sequence[str]] = ()
+) -> None:
+    """Claims as a table: kind, citation (and how many copies of its file say the same),
+    surface text, normalised reading."""
     if not claims:
         console.print("No claims match these filters.")
         return
@@ -398,9 +401,15 @@ def render_claims(console: Console, claims: Sequence[Claim]) -> None:
         Column("text", floor=12),
         Column("reading", floor=12),
     )
+    copied = list(copies) or [()] * len(claims)
     rows = [
-        (claim.kind, f"{claim.doc_id}:L{claim.line}", shown(claim.text), describe(claim))
-        for claim in claims
+        (
+            claim.kind,
+            with_copies(f"{claim.doc_id}:L{claim.line}", cited),
+            shown(claim.text),
+            describe(claim),
+        )
+        for claim, cited in zip(claims, copied, strict=True)
     ]
     _print_table(console, columns, rows, "claim")
 
@@ -435,11 +444,13 @@ CSV_COLUMNS = (
     "passage_id",
     "role",  # added in 0.11, so at the end: what a date is to its sentence
     "resolved_from",
+    "copies",  # added in 0.12.4: the claim's citations in copies of its file, "; "-joined
 )
 
 
-def claims_csv(claims: Sequence[Claim]) -> str:
-    """Claims as CSV with one column per field of any kind."""
+def claims_csv(claims: Sequence[Claim], copies: Sequence[Sequence[str]] = ()) -> str:
+    """Claims as CSV with one column per field of any kind, and last the citations of each
+    in copies of its file ("; "-joined)."""
     import csv
     import io
 
@@ -448,8 +459,9 @@ def claims_csv(claims: Sequence[Claim]) -> str:
         buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
     )
     writer.writeheader()
-    for claim in claims:
-        writer.writerow(claim.model_dump())
+    copied = list(copies) or [()] * len(claims)
+    for claim, cited in zip(claims, copied, strict=True):
+        writer.writerow({**claim.model_dump(), "copies": "; ".join(cited)})
     return buffer.getvalue()
 
 
