@@ -86,13 +86,13 @@ def main() -> None:
 def _dedupe_docs(run):  # type: ignore[no-untyped-def]
     """A paragraph split into several passages counts once, at its best rank."""
 
-    def ranked(question: str) -> list[tuple[str, str, str | None]]:
+    def ranked(question: str) -> list[tuple[str, ...]]:
         seen: set[str] = set()
         result = []
-        for doc_id, text, answer in run(question):
-            if doc_id not in seen:
-                seen.add(doc_id)
-                result.append((doc_id, text, answer))
+        for found in run(question):  # (doc_id, text, answer[, copies' documents])
+            if found[0] not in seen:
+                seen.add(found[0])
+                result.append(found)
         return result
 
     return ranked

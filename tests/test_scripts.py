@@ -1,0 +1,45 @@
+"""The benchmark scripts run end to end on tiny inputs (they import the library's internals,
+so a change there can break them unnoticed: eval_drcd.py unpacked three fields of a hit after
+hits had gained a fourth)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_eval_drcd_runs_on_a_tiny_drcd_file(tmp_path: Path) -> None:
+    paragraphs = [
+        ("p1", "台北101於2004年落成，高508公尺。", "台北101有多高？", "508公尺"),
+        ("p2", "日月潭位於南投縣，是台灣最大的淡水湖。", "日月潭在哪一個縣？", "南投縣"),
+        ("p3", "玉山主峰海拔3952公尺，是台灣最高峰。", "台灣最高峰是哪一座山？", "玉山"),
+    ]
+    data = {
+        "data": [
+            {
+                "paragraphs": [
+                    {
+                        "id": pid,
+                        "context": context,
+                        "qas": [{"id": f"{pid}-q", "question": q, "answers": [{"text": a}]}],
+                    }
+                    for pid, context, q, a in paragraphs
+                ]
+            }
+        ]
+    }
+    path = tmp_path / "drcd.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    env = {**os.environ, "RKB_EMBEDDER": "hashing", "RKB_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "eval_drcd.py"), str(path), "--answers"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "3 paragraphs" in done.stdout and "hybrid" in done.stdout
