@@ -30,7 +30,8 @@ def test_a_long_run_without_spaces_is_embedded_cut_short(
     # A pasted base64 blob: quoted whole, embedded as its first LONG_RUN characters (each 510
     # tokens of a text is a pass of the model; the blob means nothing to it).
     blob = "QUJD" * 25_000
-    (fake_settings.seeds_dir / "blob.md").write_text(f"# Attachment\n\n{blob}\n", "utf-8")
+    text = f"# Attachment\n\nThe key: {blob} (base64).\n"
+    (fake_settings.seeds_dir / "blob.md").write_text(text, "utf-8")
     monkeypatch.setitem(embed.EMBEDDERS, "fake", RecordingEmbedder)
     RecordingEmbedder.texts.clear()
     build_index(fake_settings)

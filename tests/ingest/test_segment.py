@@ -429,13 +429,24 @@ def test_for_embedder_cuts_long_runs_only() -> None:
     assert for_embedder(chinese) == chinese
 
 
-def test_a_file_of_one_long_run_is_cut_into_passages_of_bounded_length() -> None:
-    # A 300 KB line of one character counted as one word made passages of 331,200 characters
-    # (an `rkb ask` printed 742 KB for two hits).
+def test_a_long_run_is_cut_into_passages_of_bounded_length() -> None:
+    # A 300 KB run counted as one word made passages of 331,200 characters (an `rkb ask`
+    # printed 742 KB for two hits).
     from reindustry_kb.ingest.segment import CHARS_PER_TOKEN
 
-    text = "x" * 300_000
+    text = "The key follows: " + "x" * 300_000 + " and ends here.\n"
     passages = segment(_markdown(text))
     assert len(passages) > 100
     assert max(len(p.text) for p in passages) <= 300 * CHARS_PER_TOKEN
     _check_provenance(_markdown(text))
+
+
+def test_a_line_of_a_long_run_alone_is_no_text() -> None:
+    import base64
+
+    blob = base64.b64encode(bytes(range(256)) * 400).decode()
+    text = f"# Attachment\n\nThe scan follows.\n\n{blob}\n\nEnd of the note.\n"
+    passages = segment(_markdown(text))
+    assert passages and all(blob[:100] not in p.text for p in passages)
+    assert "The scan follows." in passages[0].text and "End of the note." in passages[-1].text
+    assert segment(_markdown("x" * 300_000)) == []

@@ -211,7 +211,7 @@ def _write_documents(
             if not isinstance(item, Unreadable):  # markup, punctuation, a bare header
                 reason = (
                     f"{item.doc.path} has no text to index (nothing but a header, markup, "
-                    "punctuation or control characters)"
+                    "punctuation, control characters or runs without spaces such as base64)"
                 )
                 item = Unreadable(item.doc.path, reason)
             unreadable.append(item)

@@ -230,6 +230,9 @@ def _units(source: Source) -> list[_Unit]:
         content = text[start:end]
         if not re.search(r"\w", _MARKUP.sub(" ", content)):  # blank, or markup alone
             continue
+        if not re.search(r"\w", _LONG_RUN.sub(" ", _MARKUP.sub(" ", content))):
+            pending_break = True  # a long run alone (a base64 blob's line): no text
+            continue
         if _RULE.match(content):
             speaker, pending_break = None, True
             continue
