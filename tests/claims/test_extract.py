@@ -105,3 +105,16 @@ def test_a_word_table_of_two_columns_labels_its_figures(tmp_path: Path) -> None:
     }
     for claim in claims:
         assert text[claim.char_start : claim.char_end] == claim.text
+
+
+def test_a_table_opening_a_file_with_an_english_heading_labels_its_chinese_rows(
+    tmp_path: Path,
+) -> None:
+    # The heading row was the file's title, then a passage of its own (English beside
+    # Chinese rows): the figures lost their labels.
+    rows = ["| Measure | 2025 | 2026 |", "|---|---|---|"]
+    rows.append("| 晶片補助 | 新臺幣 320億元 | 新臺幣 410億元 |")
+    (tmp_path / "table.md").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    _, claims = _claims(tmp_path, "table.md")
+    found = {(c.text, c.measure, c.period) for c in claims if isinstance(c, StatisticClaim)}
+    assert found == {("新臺幣 320億元", "晶片補助", "2025"), ("新臺幣 410億元", "晶片補助", "2026")}

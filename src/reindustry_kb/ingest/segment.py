@@ -168,6 +168,7 @@ class _Unit:
     break_before: bool = False  # boilerplate, a rule or a new PDF page: no passage spans it
     article: bool = False  # begins a numbered provision (第 N 條, Article N, Sec. N)
     bare_label: bool = False  # that provision's number alone on its line: its text follows
+    table_row: bool = False  # a row of a table (| a | b |): a table is not cut by language
 
 
 def segment(source: Source, target: int = 180, max_size: int = 300) -> list[Passage]:
@@ -261,6 +262,7 @@ def _units(source: Source) -> list[_Unit]:
                 break_before=pending_break,
                 article=bool(article := _ARTICLE.match(body)),
                 bare_label=bool(article and not body[article.end() :].strip()),
+                table_row=body.startswith("|") and body.count("|") >= 2,
             )
         )
         pending_break = False
@@ -347,7 +349,8 @@ def _pack(units: list[_Unit], target: int) -> list[list[_Unit]]:
     """Greedily join neighbouring units up to the target size.
 
     Boilerplate and rules always end a passage (a passage is one span of the file and must not
-    contain them); headings, section and language changes start one; so does a new speaker
+    contain them); headings, section and language changes start one (but inside a table: an
+    English heading row labels Chinese rows); so does a new speaker
     turn unless the passage so far is tiny (greetings, one-line questions): it joins the answer.
     An article (第 N 條, Article N) that would not fit whole starts a passage, so an article
     within the target size is never cut in two.
@@ -363,7 +366,10 @@ def _pack(units: list[_Unit], target: int) -> list[list[_Unit]]:
                 unit.break_before
                 or unit.heading
                 or unit.section != current[-1].section
-                or unit.english != current[-1].english
+                or (
+                    unit.english != current[-1].english
+                    and not (unit.table_row and current[-1].table_row)
+                )
                 or (not tiny and (unit.turn_start or unit.speaker != current[-1].speaker))
                 or (not tiny and size + max(unit.size, article_sizes[number]) > target)
             )
