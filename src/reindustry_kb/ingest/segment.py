@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reindustry_kb.ingest.sources import Source
 from reindustry_kb.models import Document, Passage, passage_key
@@ -229,16 +229,9 @@ def _units(source: Source) -> list[_Unit]:
             if span_start <= start < span_end:
                 start = min(span_end, end)
         content = text[start:end]
-        if not re.search(r"\w", _MARKUP.sub(" ", content)):  # blank, or markup alone
-            continue
-        if not re.search(r"\w", _LONG_RUN.sub(" ", _MARKUP.sub(" ", content))):
-            pending_break = True  # a long run alone (a base64 blob's line): no text
-            continue
-        if _RULE.match(content):
-            speaker, pending_break = None, True
-            continue
-        if is_boilerplate(content):
-            pending_break = True
+        if (gap := _no_text(content)) is not None:
+            speaker = None if gap == "rule" else speaker
+            pending_break = pending_break or gap != "blank"
             continue
         start += len(content) - len(content.lstrip())
         end -= len(content) - len(content.rstrip())
@@ -248,25 +241,38 @@ def _units(source: Source) -> list[_Unit]:
         elif turn := _SPEAKER.match(text[start:end]):
             speaker = (turn["name"] or turn["name2"]).strip()
             turn_start = True
-        body = text[start:end]
-        units.append(
-            _Unit(
-                start,
-                end,
-                speaker,
-                section,
-                bool(heading),
-                turn_start,
-                size_of(body),
-                english=not _HAN.search(body),
-                break_before=pending_break,
-                article=bool(article := _ARTICLE.match(body)),
-                bare_label=bool(article and not body[article.end() :].strip()),
-                table_row=body.startswith("|") and body.count("|") >= 2,
-            )
-        )
+        unit = _Unit(start, end, speaker, section, bool(heading), turn_start)
+        units.append(_measured(unit, text[start:end], pending_break))
         pending_break = False
     return units
+
+
+def _no_text(line: str) -> str | None:
+    """Why a line is no text: `blank` (or markup alone), `rule` (a horizontal rule: it ends a
+    speaker's turn and the passage), `break` (a long run alone, such as a base64 blob's line,
+    or boilerplate: no passage spans it); None for a line of text."""
+    prose = _MARKUP.sub(" ", line)
+    if not re.search(r"\w", prose):
+        return "blank"
+    if not re.search(r"\w", _LONG_RUN.sub(" ", prose)):
+        return "break"
+    if _RULE.match(line):
+        return "rule"
+    return "break" if is_boilerplate(line) else None
+
+
+def _measured(unit: _Unit, body: str, break_before: bool) -> _Unit:
+    """A unit with what its text says of it: its size, language, article number, table row."""
+    article = _ARTICLE.match(body)
+    return replace(
+        unit,
+        size=size_of(body),
+        english=not _HAN.search(body),
+        break_before=break_before,
+        article=bool(article),
+        bare_label=bool(article and not body[article.end() :].strip()),
+        table_row=body.startswith("|") and body.count("|") >= 2,
+    )
 
 
 def _title_unit(source: Source) -> list[_Unit]:
