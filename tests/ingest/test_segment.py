@@ -52,6 +52,11 @@ LINE = st.sampled_from(
         "1. 第一點。",
         "\u00a0",
         "\r",
+        "QUJD" * 40,  # a line of a base64 blob: no text
+        "Key: " + "x" * 100 + " (base64).",
+        "| Item | 2026 |",
+        "|---|---|",
+        "| 晶片補助 | 新臺幣 410億元 |",
     ]
 )
 
