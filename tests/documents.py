@@ -90,6 +90,29 @@ def en_pdf(path: Path) -> Path:
     return path
 
 
+def table_pdf(path: Path, rows: list[list[str]], prose: list[str]) -> Path:
+    """A page for each line of prose, over a table whose cells are drawn apart, as a report's
+    table is (MSung-Light, so a Chinese table reads as well): the plain text gives each cell a
+    line of its own. The table stands at the bottom of every page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("MSung-Light"))
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    height = A4[1]
+    for line in prose:
+        pdf.setFont("MSung-Light", 11)
+        pdf.drawString(72, height - 90, line)
+        for row, cells in enumerate(rows):
+            for column, cell in enumerate(cells):
+                pdf.drawString(72 + column * 150, height - 140 - row * 20, cell)
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
 def scanned_pdf(path: Path) -> Path:
     """Pages that only draw shapes: what a scan without OCR looks like to a text extractor."""
     from reportlab.pdfgen import canvas

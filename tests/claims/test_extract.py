@@ -60,7 +60,7 @@ def test_an_html_tables_cells_stay_apart(tmp_path: Path) -> None:
         assert text[claim.char_start : claim.char_end] == claim.text
 
 
-def test_a_word_files_and_a_web_pages_tables_label_their_figures(tmp_path: Path) -> None:
+def test_a_word_files_a_web_pages_and_a_pdfs_tables_label_their_figures(tmp_path: Path) -> None:
     import docx
 
     rows = [("Item", "2025", "2026"), ("Chip subsidies", "US$3.2 billion", "US$4.1 billion")]
@@ -78,7 +78,10 @@ def test_a_word_files_and_a_web_pages_tables_label_their_figures(tmp_path: Path)
         f"<th>2026</th></tr><tr>{cells}</tr></table></article></body></html>",
         encoding="utf-8",
     )
-    for name in ("budget.docx", "budget.html"):
+    from tests.documents import table_pdf
+
+    table_pdf(tmp_path / "budget.pdf", [list(row) for row in rows], ["The allocation follows."])
+    for name in ("budget.docx", "budget.html", "budget.pdf"):
         _, claims = _claims(tmp_path, name)
         found = {(c.text, c.measure, c.period) for c in claims if isinstance(c, StatisticClaim)}
         assert found == {

@@ -394,3 +394,27 @@ def test_a_short_pdf_is_indexed_and_a_file_name_is_no_title(tmp_path: Path) -> N
         named = tmp_path / "named.pdf"
         named.write_bytes(_one_line_pdf("Transcript of oral argument on tariff authority.", title))
         assert _extracted(named).title is None, title
+
+
+@pytest.mark.parametrize(
+    ("rows", "prose"),
+    [
+        (
+            [["Item", "2025", "2026"], ["Chip subsidies", "US$3.2 billion", "US$4.1 billion"]],
+            ["The ministry published the allocation.", "Then revised it.", "And again."],
+        ),
+        (
+            [["項目", "2025年", "2026年"], ["晶片補助", "新臺幣 320億元", "新臺幣 410億元"]],
+            ["經濟部公布明年度產業補助預算。", "立法院審議後修正。", "行政院核定。"],
+        ),
+    ],
+)
+def test_a_pdf_tables_rows_are_read_as_markdown_rows(
+    tmp_path: Path, rows: list[list[str]], prose: list[str]
+) -> None:
+    # The plain text gives each cell a line; the page's layout says which share a row.
+    found = _extracted(documents.table_pdf(tmp_path / "budget.pdf", rows, prose))
+    table = "\n".join("| " + " | ".join(cells) + " |" for cells in rows)
+    # On every page, the last rows too (alike on each page, they are no running footer).
+    assert found.text.count(table) == 3, found.text
+    assert all(line in found.text for line in prose)

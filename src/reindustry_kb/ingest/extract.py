@@ -39,6 +39,7 @@ _PAGE_NUMBER = re.compile(
 _CJK = rf"[{HAN}\u3000-\u303f\uff00-\uffef]"
 _NO_SPACE_END = re.compile(rf"{_CJK}$|[A-Za-z]-$")
 _NO_SPACE_START = re.compile(rf"^{_CJK}")
+_TABLE_ROW = re.compile(r"^\|.*\|$")
 _SPACED_HAN = re.compile(rf"(?<={_CJK})[ \u00a0](?={_CJK})")
 _SENTENCE_END = re.compile(r"[。！？!?.:：」』”\"]$")
 # A PDF's /Title that is the name of the file it was made from, or a program's placeholder.
@@ -107,7 +108,7 @@ def _pdf_pages(data: bytes, name: str) -> tuple[list[str], dict[str, Any]]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise SourceError(f"{name} is encrypted; save an unprotected copy to index it")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_text(page) for page in reader.pages]
         info: Any = reader.metadata or {}
     except SourceError:
         raise
@@ -122,6 +123,69 @@ def _pdf_pages(data: bytes, name: str) -> tuple[list[str], dict[str, Any]]:
     if author.lower() in ("anonymous", "unknown", "user", "admin", "administrator"):
         author = ""  # a generator's default, not a person
     return pages, {"title": title, "authors": [author] if author else []}
+
+
+# A table's cells come out of a page one per line; a run of this many short lines may be one,
+# and the page's layout text (slower to read) says which cells share a row.
+_SHORT_LINE = 40
+_TABLE_LINES = 4
+_MAX_COLUMNS = 12
+
+
+def _page_text(page: Any) -> str:
+    """A page's text, a table's rows written as Markdown's (`| Item | 2026 |`) where the page's
+    layout shows them, so that claims read a figure's labels as they do in Markdown and Word."""
+    text: str = page.extract_text() or ""
+    if not _may_hold_table(text):
+        return text
+    try:
+        layout: str = page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # the layout reader fails where the plain one read: keep the plain text
+        return text
+    return _rows_from_layout(text, layout)
+
+
+def _may_hold_table(text: str) -> bool:
+    run = longest = 0
+    for line in text.split("\n"):
+        run = run + 1 if line.strip() and len(line) <= _SHORT_LINE else 0
+        longest = max(longest, run)
+    return longest >= _TABLE_LINES
+
+
+def _rows_from_layout(text: str, layout: str) -> str:
+    """The plain text with each run of its lines that one layout line holds whole (the cells
+    of a row, side by side on the page) joined as a Markdown row, where two rows or more of as
+    many cells follow each other; everything else as it was."""
+    lines = text.split("\n")
+    on_page = {re.sub(r"\s+", "", line) for line in layout.split("\n") if line.strip()}
+    rows: dict[int, int] = {}  # first line -> cells
+    for start in range(len(lines)):
+        joined = ""
+        for cells in range(1, min(_MAX_COLUMNS, len(lines) - start) + 1):
+            line = lines[start + cells - 1]
+            if not line.strip() or len(line) > _SHORT_LINE:
+                break
+            joined += re.sub(r"\s+", "", line)
+            if cells >= 2 and joined in on_page:
+                rows[start] = cells
+    table: set[int] = set()  # first lines of rows that belong to a table
+    for start, cells in rows.items():
+        before = next((s for s, c in rows.items() if s + c == start and c == cells), None)
+        after = rows.get(start + cells) == cells
+        if before is not None or after:
+            table.add(start)
+    out: list[str] = []
+    at = 0
+    while at < len(lines):
+        if at in table:
+            cells = rows[at]
+            out.append("| " + " | ".join(c.strip() for c in lines[at : at + cells]) + " |")
+            at += cells
+        else:
+            out.append(lines[at])
+            at += 1
+    return "\n".join(out)
 
 
 def _clean_lines(page: str) -> list[str]:
@@ -152,7 +216,10 @@ def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
                 line
                 for line in lines
                 if line.strip()
-                and not (line in at_edge and (key(line) in running or _PAGE_NUMBER.match(line)))
+                and (
+                    _TABLE_ROW.match(line.strip())  # a table's last rows, alike on every page
+                    or not (line in at_edge and (key(line) in running or _PAGE_NUMBER.match(line)))
+                )
             ]
         )
     return cleaned
@@ -169,9 +236,14 @@ def _join_pages(pages: list[list[str]]) -> tuple[str, list[int]]:
     seen_pages: set[int] = set()
     length = 0
     for number, (page, line) in enumerate(lines):
+        before = lines[number - 1][1] if number else ""
         if number == 0:
             glue = ""
-        elif _wrapped(lines[number - 1][1], line, typical[lines[number - 1][0]]):
+        elif _TABLE_ROW.match(before) and _TABLE_ROW.match(line):
+            glue = "\n"  # a table's rows, one to a line
+        elif _TABLE_ROW.match(before) or _TABLE_ROW.match(line):
+            glue = "\n\n"
+        elif _wrapped(before, line, typical[lines[number - 1][0]]):
             chinese = _NO_SPACE_END.search(pieces[-1]) or _NO_SPACE_START.match(line)
             glue = "" if chinese else " "  # English words keep their space
         else:
