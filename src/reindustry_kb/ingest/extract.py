@@ -127,7 +127,7 @@ def _pdf_pages(data: bytes, name: str) -> tuple[list[str], dict[str, Any]]:
 
 # A table's cells come out of a page one per line; a run of this many short lines may be one,
 # and the page's layout text (slower to read) says which cells share a row.
-_SHORT_LINE = 40
+_SHORT_LINE = 60
 _TABLE_LINES = 4
 _MAX_COLUMNS = 12
 
@@ -169,12 +169,9 @@ def _rows_from_layout(text: str, layout: str) -> str:
             joined += re.sub(r"\s+", "", line)
             if cells >= 2 and joined in on_page:
                 rows[start] = cells
-    table: set[int] = set()  # first lines of rows that belong to a table
-    for start, cells in rows.items():
-        before = next((s for s, c in rows.items() if s + c == start and c == cells), None)
-        after = rows.get(start + cells) == cells
-        if before is not None or after:
-            table.add(start)
+    ends = {start + cells: cells for start, cells in rows.items()}  # line after a row -> cells
+    # first lines of rows that belong to a table: a row of as many cells just before or after
+    table = {s for s, cells in rows.items() if ends.get(s) == cells or rows.get(s + cells) == cells}
     out: list[str] = []
     at = 0
     while at < len(lines):
