@@ -55,7 +55,9 @@ def singular(token: str) -> str:
         return token
     if token.endswith("ies") and len(token) > 4:
         return token[:-3] + "y"
-    if token.endswith(("sses", "xes", "ches", "shes", "zzes")) or token[:-2] in _ENDS_IN_S:
+    if token.endswith(("sses", "xes", "ches", "shes", "zzes")) or (
+        token.endswith("es") and token[:-2] in _ENDS_IN_S
+    ):
         return token[:-2]
     if token.endswith("s") and not token.endswith(("ss", "us", "is")):
         return token[:-1]
