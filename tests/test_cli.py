@@ -434,7 +434,8 @@ def test_claims_of_a_copied_file_are_listed_once_naming_the_copy(indexed: Path) 
     after = claims("--kind", "statistic")
     assert [c["id"] for c in after] == [c["id"] for c in before]
     for claim in after:
-        expected = [f"brief_en copy:L{claim['line']}"] if claim["doc_id"] == "brief_en" else []
+        line = claim["line"]
+        expected = [f"brief_en copy:L{line}-L{line}"] if claim["doc_id"] == "brief_en" else []
         assert claim["copies"] == expected
     assert any(claim["copies"] for claim in after)
     result = runner.invoke(app, ["claims", "--csv", "--kind", "statistic"])

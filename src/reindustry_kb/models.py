@@ -60,6 +60,11 @@ class ClaimBase(BaseModel):
     line: int
     page: int | None = None  # PDF sources: the page the claim's text begins on
 
+    @property
+    def citation(self) -> str:
+        """This claim's citation: its line (and page), as a passage's is written."""
+        return citation_of(self.doc_id, self.line, self.line, self.page)
+
 
 class StatisticClaim(ClaimBase):
     kind: Literal["statistic"] = "statistic"

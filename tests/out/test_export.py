@@ -322,5 +322,5 @@ def test_a_claims_export_quotes_a_copied_files_claim_once(fake_settings: Setting
     build_index(fake_settings)
     reader = Session.open(fake_settings).reader
     markdown = export_claims(reader, ClaimFilters(kind="statistic", docs=("brief_en*",)))
-    assert re.search(r"\(also `brief_en2:L\d+`\)", markdown)
+    assert re.search(r"\(also `brief_en2:L\d+-L\d+`\)", markdown)
     assert 'path="brief_en2.md"' not in markdown  # no quote of its own

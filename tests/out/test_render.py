@@ -211,7 +211,7 @@ def _view(settings: Settings, name: str, width: int) -> tuple[str, list[str], li
     elif name == "claims":
         claims = reader.find_claims(ClaimFilters())
         render.render_claims(console, claims)
-        cited = [f"{claim.doc_id}:L{claim.line}" for claim in claims]
+        cited = [claim.citation for claim in claims]
         texts = [claim.text for claim in claims]
     elif name == "compare":
         found = compare(Session.open(settings), "tariff revenue")

@@ -57,7 +57,6 @@ from reindustry_kb.models import (
     Document,
     Passage,
     StatisticClaim,
-    citation_of,
 )
 from reindustry_kb.text.normalize import fold_text
 
@@ -193,16 +192,12 @@ def compare(
         matched, lambda m: (m.claim.doc_id, m.claim.char_start, m.claim.char_end), documents
     )
     rows = [
-        _row(m, documents[m.claim.doc_id], [_citation(c.claim) for c in found])
+        _row(m, documents[m.claim.doc_id], [c.claim.citation for c in found])
         for m, found in zip(matched, copies, strict=True)
     ]
     matcher = ObjectMatcher(session.terms)
     rows = _rank(session, vector, rows, query, matcher)
     return Comparison(query=query, groups=grouped(rows, tolerance, matcher))
-
-
-def _citation(claim: StatisticClaim) -> str:
-    return citation_of(claim.doc_id, claim.line, claim.line, claim.page)
 
 
 def _row(m: _Match, document: Document, copies: list[str]) -> ComparedStatistic:
@@ -222,7 +217,7 @@ def _row(m: _Match, document: Document, copies: list[str]) -> ComparedStatistic:
         doc_id=claim.doc_id,
         title=document.title,
         date=document.date,
-        citation=_citation(claim),
+        citation=claim.citation,
         copies=copies,
         line=claim.line,
         match=round(m.named, 3),

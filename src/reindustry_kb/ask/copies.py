@@ -44,6 +44,6 @@ def distinct_claims(
     claims: Sequence[Claim], documents: Mapping[str, Document]
 ) -> tuple[list[Claim], list[list[str]]]:
     """The claims without those a copy of their file repeats, and for each claim kept the
-    citations (`doc:L<line>`) of the same claim in its file's copies."""
+    citations of the same claim in its file's copies."""
     kept, copies = without_copies(claims, lambda c: (c.doc_id, c.char_start, c.char_end), documents)
-    return kept, [[f"{c.doc_id}:L{c.line}" for c in found] for found in copies]
+    return kept, [[c.citation for c in found] for found in copies]

@@ -405,7 +405,7 @@ def render_claims(
     rows = [
         (
             claim.kind,
-            with_copies(f"{claim.doc_id}:L{claim.line}", cited),
+            with_copies(claim.citation, cited),
             shown(claim.text),
             describe(claim),
         )
