@@ -26,6 +26,7 @@ from typing import Any
 
 from reindustry_kb.errors import SourceError
 from reindustry_kb.text.normalize import HAN
+from reindustry_kb.text.tables import is_table_row
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx"}
 _PAGE_NUMBER = re.compile(
@@ -39,7 +40,6 @@ _PAGE_NUMBER = re.compile(
 _CJK = rf"[{HAN}\u3000-\u303f\uff00-\uffef]"
 _NO_SPACE_END = re.compile(rf"{_CJK}$|[A-Za-z]-$")
 _NO_SPACE_START = re.compile(rf"^{_CJK}")
-_TABLE_ROW = re.compile(r"^\|.*\|$")
 _SPACED_HAN = re.compile(rf"(?<={_CJK})[ \u00a0](?={_CJK})")
 _SENTENCE_END = re.compile(r"[。！？!?.:：」』”\"]$")
 # A PDF's /Title that is the name of the file it was made from, or a program's placeholder.
@@ -214,7 +214,7 @@ def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
                 for line in lines
                 if line.strip()
                 and (
-                    _TABLE_ROW.match(line.strip())  # a table's last rows, alike on every page
+                    is_table_row(line)  # a table's last rows, alike on every page
                     or not (line in at_edge and (key(line) in running or _PAGE_NUMBER.match(line)))
                 )
             ]
@@ -236,9 +236,9 @@ def _join_pages(pages: list[list[str]]) -> tuple[str, list[int]]:
         before = lines[number - 1][1] if number else ""
         if number == 0:
             glue = ""
-        elif _TABLE_ROW.match(before) and _TABLE_ROW.match(line):
+        elif is_table_row(before) and is_table_row(line):
             glue = "\n"  # a table's rows, one to a line
-        elif _TABLE_ROW.match(before) or _TABLE_ROW.match(line):
+        elif is_table_row(before) or is_table_row(line):
             glue = "\n\n"
         elif _wrapped(before, line, typical[lines[number - 1][0]]):
             chinese = _NO_SPACE_END.search(pieces[-1]) or _NO_SPACE_START.match(line)

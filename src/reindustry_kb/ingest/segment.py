@@ -15,6 +15,7 @@ from reindustry_kb.ingest.sources import Source
 from reindustry_kb.models import Document, Passage, passage_key
 from reindustry_kb.text.language import detect_lang
 from reindustry_kb.text.normalize import HAN, Folded
+from reindustry_kb.text.tables import is_table_row
 
 # Web boilerplate that is never indexed: one regex per kind of line (matched on the stripped line).
 BOILERPLATE = [
@@ -271,7 +272,7 @@ def _measured(unit: _Unit, body: str, break_before: bool) -> _Unit:
         break_before=break_before,
         article=bool(article),
         bare_label=bool(article and not body[article.end() :].strip()),
-        table_row=body.startswith("|") and body.count("|") >= 2,
+        table_row=is_table_row(body),
     )
 
 

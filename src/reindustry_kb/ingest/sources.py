@@ -16,6 +16,7 @@ from reindustry_kb.ingest.decode import decode_bytes
 from reindustry_kb.models import Document, Skipped
 from reindustry_kb.text.dates import NUMERIC, document_month_first, parse_date
 from reindustry_kb.text.language import detect_lang
+from reindustry_kb.text.tables import is_table_row
 
 if TYPE_CHECKING:
     from reindustry_kb.ingest.extract import Extracted
@@ -508,7 +509,7 @@ def _looks_like_title(line: str) -> bool:
     return (
         2 <= len(line) <= 120
         and not re.search(r"[。！？!?]\s*$|[。！？]|\.\s*$", line)
-        and not (line.lstrip().startswith("|") and line.count("|") >= 2)
+        and not is_table_row(line)
     )
 
 
