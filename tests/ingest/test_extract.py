@@ -418,3 +418,14 @@ def test_a_pdf_tables_rows_are_read_as_markdown_rows(
     # On every page, the last rows too (alike on each page, they are no running footer).
     assert found.text.count(table) == 3, found.text
     assert all(line in found.text for line in prose)
+
+
+def test_a_pdf_generators_placeholders_are_no_title_or_author(tmp_path: Path) -> None:
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    # ReportLab's document template writes `(anonymous)` as /Title and /Author.
+    path = tmp_path / "note.pdf"
+    SimpleDocTemplate(str(path)).build([Paragraph("A note.", getSampleStyleSheet()["Normal"])])
+    found = _extracted(path)
+    assert (found.title, found.authors) == (None, [])

@@ -48,6 +48,10 @@ _FILE_NAME = re.compile(
     r"|^untitled|^microsoft (?:word|powerpoint)|^[\w.-]*_[\w.-]*$",
     re.I,
 )
+# A PDF generator's default in /Title or /Author (ReportLab writes `(anonymous)`), no name.
+_PLACEHOLDER = re.compile(
+    r"^\(?(?:anonymous|unknown|unspecified|untitled|none|user|admin|administrator)\)?$", re.I
+)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 # Names pages declare, and the decoders that read what those pages really hold.
 _CHARSET_ALIASES = {"big5": "cp950", "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}
@@ -119,8 +123,10 @@ def _pdf_pages(data: bytes, name: str) -> tuple[list[str], dict[str, Any]]:
     title = str(info.get("/Title") or "").strip() or None
     if title and _FILE_NAME.search(title):
         title = None  # the producing program's file name, not a title
+    if title and _PLACEHOLDER.match(title):
+        title = None
     author = str(info.get("/Author") or "").strip()
-    if author.lower() in ("anonymous", "unknown", "user", "admin", "administrator"):
+    if _PLACEHOLDER.match(author):
         author = ""  # a generator's default, not a person
     return pages, {"title": title, "authors": [author] if author else []}
 
