@@ -42,6 +42,20 @@ MAX_SHARE = 0.15
 # it reaches this share of the first's (刑 and 徒刑 for imprisonment).
 MIN_DICE = 0.35
 SECOND = 0.8
+# A Chinese number with its measure word (十日, 第三章, 五歲, 一年期) translates only an English
+# term that says a number or names a month: beside `day` or `chapter` it is the number the
+# aligned articles happened to share, and a question's `within how many days` asked for 十日.
+_CHINESE_NUMBER = re.compile(
+    r"^第?[零〇一二两三四五六七八九十百千万亿半]+(?:日|天|岁|号|章|节|项|款|目|类|条|年|年期|期|名"
+    r"|代|组|轮|小时|月|月底|季|次|个|成|倍|联)?$"
+)
+_ENGLISH_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty"
+    r"|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|first"
+    r"|second|third|\w+th|half|single|double|once|twice|triple|triplicate|quarter|january"
+    r"|february|march|april|may|june|july|august|september|october|november|december"
+    r"|i{1,3}|iv|vi{0,3}|ix|xi{0,3})\b"  # and Roman numerals: chapter iii
+)
 
 
 def git(repo: Path, *args: str) -> str:
@@ -134,10 +148,16 @@ def mine(pairs: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     for e, z, d in zip(e_ids.tolist(), z_ids.tolist(), dice.tolist(), strict=True):
         if d >= MIN_DICE and d >= best_e[z] and d >= SECOND * best_z[e]:
             found.setdefault(e_terms[e], []).append((d, z_terms[z]))
-    return [
-        (term, [z for _, z in sorted(translations, reverse=True)[:2]])
+    table = [
+        (term, [z for _, z in sorted(translations, reverse=True)[:2] if translates(term, z)])
         for term, translations in sorted(found.items())
     ]
+    return [(term, translations) for term, translations in table if translations]
+
+
+def translates(english: str, chinese: str) -> bool:
+    """Whether a mined pair may stand: a Chinese number only for an English number."""
+    return not _CHINESE_NUMBER.match(chinese) or bool(_ENGLISH_NUMBER.search(english))
 
 
 def main() -> None:
@@ -159,6 +179,7 @@ def main() -> None:
         f"# from {len(pairs)} aligned articles of Taiwan's laws and their official English",
         f"# translations (kong0107/mojLawSplitJSON at {head[:10]}; government works, Article 9",
         "# of Taiwan's Copyright Act). Each translation is the other's strongest partner.",
+        "# A Chinese number (十日, 第三章) translates only an English number.",
         *(f"{term}\t{'|'.join(translations)}" for term, translations in table),
     ]
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")

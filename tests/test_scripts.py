@@ -2,11 +2,13 @@
 so a change there can break them unnoticed: eval_drcd.py unpacked three fields of a hit after
 hits had gained a fourth)."""
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).parents[1]
 
@@ -43,3 +45,40 @@ def test_eval_drcd_runs_on_a_tiny_drcd_file(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "3 paragraphs" in done.stdout and "hybrid" in done.stdout
+
+
+def _mine_terms() -> Any:
+    spec = importlib.util.spec_from_file_location("mine_terms", ROOT / "scripts" / "mine_terms.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_mined_chinese_number_translates_only_an_english_number() -> None:
+    translates = _mine_terms().translates
+    assert not translates("day", "十日")  # the number the aligned articles happened to share
+    assert not translates("subparagraph", "第一款")
+    assert translates("ninety day", "九十日")
+    assert translates("chapter iii", "第三章")
+    assert translates("april", "四月")
+    assert translates("consistency", "一致性")  # a word that starts with a numeral
+    assert translates("carbon dioxide", "二氧化碳")
+
+
+def test_the_shipped_law_terms_keep_the_number_rule() -> None:
+    translates = _mine_terms().translates
+    table = ROOT / "src" / "reindustry_kb" / "data" / "law_terms.tsv"
+    lines = [
+        line.split("\t")
+        for line in table.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    broken = [
+        (english, chinese)
+        for english, translations in lines
+        for chinese in translations.split("|")
+        if not translates(english, chinese)
+    ]
+    assert len(lines) > 3000
+    assert broken == []

@@ -2,7 +2,7 @@
 
 BM25 matches words, so an English question cannot reach Chinese passages by itself. Phrases
 found in the question through the bilingual glossary (data/glossary.tsv: tariff -> 關稅, curated;
-data/law_terms.tsv: 3,637 legal terms mined from the official English translations of Taiwan's
+data/law_terms.tsv: 3,618 legal terms mined from the official English translations of Taiwan's
 laws) and the actor table (Nvidia -> 輝達 / 英偉達) bring their equivalents along as extra terms
 with a lower weight, so lexical evidence exists on both sides of the language line.
 """
