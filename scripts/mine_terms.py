@@ -52,7 +52,8 @@ _CHINESE_NUMBER = re.compile(
 _ENGLISH_NUMBER = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty"
     r"|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|first"
-    r"|second|third|\w+th|half|single|double|once|twice|triple|triplicate|quarter|january"
+    r"|second|third|(?:four|fif|six|seven|eigh|nin|ten|twelf|hundred)th|half|single|double|once"
+    r"|twice|triple|triplicate|quarter|january"
     r"|february|march|april|may|june|july|august|september|october|november|december"
     r"|i{1,3}|iv|vi{0,3}|ix|xi{0,3})\b"  # and Roman numerals: chapter iii
 )
