@@ -382,3 +382,21 @@ def test_a_citation_says_how_many_copies_of_its_file_say_the_same() -> None:
     assert with_copies("wage:L1-L1", []) == "wage:L1-L1"
     assert with_copies("wage:L1-L1", ["wage (1):L1-L1"]) == "wage:L1-L1 +1 copy"
     assert with_copies("wage:L1-L1", ["a:L1-L1", "b:L1-L1"]) == "wage:L1-L1 +2 copies"
+
+
+def test_a_kept_part_breaks_from_the_line_before_at_its_leading_spaces() -> None:
+    # The date is kept whole; its leading spaces are where the line breaks, so a long Chinese
+    # title before it stays on its line (it lost its last character to the date's line).
+    meta = render.prose(
+        ("000_21b4db651bf1e798:L38-L38", "cyan"),
+        "  ",
+        ("AI 驅動的再工業化：白宮經濟顧問的宏觀願景", "bold"),
+        "  2025-09-24",
+        ("  speaker: Jacob Helberg", "magenta"),
+        keep=(0, 3),
+    )
+    lines = [line.plain.rstrip() for line in meta.wrap(Console(width=80), 76)]
+    assert lines == [
+        "000_21b4db651bf1e798:L38-L38  AI 驅動的再工業化：白宮經濟顧問的宏觀願景",
+        "2025-09-24  speaker: Jacob Helberg",
+    ]

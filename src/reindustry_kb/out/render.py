@@ -130,8 +130,9 @@ def prose(*parts: str | Text | tuple[str, str], keep: Sequence[int] = ()) -> Pro
             text.append(*part)
         else:
             text.append(part)
-        if number in keep:
-            spans.append((start, len(text)))
+        if number in keep:  # from its first letter: leading spaces are where a line may break
+            added = text.plain[start:]
+            spans.append((start + len(added) - len(added.lstrip()), len(text)))
     text.keep = tuple(spans)
     return text
 
