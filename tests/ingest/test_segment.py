@@ -455,3 +455,14 @@ def test_a_line_of_a_long_run_alone_is_no_text() -> None:
     assert passages and all(blob[:100] not in p.text for p in passages)
     assert "The scan follows." in passages[0].text and "End of the note." in passages[-1].text
     assert segment(_markdown("x" * 300_000)) == []
+
+
+def test_a_line_of_markup_debris_is_no_text_but_a_list_label_is() -> None:
+    # Single letters among unclosed markup, line after line, are no prose: such a file was
+    # 572 passages of `*a [b <!--c ](d`, one of them first for `最低工資是多少？`.
+    debris = "*a [b <!--c ](d " * 500
+    assert segment(_markdown(f"{debris}\n\n{debris}\n")) == []
+    text = f"Intro of the order.\n\n{debris}\n\n(c)\n\na foster parent;\n\n(vii)\n\nEnsure it.\n"
+    shown = "\n".join(p.text for p in segment(_markdown(text)))
+    assert "*a [b" not in shown  # a break between passages, not their text
+    assert "(c)\n\na foster parent;" in shown and "(vii)\n\nEnsure it." in shown

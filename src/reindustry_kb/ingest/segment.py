@@ -251,15 +251,27 @@ def _units(source: Source) -> list[_Unit]:
 def _no_text(line: str) -> str | None:
     """Why a line is no text: `blank` (or markup alone), `rule` (a horizontal rule: it ends a
     speaker's turn and the passage), `break` (a long run alone, such as a base64 blob's line,
-    or boilerplate: no passage spans it); None for a line of text."""
+    markup's debris or boilerplate: no passage spans it); None for a line of text."""
     prose = _MARKUP.sub(" ", line)
     if not re.search(r"\w", prose):
         return "blank"
-    if not re.search(r"\w", _LONG_RUN.sub(" ", prose)):
+    if not re.search(r"\w", _LONG_RUN.sub(" ", prose)) or _debris(prose):
         return "break"
     if _RULE.match(line):
         return "rule"
     return "break" if is_boilerplate(line) else None
+
+
+# What makes a line text: a Han character, a digit, or a word of two letters or more; or, short
+# as a list's label is (`(c)`, `(vii)`), any letter. A longer line of single letters among
+# markup is debris (`*a [b <!--c ](d` repeated), not prose.
+_TEXT = re.compile(rf"[^\W\d_]{{2}}|\d|[{HAN}]")
+LABEL_CHARS = 10
+
+
+def _debris(prose: str) -> bool:
+    """Whether a line longer than a list's label holds no word, digit or Han character."""
+    return len(prose.strip()) > LABEL_CHARS and not _TEXT.search(prose)
 
 
 def _measured(unit: _Unit, body: str, break_before: bool) -> _Unit:
