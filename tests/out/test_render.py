@@ -400,3 +400,27 @@ def test_a_kept_part_breaks_from_the_line_before_at_its_leading_spaces() -> None
         "000_21b4db651bf1e798:L38-L38  AI 驅動的再工業化：白宮經濟顧問的宏觀願景",
         "2025-09-24  speaker: Jacob Helberg",
     ]
+
+
+def test_a_timeline_event_with_a_lever_and_no_actor_shows_the_lever_alone() -> None:
+    from reindustry_kb.ask.timeline import TimelineEntry
+    from reindustry_kb.models import Event
+
+    text = "Lawmakers cut chip subsidies for 2026"
+    entry = TimelineEntry(
+        date="2026",
+        precision="year",
+        relative=False,
+        ambiguous=False,
+        event=Event(text=text, start=0, end=len(text), verb="cut", lever="subsidy"),
+        doc_id="budget",
+        title=None,
+        citation="budget:L8-L8",
+        line_start=8,
+        line_end=8,
+        claim_id="budget#c1",
+        text=text,
+    )
+    console = Console(width=80, record=True, color_system=None, force_terminal=False)
+    render.render_timeline(console, [entry])
+    assert re.search(r"│ \[subsidy\] +│ budget:L8-L8 │", console.export_text())

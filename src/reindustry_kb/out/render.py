@@ -663,10 +663,10 @@ def render_timeline(console: Console, entries: Sequence[TimelineEntry]) -> None:
         verbs = [e.verb for e in entry.events or [entry.event] if e.verb]
         if verbs:
             event.highlight_words(verbs, "bold")
-        lever = f" [{entry.event.lever}]" if entry.event.lever else ""
+        lever = f"[{entry.event.lever}]" if entry.event.lever else ""
         actors = dict.fromkeys(a for e in entry.events or [entry.event] for a in e.actors)
         cited = with_copies(entry.citation, entry.copies)
-        rows.append((entry.when, event, ", ".join(actors) + lever, cited))
+        rows.append((entry.when, event, " ".join(filter(None, [", ".join(actors), lever])), cited))
     _print_table(console, columns, rows, "event")
     if console.is_terminal:
         _print_picture(console, charts.time_axis([entry.date for entry in entries], console.width))
