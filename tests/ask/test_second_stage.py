@@ -290,3 +290,26 @@ def test_a_long_chinese_document_naming_no_place_is_its_scripts(
     session.places.clear()  # the session's memo read them as short
     assert _order(session, china, tied, only_place) == ["english", "hans", "hant"]
     assert _order(session, taiwan, tied, only_place) == ["english", "hant", "hans"]
+
+
+def test_the_passage_holding_the_asked_year_comes_first_in_any_calendar(
+    tmp_path: Path,
+) -> None:
+    # A Taiwan law writes its years in the ROC calendar: 中華民國一百零六年 is 2017.
+    session = _library(
+        tmp_path,
+        {
+            "a_other": "第十一條 本條例修正之條文，適用至一百零八年十二月三十一日止。",
+            "b_written": "The credit applies from 2017 to 2029 under the amendment.",
+            "c_amended": "第十條 本條例中華民國一百零六年十一月修正之條文，適用至一百十八年止。",
+        },
+    )
+    passages = _passages(session)
+    tied = _tied(*passages.values())
+    only_year = Weights(year=0.1)
+    question = "Under the November 2017 amendment, until when does the credit apply?"
+    assert _order(session, question, tied, only_year) == ["b_written", "c_amended", "a_other"]
+    assert second_stage.asked_years("２０１７年修正的條文適用到何時？") == {"2017"}  # full width
+    # A question naming no year leaves the tie in library order.
+    unasked = "Until when does the credit apply?"
+    assert _order(session, unasked, tied, only_year) == ["a_other", "b_written", "c_amended"]

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 from reindustry_kb.text.numbers import parse_number
 
+# A year written in digits (1800-2099), not inside a longer number.
+WRITTEN_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+
 MONTHS = {
     name: number
     for number, names in enumerate(
