@@ -19,13 +19,14 @@ embeds the question together with its code-mixed twin, glossary phrases put in t
 language (query.crossed), as a small embedder matches its own language best. The fused best
 TITLE_POOL gain from their document's title when the question names it (`China's export control
 law`, `依中國關稅法`): a title field, as BM25F weighs one, across languages by the equivalents.
-That is the first stage (first_stage). A question asking when something takes effect brings in
-the article of its best documents that says so (ask/effect.py), which names neither the law's
-topic nor the question's words. Then the best second_stage.DEPTH are re-scored passage
-by passage (ask/second_stage.py): how much of the question one sentence window holds, whether
-the passage holds the kind of answer asked for (a date or span of time, an amount, an actor),
-and how its document stands among the candidates, so that of one law's articles the one that
-answers comes first rather than its neighbour. Where the user gives a cross-encoder (`--reranker`),
+That is the first stage (first_stage). A question asking when something takes effect, or which
+body is in charge, brings in the article of its best document that says so (ask/provisions.py),
+which names neither the law's topic nor the question's words. Then the best
+second_stage.DEPTH are re-scored passage by passage (ask/second_stage.py): how much of the
+question one sentence window holds, whether the passage holds the kind of answer asked for (a
+date or span of time, an amount), a year the question names, and how its document stands among
+the candidates, so that of one law's articles the one that answers comes first rather than its
+neighbour. Where the user gives a cross-encoder (`--reranker`),
 it scores the second stage's best last (by_reranker): its score replaces theirs.
 """
 
@@ -36,7 +37,7 @@ from dataclasses import replace
 from typing import Any
 
 from reindustry_kb.ask.dense import dense_search
-from reindustry_kb.ask.effect import with_effective
+from reindustry_kb.ask.provisions import with_provisions
 from reindustry_kb.ask.query import EXPANSION_WEIGHT, Query, analyse, crossed
 from reindustry_kb.ask.second_stage import DEPTH, Scored, second_stage
 from reindustry_kb.ask.session import Session
@@ -60,12 +61,12 @@ def hybrid_search(
     session: Session, query: str, k: int, filters: Filters = NO_FILTERS
 ) -> list[Scored]:
     """The k best passages for a question: dense and BM25, fused by coverage, lifted by their
-    title, joined by the articles saying when the best documents take effect where that is
-    asked, then the best second_stage.DEPTH re-scored passage by passage (last by a
+    title, joined by the articles saying when the best document takes effect or who administers
+    it where that is asked, then the best second_stage.DEPTH re-scored passage by passage (last by a
     cross-encoder, when the user gives one)."""
     analysed, named, passages = first_stage(session, query, filters, max(k, DEPTH))
     if not filters.lang:  # the article may be in another language than the one asked for
-        named = with_effective(session, query, named, passages)
+        named = with_provisions(session, query, named, passages)
     ranked = second_stage(session, analysed, named, passages)
     return by_reranker(session, query, ranked, passages)[:k]
 

@@ -84,7 +84,7 @@ class Weights:
 # re-weighted): the place weight lifts tune alike from 0.35 to 1.0; the kind weight halved and
 # the standing kept to long documents, so that DRCD's first 1,000 paragraphs are not lowered
 # against the first stage alone (the right paragraph first 2 won / 1 lost; as 0.11.0 shipped:
-# 5 / 9). Tune strict R@1 0.600 -> 0.646, held out 0.567 -> 0.597 (with ask/effect.py).
+# 5 / 9). Tune strict R@1 0.600 -> 0.646, held out 0.567 -> 0.597 (with ask/provisions.py).
 # 0.12.5: the year, chosen on the tune split (0.1 and 0.2 alike: R@1 2 won / 1 lost, R@5 1 / 0)
 # and DRCD (the right paragraph first 4 won / 0 lost at 0.1); the seeds unchanged.
 WEIGHTS = Weights(proximity=0.2, kind=0.1, document=0.2, place=0.5, year=0.1)

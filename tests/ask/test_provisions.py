@@ -1,0 +1,110 @@
+"""The article saying when a law takes effect, or who administers it, joins the candidates
+(ask/provisions.py)."""
+
+from pathlib import Path
+
+import pytest
+
+from reindustry_kb.ask.provisions import asks_authority, asks_effect, with_provisions
+from reindustry_kb.ask.second_stage import Scored
+from reindustry_kb.ask.session import Session
+from reindustry_kb.indexing.pipeline import build_index
+from reindustry_kb.settings import Settings
+
+# Articles long enough to stand in passages of their own.
+_FILLER = "采购人应当依法编制采购预算，公开采购信息，接受监督管理部门的检查，并如实反映情况。" * 3
+LAW = "\n\n".join(
+    [
+        "中华人民共和国政府采购法",
+        f"第一条 为了规范政府采购行为，制定本法。{_FILLER}",
+        f"第二条 在中华人民共和国境内进行的政府采购适用本法。{_FILLER}",
+        f"第三条 政府采购应当遵循公开透明原则。{_FILLER}",
+        "第八十八条 本法自2003年1月1日起施行。",
+    ]
+)
+# A Taiwan statute naming its competent authority in a short article among long ones.
+STATUTE = "\n\n".join(
+    [
+        "產業創新條例",
+        f"第一條 為促進產業創新，特制定本條例。{_FILLER}",
+        "第三條 本條例所稱主管機關：在中央為經濟部；在直轄市為直轄市政府。",
+        f"第四條 主管機關為維護公共安全，得通知業者停止營運。{_FILLER}",
+        f"第五條 各中央目的事業主管機關應輔導產業創新。{_FILLER}",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("When did China's Labour Contract Law come into force?", True),
+        ("From what date does China's Government Procurement Law apply?", True),
+        ("What is the effective date of the order?", True),
+        ("本法自何時施行？", True),
+        ("这部法律从哪一天开始生效？", True),
+        # how long until a contract takes effect is a span, not the law's date
+        ("集體合同送交後，多久沒有異議就自動生效？", False),
+        ("Is the law in force?", False),
+        ("What does the law require of procuring entities?", False),
+    ],
+)
+def test_a_question_asks_when_something_takes_effect(question: str, asks: bool) -> None:
+    assert asks_effect(question) is asks
+
+
+def test_the_effective_article_of_the_best_document_joins(tmp_path: Path) -> None:
+    seeds = tmp_path / "laws"
+    seeds.mkdir()
+    (seeds / "procurement.txt").write_text(LAW, encoding="utf-8")
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
+    build_index(settings)
+    session = Session.open(settings)
+    passages = {p.passage_id: p for p in session.reader.iter_passages()}
+    (effective,) = [key for key, p in passages.items() if "起施行" in p.text]
+    others = [key for key in passages if key != effective]
+    candidates = [Scored(key, 0.9 - 0.1 * n, 0.5, 1.0) for n, key in enumerate(others)]
+    shown = {key: passages[key] for key in others}
+    joined = with_provisions(session, "本法何時施行？", candidates, shown)
+    # It joins first, at its document's best score lifted, and its passage is read.
+    assert joined[0].key == effective and joined[0].score > candidates[0].score
+    assert effective in shown and len(joined) == len(candidates) + 1
+    # A question not asking when leaves the candidates as they were.
+    assert with_provisions(session, "本法適用於何處？", candidates, dict(shown)) == candidates
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Which agency is the national competent authority for Taiwan's statute?", True),
+        ("Which ministry is in charge of Taiwan's science parks?", True),
+        ("Which State Council department oversees traditional Chinese medicine?", True),
+        ("台湾气候变迁因应法的中央主管机关是哪个机关？", True),
+        ("中國反洗錢工作由哪個部門負責監督管理？", True),
+        # The authority as the question's subject, or who does one task: another article.
+        ("台湾中小企业主管机关每年度终了须发布什么报告？", False),
+        ("中國的全國綜合能源規劃由哪個部門負責組織編制？", False),
+        ("The competent authority must report within 90 days.", False),
+    ],
+)
+def test_a_question_asks_which_body_is_in_charge(question: str, asks: bool) -> None:
+    assert asks_authority(question) is asks
+
+
+def test_the_article_naming_the_competent_authority_joins(tmp_path: Path) -> None:
+    seeds = tmp_path / "laws"
+    seeds.mkdir()
+    (seeds / "innovation.txt").write_text(STATUTE, encoding="utf-8")
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
+    build_index(settings)
+    session = Session.open(settings)
+    passages = {p.passage_id: p for p in session.reader.iter_passages()}
+    (naming,) = [key for key, p in passages.items() if "所稱主管機關" in p.text]
+    others = [key for key in passages if key != naming]
+    candidates = [Scored(key, 0.9 - 0.1 * n, 0.5, 1.0) for n, key in enumerate(others)]
+    shown = {key: passages[key] for key in others}
+    question = "Which agency is the competent authority of Taiwan's innovation statute?"
+    joined = with_provisions(session, question, candidates, shown)
+    # Only the article defining the authority joins (not 主管機關為維護…, one of its duties).
+    assert joined[0].key == naming and len(joined) == len(candidates) + 1
+    asked_when = "本條例何時施行？"  # no article says when: nothing joins
+    assert with_provisions(session, asked_when, candidates, dict(shown)) == candidates
