@@ -16,7 +16,7 @@ from reindustry_kb.errors import IndexBusyError, IndexMissingError, UnknownDocum
 from reindustry_kb.index.backend import Backend, IndexReader
 from reindustry_kb.index.registry import get_backend
 from reindustry_kb.indexing.pipeline import build_index
-from reindustry_kb.models import NO_FILTERS, ClaimFilters, Filters, passage_order
+from reindustry_kb.models import NO_FILTERS, ClaimFilters, Filters, passage_key, passage_order
 from reindustry_kb.settings import Settings
 
 # Every backend the registry offers is run through the same tests.
@@ -92,6 +92,11 @@ def test_records_by_key(reader: IndexReader) -> None:
     assert set(fetched) == set(keys) and all(fetched[p.passage_id] == p for p in passages)
     battery = reader.documents_by_id(["battery_2024", "nothing"])
     assert list(battery) == ["battery_2024"] and battery["battery_2024"].date == "2024-12-01"
+    # Its passages' keys follow from its count (ask/provisions.py reads a law's head so).
+    counted = [
+        passage_key("battery_2024", n) for n in range(1, battery["battery_2024"].n_passages + 1)
+    ]
+    assert counted == [key for key in keys if key.startswith("battery_2024#")]
     text = reader.document_text("battery_2024")
     assert text is not None and "锂电池产量增长了 35%" in text
     assert reader.document_text("nothing") is None

@@ -240,7 +240,7 @@ def evidence(
             kind=(1.0 if doc_id in long else SHORT_KIND) * bool(kinds & held.get(key, frozenset())),
             document=document.get(key, 0.0),
             place=float(doc_id in other),
-            year=float(bool(years & held_years(claims.get(key, []), passages[key]))),
+            year=float(bool(years and years & held_years(claims.get(key, []), passages[key]))),
         )
         for key in keys
         for doc_id in [passages[key].doc_id]
