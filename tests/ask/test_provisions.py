@@ -9,6 +9,7 @@ from reindustry_kb.ask.provisions import asks_authority, asks_effect, with_provi
 from reindustry_kb.ask.second_stage import Scored
 from reindustry_kb.ask.session import Session
 from reindustry_kb.indexing.pipeline import build_index
+from reindustry_kb.models import Passage
 from reindustry_kb.settings import Settings
 
 # Articles long enough to stand in passages of their own.
@@ -52,18 +53,26 @@ def test_a_question_asks_when_something_takes_effect(question: str, asks: bool) 
     assert asks_effect(question) is asks
 
 
-def test_the_effective_article_of_the_best_document_joins(tmp_path: Path) -> None:
+def _one_law(
+    tmp_path: Path, text: str, marker: str
+) -> tuple[Session, str, list[Scored], dict[str, Passage]]:
+    """A library of one law (fake embedder): the session, the key of the passage holding
+    `marker`, the other passages as ranked candidates, and those passages."""
     seeds = tmp_path / "laws"
     seeds.mkdir()
-    (seeds / "procurement.txt").write_text(LAW, encoding="utf-8")
+    (seeds / "law.txt").write_text(text, encoding="utf-8")
     settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
     build_index(settings)
     session = Session.open(settings)
     passages = {p.passage_id: p for p in session.reader.iter_passages()}
-    (effective,) = [key for key, p in passages.items() if "起施行" in p.text]
-    others = [key for key in passages if key != effective]
+    (target,) = [key for key, p in passages.items() if marker in p.text]
+    others = [key for key in passages if key != target]
     candidates = [Scored(key, 0.9 - 0.1 * n, 0.5, 1.0) for n, key in enumerate(others)]
-    shown = {key: passages[key] for key in others}
+    return session, target, candidates, {key: passages[key] for key in others}
+
+
+def test_the_effective_article_of_the_best_document_joins(tmp_path: Path) -> None:
+    session, effective, candidates, shown = _one_law(tmp_path, LAW, "起施行")
     joined = with_provisions(session, "本法何時施行？", candidates, shown)
     # It joins first, at its document's best score lifted, and its passage is read.
     assert joined[0].key == effective and joined[0].score > candidates[0].score
@@ -91,17 +100,7 @@ def test_a_question_asks_which_body_is_in_charge(question: str, asks: bool) -> N
 
 
 def test_the_article_naming_the_competent_authority_joins(tmp_path: Path) -> None:
-    seeds = tmp_path / "laws"
-    seeds.mkdir()
-    (seeds / "innovation.txt").write_text(STATUTE, encoding="utf-8")
-    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "indexes", embedder="fake")
-    build_index(settings)
-    session = Session.open(settings)
-    passages = {p.passage_id: p for p in session.reader.iter_passages()}
-    (naming,) = [key for key, p in passages.items() if "所稱主管機關" in p.text]
-    others = [key for key in passages if key != naming]
-    candidates = [Scored(key, 0.9 - 0.1 * n, 0.5, 1.0) for n, key in enumerate(others)]
-    shown = {key: passages[key] for key in others}
+    session, naming, candidates, shown = _one_law(tmp_path, STATUTE, "所稱主管機關")
     question = "Which agency is the competent authority of Taiwan's innovation statute?"
     joined = with_provisions(session, question, candidates, shown)
     # Only the article defining the authority joins (not 主管機關為維護…, one of its duties).
