@@ -72,6 +72,10 @@ def _order(
         ("Which agency must decide by what date?", {"date"}),
         ("What does the plan cover?", set()),
         ("計畫涵蓋哪些區域？", set()),
+        ("How does the Price Law define a business operator?", {"definition"}),
+        ("What does 'trade' mean in the Foreign Trade Act?", {"definition"}),
+        ("花东地区发展条例所称的花东地区指哪里？", {"definition"}),
+        ("本法所稱的職業訓練是什麼意思？", {"definition"}),
     ],
 )
 def test_a_question_asks_for_dates_or_amounts(question: str, kinds: set[str]) -> None:
@@ -313,3 +317,33 @@ def test_the_passage_holding_the_asked_year_comes_first_in_any_calendar(
     # A question naming no year leaves the tie in library order.
     unasked = "Until when does the credit apply?"
     assert _order(session, unasked, tied, only_year) == ["a_other", "b_written", "c_amended"]
+
+
+@pytest.mark.parametrize(
+    ("text", "defines"),
+    [
+        ("本法所稱職業訓練，指為培養及增進工作技能而依本法實施之訓練。", True),
+        ("本法所称经营者，是指从事生产、经营商品的法人。", True),
+        ('(c) The term "foreign adversary" means any foreign government.', True),
+        ('"Person" means an individual or entity.', True),
+        ("本法用词的含义如下：", True),
+        ("職業訓練機構應依本法辦理訓練。", False),
+        ("The Secretary shall define the terms of the program within 90 days.", False),
+    ],
+)
+def test_a_passage_that_defines_a_term_is_found_in_each_script(text: str, defines: bool) -> None:
+    assert bool(second_stage.DEFINES.search(fold_text(text))) is defines
+
+
+def test_a_definition_question_prefers_the_passage_that_defines(tmp_path: Path) -> None:
+    session = _library(
+        tmp_path,
+        {
+            "a_uses": "The northern region receives grid security funding every year.",
+            "b_defines": 'The term "northern region" means the counties north of the river.',
+        },
+    )
+    passages = _passages(session)
+    tied = _tied(*passages.values())
+    question = "How does the plan define the northern region?"
+    assert _order(session, question, tied, Weights(kind=0.1)) == ["b_defines", "a_uses"]

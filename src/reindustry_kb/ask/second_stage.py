@@ -10,12 +10,14 @@ this question:
   weight) that one sentence window holds, as the answer finder (answer.py) reads windows;
 - kind: whether the passage holds what the question asks for (asked_kinds): a when- or
   how-long question a date claim or a span of time (durations are no claims: "within thirty
-  days", 三十日內), a how-much question a statistic; the claims of all candidates are read in
-  one batch. A who-question asks for no kind: an actor claim is a name the alias table or a
-  naming rule knows, and the answer to "who" is as often one they do not (a president, an old
-  kingdom, 省、自治区、直辖市人民政府), so holding one barely tells the right passage from the
-  others (dev tune split: 0.73 of the right passages against 0.51 of the rest; DRCD 300:
-  0.50 against 0.50) and every question it decided was lost (docs/BENCHMARKS.md);
+  days", 三十日內), a how-much question a statistic, a question asking what a term means the
+  passage defining one (本法所稱職業訓練，指…, `the term "foreign adversary" means`); the claims
+  of all candidates are read in one batch. A who-question asks for no kind: an actor claim is
+  a name the alias table or a naming rule knows, and the answer to "who" is as often one they
+  do not (a president, an old kingdom, 省、自治区、直辖市人民政府), so holding one barely tells
+  the right passage from the others (dev tune split: 0.73 of the right passages against 0.51
+  of the rest; DRCD 300: 0.50 against 0.50) and every question it decided was lost
+  (docs/BENCHMARKS.md);
 - document: its document's standing among the candidates (the best first-stage score of any
   of its passages, scaled as the fused scores are), given to the document's best candidate
   only (by the other evidence): of two passages that answer alike, the one in the document
@@ -94,14 +96,19 @@ WEIGHTS = Weights(proximity=0.2, kind=0.1, document=0.2, place=0.5, year=0.1)
 SHORT_KIND = 0.5
 
 # What a question asks for, read from its folded text (NFKC, lower case, Simplified): the
-# question words and the nouns of a date or an amount, in English and Chinese (not an actor:
-# see the module's docstring).
+# question words and the nouns of a date, an amount or a definition, in English and Chinese (not
+# an actor: see the module's docstring).
 ASKS: dict[str, re.Pattern[str]] = {
     "date": re.compile(
         r"\bwhen\b|\b(?:what|which) (?:date|day|year|month|time)\b|\bby what\b|\bdeadline\b"
         r"|\bhow (?:long|soon)\b|\buntil\b|\bexpire|\beffective\b|\btake effect\b|\bin force\b"
         r"|何时|什么时候|什么时间|哪(?:一)?(?:年|天|日|月)|几(?:月|号|年)|多久|多长时间|日期|期限|截止"
         r"|生效|施行|起算|届满|到期|期间"
+    ),
+    "definition": re.compile(
+        r"\bdefin(?:e|es|ed|ition)\b|\bwhat does [^?]{2,60} mean\b|\bmeaning of\b"
+        r"|\bwhat counts as\b|\bthe term\b|是指什么|指的是|指什么|指哪|定义|含义"
+        r"|所称[^，。？]{1,20}(?:是|指)"
     ),
     "statistic": re.compile(
         r"\bhow (?:much|many|large|big|high|low|far)\b|\b(?:what|which) (?:percentage|percent"
@@ -130,6 +137,15 @@ TIME = re.compile(
 )
 
 
+# A passage that defines a term: 本法所称X，是指 / X，是指 / 用词含义 / 定义如下, `the term "X"
+# means`, `"X" means`, `as used in this order` (folded text).
+DEFINES = re.compile(
+    r"所称[^，。；]{1,20}[，,]?(?:系|是)?指|[，,]是指|用(?:词|语)(?:的)?含义|定义如下"
+    r"|\bthe term\b[^.;]{0,80}\b(?:means|refers to|includes)\b|\"[^\"]{2,60}\",? means\b"
+    r"|\bas used in this (?:act|order|law|section|chapter)\b"
+)
+
+
 def asked_kinds(question: str) -> frozenset[str]:
     """The kinds of claim (date, statistic) a question asks for."""
     folded = fold_text(question)
@@ -143,8 +159,11 @@ def held_kinds(
     found: dict[PassageKey, frozenset[str]] = {}
     for key, held in claims.items():
         kinds: set[str] = {claim.kind for claim in held}
-        if "date" not in kinds and TIME.search(fold_text(passages[key].text)):
+        folded = fold_text(passages[key].text)
+        if "date" not in kinds and TIME.search(folded):
             kinds.add("date")
+        if DEFINES.search(folded):
+            kinds.add("definition")
         found[key] = frozenset(kinds)
     return found
 
