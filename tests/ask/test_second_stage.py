@@ -76,6 +76,8 @@ def _order(
         ("What does 'trade' mean in the Foreign Trade Act?", {"definition"}),
         ("花东地区发展条例所称的花东地区指哪里？", {"definition"}),
         ("本法所稱的職業訓練是什麼意思？", {"definition"}),
+        # "the term" of an office is a span of time, not a word to define
+        ("What is the term of the board's members?", set()),
     ],
 )
 def test_a_question_asks_for_dates_or_amounts(question: str, kinds: set[str]) -> None:

@@ -107,7 +107,7 @@ ASKS: dict[str, re.Pattern[str]] = {
     ),
     "definition": re.compile(
         r"\bdefin(?:e|es|ed|ition)\b|\bwhat does [^?]{2,60} mean\b|\bmeaning of\b"
-        r"|\bwhat counts as\b|\bthe term\b|是指什么|指的是|指什么|指哪|定义|含义"
+        r"|\bwhat counts as\b|是指什么|指的是|指什么|指哪|定义|含义"
         r"|所称[^，。？]{1,20}(?:是|指)"
     ),
     "statistic": re.compile(
