@@ -147,7 +147,7 @@ DEFINES = re.compile(
 
 
 def asked_kinds(question: str) -> frozenset[str]:
-    """The kinds of claim (date, statistic) a question asks for."""
+    """The kinds of answer (date, statistic, definition) a question asks for."""
     folded = fold_text(question)
     return frozenset(kind for kind, pattern in ASKS.items() if pattern.search(folded))
 
@@ -155,7 +155,8 @@ def asked_kinds(question: str) -> frozenset[str]:
 def held_kinds(
     claims: dict[PassageKey, list[Claim]], passages: dict[PassageKey, Passage]
 ) -> dict[PassageKey, frozenset[str]]:
-    """The kinds of claim each passage holds, and date for a span of time."""
+    """The kinds of claim each passage holds, date for a span of time too, and definition for
+    a passage defining a term."""
     found: dict[PassageKey, frozenset[str]] = {}
     for key, held in claims.items():
         kinds: set[str] = {claim.kind for claim in held}
