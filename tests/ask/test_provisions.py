@@ -93,6 +93,8 @@ def test_the_effective_article_of_the_best_document_joins(tmp_path: Path) -> Non
         ("台湾中小企业主管机关每年度终了须发布什么报告？", False),
         ("中國的全國綜合能源規劃由哪個部門負責組織編制？", False),
         ("The competent authority must report within 90 days.", False),
+        ("What must the office in charge of the fund report each year?", False),
+        ("What agency is in charge of the fund?", True),
     ],
 )
 def test_a_question_asks_which_body_is_in_charge(question: str, asks: bool) -> None:

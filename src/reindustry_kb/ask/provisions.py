@@ -48,7 +48,12 @@ ASKS_AUTHORITY = re.compile(
     r"|主管(?:机关|部门)(?:是|为)|(?:哪个|哪一个|什么|哪些)(?:机关|部门|单位|机构)(?:负责)?"
     r"(?:主管|监督管理|监管)|由谁(?:主管|监管)"
 )
-_ASKS_WHICH = re.compile(r"\b(?:which|who|what)\b|哪|谁|什么")
+# ... and asks which body: `what` only with one (`What must the office in charge of the fund
+# report?` asks what it reports).
+_ASKS_WHICH = re.compile(
+    r"\b(?:which|who)\b|\bwhat (?:agency|ministry|department|authority|body|government body"
+    r"|organ|office)\b|哪|谁|什么"
+)
 # A passage defining the competent authority: 本法所稱主管機關, 本條例之主管機關, 国务院…主管部门
 # 负责全国…工作, `the competent authority under this Act` (not 主管機關為維護…, a duty of it).
 DEFINES_AUTHORITY = re.compile(
