@@ -10,6 +10,7 @@ from reindustry_kb.ask.session import Session
 from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.models import Passage
 from reindustry_kb.settings import Settings
+from reindustry_kb.text.dates import written_years
 from reindustry_kb.text.normalize import fold_text
 
 # One passage each: the same plan, and what each adds (a date, an amount, an agency, a span
@@ -315,7 +316,7 @@ def test_the_passage_holding_the_asked_year_comes_first_in_any_calendar(
     only_year = Weights(year=0.1)
     question = "Under the November 2017 amendment, until when does the credit apply?"
     assert _order(session, question, tied, only_year) == ["b_written", "c_amended", "a_other"]
-    assert second_stage.asked_years("２０１７年修正的條文適用到何時？") == {"2017"}  # full width
+    assert written_years("２０１７年修正的條文適用到何時？") == {"2017"}  # full width
     # A question naming no year leaves the tie in library order.
     unasked = "Until when does the credit apply?"
     assert _order(session, unasked, tied, only_year) == ["a_other", "b_written", "c_amended"]

@@ -80,3 +80,10 @@ def test_a_year_after_for_or_of_unless_it_counts_the_next_word() -> None:
     assert read("the Trade Expansion Act of 1962 (19 U.S.C. 1862)") == ["1962"]
     # A number that counts what follows is no year.
     assert read("housing for 2000 employees and a staff of 1950 people") == []
+
+
+def test_written_years_reads_digits_of_either_width_and_no_longer_number() -> None:
+    from reindustry_kb.text.dates import written_years
+
+    assert written_years("Under the 2017 amendment, ２０２４年起") == {"2017", "2024"}
+    assert written_years("code 120245, founded 1799") == frozenset()  # no year of 1800-2099

@@ -29,7 +29,7 @@ from reindustry_kb.ask.query import Concept
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.index.bm25 import K1, idf
 from reindustry_kb.models import Passage, language_group
-from reindustry_kb.text.dates import WRITTEN_YEAR
+from reindustry_kb.text.dates import written_years
 from reindustry_kb.text.language import detect_language
 from reindustry_kb.text.normalize import fold_text, is_han
 
@@ -158,14 +158,14 @@ def evidence(
     # Places named by an adjective (a South Korean company) or jurisdictions that are no
     # country (the EU): their document must name them.
     adjectives = asked_places(question) - {idea.country for idea in places}
-    asked_years = set(WRITTEN_YEAR.findall(question))
+    asked_years = written_years(question)
     language = language_group(detect_language(question))
     rows = []
     for rank, (passage, signals) in enumerate(hits, start=1):
         tokens, folded = set(terms.query_terms(passage.text)), fold_text(passage.text)
         named = [idea.found_in(tokens, folded) for idea in ideas]
         held = sum(w for w, found in zip(weights, named, strict=True) if found)
-        years = set(WRITTEN_YEAR.findall(passage.text)) | {signals.year}
+        years = written_years(passage.text) | {signals.year}
         others = [s.dense for p, s in hits[:LEAD_DEPTH] if p.passage_id != passage.passage_id]
         rows.append(
             {

@@ -50,7 +50,7 @@ from reindustry_kb.ask.places import asked_places, document_places, elsewhere, l
 from reindustry_kb.ask.query import Query
 from reindustry_kb.index.backend import PassageKey
 from reindustry_kb.models import Claim, DateClaim, Document, Passage, passage_order
-from reindustry_kb.text.dates import WRITTEN_YEAR
+from reindustry_kb.text.dates import written_years
 from reindustry_kb.text.normalize import fold_text
 
 if TYPE_CHECKING:
@@ -169,15 +169,10 @@ def held_kinds(
     return found
 
 
-def asked_years(question: str) -> frozenset[str]:
-    """The years a question names in digits."""
-    return frozenset(WRITTEN_YEAR.findall(fold_text(question)))
-
-
 def held_years(claims: list[Claim], passage: Passage) -> frozenset[str]:
     """The years a passage's dates fall in (in any calendar or script) or it writes."""
     dated = {claim.value[:4] for claim in claims if isinstance(claim, DateClaim)}
-    return frozenset(dated | set(WRITTEN_YEAR.findall(fold_text(passage.text))))
+    return frozenset(dated) | written_years(passage.text)
 
 
 @dataclass(frozen=True)
@@ -247,7 +242,7 @@ def evidence(
     terms = term_weights(session.terms, query.terms, query.expansions) if wanted.proximity else {}
     size = session.window_size
     kinds = asked_kinds(query.text) if wanted.kind else frozenset()
-    years = asked_years(query.text) if wanted.year else frozenset()
+    years = written_years(query.text) if wanted.year else frozenset()
     claims = session.reader.claims_by_passage(keys) if kinds or years else {}
     held = held_kinds(claims, passages) if kinds else {}
     documents = session.reader.documents_by_id({passages[key].doc_id for key in keys})

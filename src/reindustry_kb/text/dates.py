@@ -9,13 +9,20 @@ ambiguous.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reindustry_kb.text.numbers import parse_number
 
 # A year written in digits (1800-2099), not inside a longer number.
-WRITTEN_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+_WRITTEN_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+
+
+def written_years(text: str) -> frozenset[str]:
+    """The years a text writes in digits, full-width ones too (２０１７)."""
+    return frozenset(_WRITTEN_YEAR.findall(unicodedata.normalize("NFKC", text)))
+
 
 MONTHS = {
     name: number
