@@ -1,11 +1,11 @@
-"""The article saying when a law takes effect, or who administers it, joins the candidates
-(ask/provisions.py)."""
+"""The article saying when a law takes effect, who administers it, or until when it runs,
+joins the candidates (ask/provisions.py)."""
 
 from pathlib import Path
 
 import pytest
 
-from reindustry_kb.ask.provisions import asks_authority, asks_effect, with_provisions
+from reindustry_kb.ask.provisions import asks_authority, asks_effect, asks_end, with_provisions
 from reindustry_kb.ask.second_stage import Scored
 from reindustry_kb.ask.session import Session
 from reindustry_kb.indexing.pipeline import build_index
@@ -31,6 +31,18 @@ STATUTE = "\n\n".join(
         "第三條 本條例所稱主管機關：在中央為經濟部；在直轄市為直轄市政府。",
         f"第四條 主管機關為維護公共安全，得通知業者停止營運。{_FILLER}",
         f"第五條 各中央目的事業主管機關應輔導產業創新。{_FILLER}",
+    ]
+)
+
+# A Taiwan statute whose credit article gives a period's start and an extension, and whose
+# last article gives the period's end: the answer to until when.
+SUNSET = "\n\n".join(
+    [
+        "中小企業發展條例",
+        f"第三十五條 中小企業自一百零三年起投資於研究發展之支出，得抵減應納稅額。{_FILLER}",
+        f"第三十六條 前條之抵減，如有特殊情形，得報經核准延長適用期間一次。{_FILLER}",
+        f"第三十七條 主管機關應輔導中小企業研究發展。{_FILLER}",
+        "第四十條 第三十五條施行期間，自一百零三年五月二十日起至一百十三年五月十九日止。",
     ]
 )
 
@@ -109,3 +121,29 @@ def test_the_article_naming_the_competent_authority_joins(tmp_path: Path) -> Non
     assert joined[0].key == naming and len(joined) == len(candidates) + 1
     asked_when = "本條例何時施行？"  # no article says when: nothing joins
     assert with_provisions(session, asked_when, candidates, dict(shown)) == candidates
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Until when does the SME R&D credit apply?", {"end"}),
+        ("研发抵减到什么时候为止？", {"end"}),
+        ("By when must the company apply?", {"due"}),
+        ("How long may the credit be extended?", set()),
+        ("Which articles give the credit?", set()),
+    ],
+)
+def test_a_question_asks_until_when_or_by_when(question: str, asked: set[str]) -> None:
+    assert asks_end(question) == asked
+
+
+def test_the_article_ending_the_period_joins(tmp_path: Path) -> None:
+    session, ending, candidates, shown = _one_law(tmp_path, SUNSET, "至一百十三年")
+    question = "Until when does the SME R&D credit apply?"
+    joined = with_provisions(session, question, candidates, shown)
+    # The article that ends the period joins first (not the credit's start nor its extension).
+    assert joined[0].key == ending and joined[0].score > candidates[0].score
+    assert len(joined) == len(candidates) + 1
+    # A question asking how long it may be extended asks a span: nothing joins.
+    asked_span = "How long may the credit be extended?"
+    assert with_provisions(session, asked_span, candidates, dict(shown)) == candidates

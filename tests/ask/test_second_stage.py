@@ -5,7 +5,7 @@ import pytest
 from reindustry_kb.ask import places, second_stage
 from reindustry_kb.ask.places import long_documents
 from reindustry_kb.ask.query import analyse
-from reindustry_kb.ask.second_stage import Scored, Weights, asked_kinds
+from reindustry_kb.ask.second_stage import Scored, Weights, asked_kinds, ending_kinds
 from reindustry_kb.ask.session import Session
 from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.models import Passage
@@ -62,7 +62,7 @@ def _order(
     [
         ("When does the plan take effect?", {"date"}),
         ("本法自何時施行？", {"date"}),
-        ("该计划的截止日期是哪一天？", {"date"}),
+        ("该计划的截止日期是哪一天？", {"end"}),
         ("How much did the program cost?", {"statistic"}),
         ("補助金額上限為多少？", {"statistic"}),
         ("罚款比例是多少", {"statistic"}),
@@ -70,7 +70,7 @@ def _order(
         ("Which agency runs the registry?", set()),
         ("由哪個機關負責審查？", set()),
         ("谁负责监督？", set()),
-        ("Which agency must decide by what date?", {"date"}),
+        ("Which agency must decide by what date?", {"end"}),
         ("What does the plan cover?", set()),
         ("計畫涵蓋哪些區域？", set()),
         ("How does the Price Law define a business operator?", {"definition"}),
@@ -83,6 +83,52 @@ def _order(
 )
 def test_a_question_asks_for_dates_or_amounts(question: str, kinds: set[str]) -> None:
     assert asked_kinds(question) == kinds
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        # A date that ends something: a passage holding only a start or a span does not answer.
+        ("Under the 2017 amendment, until when does the R&D credit apply?", {"end"}),
+        ("这项行政命令在什么时候终止？", {"end"}),
+        ("若未獲延長，該命令到哪一天失效？", {"end"}),
+        ("On what date does the tax year end?", {"end"}),
+        ("扣缴义务人最迟要在几月几日前填发凭单？", {"end"}),
+        # Due by when: a span within which it is due answers as well.
+        ("By when must the Director report on the workforce?", {"due"}),
+        ("What is the deadline for the Secretary's strategy?", {"due"}),
+        ("工作小组最晚要在何时前向总统报告？", {"due"}),
+        # A span asked for, or no date at all: no ending date.
+        ("How long does the permit last before it expires?", {"date"}),
+        ("劳动合同在什么情况下终止？", set()),
+        ("火燒島一名的來源可以追溯至什麼時候？", {"date"}),
+        ("What fine does a company face for missing the deadline?", {"date", "statistic"}),
+    ],
+)
+def test_a_question_asks_for_a_date_that_ends_or_falls_due(question: str, kinds: set[str]) -> None:
+    assert asked_kinds(question) == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("施行期間，自一百零三年七月一日起至一百十三年十二月三十一日止。", {"end", "due"}),
+        ("纳税年度自公历1月1日起至12月31日止。", {"end", "due"}),
+        ("名卡應保管至勞工離職後五年。", {"end", "due"}),
+        ("於當年度九月三十日前撥付禁伐補償金。", {"end", "due"}),
+        ("到2025年，非化石能源消费比重达到20%左右。", {"end", "due"}),
+        ("This order shall terminate on January 20, 2021.", {"end", "due"}),
+        ("The Task Force shall report not later than May 1, 2001.", {"end", "due"}),
+        ("cut 3 percent annually through the end of fiscal year 2015", {"end", "due"}),
+        ("應於收到異議書之次日起二十日內決定之。", {"due"}),
+        ("(B) within 60 days of the date of this order, provide a report", {"due"}),
+        ("本法自2008年1月1日起施行。", set()),
+        ("勞工工作年資達到十年者，加給一日。", set()),
+        ("beginning 9:30 a.m. eastern standard time on January 11, 2021", set()),
+    ],
+)
+def test_a_date_that_ends_or_falls_due_is_found_in_each_script(text: str, kinds: set[str]) -> None:
+    assert ending_kinds(fold_text(text)) == kinds
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
-"""A law's standing provisions: the article saying when it takes effect, or who administers
-it, joins the candidates when the question asks for it.
+"""A law's standing provisions: the article saying when it takes effect, who administers it,
+or until when it runs, joins the candidates when the question asks for it.
 
 A law says when it takes effect once, in a short article near its end (第八十八条 本法自2003年1月1日
 起施行; This Order is effective January 1, 2026), and names its competent authority once, near
@@ -11,7 +11,12 @@ ministry's duties, and both leave the article that answers far below the candida
 question asking when something takes effect, the passages of the best document holding a date
 of role `effective` (claims/temporal.py) join the candidates at their document's best score,
 lifted by LIFT; for a question asking which body is in charge, those defining the competent
-authority do.
+authority do. A question asking until when something runs or by when it is due (until when,
+何时终止, by what date) is answered by the article ending the period (第四十條 第三十五條施行期間，
+自一百零三年五月二十日起至一百十三年五月十九日止; `This order shall terminate on January 20,
+2021`), which names the credit by its article number only, while the credit's own article and
+the one extending it name the question's words: the passages of the best document holding such
+a date (second_stage.ending_kinds) join as the effective article does.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from reindustry_kb.ask.second_stage import Scored
+from reindustry_kb.ask.second_stage import ENDING, Scored, asked_kinds, ending_kinds
 from reindustry_kb.ask.session import Session
 from reindustry_kb.index.backend import PassageKey
 from reindustry_kb.models import ClaimFilters, DateClaim, Passage, passage_key, passage_order
@@ -69,6 +74,8 @@ LIFT = 0.05
 # A law names its competent authority near its start: only its first this many passages are
 # read for the article (the dev library's 28 such articles stand in their law's first 25).
 AUTHORITY_HEAD = 40
+# A law's period of application ends in its last articles: a document is read this far.
+END_READ = 1000
 
 
 def asks_effect(question: str) -> bool:
@@ -85,6 +92,12 @@ def asks_authority(question: str) -> bool:
     return bool(ASKS_AUTHORITY.search(folded) and _ASKS_WHICH.search(folded))
 
 
+def asks_end(question: str) -> frozenset[str]:
+    """The kinds of ending date a question asks for (second_stage.asked_kinds: `end`, until
+    when; `due`, by what date), if any."""
+    return asked_kinds(question) & ENDING
+
+
 def with_provisions(
     session: Session,
     question: str,
@@ -92,8 +105,9 @@ def with_provisions(
     passages: dict[PassageKey, Passage],
 ) -> list[Scored]:
     """The candidates, and the passages of the best DOCUMENTS documents that state what the
-    question asks of a law (the date it takes effect, its competent authority), at their
-    document's best score plus LIFT, best first; `passages` gains theirs."""
+    question asks of a law (the date it takes effect, its competent authority, the date a
+    period ends), at their document's best score plus LIFT, best first; `passages` gains
+    theirs."""
     if not candidates:
         return list(candidates)
     best: dict[str, float] = {}
@@ -106,6 +120,9 @@ def with_provisions(
         keys |= _effective(session, best)
     if asks_authority(question):
         keys |= _authority(session, best)
+    ending = asks_end(question)
+    if ending:
+        keys |= _ends(session, best, ending)
     if not keys:
         return list(candidates)
     passages.update(session.reader.passages([key for key in keys if key not in passages]))
@@ -140,5 +157,26 @@ def _authority(session: Session, best: dict[str, float]) -> dict[PassageKey, flo
         keys = [passage_key(doc_id, number) for number in range(1, head + 1)]
         for key, passage in reader.passages(keys).items():
             if DEFINES_AUTHORITY.search(fold_text(passage.text)):
+                found[key] = best[doc_id]
+    return found
+
+
+def _ends(
+    session: Session, best: dict[str, float], asked: frozenset[str]
+) -> dict[PassageKey, float]:
+    """The passages of these documents holding the ending date asked for (second_stage.
+    ending_kinds: 自…起至…止, `shall terminate on`, and for `due` 三十日内 too; a date claim of
+    role deadline), at their score (the first END_READ passages of each read whole)."""
+    reader = session.reader
+    found = {
+        claim.passage_id: best[claim.doc_id]
+        for claim in reader.find_claims(ClaimFilters(kind="date", docs=tuple(best)))
+        if isinstance(claim, DateClaim) and claim.role == "deadline" and claim.doc_id in best
+    }
+    for doc_id, document in reader.documents_by_id(list(best)).items():
+        read = min(document.n_passages, END_READ)
+        keys = [passage_key(doc_id, number) for number in range(1, read + 1)]
+        for key, passage in reader.passages(keys).items():
+            if asked & ending_kinds(fold_text(passage.text)):
                 found[key] = best[doc_id]
     return found

@@ -10,8 +10,11 @@ this question:
   weight) that one sentence window holds, as the answer finder (answer.py) reads windows;
 - kind: whether the passage holds what the question asks for (asked_kinds): a when- or
   how-long question a date claim or a span of time (durations are no claims: "within thirty
-  days", 三十日內), a how-much question a statistic, a question asking what a term means the
-  passage defining one (本法所稱職業訓練，指…, `the term "foreign adversary" means`); the claims
+  days", 三十日內), an until-when question a date that ends something (自…起至…止, `shall
+  terminate on`; not the article giving the period's start or extending it), a by-when
+  question that or a span within which it is due, a how-much question a statistic, a question
+  asking what a term means the passage defining one (本法所稱職業訓練，指…, `the term "foreign
+  adversary" means`); the claims
   of all candidates are read in one batch. A who-question asks for no kind: an actor claim is
   a name the alias table or a naming rule knows, and the answer to "who" is as often one they
   do not (a president, an old kingdom, 省、自治区、直辖市人民政府), so holding one barely tells
@@ -110,6 +113,21 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"|\bwhat counts as\b|是指什么|指的是|指什么|指哪|定义|含义"
         r"|所称[^，。？]{1,20}(?:是|指)"
     ),
+    # A date that ends something (until when, 何时终止, 到哪一天失效), or by when something is
+    # due (by what date, 最迟何时前): refine `date` (asked_kinds), so that a passage holding only
+    # a start, or a span, does not count.
+    "end": re.compile(
+        r"\buntil when\b|\bthrough when\b|\bexpir(?:e|es|ed|y|ation)\b"
+        r"|\bterminat(?:e|es|ed|ion)\b|\bend date\b"
+        r"|\b(?:when|what date|which date|what day) (?:does|do|did|will)\b[^?]*"
+        r"\b(?:end|cease|lapse|run out)\b"
+        r"|到期|届满|终止|失效|结束|(?<!溯)(?:到|至)(?:何时|什么时候|哪一?天|哪一?年|几月几[日号])"
+    ),
+    "due": re.compile(
+        r"\bby (?:when|what date|which date|what day)\b|\b(?:what|which|when) is the deadline\b"
+        r"|\bdeadline (?:for|by which)\b|\bno later than\b|\bat the latest\b"
+        r"|截至|截止|最晚|最迟|(?:何时|什么时候|哪一?天|几月几[日号]|什么日期|哪一?日)(?:以前|之前|前)"
+    ),
     "statistic": re.compile(
         r"\bhow (?:much|many|large|big|high|low|far)\b|\b(?:what|which) (?:percentage|percent"
         r"|share|proportion|rate|amount|ratio|sum|number|level|fraction|multiple|fine|penalty"
@@ -137,6 +155,48 @@ TIME = re.compile(
 )
 
 
+ENDING = frozenset({"end", "due"})
+# A question asking for a day of the calendar.
+_CALENDAR = re.compile(r"\b(?:what|which) (?:date|day)\b|哪一?[天日]|几月几[日号]|日期")
+# A question asking for a span of time (a duration answers it, not an end date).
+_SPAN = re.compile(
+    r"\bhow (?:long|many|soon)\b|多久|多长|(?<!月)几(?:天|日)|几个月|几年|多少(?:天|日|年|个月)"
+)
+
+# A date that ends something, in folded text: 自…起至…止, 保存至离职后五年, `until June 1,
+# 1996`, `through the end of fiscal year 2015`, `shall terminate on`, `expire on`; or by which
+# something is due: 九月三十日前, 月底前, `not later than May 1, 2001` (both ends: a date claim of
+# role deadline counts too, held_kinds).
+_MONTH_EN = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+)
+ENDS = re.compile(
+    rf"至[^，。；,;]{{0,30}}?(?:{_NUMBER}\s*(?:日|号|月|年)|底|末|终了)\s*(?:为)?止"
+    rf"|至[^，。；,;]{{0,30}}?后\s*{_NUMBER}\s*个?(?:日|天|月|年)"
+    r"|(?<![达])到\s*(?:(?:19|20)\d\d|一百[零〇一二三四五六七八九十]{1,3})\s*年"
+    rf"|{_NUMBER}\s*(?:月|日|号)\s*(?:底|末)?\s*(?:以前|之前|前)(?!\s*的)"
+    rf"|\b(?:until|through|on or before|no later than|not later than|by)\s+(?:the end of\s+)?"
+    rf"(?:(?:fiscal|calendar)\s+year\s+(?:19|20)\d\d|{_MONTH_EN}\s+\d)"
+    r"|\b(?:expire|expires|terminate|terminates|lapse|lapses|sunset)\s+(?:on|at)\b"
+)
+# ... and a span within which something is due (三十日内, `within 60 days`): what a question
+# asking by when answers as often as a date, but not one asking until when.
+FALLS_DUE = re.compile(
+    rf"{_NUMBER}\s*个?(?:日|天|月|年|工作日)\s*(?:以内|之内|内)"
+    rf"|\b(?:within|not later than|no later than)\s+{_NUMBER_EN}[\s-]+(?:\(\d+\)\s+)?"
+    r"(?:calendar\s+|business\s+|working\s+)?(?:day|week|month|year)s?\b"
+)
+
+
+def ending_kinds(folded: str, deadline: bool = False) -> frozenset[str]:
+    """`end` and `due` for a passage's folded text holding a date that ends something (or
+    `deadline`: a date claim of that role), `due` alone for one holding a span within which
+    something is due."""
+    if deadline or ENDS.search(folded):
+        return frozenset({"end", "due"})
+    return frozenset({"due"}) if FALLS_DUE.search(folded) else frozenset()
+
+
 # A passage that defines a term: 本法所称X，是指 / X，是指 / 用词含义 / 定义如下, `the term "X"
 # means`, `"X" means`, `as used in this order` (folded text).
 DEFINES = re.compile(
@@ -147,9 +207,21 @@ DEFINES = re.compile(
 
 
 def asked_kinds(question: str) -> frozenset[str]:
-    """The kinds of answer (date, statistic, definition) a question asks for."""
+    """The kinds of answer (date, end, due, statistic, definition) a question asks for: `end`
+    or `due` for `date` when it asks for a date that ends something or by which something is
+    due, and not for a span (how long, 多久: a duration answers it)."""
     folded = fold_text(question)
-    return frozenset(kind for kind, pattern in ASKS.items() if pattern.search(folded))
+    kinds = {kind for kind, pattern in ASKS.items() if pattern.search(folded)}
+    if kinds & ENDING:
+        if "date" in kinds and not _SPAN.search(folded):
+            kinds.discard("date")
+            if "due" in kinds and _CALENDAR.search(folded):
+                kinds.add("end")  # due on a day: a date answers, not a span
+            if "end" in kinds:
+                kinds.discard("due")
+        else:
+            kinds -= ENDING
+    return frozenset(kinds)
 
 
 def held_kinds(
@@ -163,6 +235,8 @@ def held_kinds(
         folded = fold_text(passages[key].text)
         if "date" not in kinds and TIME.search(folded):
             kinds.add("date")
+        deadline = any(isinstance(c, DateClaim) and c.role == "deadline" for c in held)
+        kinds |= ending_kinds(folded, deadline)
         if DEFINES.search(folded):
             kinds.add("definition")
         found[key] = frozenset(kinds)
