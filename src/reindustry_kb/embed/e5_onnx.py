@@ -13,11 +13,13 @@ collapsing, the SentencePiece metaspace and a Viterbi pass over the unigram scor
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import re
 import struct
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
@@ -345,18 +347,56 @@ def cache_dir() -> Path:
     return Path(base) / "reindustry-kb" if base else Path.home() / ".cache" / "reindustry-kb"
 
 
+# A cached file not used for this long is removed when another is made: each release that
+# changes this file, and each other model file, makes new ones, which would pile up.
+STALE_AFTER = 30 * 24 * 3600.0  # seconds
+_EDGE = 1 << 20  # bytes read from each end of the model file for its fingerprint
+
+
+def _fingerprint(path: Path) -> bytes:
+    """The model file's size and its first and last MiB: the same model installed in several
+    environments is one cache entry (a path and an install time made one per environment)."""
+    size = path.stat().st_size
+    with path.open("rb") as file:
+        head = file.read(_EDGE)
+        file.seek(max(0, size - _EDGE))
+        tail = file.read(_EDGE)
+    return f"{size}:".encode() + hashlib.sha256(head + tail).digest()
+
+
 def _cached(model: ModelFile, suffix: str, make: Callable[[], bytes]) -> Path:
-    """A file derived from the model file, made on first use and reused after."""
-    stat = model.path.stat()
+    """A file derived from the model file, made on first use and reused after; making one
+    removes those of the same kind not used for STALE_AFTER."""
     key = hashlib.sha256(Path(__file__).read_bytes())
-    key.update(f"{model.path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    key.update(_fingerprint(model.path))
     path = cache_dir() / f"e5-small-int8-{key.hexdigest()[:16]}.{suffix}"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-        temporary.write_bytes(make())
-        os.replace(temporary, path)  # concurrent makers write the same bytes
+    if path.is_file():
+        _touch(path)
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    temporary.write_bytes(make())
+    os.replace(temporary, path)  # concurrent makers write the same bytes
+    _remove_stale(path, suffix)
     return path
+
+
+def _touch(path: Path) -> None:
+    """Mark a cached file used (its modification time), where the cache may be written."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def _remove_stale(kept: Path, suffix: str) -> None:
+    """Remove the cached files of this kind, but `kept`, not used for STALE_AFTER (a file
+    another process still maps stays readable by it until closed)."""
+    now = time.time()
+    for other in kept.parent.glob(f"e5-small-int8-*.{suffix}"):
+        try:
+            if other != kept and now - other.stat().st_mtime > STALE_AFTER:
+                other.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
 
 
 def cached_graph(model: ModelFile) -> Path:
