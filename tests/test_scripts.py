@@ -82,3 +82,24 @@ def test_the_shipped_law_terms_keep_the_number_rule() -> None:
     ]
     assert len(lines) > 3000
     assert broken == []
+
+
+def _mine_places() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "mine_places", ROOT / "scripts" / "mine_places.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_place_names_are_written_as_texts_write_them() -> None:
+    mine = _mine_places()
+    assert mine._written("Trinidad & Tobago") == ["Trinidad and Tobago"]
+    assert mine._written("Myanmar (Burma)") == ["Myanmar", "Burma"]
+    assert mine._written("Cocos (Keeling) Islands") == ["Cocos (Keeling) Islands"]
+    assert mine._short(["中国香港特别行政区", "中國香港特別行政區"]) == ["香港"]
+    rows = dict(mine.places())
+    assert rows["Hong Kong"] == ["香港"] and "波多黎各" in rows["Puerto Rico"]
+    assert "Georgia" not in rows and "Turkey" not in rows

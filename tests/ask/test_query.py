@@ -79,3 +79,26 @@ def test_mined_law_terms_reach_across_but_not_between_their_guesses() -> None:
     assert "无期徒刑" in others
     [(_start, _end, others)] = list(lexicon.find("无期"))
     assert others == ("life imprisonment",)  # 无期 -> life imprisonment, not 无期徒刑
+
+
+def test_place_names_cross_languages_and_scripts(tmp_path: Path) -> None:
+    index = _index(tmp_path)
+    query = analyse("What does the order require of Puerto Rico and North Korea?", index)
+    flat = {term for phrase in query.expansions for term in phrase}
+    assert {"朝鲜", "北韩"} <= flat and any(term.startswith("波多黎") for term in flat)
+    # The Korea inside North Korea is not South Korea's alias.
+    assert "韩国" not in flat and "南韩" not in flat
+    twin = crossed("波多黎各地位問題工作小組何時報告？")
+    assert twin is not None and twin.startswith("Puerto Rico")
+    assert crossed("北韓的制裁") == "North Korea 的 sanctions"
+    assert crossed("Who oversees Hong Kong?") == "Who oversees 香港?"
+
+
+def test_places_table_is_well_formed() -> None:
+    text = resources.files("reindustry_kb").joinpath("data/places.tsv").read_text("utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    assert len(rows) > 240
+    for english, names in rows:
+        assert english.strip() and all(word.strip() for word in names.split("|")), english
+    # Names that mostly mean something else in a policy text stay out.
+    assert not {"Georgia", "Turkey", "Chad", "Jersey"} & {english for english, _ in rows}

@@ -2,6 +2,7 @@
 
 BM25 matches words, so an English question cannot reach Chinese passages by itself. Phrases
 found in the question through the bilingual glossary (data/glossary.tsv: tariff -> 關稅, curated;
+data/places.tsv: 257 country and territory names from Unicode CLDR, Puerto Rico -> 波多黎各;
 data/law_terms.tsv: 3,618 legal terms mined from the official English translations of Taiwan's
 laws) and the actor table (Nvidia -> 輝達 / 英偉達) bring their equivalents along as extra terms
 with a lower weight, so lexical evidence exists on both sides of the language line.
@@ -42,29 +43,33 @@ class Query:
 @cache
 def glossary() -> Lexicon:
     """Every side of every line maps to all the others, in the files' order (the first
-    equivalent listed is the usual one): the curated policy glossary, then the term table
-    mined from the official English translations of Taiwan's laws (scripts/mine_terms.py)
-    for the English terms the glossary does not hold."""
+    equivalent listed is the usual one): the curated policy glossary, the names of countries
+    and territories (Unicode CLDR: scripts/mine_places.py), then the term table mined from the
+    official English translations of Taiwan's laws (scripts/mine_terms.py) for the English
+    terms neither holds."""
     groups: dict[str, dict[str, None]] = {}
     seen: set[str] = set()  # English terms with a line already
-    for name in ("glossary.tsv", "law_terms.tsv"):
+    for name in ("glossary.tsv", "places.tsv", "law_terms.tsv"):
         text = resources.files("reindustry_kb").joinpath(f"data/{name}").read_text("utf-8")
+        named = name != "law_terms.tsv"  # curated, or a place's names
         for line in text.splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
             english, chinese = (part.strip() for part in line.split("\t"))
-            if name != "glossary.tsv" and english in seen:
+            if not named and english.lower() in seen:
                 continue
             chinese_words = [w.strip() for w in chinese.split("|") if w.strip()]
-            groups.setdefault(english, {}).update(dict.fromkeys(chinese_words))
+            # Questions are looked up lower-cased; a place's name is given as written.
+            groups.setdefault(english.lower(), {}).update(dict.fromkeys(chinese_words))
             for word in chinese_words:
-                # A curated line's Chinese words are synonyms; a mined line's are two guesses
-                # at one English term (徒刑 | 有期), each only the English term's equivalent.
-                others = chinese_words if name == "glossary.tsv" else []
+                # A curated line's (or a place's) Chinese words are synonyms (朝鲜 | 北韓); a
+                # mined line's are two guesses at one English term (徒刑 | 有期), each only the
+                # English term's equivalent.
+                others = chinese_words if named else []
                 groups.setdefault(word, {}).update(
                     (w, None) for w in [english, *others] if w != word
                 )
-            seen.add(english)
+            seen.add(english.lower())
     return build_lexicon({word: tuple(others) for word, others in groups.items()})
 
 
@@ -125,8 +130,11 @@ def crossed(question: str, libraries: Collection[str] = ("en", "zh")) -> str | N
 def _phrases(folded: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
     """Each glossary or actor phrase of a folded question: its span and its equivalents (the
     glossary's other side; the actor's other names, in any language or script)."""
-    yield from glossary().find(folded.lower())
+    found = list(glossary().find(folded.lower()))
+    yield from found
     for start, end, (canonical, _kind) in actor_lexicon().find(folded):
+        if any(s <= start and end <= e and e - s > end - start for s, e, _ in found):
+            continue  # a name inside a longer one: the Korea of North Korea
         written = folded[start:end]
         yield start, end, tuple(a for a in _actor_aliases()[canonical] if a != written)
 
