@@ -11,8 +11,8 @@ ministry's duties, and both leave the article that answers far below the candida
 question asking when something takes effect, the passages of the best document holding a date
 of role `effective` (claims/temporal.py) join the candidates at their document's best score,
 lifted by LIFT; for a question asking which body is in charge, those defining the competent
-authority do. A question asking until when something runs or by when it is due (until when,
-何时终止, by what date) is answered by the article ending the period (第四十條 第三十五條施行期間，
+authority do. A question asking until when something runs, or on what date it is due (until
+when, 何时终止, by what date), is answered by the article ending the period (第四十條 第三十五條施行期間，
 自一百零三年五月二十日起至一百十三年五月十九日止; `This order shall terminate on January 20,
 2021`), which names the credit by its article number only, while the credit's own article and
 the one extending it name the question's words: the passages of the best document holding such
@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from reindustry_kb.ask.second_stage import ENDING, Scored, asked_kinds, ending_kinds
+from reindustry_kb.ask.second_stage import Scored, asked_kinds, ending_kinds
 from reindustry_kb.ask.session import Session
 from reindustry_kb.index.backend import PassageKey
 from reindustry_kb.models import ClaimFilters, DateClaim, Passage, passage_key, passage_order
@@ -92,10 +92,12 @@ def asks_authority(question: str) -> bool:
     return bool(ASKS_AUTHORITY.search(folded) and _ASKS_WHICH.search(folded))
 
 
-def asks_end(question: str) -> frozenset[str]:
-    """The kinds of ending date a question asks for (second_stage.asked_kinds: `end`, until
-    when; `due`, by what date), if any."""
-    return asked_kinds(question) & ENDING
+def asks_end(question: str) -> bool:
+    """Whether a question asks for a date that ends something (until when, 何时终止, by what
+    date: second_stage.asked_kinds). One asking by when something is due, which a span
+    answers as often (within 90 days), joins nothing: its answer names the task it sets, so
+    the first stage finds it, while an order's many deadlines would crowd the candidates."""
+    return "end" in asked_kinds(question)
 
 
 def with_provisions(
@@ -120,9 +122,8 @@ def with_provisions(
         keys |= _effective(session, best)
     if asks_authority(question):
         keys |= _authority(session, best)
-    ending = asks_end(question)
-    if ending:
-        keys |= _ends(session, best, ending)
+    if asks_end(question):
+        keys |= _ends(session, best)
     if not keys:
         return list(candidates)
     passages.update(session.reader.passages([key for key in keys if key not in passages]))
@@ -161,12 +162,10 @@ def _authority(session: Session, best: dict[str, float]) -> dict[PassageKey, flo
     return found
 
 
-def _ends(
-    session: Session, best: dict[str, float], asked: frozenset[str]
-) -> dict[PassageKey, float]:
-    """The passages of these documents holding the ending date asked for (second_stage.
-    ending_kinds: 自…起至…止, `shall terminate on`, and for `due` 三十日内 too; a date claim of
-    role deadline), at their score (the first END_READ passages of each read whole)."""
+def _ends(session: Session, best: dict[str, float]) -> dict[PassageKey, float]:
+    """The passages of these documents holding a date that ends something (second_stage.
+    ending_kinds: 自…起至…止, `shall terminate on`; a date claim of role deadline), at their
+    score (the first END_READ passages of each read whole)."""
     reader = session.reader
     found = {
         claim.passage_id: best[claim.doc_id]
@@ -177,6 +176,6 @@ def _ends(
         read = min(document.n_passages, END_READ)
         keys = [passage_key(doc_id, number) for number in range(1, read + 1)]
         for key, passage in reader.passages(keys).items():
-            if asked & ending_kinds(fold_text(passage.text)):
+            if "end" in ending_kinds(fold_text(passage.text)):
                 found[key] = best[doc_id]
     return found
