@@ -350,11 +350,11 @@ def cache_dir() -> Path:
 # A cached file not used for this long is removed when another is made: each release that
 # changes this file, and each other model file, makes new ones, which would pile up.
 STALE_AFTER = 30 * 24 * 3600.0  # seconds
-_EDGE = 1 << 20  # bytes read from each end of the model file for its fingerprint
+_EDGE = 1 << 16  # bytes read from each end of the model file for its fingerprint
 
 
 def _fingerprint(path: Path) -> bytes:
-    """The model file's size and its first and last MiB: the same model installed in several
+    """The model file's size and its first and last 64 KiB: the same model installed in several
     environments is one cache entry (a path and an install time made one per environment)."""
     size = path.stat().st_size
     with path.open("rb") as file:
