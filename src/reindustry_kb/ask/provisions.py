@@ -12,11 +12,12 @@ question asking when something takes effect, the passages of the best document h
 of role `effective` (claims/temporal.py) join the candidates at their document's best score,
 lifted by LIFT; for a question asking which body is in charge, those defining the competent
 authority do. A question asking until when something runs, or on what date it is due (until
-when, 何时终止, by what date), is answered by the article ending the period (第四十條 第三十五條施行期間，
-自一百零三年五月二十日起至一百十三年五月十九日止; `This order shall terminate on January 20,
-2021`), which names the credit by its article number only, while the credit's own article and
-the one extending it name the question's words: the passages of the best document holding such
-a date (second_stage.ending_kinds) join as the effective article does.
+when, 何时终止, by what date), is answered by the article ending the period (第四十條
+第三十五條施行期間，自一百零三年五月二十日起至一百十三年五月十九日止; `This order shall
+terminate on January 20, 2021`), which names the credit by its article number only, while the
+credit's own article and the one extending it name the question's words: the passages of the
+best document holding such a date (second_stage.ending_kinds) join as the effective article
+does.
 """
 
 from __future__ import annotations
