@@ -101,6 +101,7 @@ def test_a_question_asks_for_dates_or_amounts(question: str, kinds: set[str]) ->
         # A span asked for, or no date at all: no ending date.
         ("How long does the permit last before it expires?", {"date"}),
         ("劳动合同在什么情况下终止？", set()),
+        ("When can a Chinese employer terminate a contract?", {"date"}),
         ("火燒島一名的來源可以追溯至什麼時候？", {"date"}),
         ("What fine does a company face for missing the deadline?", {"date", "statistic"}),
     ],

@@ -12,15 +12,14 @@ this question:
   how-long question a date claim or a span of time (durations are no claims: "within thirty
   days", 三十日內), an until-when question a date that ends something (自…起至…止, `shall
   terminate on`; not the article giving the period's start or extending it), a by-when
-  question that or a span within which it is due, a how-much question a statistic, a question
-  asking what a term means the passage defining one (本法所稱職業訓練，指…, `the term "foreign
-  adversary" means`); the claims
-  of all candidates are read in one batch. A who-question asks for no kind: an actor claim is
-  a name the alias table or a naming rule knows, and the answer to "who" is as often one they
-  do not (a president, an old kingdom, 省、自治区、直辖市人民政府), so holding one barely tells
-  the right passage from the others (dev tune split: 0.73 of the right passages against 0.51
-  of the rest; DRCD 300: 0.50 against 0.50) and every question it decided was lost
-  (docs/BENCHMARKS.md);
+  question that or a span within which it is due, a how-much question a statistic, a
+  question asking what a term means the passage defining one (本法所稱職業訓練，指…, `the
+  term "foreign adversary" means`); the claims of all candidates are read in one batch. A
+  who-question asks for no kind: an actor claim is a name the alias table or a naming rule
+  knows, and the answer to "who" is as often one they do not (a president, an old kingdom,
+  省、自治区、直辖市人民政府), so holding one barely tells the right passage from the others
+  (dev tune split: 0.73 of the right passages against 0.51 of the rest; DRCD 300: 0.50
+  against 0.50) and every question it decided was lost (docs/BENCHMARKS.md);
 - document: its document's standing among the candidates (the best first-stage score of any
   of its passages, scaled as the fused scores are), given to the document's best candidate
   only (by the other evidence): of two passages that answer alike, the one in the document
@@ -158,6 +157,8 @@ TIME = re.compile(
 ENDING = frozenset({"end", "due"})
 # A question asking for a day of the calendar.
 _CALENDAR = re.compile(r"\b(?:what|which) (?:date|day)\b|哪一?[天日]|几月几[日号]|日期")
+# A question asking in what case something may happen (When can an employer terminate ...?).
+_MAY = re.compile(r"\bwhen (?:can|may|could|might)\b|什么情况|何种情况|哪些情况")
 # A question asking for a span of time (a duration answers it, not an end date).
 _SPAN = re.compile(
     r"\bhow (?:long|many|soon)\b|多久|多长|(?<!月)几(?:天|日)|几个月|几年|多少(?:天|日|年|个月)"
@@ -173,7 +174,7 @@ _MONTH_EN = (
 ENDS = re.compile(
     rf"至[^，。；,;]{{0,30}}?(?:{_NUMBER}\s*(?:日|号|月|年)|底|末|终了)\s*(?:为)?止"
     rf"|至[^，。；,;]{{0,30}}?后\s*{_NUMBER}\s*个?(?:日|天|月|年)"
-    r"|(?<![达])到\s*(?:(?:19|20)\d\d|一百[零〇一二三四五六七八九十]{1,3})\s*年"
+    r"|(?<!达)到\s*(?:(?:19|20)\d\d|一百[零〇一二三四五六七八九十]{1,3})\s*年"
     rf"|{_NUMBER}\s*(?:月|日|号)\s*(?:底|末)?\s*(?:以前|之前|前)(?!\s*的)"
     rf"|\b(?:until|through|on or before|no later than|not later than|by)\s+(?:the end of\s+)?"
     rf"(?:(?:fiscal|calendar)\s+year\s+(?:19|20)\d\d|{_MONTH_EN}\s+\d)"
@@ -212,6 +213,8 @@ def asked_kinds(question: str) -> frozenset[str]:
     due, and not for a span (how long, 多久: a duration answers it)."""
     folded = fold_text(question)
     kinds = {kind for kind, pattern in ASKS.items() if pattern.search(folded)}
+    if _MAY.search(folded):
+        kinds -= ENDING  # when it may end: a condition, not a date
     if kinds & ENDING:
         if "date" in kinds and not _SPAN.search(folded):
             kinds.discard("date")
