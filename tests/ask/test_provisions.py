@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from reindustry_kb.ask import provisions
 from reindustry_kb.ask.provisions import asks_authority, asks_effect, asks_end, with_provisions
 from reindustry_kb.ask.second_stage import Scored
 from reindustry_kb.ask.session import Session
@@ -40,7 +41,7 @@ SUNSET = "\n\n".join(
     [
         "中小企業發展條例",
         f"第三十五條 中小企業自一百零三年起投資於研究發展之支出，得抵減應納稅額。{_FILLER}",
-        f"第三十六條 前條之抵減，如有特殊情形，得報經核准延長適用期間一次。{_FILLER}",
+        f"第三十六條 前條之抵減，得於期間屆滿三個月前報經核准延長一次。{_FILLER}",
         f"第三十七條 主管機關應輔導中小企業研究發展。{_FILLER}",
         "第四十條 第三十五條施行期間，自一百零三年五月二十日起至一百十三年五月十九日止。",
     ]
@@ -149,3 +150,15 @@ def test_the_article_ending_the_period_joins(tmp_path: Path) -> None:
     # A question asking how long it may be extended asks a span: nothing joins.
     asked_span = "How long may the credit be extended?"
     assert with_provisions(session, asked_span, candidates, dict(shown)) == candidates
+
+
+def test_only_the_last_few_passages_ending_a_period_join(tmp_path: Path) -> None:
+    # A plan that sets a target for 2025 in every article, and ends its term in the last one.
+    articles = [f"第{n}条 到2025年，第{n}项指标达到规划目标。{_FILLER}" for n in range(1, 9)]
+    plan = "\n\n".join(
+        ["发展规划", *articles, "第九条 本规划实施期限自2021年1月1日起至2025年12月31日止。"]
+    )
+    session, ending, candidates, shown = _one_law(tmp_path, plan, "实施期限")
+    joined = with_provisions(session, "本规划到什么时候结束？", candidates[:2], shown)
+    new = [result.key for result in joined if result.key not in {c.key for c in candidates[:2]}]
+    assert len(new) == provisions.END_JOIN and ending in new  # the last ones, the answer among them

@@ -104,6 +104,13 @@ def test_a_question_asks_for_dates_or_amounts(question: str, kinds: set[str]) ->
         ("When can a Chinese employer terminate a contract?", {"date"}),
         ("火燒島一名的來源可以追溯至什麼時候？", {"date"}),
         ("What fine does a company face for missing the deadline?", {"date", "statistic"}),
+        # The ending is not what `when` asks about.
+        ("What happens when the permit expires?", {"date"}),
+        ("疫情结束后何时恢复营业？", {"date"}),
+        ("When does the Secretary report to end users?", {"date"}),
+        ("代表团何时前往华盛顿？", {"date"}),
+        ("Until when can companies claim the credit?", {"end"}),
+        ("By when may a worker file a complaint?", {"due"}),
     ],
 )
 def test_a_question_asks_for_a_date_that_ends_or_falls_due(question: str, kinds: set[str]) -> None:
@@ -124,6 +131,13 @@ def test_a_question_asks_for_a_date_that_ends_or_falls_due(question: str, kinds:
         ("應於收到異議書之次日起二十日內決定之。", {"due"}),
         ("(B) within 60 days of the date of this order, provide a report", {"due"}),
         ("本法自2008年1月1日起施行。", set()),
+        ("人均收入回到2010年的水平。", set()),  # 到 a year inside a clause: no end
+        ("会议应当至少在开会后三日内通知。", {"due"}),  # 至少 is no 至…止
+        ("甚至在公布后三年。", set()),
+        ("会议召开二十日前通知会员。", set()),  # a span before, not a day of the calendar
+        ("The board may terminate at any time.", set()),
+        ("This section sunsets on June 1, 2027.", {"end", "due"}),
+        ("The credit shall not apply after December 31, 2025.", {"end", "due"}),
         ("勞工工作年資達到十年者，加給一日。", set()),
         ("beginning 9:30 a.m. eastern standard time on January 11, 2021", set()),
     ],

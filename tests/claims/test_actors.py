@@ -197,7 +197,8 @@ def test_two_names_with_a_verb_between_are_two() -> None:
         ("美國白宮宣布", ["美國", "白宮"]),  # a word of two names side by side
         ("美國國防部表示", ["美國", "國防部"]),  # an organisation's name may hold a place
         ("in New Mexico and Mexico", ["Mexico"]),
-        ("North Korea and South Korea", ["South Korea"]),
+        ("North Korea and South Korea", ["North Korea", "South Korea"]),
+        ("北韓與南韓", ["北韓", "南韓"]),
         ("Latin America, Mexico City and the South China Sea", []),
     ],
 )

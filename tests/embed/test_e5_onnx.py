@@ -105,6 +105,9 @@ def test_one_model_in_two_environments_is_converted_once(
     other = tmp_path / "other.bin"
     other.write_bytes(b"E5S1" + bytes(range(256)) * 4999)  # another model: its own graph
     assert e5_onnx._cached(_Model(other), "onnx", make) != paths[0]  # type: ignore[arg-type]
+    repacked = tmp_path / "repacked.bin"  # the same size, other tensors: its own graph too
+    repacked.write_bytes(b"E5S1" + bytes(range(255, -1, -1)) * 5000)
+    assert e5_onnx._cached(_Model(repacked), "onnx", make) != paths[0]  # type: ignore[arg-type]
 
 
 def test_making_a_cached_file_removes_those_unused_for_a_month(
@@ -114,17 +117,23 @@ def test_making_a_cached_file_removes_those_unused_for_a_month(
     cache.mkdir(parents=True)
     monkeypatch.setenv("RKB_CACHE_DIR", str(tmp_path / "cache"))
     old = time.time() - e5_onnx.STALE_AFTER - 60
-    names = ("e5-small-int8-0.onnx", "e5-small-int8-1.onnx", "e5-small-int8-0.pieces.npy")
-    stale, recent, pieces = (cache / name for name in names)
-    for path in (stale, recent, pieces):
+    names = (
+        "e5-small-int8-0.onnx",
+        "e5-small-int8-1.onnx",
+        "e5-small-int8-0.pieces.npy",
+        ".e5-small-int8-2.onnx.1a2b3c4d",  # left by a maker that died while writing
+    )
+    stale, recent, pieces, partial = (cache / name for name in names)
+    for path in (stale, recent, pieces, partial):
         path.write_bytes(b"old")
-    os.utime(stale, (old, old))
-    os.utime(pieces, (old, old))
+    for path in (stale, pieces, partial):
+        os.utime(path, (old, old))
     model = tmp_path / "e5.bin"
     model.write_bytes(b"E5S1" + b"\0" * 1000)
     made = e5_onnx._cached(_Model(model), "onnx", lambda: b"graph")  # type: ignore[arg-type]
     # The unused graph goes; one used lately, and files of another kind, stay.
     assert made.is_file() and not stale.exists() and recent.exists() and pieces.exists()
+    assert not partial.exists()
     # Using a cached file marks it used.
     os.utime(made, (old, old))
     e5_onnx._cached(_Model(model), "onnx", lambda: b"never")  # type: ignore[arg-type]

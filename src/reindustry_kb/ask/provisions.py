@@ -23,7 +23,7 @@ does.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from reindustry_kb.ask.second_stage import Scored, asked_kinds, ending_kinds
@@ -75,8 +75,12 @@ LIFT = 0.05
 # A law names its competent authority near its start: only its first this many passages are
 # read for the article (the dev library's 28 such articles stand in their law's first 25).
 AUTHORITY_HEAD = 40
-# A law's period of application ends in its last articles: a document is read this far.
+# A law's period of application ends in its last articles: a document's last END_READ
+# passages are read, and of those holding an ending date that are not candidates already, the
+# last END_JOIN join (a plan saying 到2025年 in thirty articles must not push every other
+# candidate out of the second stage's reach).
 END_READ = 1000
+END_JOIN = 3
 
 
 def asks_effect(question: str) -> bool:
@@ -124,7 +128,7 @@ def with_provisions(
     if asks_authority(question):
         keys |= _authority(session, best)
     if asks_end(question):
-        keys |= _ends(session, best)
+        keys |= _ends(session, best, {result.key for result in candidates})
     if not keys:
         return list(candidates)
     passages.update(session.reader.passages([key for key in keys if key not in passages]))
@@ -163,20 +167,29 @@ def _authority(session: Session, best: dict[str, float]) -> dict[PassageKey, flo
     return found
 
 
-def _ends(session: Session, best: dict[str, float]) -> dict[PassageKey, float]:
+def _ends(
+    session: Session, best: dict[str, float], known: Collection[PassageKey]
+) -> dict[PassageKey, float]:
     """The passages of these documents holding a date that ends something (second_stage.
     ending_kinds: 自…起至…止, `shall terminate on`; a date claim of role deadline), at their
-    score (the first END_READ passages of each read whole)."""
+    score: all those among the `known` candidates, and the last END_JOIN others of each."""
     reader = session.reader
-    found = {
-        claim.passage_id: best[claim.doc_id]
+    deadlines = {
+        claim.passage_id
         for claim in reader.find_claims(ClaimFilters(kind="date", docs=tuple(best)))
-        if isinstance(claim, DateClaim) and claim.role == "deadline" and claim.doc_id in best
+        if isinstance(claim, DateClaim) and claim.role == "deadline"
     }
+    found: dict[PassageKey, float] = {}
     for doc_id, document in reader.documents_by_id(list(best)).items():
-        read = min(document.n_passages, END_READ)
-        keys = [passage_key(doc_id, number) for number in range(1, read + 1)]
-        for key, passage in reader.passages(keys).items():
-            if "end" in ending_kinds(fold_text(passage.text)):
-                found[key] = best[doc_id]
+        first = max(1, document.n_passages - END_READ + 1)
+        keys = [passage_key(doc_id, number) for number in range(first, document.n_passages + 1)]
+        texts = reader.passages(keys)
+        ending = [
+            key
+            for key in keys
+            if key in texts
+            and (key in deadlines or "end" in ending_kinds(fold_text(texts[key].text)))
+        ]
+        joining = [key for key in ending if key not in known][-END_JOIN:]
+        found |= {key: best[doc_id] for key in ending if key in known or key in joining}
     return found

@@ -130,11 +130,8 @@ def crossed(question: str, libraries: Collection[str] = ("en", "zh")) -> str | N
 def _phrases(folded: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
     """Each glossary or actor phrase of a folded question: its span and its equivalents (the
     glossary's other side; the actor's other names, in any language or script)."""
-    found = list(glossary().find(folded.lower()))
-    yield from found
+    yield from glossary().find(folded.lower())
     for start, end, (canonical, _kind) in actor_lexicon().find(folded):
-        if any(s <= start and end <= e and e - s > end - start for s, e, _ in found):
-            continue  # a name inside a longer one: the Korea of North Korea
         written = folded[start:end]
         yield start, end, tuple(a for a in _actor_aliases()[canonical] if a != written)
 

@@ -97,6 +97,9 @@ WEIGHTS = Weights(proximity=0.2, kind=0.1, document=0.2, place=0.5, year=0.1)
 # short documents of different topics are already told apart by the first stage.
 SHORT_KIND = 0.5
 
+# A Chinese question word asking for a date (何时, 什么时候, 哪一天, 几月几日).
+_WHEN_ZH = r"(?:何时|什么时候|哪一?天|哪一?年|几月几[日号]|什么日期)"
+
 # What a question asks for, read from its folded text (NFKC, lower case, Simplified): the
 # question words and the nouns of a date, an amount or a definition, in English and Chinese (not
 # an actor: see the module's docstring).
@@ -104,6 +107,7 @@ ASKS: dict[str, re.Pattern[str]] = {
     "date": re.compile(
         r"\bwhen\b|\b(?:what|which) (?:date|day|year|month|time)\b|\bby what\b|\bdeadline\b"
         r"|\bhow (?:long|soon)\b|\buntil\b|\bexpire|\beffective\b|\btake effect\b|\bin force\b"
+        r"|\b(?:end|expiry|expiration|termination) date\b"
         r"|何时|什么时候|什么时间|哪(?:一)?(?:年|天|日|月)|几(?:月|号|年)|多久|多长时间|日期|期限|截止"
         r"|生效|施行|起算|届满|到期|期间"
     ),
@@ -114,18 +118,21 @@ ASKS: dict[str, re.Pattern[str]] = {
     ),
     # A date that ends something (until when, 何时终止, 到哪一天失效), or by when something is
     # due (by what date, 最迟何时前): refine `date` (asked_kinds), so that a passage holding only
-    # a start, or a span, does not count.
+    # a start, or a span, does not count. The ending must be what `when` asks about: `What
+    # happens when the permit expires?`, 疫情结束后何时恢复 ask something else.
     "end": re.compile(
-        r"\buntil when\b|\bthrough when\b|\bexpir(?:e|es|ed|y|ation)\b"
-        r"|\bterminat(?:e|es|ed|ion)\b|\bend date\b"
-        r"|\b(?:when|what date|which date|what day) (?:does|do|did|will)\b[^?]*"
-        r"\b(?:end|cease|lapse|run out)\b"
-        r"|到期|届满|终止|失效|结束|(?<!溯)(?:到|至)(?:何时|什么时候|哪一?天|哪一?年|几月几[日号])"
+        r"\buntil when\b|\bthrough when\b|\b(?:end|expiry|expiration|termination) date\b"
+        r"|\b(?:when|what date|which date|what day) (?:does|do|did|will|is|are|was|were|shall)\b"
+        r"[^?]*\b(?:expire|expires|terminate|terminates|lapse|lapses"
+        r"|(?:end|ends|cease|ceases|run out|runs out)(?=\s*(?:[?.]|$|under\b|in\b|for\b|on\b)))"
+        rf"|{_WHEN_ZH}(?:终止|失效|结束|届满|到期|截止)"
+        rf"|(?:终止|失效|结束|届满|到期)(?:于|在|是)?(?:{_WHEN_ZH}|(?:的)?日期)"
+        rf"|(?<!溯)(?:到|至){_WHEN_ZH}"
     ),
     "due": re.compile(
         r"\bby (?:when|what date|which date|what day)\b|\b(?:what|which|when) is the deadline\b"
         r"|\bdeadline (?:for|by which)\b|\bno later than\b|\bat the latest\b"
-        r"|截至|截止|最晚|最迟|(?:何时|什么时候|哪一?天|几月几[日号]|什么日期|哪一?日)(?:以前|之前|前)"
+        r"|截至|截止|最晚|最迟|(?:何时|什么时候|哪一?天|几月几[日号]|什么日期|哪一?日)(?:以前|之前|前)(?![往来去])"
     ),
     "statistic": re.compile(
         r"\bhow (?:much|many|large|big|high|low|far)\b|\b(?:what|which) (?:percentage|percent"
@@ -158,7 +165,7 @@ ENDING = frozenset({"end", "due"})
 # A question asking for a day of the calendar.
 _CALENDAR = re.compile(r"\b(?:what|which) (?:date|day)\b|哪一?[天日]|几月几[日号]|日期")
 # A question asking in what case something may happen (When can an employer terminate ...?).
-_MAY = re.compile(r"\bwhen (?:can|may|could|might)\b|什么情况|何种情况|哪些情况")
+_MAY = re.compile(r"(?<!until )(?<!by )\bwhen (?:can|may|could|might)\b|什么情况|何种情况|哪些情况")
 # A question asking for a span of time (a duration answers it, not an end date).
 _SPAN = re.compile(
     r"\bhow (?:long|many|soon)\b|多久|多长|(?<!月)几(?:天|日)|几个月|几年|多少(?:天|日|年|个月)"
@@ -172,13 +179,18 @@ _MONTH_EN = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 )
 ENDS = re.compile(
-    rf"至[^，。；,;]{{0,30}}?(?:{_NUMBER}\s*(?:日|号|月|年)|底|末|终了)\s*(?:为)?止"
-    rf"|至[^，。；,;]{{0,30}}?后\s*{_NUMBER}\s*个?(?:日|天|月|年)"
-    r"|(?<!达)到\s*(?:(?:19|20)\d\d|一百[零〇一二三四五六七八九十]{1,3})\s*年"
-    rf"|{_NUMBER}\s*(?:月|日|号)\s*(?:底|末)?\s*(?:以前|之前|前)(?!\s*的)"
+    # 自…起至…止, 保存至离职后五年 (not 至少, 甚至, 以至)
+    rf"(?<![甚以乃])至(?![少多今])[^，。；,;]{{0,30}}?(?:{_NUMBER}\s*(?:日|号|月|年)|底|末|终了)"
+    r"\s*(?:为)?止"
+    rf"|(?<![甚以乃])至(?![少多今])[^，。；,;]{{0,30}}?后\s*{_NUMBER}\s*个?(?:日|天|月|年)"
+    # 到2025年 opening its clause (not 回到2010年的水平, 受到2008年危机)
+    r"|(?<![^\s，。；：、,;:直])到\s*(?:(?:19|20)\d\d|一百[零〇一二三四五六七八九十]{1,3})\s*年"
+    # a day of the calendar, then 前: 九月三十日前, 一月底前 (not 二十日前, a span before)
+    rf"|(?:月\s*{_NUMBER}\s*[日号]|{_NUMBER}\s*月\s*(?:底|末)?)\s*(?:以前|之前|前)(?![往来去的])"
     rf"|\b(?:until|through|on or before|no later than|not later than|by)\s+(?:the end of\s+)?"
-    rf"(?:(?:fiscal|calendar)\s+year\s+(?:19|20)\d\d|{_MONTH_EN}\s+\d)"
-    r"|\b(?:expire|expires|terminate|terminates|lapse|lapses|sunset)\s+(?:on|at)\b"
+    rf"(?:(?:fiscal|calendar)\s+year\s+)?(?:(?:19|20)\d\d\b|{_MONTH_EN}\s+\d)"
+    r"|\b(?:expire|expires|terminate|terminates|lapse|lapses|sunset|sunsets)\s+on\b"
+    r"|\bshall not apply after\b"
 )
 # ... and a span within which something is due (三十日内, `within 60 days`): what a question
 # asking by when answers as often as a date, but not one asking until when.

