@@ -161,4 +161,22 @@ def test_only_the_last_few_passages_ending_a_period_join(tmp_path: Path) -> None
     session, ending, candidates, shown = _one_law(tmp_path, plan, "实施期限")
     joined = with_provisions(session, "本规划到什么时候结束？", candidates[:2], shown)
     new = [result.key for result in joined if result.key not in {c.key for c in candidates[:2]}]
-    assert len(new) == provisions.END_JOIN and ending in new  # the last ones, the answer among them
+    assert len(new) == provisions.JOIN and ending in new  # the last ones, the answer among them
+
+
+def test_the_article_naming_a_funds_sources_joins(tmp_path: Path) -> None:
+    fund = "\n\n".join(
+        [
+            "石油基金收支保管及運用辦法",
+            f"第一條 為穩定石油供應，特訂定本辦法。{_FILLER}",
+            "第四條 本基金之來源如下：一、依本法收取之金額。二、本基金之孳息收入。",
+            f"第五條 本基金之用途如下：一、政府安全儲油。二、偏遠地區油價補貼。{_FILLER}",
+        ]
+    )
+    session, naming, candidates, shown = _one_law(tmp_path, fund, "來源如下")
+    question = "Where does the money in Taiwan's petroleum fund come from?"
+    joined = with_provisions(session, question, candidates, shown)
+    # Its sources join first, not its uses; a question asking its uses joins nothing.
+    assert joined[0].key == naming and len(joined) == len(candidates) + 1
+    asked_uses = "What may the petroleum fund be spent on?"
+    assert with_provisions(session, asked_uses, candidates, dict(shown)) == candidates

@@ -118,6 +118,23 @@ def test_a_question_asks_for_a_date_that_ends_or_falls_due(question: str, kinds:
 
 
 @pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("Where does the money in Taiwan's petroleum fund come from?", {"source"}),
+        ("What are the sources of the farmers' health insurance fund?", {"source"}),
+        ("How is the energy stabilisation fund financed?", {"source"}),
+        ("電價穩定基金的錢可以從哪些地方來？", {"source"}),
+        ("中小企业发展基金的资金来源有哪些？", {"source"}),
+        # The source of something other than money.
+        ("Where does the name Formosa come from?", set()),
+        ("这项规则的来源是什么？", set()),
+    ],
+)
+def test_a_question_asks_where_a_funds_money_comes_from(question: str, kinds: set[str]) -> None:
+    assert asked_kinds(question) == kinds
+
+
+@pytest.mark.parametrize(
     ("text", "kinds"),
     [
         ("施行期間，自一百零三年七月一日起至一百十三年十二月三十一日止。", {"end", "due"}),
@@ -144,6 +161,21 @@ def test_a_question_asks_for_a_date_that_ends_or_falls_due(question: str, kinds:
 )
 def test_a_date_that_ends_or_falls_due_is_found_in_each_script(text: str, kinds: set[str]) -> None:
     assert ending_kinds(fold_text(text)) == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("第 4 條 本基金之來源如下：一、依本法收取之金額。", True),
+        ("中小企業發展基金之來源如左：一、中央政府逐年編列預算撥充。", True),
+        ("可再生能源发展基金，资金来源包括国家财政年度安排的专项资金", True),
+        ("The sources of the Fund shall be as follows: (1) appropriations", True),
+        ("第 5 條 本基金之用途如下：一、政府安全儲油。", False),
+        ("the source of funding for the investment", False),
+    ],
+)
+def test_a_passage_naming_a_funds_sources_is_found(text: str, names: bool) -> None:
+    assert bool(second_stage.SOURCES.search(fold_text(text))) is names
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """A law's standing provisions: the article saying when it takes effect, who administers it,
-or until when it runs, joins the candidates when the question asks for it.
+until when it runs or where its fund's money comes from joins the candidates when the question
+asks for it.
 
 A law says when it takes effect once, in a short article near its end (第八十八条 本法自2003年1月1日
 起施行; This Order is effective January 1, 2026), and names its competent authority once, near
@@ -17,16 +18,18 @@ when, 何时终止, by what date), is answered by the article ending the period 
 terminate on January 20, 2021`), which names the credit by its article number only, while the
 credit's own article and the one extending it name the question's words: the passages of the
 best document holding such a date (second_stage.ending_kinds) join as the effective article
-does.
+does. So do those naming a fund's sources (本基金之來源如下: second_stage.SOURCES) for a
+question asking where its money comes from, as its article on the fund's uses shares more of
+the question's words.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 
-from reindustry_kb.ask.second_stage import Scored, asked_kinds, ending_kinds
+from reindustry_kb.ask.second_stage import SOURCES, Scored, asked_kinds, ending_kinds
 from reindustry_kb.ask.session import Session
 from reindustry_kb.index.backend import PassageKey
 from reindustry_kb.models import ClaimFilters, DateClaim, Passage, passage_key, passage_order
@@ -75,12 +78,10 @@ LIFT = 0.05
 # A law names its competent authority near its start: only its first this many passages are
 # read for the article (the dev library's 28 such articles stand in their law's first 25).
 AUTHORITY_HEAD = 40
-# A law's period of application ends in its last articles: a document's last END_READ
-# passages are read, and of those holding an ending date that are not candidates already, the
-# last END_JOIN join (a plan saying 到2025年 in thirty articles must not push every other
-# candidate out of the second stage's reach).
-END_READ = 1000
-END_JOIN = 3
+# A document is read this far for an article ending a period (from its end) or naming a fund's
+# sources (from its start); of those not yet candidates, JOIN per document join.
+READ = 1000
+JOIN = 3
 
 
 def asks_effect(question: str) -> bool:
@@ -113,8 +114,8 @@ def with_provisions(
 ) -> list[Scored]:
     """The candidates, and the passages of the best DOCUMENTS documents that state what the
     question asks of a law (the date it takes effect, its competent authority, the date a
-    period ends), at their document's best score plus LIFT, best first; `passages` gains
-    theirs."""
+    period ends, a fund's sources), at their document's best score plus LIFT, best first;
+    `passages` gains theirs."""
     if not candidates:
         return list(candidates)
     best: dict[str, float] = {}
@@ -127,15 +128,18 @@ def with_provisions(
         keys |= _effective(session, best)
     if asks_authority(question):
         keys |= _authority(session, best)
+    known = {result.key for result in candidates}
     if asks_end(question):
-        keys |= _ends(session, best, {result.key for result in candidates})
+        keys |= _ends(session, best, known)
+    if "source" in asked_kinds(question):
+        keys |= _sources(session, best, known)
     if not keys:
         return list(candidates)
     passages.update(session.reader.passages([key for key in keys if key not in passages]))
-    known = {result.key: result for result in candidates}
+    scored = {result.key: result for result in candidates}
     joined = [
-        replace(known[key], score=max(known[key].score, score + LIFT))
-        if key in known
+        replace(scored[key], score=max(scored[key].score, score + LIFT))
+        if key in scored
         else Scored(key, score + LIFT, None, None)
         for key, score in keys.items()
     ]
@@ -156,15 +160,20 @@ def _effective(session: Session, best: dict[str, float]) -> dict[PassageKey, flo
 def _authority(session: Session, best: dict[str, float]) -> dict[PassageKey, float]:
     """The passages of these documents defining their competent authority, at their score
     (the head of each read whole: the definition holds no word a search would rank first)."""
-    reader = session.reader
-    found: dict[PassageKey, float] = {}
-    for doc_id, document in reader.documents_by_id(list(best)).items():
-        head = min(document.n_passages, AUTHORITY_HEAD)
-        keys = [passage_key(doc_id, number) for number in range(1, head + 1)]
-        for key, passage in reader.passages(keys).items():
-            if DEFINES_AUTHORITY.search(fold_text(passage.text)):
-                found[key] = best[doc_id]
-    return found
+    read = _read(session, best, lambda n: range(1, min(n, AUTHORITY_HEAD) + 1))
+    naming = [key for key, text in read.items() if DEFINES_AUTHORITY.search(text)]
+    return {key: best[passage_order(key)[0]] for key in naming}
+
+
+def _sources(
+    session: Session, best: dict[str, float], known: Collection[PassageKey]
+) -> dict[PassageKey, float]:
+    """The passages of these documents naming where a fund's money comes from (second_stage.
+    SOURCES: 本基金之来源如下, `The sources of the Fund shall be`), at their score: all those
+    among the `known` candidates, and the first JOIN others of each."""
+    read = _read(session, best, lambda n: range(1, min(n, READ) + 1))
+    naming = [key for key, text in read.items() if SOURCES.search(text)]
+    return _capped(best, naming, known, keep_last=False)
 
 
 def _ends(
@@ -172,24 +181,43 @@ def _ends(
 ) -> dict[PassageKey, float]:
     """The passages of these documents holding a date that ends something (second_stage.
     ending_kinds: 自…起至…止, `shall terminate on`; a date claim of role deadline), at their
-    score: all those among the `known` candidates, and the last END_JOIN others of each."""
-    reader = session.reader
+    score: all those among the `known` candidates, and the last JOIN others of each (a
+    period's end stands in a law's last articles)."""
     deadlines = {
         claim.passage_id
-        for claim in reader.find_claims(ClaimFilters(kind="date", docs=tuple(best)))
+        for claim in session.reader.find_claims(ClaimFilters(kind="date", docs=tuple(best)))
         if isinstance(claim, DateClaim) and claim.role == "deadline"
     }
-    found: dict[PassageKey, float] = {}
+    read = _read(session, best, lambda n: range(max(1, n - READ + 1), n + 1))
+    ending = [key for key, text in read.items() if key in deadlines or "end" in ending_kinds(text)]
+    return _capped(best, ending, known, keep_last=True)
+
+
+def _read(
+    session: Session, best: dict[str, float], numbers: Callable[[int], range]
+) -> dict[PassageKey, str]:
+    """The folded text of these documents' passages, by the `numbers` of a document of n
+    passages, in document order."""
+    reader = session.reader
+    read: dict[PassageKey, str] = {}
     for doc_id, document in reader.documents_by_id(list(best)).items():
-        first = max(1, document.n_passages - END_READ + 1)
-        keys = [passage_key(doc_id, number) for number in range(first, document.n_passages + 1)]
+        keys = [passage_key(doc_id, number) for number in numbers(document.n_passages)]
         texts = reader.passages(keys)
-        ending = [
-            key
-            for key in keys
-            if key in texts
-            and (key in deadlines or "end" in ending_kinds(fold_text(texts[key].text)))
-        ]
-        joining = [key for key in ending if key not in known][-END_JOIN:]
-        found |= {key: best[doc_id] for key in ending if key in known or key in joining}
+        read |= {key: fold_text(texts[key].text) for key in keys if key in texts}
+    return read
+
+
+def _capped(
+    best: dict[str, float], keys: list[PassageKey], known: Collection[PassageKey], keep_last: bool
+) -> dict[PassageKey, float]:
+    """`keys` (in document order) at their document's score: those among the `known`
+    candidates, and of the others JOIN per document, the first or the last (a plan saying
+    到2025年 in thirty articles must not push every other candidate out of the second stage's
+    reach)."""
+    found: dict[PassageKey, float] = {}
+    for doc_id in best:
+        own = [key for key in keys if passage_order(key)[0] == doc_id]
+        others = [key for key in own if key not in known]
+        joining = set(others[-JOIN:] if keep_last else others[:JOIN])
+        found |= {key: best[doc_id] for key in own if key in known or key in joining}
     return found

@@ -14,7 +14,8 @@ this question:
   terminate on`; not the article giving the period's start or extending it), a by-when
   question that or a span within which it is due, a how-much question a statistic, a
   question asking what a term means the passage defining one (本法所稱職業訓練，指…, `the
-  term "foreign adversary" means`); the claims of all candidates are read in one batch. A
+  term "foreign adversary" means`), one asking where a fund's money comes from the passage
+  naming its sources (本基金之來源如下); the claims of all candidates are read in one batch. A
   who-question asks for no kind: an actor claim is a name the alias table or a naming rule
   knows, and the answer to "who" is as often one they do not (a president, an old kingdom,
   省、自治区、直辖市人民政府), so holding one barely tells the right passage from the others
@@ -134,6 +135,13 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"|\bdeadline (?:for|by which)\b|\bno later than\b|\bat the latest\b"
         r"|截至|截止|最晚|最迟|(?:何时|什么时候|哪一?天|几月几[日号]|什么日期|哪一?日)(?:以前|之前|前)(?![往来去])"
     ),
+    # Where a fund's money comes from (its sources: 基金之来源如下, `sources of the Fund`), asked
+    # with a word for money (asked_kinds).
+    "source": re.compile(
+        r"\bwhere does\b[^?]*\bcome from\b|\bsources?\b|\bfunded by\b"
+        r"|\bhow (?:is|are)\b[^?]*\b(?:funded|financed)\b"
+        r"|从哪(?:些|个)?(?:地方|里)?来|从何而来|来源|财源"
+    ),
     "statistic": re.compile(
         r"\bhow (?:much|many|large|big|high|low|far)\b|\b(?:what|which) (?:percentage|percent"
         r"|share|proportion|rate|amount|ratio|sum|number|level|fraction|multiple|fine|penalty"
@@ -162,6 +170,10 @@ TIME = re.compile(
 
 
 ENDING = frozenset({"end", "due"})
+# Money, in a question asking where it comes from.
+_MONEY = re.compile(
+    r"\b(?:money|funds?|funding|revenues?|income|financing|budget)\b|钱|基金|资金|经费|收入|专户|财源|款项"
+)
 # A question asking for a day of the calendar.
 _CALENDAR = re.compile(r"\b(?:what|which) (?:date|day)\b|哪一?[天日]|几月几[日号]|日期")
 # A question asking in what case something may happen (When can an employer terminate ...?).
@@ -210,6 +222,15 @@ def ending_kinds(folded: str, deadline: bool = False) -> frozenset[str]:
     return frozenset({"due"}) if FALLS_DUE.search(folded) else frozenset()
 
 
+# A passage naming where a fund's money comes from: 本基金之来源如下, 来源如左, 财源如下,
+# 资金来源包括, `The sources of the Fund shall be` (folded text).
+SOURCES = re.compile(
+    r"(?:来源|财源)\s*(?:如下|如左|为|包括)"
+    r"|\bsources? of (?:the |its |such )?(?:fund|funds|funding|revenue|income)\b[^.;]{0,30}"
+    r"\b(?:shall be|are|is|include|includes|consist)\b"
+)
+
+
 # A passage that defines a term: 本法所称X，是指 / X，是指 / 用词含义 / 定义如下, `the term "X"
 # means`, `"X" means`, `as used in this order` (folded text).
 DEFINES = re.compile(
@@ -225,6 +246,8 @@ def asked_kinds(question: str) -> frozenset[str]:
     due, and not for a span (how long, 多久: a duration answers it)."""
     folded = fold_text(question)
     kinds = {kind for kind, pattern in ASKS.items() if pattern.search(folded)}
+    if "source" in kinds and not _MONEY.search(folded):
+        kinds.discard("source")  # the source of a name, of a rule: not a fund's
     if _MAY.search(folded):
         kinds -= ENDING  # when it may end: a condition, not a date
     if kinds & ENDING:
@@ -254,6 +277,8 @@ def held_kinds(
         kinds |= ending_kinds(folded, deadline)
         if DEFINES.search(folded):
             kinds.add("definition")
+        if SOURCES.search(folded):
+            kinds.add("source")
         found[key] = frozenset(kinds)
     return found
 
