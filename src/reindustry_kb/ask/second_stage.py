@@ -241,9 +241,10 @@ DEFINES = re.compile(
 
 
 def asked_kinds(question: str) -> frozenset[str]:
-    """The kinds of answer (date, end, due, statistic, definition) a question asks for: `end`
-    or `due` for `date` when it asks for a date that ends something or by which something is
-    due, and not for a span (how long, 多久: a duration answers it)."""
+    """The kinds of answer (date, end, due, statistic, definition, source) a question asks
+    for: `end` or `due` for `date` when it asks for a date that ends something or by which
+    something is due, and not for a span (how long, 多久: a duration answers it); `source`
+    only with a word for money."""
     folded = fold_text(question)
     kinds = {kind for kind, pattern in ASKS.items() if pattern.search(folded)}
     if "source" in kinds and not _MONEY.search(folded):
@@ -265,8 +266,9 @@ def asked_kinds(question: str) -> frozenset[str]:
 def held_kinds(
     claims: dict[PassageKey, list[Claim]], passages: dict[PassageKey, Passage]
 ) -> dict[PassageKey, frozenset[str]]:
-    """The kinds of claim each passage holds, date for a span of time too, and definition for
-    a passage defining a term."""
+    """The kinds of claim each passage holds, date for a span of time too, end and due for a
+    date ending something (ending_kinds), definition for a passage defining a term, and source
+    for one naming a fund's sources."""
     found: dict[PassageKey, frozenset[str]] = {}
     for key, held in claims.items():
         kinds: set[str] = {claim.kind for claim in held}
