@@ -164,19 +164,28 @@ def test_only_the_last_few_passages_ending_a_period_join(tmp_path: Path) -> None
     assert len(new) == provisions.JOIN and ending in new  # the last ones, the answer among them
 
 
+# A fund's rules: its sources in one article, its uses in the next.
+FUND = "\n\n".join(
+    [
+        "石油基金收支保管及運用辦法",
+        f"第一條 為穩定石油供應，特訂定本辦法。{_FILLER}",
+        "第四條 本基金之來源如下：一、依本法收取之金額。二、本基金之孳息收入。",
+        f"第五條 本基金之用途如下：一、政府安全儲油。二、偏遠地區油價補貼。{_FILLER}",
+    ]
+)
+
+
 def test_the_article_naming_a_funds_sources_joins(tmp_path: Path) -> None:
-    fund = "\n\n".join(
-        [
-            "石油基金收支保管及運用辦法",
-            f"第一條 為穩定石油供應，特訂定本辦法。{_FILLER}",
-            "第四條 本基金之來源如下：一、依本法收取之金額。二、本基金之孳息收入。",
-            f"第五條 本基金之用途如下：一、政府安全儲油。二、偏遠地區油價補貼。{_FILLER}",
-        ]
-    )
-    session, naming, candidates, shown = _one_law(tmp_path, fund, "來源如下")
+    session, naming, candidates, shown = _one_law(tmp_path, FUND, "來源如下")
     question = "Where does the money in Taiwan's petroleum fund come from?"
     joined = with_provisions(session, question, candidates, shown)
-    # Its sources join first, not its uses; a question asking its uses joins nothing.
+    # Its sources join first, not its uses; a question asking nothing of them joins nothing.
     assert joined[0].key == naming and len(joined) == len(candidates) + 1
-    asked_uses = "What may the petroleum fund be spent on?"
-    assert with_provisions(session, asked_uses, candidates, dict(shown)) == candidates
+    asked_other = "Who manages the petroleum fund?"
+    assert with_provisions(session, asked_other, candidates, dict(shown)) == candidates
+
+
+def test_the_article_naming_a_funds_uses_comes_first(tmp_path: Path) -> None:
+    session, naming, candidates, shown = _one_law(tmp_path, FUND, "用途如下")
+    joined = with_provisions(session, "What may the petroleum fund be spent on?", candidates, shown)
+    assert joined[0].key == naming  # its uses, not its sources

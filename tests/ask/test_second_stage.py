@@ -128,6 +128,12 @@ def test_a_question_asks_for_a_date_that_ends_or_falls_due(question: str, kinds:
         # The source of something other than money.
         ("Where does the name Formosa come from?", set()),
         ("这项规则的来源是什么？", set()),
+        # What it may be spent on.
+        ("What may Taiwan's petroleum fund be spent on?", {"use"}),
+        ("What does China use its renewable energy fund for?", {"use"}),
+        ("台湾金融业特别准备金可以用在哪些方面？", {"use"}),
+        ("这笔预算的用途是什么？", {"use"}),
+        ("What is the use of this rule?", set()),
     ],
 )
 def test_a_question_asks_where_a_funds_money_comes_from(question: str, kinds: set[str]) -> None:
@@ -176,6 +182,21 @@ def test_a_date_that_ends_or_falls_due_is_found_in_each_script(text: str, kinds:
 )
 def test_a_passage_naming_a_funds_sources_is_found(text: str, names: bool) -> None:
     assert bool(second_stage.SOURCES.search(fold_text(text))) is names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("第 5 條 本基金之用途如下：一、政府安全儲油。", True),
+        ("中央主管機關應設置中小企業發展基金，其用途範圍如左：", True),
+        ("可再生能源发展基金用于补偿本法第二十条规定的差额费用", True),
+        ("The Fund shall be used for the following purposes:", True),
+        ("第 4 條 本基金之來源如下：一、依本法收取之金額。", False),
+        ("the proceeds may be used for any purpose", False),
+    ],
+)
+def test_a_passage_naming_a_funds_uses_is_found(text: str, names: bool) -> None:
+    assert bool(second_stage.USES.search(fold_text(text))) is names
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """A law's standing provisions: the article saying when it takes effect, who administers it,
-until when it runs or where its fund's money comes from joins the candidates when the question
-asks for it.
+until when it runs, or where its fund's money comes from and goes, joins the candidates when
+the question asks for it.
 
 A law says when it takes effect once, in a short article near its end (第八十八条 本法自2003年1月1日
 起施行; This Order is effective January 1, 2026), and names its competent authority once, near
@@ -20,7 +20,8 @@ credit's own article and the one extending it name the question's words: the pas
 best document holding such a date (second_stage.ending_kinds) join as the effective article
 does. So do those naming a fund's sources (本基金之來源如下: second_stage.SOURCES) for a
 question asking where its money comes from, as its article on the fund's uses shares more of
-the question's words.
+the question's words, and its uses (本基金之用途如下: USES) for one asking what it may be
+spent on.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 
-from reindustry_kb.ask.second_stage import SOURCES, Scored, asked_kinds, ending_kinds
+from reindustry_kb.ask.second_stage import SOURCES, USES, Scored, asked_kinds, ending_kinds
 from reindustry_kb.ask.session import Session
 from reindustry_kb.index.backend import PassageKey
 from reindustry_kb.models import ClaimFilters, DateClaim, Passage, passage_key, passage_order
@@ -114,7 +115,7 @@ def with_provisions(
 ) -> list[Scored]:
     """The candidates, and the passages of the best DOCUMENTS documents that state what the
     question asks of a law (the date it takes effect, its competent authority, the date a
-    period ends, a fund's sources), at their document's best score plus LIFT, best first;
+    period ends, a fund's sources or uses), at their document's best score plus LIFT, best first;
     `passages` gains theirs."""
     if not candidates:
         return list(candidates)
@@ -131,8 +132,11 @@ def with_provisions(
     known = {result.key for result in candidates}
     if asks_end(question):
         keys |= _ends(session, best, known)
-    if "source" in asked_kinds(question):
-        keys |= _sources(session, best, known)
+    asked = asked_kinds(question)
+    if "source" in asked:
+        keys |= _naming(session, best, known, SOURCES)
+    if "use" in asked:
+        keys |= _naming(session, best, known, USES)
     if not keys:
         return list(candidates)
     passages.update(session.reader.passages([key for key in keys if key not in passages]))
@@ -165,15 +169,17 @@ def _authority(session: Session, best: dict[str, float]) -> dict[PassageKey, flo
     return {key: best[passage_order(key)[0]] for key in naming}
 
 
-def _sources(
-    session: Session, best: dict[str, float], known: Collection[PassageKey]
+def _naming(
+    session: Session,
+    best: dict[str, float],
+    known: Collection[PassageKey],
+    pattern: re.Pattern[str],
 ) -> dict[PassageKey, float]:
-    """The passages of these documents naming where a fund's money comes from (second_stage.
-    SOURCES: 本基金之来源如下, `The sources of the Fund shall be`), at their score: all those
-    among the `known` candidates, and the first JOIN others of each."""
+    """The passages of these documents matching `pattern` (second_stage.SOURCES: 本基金之来源如下;
+    USES: 本基金之用途如下), at their score: all those among the `known` candidates, and the
+    first JOIN others of each."""
     read = _read(session, best, lambda n: range(1, min(n, READ) + 1))
-    naming = [key for key, text in read.items() if SOURCES.search(text)]
-    return _capped(best, naming, known, keep_last=False)
+    return _capped(best, [key for key, text in read.items() if pattern.search(text)], known, False)
 
 
 def _ends(

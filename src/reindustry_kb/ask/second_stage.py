@@ -14,13 +14,14 @@ this question:
   terminate on`; not the article giving the period's start or extending it), a by-when
   question that or a span within which it is due, a how-much question a statistic, a
   question asking what a term means the passage defining one (本法所稱職業訓練，指…, `the
-  term "foreign adversary" means`), one asking where a fund's money comes from the passage
-  naming its sources (本基金之來源如下); the claims of all candidates are read in one batch. A
-  who-question asks for no kind: an actor claim is a name the alias table or a naming rule
-  knows, and the answer to "who" is as often one they do not (a president, an old kingdom,
-  省、自治区、直辖市人民政府), so holding one barely tells the right passage from the others
-  (dev tune split: 0.73 of the right passages against 0.51 of the rest; DRCD 300: 0.50
-  against 0.50) and every question it decided was lost (docs/BENCHMARKS.md);
+  term "foreign adversary" means`), one asking where a fund's money comes from or what it
+  may be spent on the passage naming its sources or uses (本基金之來源如下, 用途如下); the
+  claims of all candidates are read in one batch. A who-question asks for no kind: an actor
+  claim is a name the alias table or a naming rule knows, and the answer to "who" is as
+  often one they do not (a president, an old kingdom, 省、自治区、直辖市人民政府), so holding
+  one barely tells the right passage from the others (dev tune split: 0.73 of the right
+  passages against 0.51 of the rest; DRCD 300: 0.50 against 0.50) and every question it
+  decided was lost (docs/BENCHMARKS.md);
 - document: its document's standing among the candidates (the best first-stage score of any
   of its passages, scaled as the fused scores are), given to the document's best candidate
   only (by the other evidence): of two passages that answer alike, the one in the document
@@ -142,6 +143,12 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"|\bhow (?:is|are)\b[^?]*\b(?:funded|financed)\b"
         r"|从哪(?:些|个)?(?:地方|里)?来|从何而来|来源|财源"
     ),
+    # What a fund's money may be spent on (its uses: 本基金之用途如下, `the Fund shall be used
+    # for`), asked with a word for money.
+    "use": re.compile(
+        r"\b(?:spent|used) (?:on|for)\b|\buses? (?:of|for)\b|\buse (?:its|the|this)\b[^?]*\bfor\b"
+        r"|用途|用于(?:哪|什么)|用在(?:哪|什么)|花在|支用"
+    ),
     "statistic": re.compile(
         r"\bhow (?:much|many|large|big|high|low|far)\b|\b(?:what|which) (?:percentage|percent"
         r"|share|proportion|rate|amount|ratio|sum|number|level|fraction|multiple|fine|penalty"
@@ -172,7 +179,8 @@ TIME = re.compile(
 ENDING = frozenset({"end", "due"})
 # Money, in a question asking where it comes from.
 _MONEY = re.compile(
-    r"\b(?:money|funds?|funding|revenues?|income|financing|budget)\b|钱|基金|资金|经费|收入|专户|财源|款项"
+    r"\b(?:money|funds?|funding|revenues?|income|financing|budget|reserves?)\b"
+    r"|钱|基金|资金|经费|收入|专户|财源|款项|准备金|预算"
 )
 # A question asking for a day of the calendar.
 _CALENDAR = re.compile(r"\b(?:what|which) (?:date|day)\b|哪一?[天日]|几月几[日号]|日期")
@@ -230,6 +238,14 @@ SOURCES = re.compile(
     r"\b(?:shall be|are|is|include|includes|consist)\b"
 )
 
+# ... and what it may be spent on: 本基金之用途如下, 其用途范围如左, 基金用于, `the Fund shall be
+# used for`.
+USES = re.compile(
+    r"(?:用途|支用|运用)(?:范围)?\s*(?:如下|如左|为|包括)|(?:基金|资金|专户)(?:应当|可以|得)?用于"
+    r"|\b(?:fund|funds|funding)\b[^.;]{0,20}\b(?:shall|may|must) be used (?:for|to|only)\b"
+    r"|\buses of (?:the |its |such )?(?:fund|funds)\b"
+)
+
 
 # A passage that defines a term: 本法所称X，是指 / X，是指 / 用词含义 / 定义如下, `the term "X"
 # means`, `"X" means`, `as used in this order` (folded text).
@@ -241,14 +257,14 @@ DEFINES = re.compile(
 
 
 def asked_kinds(question: str) -> frozenset[str]:
-    """The kinds of answer (date, end, due, statistic, definition, source) a question asks
-    for: `end` or `due` for `date` when it asks for a date that ends something or by which
-    something is due, and not for a span (how long, 多久: a duration answers it); `source`
-    only with a word for money."""
+    """The kinds of answer (date, end, due, statistic, definition, source, use) a question
+    asks for: `end` or `due` for `date` when it asks for a date that ends something or by
+    which something is due, and not for a span (how long, 多久: a duration answers it);
+    `source` and `use` only with a word for money."""
     folded = fold_text(question)
     kinds = {kind for kind, pattern in ASKS.items() if pattern.search(folded)}
-    if "source" in kinds and not _MONEY.search(folded):
-        kinds.discard("source")  # the source of a name, of a rule: not a fund's
+    if not _MONEY.search(folded):
+        kinds -= {"source", "use"}  # the source of a name, the use of a rule: not a fund's
     if _MAY.search(folded):
         kinds -= ENDING  # when it may end: a condition, not a date
     if kinds & ENDING:
@@ -268,7 +284,7 @@ def held_kinds(
 ) -> dict[PassageKey, frozenset[str]]:
     """The kinds of claim each passage holds, date for a span of time too, end and due for a
     date ending something (ending_kinds), definition for a passage defining a term, and source
-    for one naming a fund's sources."""
+    and use for one naming a fund's sources or uses."""
     found: dict[PassageKey, frozenset[str]] = {}
     for key, held in claims.items():
         kinds: set[str] = {claim.kind for claim in held}
@@ -281,6 +297,8 @@ def held_kinds(
             kinds.add("definition")
         if SOURCES.search(folded):
             kinds.add("source")
+        if USES.search(folded):
+            kinds.add("use")
         found[key] = frozenset(kinds)
     return found
 
