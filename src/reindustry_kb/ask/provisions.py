@@ -30,7 +30,14 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 
-from reindustry_kb.ask.second_stage import SOURCES, USES, Scored, asked_kinds, ending_kinds
+from reindustry_kb.ask.second_stage import (
+    SOURCES,
+    SPAN,
+    USES,
+    Scored,
+    asked_kinds,
+    ending_kinds,
+)
 from reindustry_kb.ask.session import Session
 from reindustry_kb.index.backend import PassageKey
 from reindustry_kb.models import ClaimFilters, DateClaim, Passage, passage_key, passage_order
@@ -43,13 +50,13 @@ ASKS_EFFECT = re.compile(
     r"|\bappl(?:y|ies|ied)\b.*\b(?:from|since|as of)\b|\b(?:from|since|as of) (?:what|which) date\b"
     r"|\bcommence(?:s|d|ment)?\b|施行|生效"
 )
-# ... and asks for a date (a span, 多久 / how long, is another question: a contract's).
+# ... and asks for a date (a span, 多久 / how long, is another question: a contract's:
+# second_stage.SPAN).
 ASKS_WHEN = re.compile(
     r"\bwhen\b|\b(?:what|which) (?:date|day|year)\b|\bby what\b|\bsince when\b"
     r"|\beffective date\b|\bdate of (?:entry|effect|commencement)\b"
     r"|何时|什么时候|什么时间|哪(?:一)?(?:年|天|日|月)|几月|几号|日期|起"
 )
-_SPAN = re.compile(r"\bhow long\b|\bhow many\b|多久|多长时间|几天|几日|几个月|几年")
 # What asks which body administers something: its competent authority, the body in charge of
 # it (not a question that names the authority as its subject, 主管机关每年须发布什么报告, nor one
 # asking who does one task, 由哪个部门负责组织编制: another article says that).
@@ -88,23 +95,13 @@ JOIN = 3
 def asks_effect(question: str) -> bool:
     """Whether a question asks on what date something takes effect."""
     folded = fold_text(question)
-    return bool(
-        ASKS_EFFECT.search(folded) and ASKS_WHEN.search(folded) and not _SPAN.search(folded)
-    )
+    return bool(ASKS_EFFECT.search(folded) and ASKS_WHEN.search(folded) and not SPAN.search(folded))
 
 
 def asks_authority(question: str) -> bool:
     """Whether a question asks which body administers something."""
     folded = fold_text(question)
     return bool(ASKS_AUTHORITY.search(folded) and _ASKS_WHICH.search(folded))
-
-
-def asks_end(question: str) -> bool:
-    """Whether a question asks for a date that ends something (until when, 何时终止, by what
-    date: second_stage.asked_kinds). One asking by when something is due, which a span
-    answers as often (within 90 days), joins nothing: its answer names the task it sets, so
-    the first stage finds it, while an order's many deadlines would crowd the candidates."""
-    return "end" in asked_kinds(question)
 
 
 def with_provisions(
@@ -130,9 +127,12 @@ def with_provisions(
     if asks_authority(question):
         keys |= _authority(session, best)
     known = {result.key for result in candidates}
-    if asks_end(question):
-        keys |= _ends(session, best, known)
     asked = asked_kinds(question)
+    # Until when (not by when something is due, which a span answers as often: its answer names
+    # the task it sets, so the first stage finds it, and an order's many deadlines would crowd
+    # the candidates).
+    if "end" in asked:
+        keys |= _ends(session, best, known)
     if "source" in asked:
         keys |= _naming(session, best, known, SOURCES)
     if "use" in asked:

@@ -134,7 +134,7 @@ ASKS: dict[str, re.Pattern[str]] = {
     "due": re.compile(
         r"\bby (?:when|what date|which date|what day)\b|\b(?:what|which|when) is the deadline\b"
         r"|\bdeadline (?:for|by which)\b|\bno later than\b|\bat the latest\b"
-        r"|截至|截止|最晚|最迟|(?:何时|什么时候|哪一?天|几月几[日号]|什么日期|哪一?日)(?:以前|之前|前)(?![往来去])"
+        rf"|截至|截止|最晚|最迟|(?:{_WHEN_ZH}|哪一?日)(?:以前|之前|前)(?![往来去])"
     ),
     # Where a fund's money comes from (its sources: 基金之来源如下, `sources of the Fund`), asked
     # with a word for money (asked_kinds).
@@ -186,8 +186,9 @@ _MONEY = re.compile(
 _CALENDAR = re.compile(r"\b(?:what|which) (?:date|day)\b|哪一?[天日]|几月几[日号]|日期")
 # A question asking in what case something may happen (When can an employer terminate ...?).
 _MAY = re.compile(r"(?<!until )(?<!by )\bwhen (?:can|may|could|might)\b|什么情况|何种情况|哪些情况")
-# A question asking for a span of time (a duration answers it, not an end date).
-_SPAN = re.compile(
+# A question asking for a span of time (a duration answers it, not an end date, nor the date a
+# law takes effect: provisions.asks_effect).
+SPAN = re.compile(
     r"\bhow (?:long|many|soon)\b|多久|多长|(?<!月)几(?:天|日)|几个月|几年|多少(?:天|日|年|个月)"
 )
 
@@ -268,7 +269,7 @@ def asked_kinds(question: str) -> frozenset[str]:
     if _MAY.search(folded):
         kinds -= ENDING  # when it may end: a condition, not a date
     if kinds & ENDING:
-        if "date" in kinds and not _SPAN.search(folded):
+        if "date" in kinds and not SPAN.search(folded):
             kinds.discard("date")
             if "due" in kinds and _CALENDAR.search(folded):
                 kinds.add("end")  # due on a day: a date answers, not a span
