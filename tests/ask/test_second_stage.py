@@ -464,3 +464,48 @@ def test_a_definition_question_prefers_the_passage_that_defines(tmp_path: Path) 
     tied = _tied(*passages.values())
     question = "How does the plan define the northern region?"
     assert _order(session, question, tied, Weights(kind=0.1)) == ["b_defines", "a_uses"]
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("What duty rates does China's 2024 Tariff Law provide for?", {"2024"}),
+        ("Which order did the 2012 defense resources preparedness order revoke?", {"2012"}),
+        ("What did the US’s 2019 order prohibit?", {"2019"}),
+        ("美國2015年聯邦永續行政命令撤銷了哪一項2007年的行政命令？", {"2015", "2007"}),
+        ("2018年修订的中小企业促进法何时施行？", {"2018"}),
+        ("In 2024 what did the law say about tariffs?", set()),  # no determiner before it
+        ("What did the 2025 budget allocate?", set()),  # a budget is no law
+        ("卡特在1980年競選時輸給了哪一個人而無法繼續連任？", set()),  # 无法 is no law
+        ("張學良於1936年軍法會審後遷往哪一個公館？", set()),  # a verb between
+    ],
+)
+def test_a_year_written_before_a_laws_name_names_it(question: str, years: set[str]) -> None:
+    assert second_stage.naming_years(question) == years
+
+
+def test_a_year_naming_the_document_is_not_the_passages_own(tmp_path: Path) -> None:
+    # Every passage of the 2024 law's opening holds 2024; the question's 2024 names the law.
+    session = _library(
+        tmp_path,
+        {
+            "a_rates": "---\ndate: 2024-04-26\n---\n2024年4月26日通过\n\n"
+            "第一条 进口关税设置最惠国税率、协定税率。",
+            "b_other": "---\ndate: 2023-05-01\n---\n2023年5月1日通过\n\n"
+            "第一条 本法所称关税，于2024年起征收。",
+        },
+    )
+    passages = _passages(session)
+    dated = session.reader.documents_by_id({"a_rates", "b_other"})
+    assert (dated["a_rates"].date, dated["b_other"].date) == ("2024-04-26", "2023-05-01")
+    tied = _tied(passages["a_rates"], passages["b_other"])
+    by_key = {p.passage_id: p for p in passages.values()}
+
+    def years(question: str) -> list[float]:
+        found = second_stage.evidence(session, analyse(question, session.terms), tied, by_key)
+        return [found[passages[name].passage_id].year for name in ("a_rates", "b_other")]
+
+    # Named as the law's year: not its passages' evidence; another document's 2024 still is.
+    assert years("What rates does China's 2024 Tariff Law set?") == [0.0, 1.0]
+    # Asked as a year: evidence for both.
+    assert years("What tariffs apply from 2024?") == [1.0, 1.0]

@@ -45,6 +45,7 @@ them re-scored, best first, so that a final scorer (a cross-encoder) can follow 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -304,6 +305,30 @@ def held_kinds(
     return found
 
 
+# A year written before the name of a law or order (`China's 2024 Tariff Law`, `the 2012
+# national defense resources preparedness order`, 2015年联邦永续行政命令) may name the document:
+# when it is that document's own year, every passage of its opening and signature holds it, and
+# it says nothing of where the answer stands (folded text). Between the year and the name of a
+# Chinese one stand no verbs or particles (1980年竞选时输给…无法 names nothing).
+_NAMING_YEAR = re.compile(
+    r"(?:\bthe|['’]s|\bits|\btheir|\bthis|\bthat|\ban?)\s+((?:19|20)\d{2})\s+(?:[a-z-]+\s+){0,5}?"
+    r"(?:law|act|order|statute|regulations?|code)\b"
+    r"|((?:19|20)\d{2})年(?:[^\W\d_a-z]{0,2}的)?([\u4e00-\u9fff]{0,10}?)"
+    r"(?<![无方说看想做合非依设军])(?:法案?|条例|命令|办法)(?![会审院官庭律学])"
+)
+_NOT_IN_A_NAME = frozenset("时了而在于被是把将对向从给签")
+
+
+def naming_years(question: str) -> frozenset[str]:
+    """The years a question writes before a law's or an order's name."""
+    folded = fold_text(unicodedata.normalize("NFKC", question))
+    return frozenset(
+        english or chinese
+        for english, chinese, between in _NAMING_YEAR.findall(folded)
+        if not _NOT_IN_A_NAME & set(between)
+    )
+
+
 def held_years(claims: list[Claim], passage: Passage) -> frozenset[str]:
     """The years a passage's dates fall in (in any calendar or script) or it writes."""
     dated = {claim.value[:4] for claim in claims if isinstance(claim, DateClaim)}
@@ -378,6 +403,7 @@ def evidence(
     size = session.window_size
     kinds = asked_kinds(query.text) if wanted.kind else frozenset()
     years = written_years(query.text) if wanted.year else frozenset()
+    naming = naming_years(query.text) if years else frozenset()
     claims = session.reader.claims_by_passage(keys) if kinds or years else {}
     held = held_kinds(claims, passages) if kinds else {}
     documents = session.reader.documents_by_id({passages[key].doc_id for key in keys})
@@ -390,11 +416,21 @@ def evidence(
             kind=(1.0 if doc_id in long else SHORT_KIND) * bool(kinds & held.get(key, frozenset())),
             document=document.get(key, 0.0),
             place=float(doc_id in other),
-            year=float(bool(years and years & held_years(claims.get(key, []), passages[key]))),
+            year=float(bool(asked and asked & held_years(claims.get(key, []), passages[key]))),
         )
         for key in keys
         for doc_id in [passages[key].doc_id]
+        for asked in [passage_years(years, naming, documents.get(doc_id))]
     }
+
+
+def passage_years(
+    years: frozenset[str], naming: frozenset[str], document: Document | None
+) -> frozenset[str]:
+    """The question's years that say where in `document` the answer stands: not one naming the
+    document (naming_years) that is its own year."""
+    own = (document.date or "")[:4] if document is not None and naming else ""
+    return years - {own} if own in naming else years
 
 
 def other_places(session: Session, query: Query, documents: dict[str, Document]) -> set[str]:
