@@ -1,7 +1,7 @@
 from importlib import resources
 from pathlib import Path
 
-from reindustry_kb.ask.query import EXPANSION_WEIGHT, analyse, crossed, glossary
+from reindustry_kb.ask.query import EXPANSION_WEIGHT, analyse, concepts, crossed, glossary
 from reindustry_kb.ask.terms import Terms
 from tests.ask.folders import lexical_terms
 
@@ -102,3 +102,15 @@ def test_places_table_is_well_formed() -> None:
         assert english.strip() and all(word.strip() for word in names.split("|")), english
     # Names that mostly mean something else in a policy text stay out.
     assert not {"Georgia", "Turkey", "Chad", "Jersey"} & {english for english, _ in rows}
+
+
+def test_a_possessive_is_its_words_idea(tmp_path: Path) -> None:
+    terms = _index(tmp_path)
+    ideas = {
+        tuple(c.tokens): c
+        for c in concepts("What did China's customs and a worker’s union say?", terms)
+    }
+    # China's is the actor China's idea, not an idea of its own the library never knows.
+    assert ("china",) in ideas and ("china's",) not in ideas
+    # A possessive no other idea covers is found as its word too.
+    assert ideas[("worker’s",)].equivalents == [["worker"]]

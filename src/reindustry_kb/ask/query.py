@@ -186,9 +186,15 @@ def concepts(question: str, known: Terms) -> list[Concept]:
         )
     covered = {t for concept in found.values() for t in concept.tokens}
     for term in known.query_terms(question):
-        if term not in covered:
-            add(term, [])
+        # A possessive is its word's idea (China's is China, whose actor idea stands already;
+        # a worker's is found as worker too): the tokenizer keeps it whole, as texts write it.
+        base = _POSSESSIVE.sub("", term)
+        if term not in covered and base not in covered:
+            add(term, [base] if base != term else [])
     return list(found.values())
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def _glossary_equivalents(phrase: str) -> tuple[str, ...]:
