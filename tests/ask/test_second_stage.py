@@ -509,3 +509,59 @@ def test_a_year_naming_the_document_is_not_the_passages_own(tmp_path: Path) -> N
     assert years("What rates does China's 2024 Tariff Law set?") == [0.0, 1.0]
     # Asked as a year: evidence for both.
     assert years("What tariffs apply from 2024?") == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("How often must the agency review the purchase rates?", {"frequency"}),
+        ("How frequently are the networks tested?", {"frequency"}),
+        ("How many times a year does the council meet?", {"frequency"}),
+        ("食品从业人员多久要做一次体检？", {"frequency"}),  # 多久 alone asks how long
+        ("核電廠每隔多久須做一次安全評估？", {"frequency"}),
+        ("東羅馬時期每幾年普查一次土地？", {"frequency"}),
+        ("報告以什麼頻率發布？", {"frequency"}),
+        ("可見光頻率的峰值可以測量什麼？", set()),  # light's frequency
+        ("食品从业人员的健康证明有效期多久？", {"date"}),
+    ],
+)
+def test_a_question_asks_how_often(question: str, kinds: set[str]) -> None:
+    assert asked_kinds(question) == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("售電業應每年訂定節約用電計畫", True),
+        ("每三年編撰溫室氣體國家報告", True),
+        ("至少每季度向社会公开一次", True),
+        ("按年度监测非化石能源开发利用情况", True),
+        ("其工作班次，每週更換一次", True),
+        ("Sector-Specific Agencies shall report annually to the President", True),
+        ("a safety assessment shall be implemented every ten years", True),
+        ("training at least once a calendar year", True),
+        ("每週工作時間不得超過四十小時", False),  # a week's hours: a unit, not how often
+        ("每日正常工作時間不得超過八小時", False),
+        ("应当自收到申请之日起二十日内作出决定", False),
+        ("within 90 days of the date of this order", False),
+    ],
+)
+def test_a_passage_saying_how_often_is_found_in_each_script(text: str, says: bool) -> None:
+    assert bool(second_stage.FREQUENCY.search(fold_text(text))) is says
+
+
+def test_a_how_often_question_prefers_the_passage_saying_how_often(tmp_path: Path) -> None:
+    session = _library(
+        tmp_path,
+        {
+            "a_deadline": "The agency shall review the purchase rates within 90 days.",
+            "b_often": "The agency shall review the purchase rates every two years.",
+        },
+    )
+    passages = _passages(session)
+    tied = _tied(*passages.values())
+    question = "How often must the agency review the purchase rates?"
+    assert _order(session, question, tied, Weights(kind=0.1)) == ["b_often", "a_deadline"]
+    # Asked how long instead, a span answers either way: the tie stays.
+    asked = "How long does the agency have to review the purchase rates?"
+    assert _order(session, asked, tied, Weights(kind=0.1)) == ["a_deadline", "b_often"]

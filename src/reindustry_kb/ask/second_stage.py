@@ -150,6 +150,16 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"\b(?:spent|used) (?:on|for)\b|\buses? (?:of|for)\b|\buse (?:its|the|this)\b[^?]*\bfor\b"
         r"|用途|用于(?:哪|什么)|用在(?:哪|什么)|花在|支用"
     ),
+    # How often something is done (how often, 多久…一次, 每隔多久, 频率): asked for a passage
+    # saying so (每年至少一次, 每三年, 按季度, annually, every ten years), not any span: its
+    # look-alikes are the same law's periods and deadlines (asked_kinds drops `date`).
+    "frequency": re.compile(
+        r"\bhow (?:often|frequently)\b|\bat what (?:interval|frequency)\b|\bwhat frequency\b"
+        r"|\bhow many times (?:a|per|each|every) (?:year|month|quarter|week)\b"
+        r"|多久[^，。？]{0,16}?一次|多长时间[^，。？]{0,16}?一次|每隔多久|每多久|多常"
+        r"|频率(?:为|是)?(?:多少|多久|如何)|(?:什么|多少|多久的?)频率"  # not light's frequency
+        r"|(?:几|多少)(?:个)?(?:年|月)[^，。？]{0,8}?一次"
+    ),
     "statistic": re.compile(
         r"\bhow (?:much|many|large|big|high|low|far)\b|\b(?:what|which) (?:percentage|percent"
         r"|share|proportion|rate|amount|ratio|sum|number|level|fraction|multiple|fine|penalty"
@@ -223,6 +233,20 @@ FALLS_DUE = re.compile(
 )
 
 
+# A passage saying how often something is done: 每年, 每三年, 每季度, 每半年, 每个月 (a day's or
+# week's only with 一次: 每日 and 每周 are mostly a measure's unit, 每周工作四十小时), 按年度, 按季,
+# N年一次, annually, quarterly, every ten years, once a calendar year (folded text).
+FREQUENCY = re.compile(
+    rf"每(?:隔)?{_NUMBER}?(?:个)?(?:年|月|季|半年|会计年度)|每(?:日|天|周|星期)[^，。；]{{0,12}}一次"
+    rf"|按(?:年|季|月)度?|{_NUMBER}(?:个)?(?:年|月)(?:至少)?一次"
+    r"|\b(?:annual|annually|quarterly|monthly|biennial|biennially|semiannual|semiannually)\b"
+    r"|\bon an? (?:annual|quarterly|monthly|biennial|regular) basis\b"
+    r"|\bevery (?:\w+ ){0,2}(?:years?|months?|quarters?|weeks?|days?)\b"
+    r"|\b(?:once|twice) (?:a|per|each|every) (?:\w+ )?(?:year|month|quarter|week)\b"
+    r"|\beach (?:fiscal |calendar )?year\b"
+)
+
+
 def ending_kinds(folded: str, deadline: bool = False) -> frozenset[str]:
     """`end` and `due` for a passage's folded text holding a date that ends something (or
     `deadline`: a date claim of that role), `due` alone for one holding a span within which
@@ -259,14 +283,16 @@ DEFINES = re.compile(
 
 
 def asked_kinds(question: str) -> frozenset[str]:
-    """The kinds of answer (date, end, due, statistic, definition, source, use) a question
-    asks for: `end` or `due` for `date` when it asks for a date that ends something or by
-    which something is due, and not for a span (how long, 多久: a duration answers it);
-    `source` and `use` only with a word for money."""
+    """The kinds of answer (date, end, due, frequency, statistic, definition, source, use) a
+    question asks for: `end` or `due` for `date` when it asks for a date that ends something or
+    by which something is due, and not for a span (how long, 多久: a duration answers it);
+    `frequency` alone when it asks how often; `source` and `use` only with a word for money."""
     folded = fold_text(question)
     kinds = {kind for kind, pattern in ASKS.items() if pattern.search(folded)}
     if not _MONEY.search(folded):
         kinds -= {"source", "use"}  # the source of a name, the use of a rule: not a fund's
+    if "frequency" in kinds:
+        kinds -= {"date", "statistic", *ENDING}  # 多久一次, how many times a year: how often
     if _MAY.search(folded):
         kinds -= ENDING  # when it may end: a condition, not a date
     if kinds & ENDING:
@@ -285,8 +311,8 @@ def held_kinds(
     claims: dict[PassageKey, list[Claim]], passages: dict[PassageKey, Passage]
 ) -> dict[PassageKey, frozenset[str]]:
     """The kinds of claim each passage holds, date for a span of time too, end and due for a
-    date ending something (ending_kinds), definition for a passage defining a term, and source
-    and use for one naming a fund's sources or uses."""
+    date ending something (ending_kinds), frequency for one saying how often, definition for a
+    passage defining a term, and source and use for one naming a fund's sources or uses."""
     found: dict[PassageKey, frozenset[str]] = {}
     for key, held in claims.items():
         kinds: set[str] = {claim.kind for claim in held}
@@ -301,6 +327,8 @@ def held_kinds(
             kinds.add("source")
         if USES.search(folded):
             kinds.add("use")
+        if FREQUENCY.search(folded):
+            kinds.add("frequency")
         found[key] = frozenset(kinds)
     return found
 
