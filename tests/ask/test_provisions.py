@@ -12,6 +12,7 @@ from reindustry_kb.ask.session import Session
 from reindustry_kb.indexing.pipeline import build_index
 from reindustry_kb.models import Passage
 from reindustry_kb.settings import Settings
+from reindustry_kb.text.normalize import fold_text
 
 # Articles long enough to stand in passages of their own.
 _FILLER = "采购人应当依法编制采购预算，公开采购信息，接受监督管理部门的检查，并如实反映情况。" * 3
@@ -189,3 +190,59 @@ def test_the_article_naming_a_funds_uses_comes_first(tmp_path: Path) -> None:
     session, naming, candidates, shown = _one_law(tmp_path, FUND, "用途如下")
     joined = with_provisions(session, "What may the petroleum fund be spent on?", candidates, shown)
     assert joined[0].key == naming  # its uses, not its sources
+
+
+# A Taiwan statute whose penalties cite the articles they punish by number only.
+LABOUR = "\n\n".join(
+    [
+        "勞動基準法",
+        f"第 5 條\n雇主不得以強暴、脅迫、拘禁或其他非法之方法，強制勞工從事勞動。{_FILLER}",
+        f"第 6 條\n任何人不得介入他人之勞動契約，抽取不法利益。{_FILLER}",
+        f"第 7 條\n雇主應置備勞工名卡。{_FILLER}{_FILLER}",
+        "第 75 條\n違反第五條規定者，處五年以下有期徒刑、拘役或科或併科新臺幣七十五萬元以下罰金。"
+        f"{_FILLER}{_FILLER}",
+        "第 76 條\n違反第六條規定者，處三年以下有期徒刑、拘役或科或併科新臺幣四十五萬元以下罰金。"
+        f"{_FILLER}{_FILLER}",
+        # A list of violations under one penalty: its items are look-alikes, none joins.
+        "第 77 條\n有下列各款情事之一者，處新臺幣二萬元以上三十萬元以下罰鍰：\n一、違反第七條規定。",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("What punishment does Taiwan set for forced labour?", True),
+        ("What fine does an employer face?", True),
+        ("強迫勞工工作會被判什麼刑罰？", True),
+        ("违反规定要罚多少钱？", True),
+        ("What must the employer keep on file?", False),
+        ("中國出口經營者和管控名單上的進口商交易，罰款是違法經營額的幾倍？", True),
+        # A penalty as the question's subject, not what it asks.
+        ("Within how many days must the bureau decide an objection to a trade sanction?", False),
+        ("在中國受過治安處罰的人，多少年內不能擔任關鍵崗位？", False),
+    ],
+)
+def test_a_question_asks_for_a_penalty(question: str, asks: bool) -> None:
+    assert bool(provisions.ASKS_PENALTY.search(fold_text(question))) is asks
+
+
+def test_the_penalty_citing_the_asked_article_joins(tmp_path: Path) -> None:
+    session, penalty, _, shown = _one_law(tmp_path, LABOUR, "違反第五條")
+    by_text = {p.text.split("\n")[0]: key for key, p in shown.items()}
+    # The first stage found the prohibition (第 5 條) first and the other penalty last.
+    order = ["第 5 條", "第 7 條", "第 6 條", "第 76 條"]
+    ranked = [Scored(by_text[h], 0.9 - 0.1 * n, 0.5, 1.0) for n, h in enumerate(order)]
+    question = "What punishment does Taiwan's labour law set for forced labour?"
+    joined = with_provisions(session, question, ranked, shown)
+    # The article punishing 第 5 條 joins just above it; the one punishing 第 6 條 rises above
+    # 第 6 條.
+    assert [r.key for r in joined[:2]] == [penalty, by_text["第 5 條"]]
+    assert joined[0].score == pytest.approx(0.9 + provisions.LIFT)
+    lifted = {r.key: r.score for r in joined}
+    assert lifted[by_text["第 76 條"]] == pytest.approx(0.7 + provisions.LIFT)
+    assert by_text["第 77 條"] not in lifted  # 第 7 條 is asked, but only as a list's item
+    # Asked something else, nothing joins; asked with a penalty first, nothing joins either.
+    assert with_provisions(session, "What must employers keep?", ranked, dict(shown)) == ranked
+    first_penalty = [ranked[3], *ranked[:3]]
+    assert with_provisions(session, question, first_penalty, dict(shown)) == first_penalty

@@ -42,6 +42,7 @@ from reindustry_kb.ask.session import Session
 from reindustry_kb.index.backend import PassageKey
 from reindustry_kb.models import ClaimFilters, DateClaim, Passage, passage_key, passage_order
 from reindustry_kb.text.normalize import fold_text
+from reindustry_kb.text.numbers import parse_number
 
 # What asks when something takes effect, in folded text (lower case, Simplified).
 ASKS_EFFECT = re.compile(
@@ -91,6 +92,45 @@ AUTHORITY_HEAD = 40
 READ = 1000
 JOIN = 3
 
+# What asks the penalty a violation carries: the penalty as what is asked (What fine does …,
+# How is someone fined, 罚多少, 会受到什么处罚, 刑罚有多重), not a penalty as the question's subject
+# (decide an objection to a trade sanction, 受过处罚的人多少年内不得…) (folded text).
+ASKS_PENALTY = re.compile(
+    r"\bwhat\b(?:\s+[\w'-]+){0,4}?\s+(?:fines?|penalty|penalties|punishments?|sanctions?"
+    r"|detention|imprisonment|prison (?:term|sentence))\b"
+    r"|\bhow (?:is|are|much|heavily|severely|far)\b[^?]{0,60}"
+    r"\b(?:fined|punished|penali[sz]ed|fine)\b"
+    r"|\b(?:fines?|penalty|penalties|punishment|sanctions?) (?:for|does|do|is|are|can|applies"
+    r"|apply|faces?)\b"
+    r"|(?:罚|罚款|罚金|罚锾|处罚|刑罚|刑期)(?:是|为|有)?[^,.?;，。？；]{0,12}?"
+    r"(?:多少|几|怎么|怎样|如何|多重|多久|上限|最高)"
+    r"|(?:什么|何种|哪些|怎样的)(?:样的)?(?:行政|刑事)?(?:处罚|刑罚|罚则|制裁|罚款|刑)"
+    r"|(?:怎么|如何|怎样)(?:处罚|罚|处理)|罚多少|判(?:什么|多少|几)"
+)
+# A passage setting one: 处…罚款 / 罚锾 / 罚金 / 有期徒刑 / 拘役 / 拘留, `shall be fined`,
+# `imprisonment`, `a fine of not less than` (folded text).
+PENALTY = re.compile(
+    r"处[^。；]{0,60}?(?:罚款|罚锾|罚金|有期徒刑|拘役|拘留)"
+    r"|\b(?:shall|may) be (?:fined|punished)\b|\bimprisonment\b|\ba fine of\b"
+)
+# An article's heading at the start of a line (第 10-1 條, 第三十七条, Article 10-1), and an
+# article a text cites (第十七條之一, 本法第二十七条, Article 5): 第…条 is both (folded text).
+_NUMERAL = r"(?:\d+|[一二三四五六七八九十百零〇]+)"
+_HEADING = re.compile(
+    rf"^\s*(?:第\s*({_NUMERAL})(?:\s*(?:-|之)\s*({_NUMERAL}))?\s*条|article\s+(\d+)(?:-(\d+))?\b)",
+    re.MULTILINE,
+)
+_CITED = re.compile(
+    rf"第\s*({_NUMERAL})\s*条(?:\s*之\s*({_NUMERAL}))?|\barticles?\s+(\d+)(?:-(\d+))?\b"
+)
+# A penalty and the article it punishes stand in one sentence (違反第五條規定者，處…; 违反本法
+# 第二十四条规定…责令改正；拒不改正的，处…), not in a list of violations under one penalty
+# (有下列各款情事之一者，處…：\n一、違反第十六條…), whose items are as many look-alikes.
+_SENTENCE = re.compile(r"[。\n]|\.\s")
+# The best document's first this many candidates setting no penalty are the articles the
+# question is about.
+VIOLATED = 3
+
 
 def asks_effect(question: str) -> bool:
     """Whether a question asks on what date something takes effect."""
@@ -137,6 +177,8 @@ def with_provisions(
         keys |= _naming(session, best, known, SOURCES)
     if "use" in asked:
         keys |= _naming(session, best, known, USES)
+    if ASKS_PENALTY.search(fold_text(question)):
+        keys |= _penalties(session, best, candidates, passages, known)
     if not keys:
         return list(candidates)
     passages.update(session.reader.passages([key for key in keys if key not in passages]))
@@ -197,6 +239,78 @@ def _ends(
     read = _read(session, best, lambda n: range(max(1, n - READ + 1), n + 1))
     ending = [key for key, text in read.items() if key in deadlines or "end" in ending_kinds(text)]
     return _capped(best, ending, known, keep_last=True)
+
+
+def _penalties(
+    session: Session,
+    best: dict[str, float],
+    candidates: Sequence[Scored],
+    passages: dict[PassageKey, Passage],
+    known: Collection[PassageKey],
+) -> dict[PassageKey, float]:
+    """The passages of these documents setting the penalty for violating an article the
+    question is about (the best document's first VIOLATED candidates that set none), each at
+    the best score of the articles it cites: a law's penalties cite the article they punish by
+    its number in the sentence setting it (違反第五條規定者，處五年以下有期徒刑) and name none of
+    the question's words. Of those not yet candidates, the JOIN best; none when the best
+    candidate sets a penalty itself (it names the violation, as PRC laws do)."""
+    first = [result for result in candidates if passages[result.key].doc_id in best]
+    if not first or PENALTY.search(fold_text(passages[first[0].key].text)):
+        return {}
+    read = _read(session, best, lambda n: range(1, min(n, READ) + 1))
+    articles = _articles(read)
+    violated = [r for r in first if r.key in read and not PENALTY.search(read[r.key])]
+    asked: dict[tuple[int, int], float] = {}
+    for result in violated[:VIOLATED]:
+        for article in articles[result.key]:
+            asked.setdefault(article, result.score)
+    found: dict[PassageKey, float] = {}
+    for key, text in read.items():
+        cited = {
+            _number(m.groups())
+            for sentence in _SENTENCE.split(text)
+            if PENALTY.search(sentence)
+            for m in _CITED.finditer(sentence)
+        }
+        own = articles[key]  # its own heading cites nothing
+        scores = [asked[a] for a in cited if a is not None and a in asked and a not in own]
+        if scores:
+            found[key] = max(scores)
+    joining = sorted((key for key in found if key not in known), key=lambda k: -found[k])
+    return {key: score for key, score in found.items() if key in known or key in joining[:JOIN]}
+
+
+def _articles(read: dict[PassageKey, str]) -> dict[PassageKey, set[tuple[int, int]]]:
+    """The articles each passage (in document order) holds: those headed in it, and the one
+    running on from the passage before."""
+    found: dict[PassageKey, set[tuple[int, int]]] = {}
+    current: dict[str, tuple[int, int]] = {}
+    for key, text in read.items():
+        doc_id = passage_order(key)[0]
+        headed = [_number(m.groups()) for m in _HEADING.finditer(text)]
+        starts_with_heading = bool(_HEADING.match(text))
+        own = {a for a in headed if a is not None}
+        if doc_id in current and not starts_with_heading:
+            own.add(current[doc_id])
+        if headed and headed[-1] is not None:
+            current[doc_id] = headed[-1]
+        found[key] = own
+    return found
+
+
+def _number(groups: tuple[str | None, ...]) -> tuple[int, int] | None:
+    """An article's number and sub-number (10-1, 十條之一) from a match's groups."""
+    main = groups[0] or groups[2]
+    sub = groups[1] or groups[3]
+    value = _value(main)
+    if value is None:
+        return None
+    return value, (_value(sub) or 0) if sub else 0
+
+
+def _value(numeral: str | None) -> int | None:
+    parsed = parse_number(numeral) if numeral else None
+    return int(parsed.value) if parsed is not None else None
 
 
 def _read(
