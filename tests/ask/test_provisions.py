@@ -204,7 +204,8 @@ LABOUR = "\n\n".join(
         "第 76 條\n違反第六條規定者，處三年以下有期徒刑、拘役或科或併科新臺幣四十五萬元以下罰金。"
         f"{_FILLER}{_FILLER}",
         # A list of violations under one penalty: its items are look-alikes, none joins.
-        "第 77 條\n有下列各款情事之一者，處新臺幣二萬元以上三十萬元以下罰鍰：\n一、違反第七條規定。",
+        "第 77 條\n有下列各款情事之一者，處新臺幣二萬元以上三十萬元以下罰鍰：\n"
+        "一、違反第七條規定。",
     ]
 )
 

@@ -21,7 +21,9 @@ best document holding such a date (second_stage.ending_kinds) join as the effect
 does. So do those naming a fund's sources (本基金之來源如下: second_stage.SOURCES) for a
 question asking where its money comes from, as its article on the fund's uses shares more of
 the question's words, and its uses (本基金之用途如下: USES) for one asking what it may be
-spent on.
+spent on. A question asking what penalty a violation carries is answered by the penalty
+article citing, by number only, the article the question is about (違反第五條規定者，處五年以下
+有期徒刑): the best document's such articles join at the score of the article they cite.
 """
 
 from __future__ import annotations
