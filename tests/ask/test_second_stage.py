@@ -565,3 +565,22 @@ def test_a_how_often_question_prefers_the_passage_saying_how_often(tmp_path: Pat
     # Asked how long instead, a span answers either way: the tie stays.
     asked = "How long does the agency have to review the purchase rates?"
     assert _order(session, asked, tied, Weights(kind=0.1)) == ["a_deadline", "b_often"]
+
+
+def test_the_passage_holding_a_quantity_the_question_names_comes_first(tmp_path: Path) -> None:
+    # Two look-alike notice periods; the question names the service that sets one of them.
+    session = _library(
+        tmp_path,
+        {
+            "a_short": "繼續工作三個月以上一年未滿者，於十日前預告之。",
+            "b_long": "繼續工作三年以上者，於三十日前預告之。",
+        },
+    )
+    passages = _passages(session)
+    tied = _tied(*passages.values())
+    only_quantity = Weights(quantity=0.1)
+    question = "How much notice is owed to a worker with three years of service or more?"
+    assert _order(session, question, tied, only_quantity) == ["b_long", "a_short"]
+    # A question naming no quantity leaves the tie in library order.
+    unasked = "How much notice is owed to a worker?"
+    assert _order(session, unasked, tied, only_quantity) == ["a_short", "b_long"]
