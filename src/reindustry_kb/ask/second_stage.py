@@ -161,9 +161,9 @@ ASKS: dict[str, re.Pattern[str]] = {
     "frequency": re.compile(
         r"\bhow (?:often|frequently)\b|\bat what (?:interval|frequency)\b|\bwhat frequency\b"
         r"|\bhow many times (?:a|per|each|every) (?:year|month|quarter|week)\b"
-        r"|多久[^，。？]{0,16}?一次|多长时间[^，。？]{0,16}?一次|每隔多久|每多久|多常"
+        r"|多久[^,.?;。]{0,16}?一次|多长时间[^,.?;。]{0,16}?一次|每隔多久|每多久|多常"
         r"|频率(?:为|是)?(?:多少|多久|如何)|(?:什么|多少|多久的?)频率"  # not light's frequency
-        r"|(?:几|多少)(?:个)?(?:年|月)[^，。？]{0,8}?一次"
+        r"|(?:几|多少)(?:个)?(?:年|月)[^,.?;。]{0,8}?一次"
     ),
     "statistic": re.compile(
         r"\bhow (?:much|many|large|big|high|low|far)\b|\b(?:what|which) (?:percentage|percent"
@@ -242,7 +242,7 @@ FALLS_DUE = re.compile(
 # week's only with 一次: 每日 and 每周 are mostly a measure's unit, 每周工作四十小时), 按年度, 按季,
 # N年一次, annually, quarterly, every ten years, once a calendar year (folded text).
 FREQUENCY = re.compile(
-    rf"每(?:隔)?{_NUMBER}?(?:个)?(?:年|月|季|半年|会计年度)|每(?:日|天|周|星期)[^，。；]{{0,12}}一次"
+    rf"每(?:隔)?{_NUMBER}?(?:个)?(?:年|月|季|半年|会计年度)|每(?:日|天|周|星期)[^,;。]{{0,12}}一次"
     rf"|按(?:年|季|月)度?|{_NUMBER}(?:个)?(?:年|月)(?:至少)?一次"
     r"|\b(?:annual|annually|quarterly|monthly|biennial|biennially|semiannual|semiannually)\b"
     r"|\bon an? (?:annual|quarterly|monthly|biennial|regular) basis\b"
