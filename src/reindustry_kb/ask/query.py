@@ -136,6 +136,10 @@ def _phrases(folded: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
         yield start, end, tuple(a for a in _actor_aliases()[canonical] if a != written)
 
 
+# An English possessive's ending (China's, a worker’s).
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
 @dataclass
 class Concept:
     """One idea of a question: its own tokens, and the tokens of each equivalent phrase; a
@@ -192,9 +196,6 @@ def concepts(question: str, known: Terms) -> list[Concept]:
         if term not in covered and base not in covered:
             add(term, [base] if base != term else [])
     return list(found.values())
-
-
-_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def _glossary_equivalents(phrase: str) -> tuple[str, ...]:
