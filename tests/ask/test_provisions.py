@@ -247,3 +247,23 @@ def test_the_penalty_citing_the_asked_article_joins(tmp_path: Path) -> None:
     assert with_provisions(session, "What must employers keep?", ranked, dict(shown)) == ranked
     first_penalty = [ranked[3], *ranked[:3]]
     assert with_provisions(session, question, first_penalty, dict(shown)) == first_penalty
+
+
+def test_the_penalty_citing_the_asked_article_joins_in_english(tmp_path: Path) -> None:
+    # An official English translation cites as the Chinese does: `violates Article 5`.
+    filler = " The competent authority shall keep records of each case and report them." * 4
+    act = "\n\n".join(
+        [
+            "Labor Standards Act",
+            f"Article 5\nAn employer shall not force a worker to work by violence.{filler}",
+            f"Article 7\nAn employer shall keep a register of its workers.{filler}",
+            "Article 75\nA person who violates Article 5 shall be punished with imprisonment for"
+            f" not more than five years.{filler}",
+        ]
+    )
+    session, penalty, _, shown = _one_law(tmp_path, act, "violates Article 5")
+    by_text = {p.text.split("\n")[0]: key for key, p in shown.items()}
+    ranked = [Scored(by_text["Article 5"], 0.9, 0.5, 1.0)]
+    question = "What punishment does Taiwan's labour law set for forced labour?"
+    joined = with_provisions(session, question, ranked, shown)
+    assert [r.key for r in joined] == [penalty, by_text["Article 5"]]
