@@ -42,6 +42,7 @@ from reindustry_kb.ask.second_stage import (
 )
 from reindustry_kb.ask.session import Session
 from reindustry_kb.index.backend import PassageKey
+from reindustry_kb.ingest.segment import ARTICLE
 from reindustry_kb.models import ClaimFilters, DateClaim, Passage, passage_key, passage_order
 from reindustry_kb.text.normalize import fold_text
 from reindustry_kb.text.numbers import parse_number
@@ -115,15 +116,14 @@ PENALTY = re.compile(
     r"处[^。；]{0,60}?(?:罚款|罚锾|罚金|有期徒刑|拘役|拘留)"
     r"|\b(?:shall|may) be (?:fined|punished)\b|\bimprisonment\b|\ba fine of\b"
 )
-# An article's heading at the start of a line (第 10-1 條, 第三十七条, Article 10-1), and an
-# article a text cites (第十七條之一, 本法第二十七条, Article 5): 第…条 is both (folded text).
+# An article's heading at the start of a line, as segment.ARTICLE reads it (第 10-1 條, 第三十七条,
+# Article 10-1) but in folded text, and an article a text cites (第十七條之一, 本法第二十七条,
+# Article 5), with the same group names.
+_HEADING = re.compile(ARTICLE.pattern, re.IGNORECASE | re.MULTILINE)
 _NUMERAL = r"(?:\d+|[一二三四五六七八九十百零〇]+)"
-_HEADING = re.compile(
-    rf"^\s*(?:第\s*({_NUMERAL})(?:\s*(?:-|之)\s*({_NUMERAL}))?\s*条|article\s+(\d+)(?:-(\d+))?\b)",
-    re.MULTILINE,
-)
 _CITED = re.compile(
-    rf"第\s*({_NUMERAL})\s*条(?:\s*之\s*({_NUMERAL}))?|\barticles?\s+(\d+)(?:-(\d+))?\b"
+    rf"第\s*(?P<number>{_NUMERAL})\s*条(?:\s*之\s*(?P<of>{_NUMERAL}))?"
+    r"|\barticles?\s+(?P<en>\d+)(?:-(?P<en_sub>\d+))?\b"
 )
 # A penalty and the article it punishes stand in one sentence (違反第五條規定者，處…; 违反本法
 # 第二十四条规定…责令改正；拒不改正的，处…), not in a list of violations under one penalty
@@ -269,7 +269,7 @@ def _penalties(
     found: dict[PassageKey, float] = {}
     for key, text in read.items():
         cited = {
-            _number(m.groups())
+            _number(m)
             for sentence in _SENTENCE.split(text)
             if PENALTY.search(sentence)
             for m in _CITED.finditer(sentence)
@@ -289,7 +289,7 @@ def _articles(read: dict[PassageKey, str]) -> dict[PassageKey, set[tuple[int, in
     current: dict[str, tuple[int, int]] = {}
     for key, text in read.items():
         doc_id = passage_order(key)[0]
-        headed = [_number(m.groups()) for m in _HEADING.finditer(text)]
+        headed = [_number(m) for m in _HEADING.finditer(text)]
         starts_with_heading = bool(_HEADING.match(text))
         own = {a for a in headed if a is not None}
         if doc_id in current and not starts_with_heading:
@@ -300,14 +300,13 @@ def _articles(read: dict[PassageKey, str]) -> dict[PassageKey, set[tuple[int, in
     return found
 
 
-def _number(groups: tuple[str | None, ...]) -> tuple[int, int] | None:
-    """An article's number and sub-number (10-1, 十條之一) from a match's groups."""
-    main = groups[0] or groups[2]
-    sub = groups[1] or groups[3]
-    value = _value(main)
+def _number(match: re.Match[str]) -> tuple[int, int] | None:
+    """An article's number and sub-number (10-1, 十條之一) from a heading or a citation."""
+    groups = match.groupdict()
+    value = _value(groups.get("number") or groups.get("en"))
     if value is None:
         return None
-    return value, (_value(sub) or 0) if sub else 0
+    return value, _value(groups.get("dash") or groups.get("of") or groups.get("en_sub")) or 0
 
 
 def _value(numeral: str | None) -> int | None:

@@ -45,7 +45,6 @@ them re-scored, best first, so that a final scorer (a cross-encoder) can follow 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -354,7 +353,7 @@ _NOT_IN_A_NAME = frozenset("时了而在于被是把将对向从给签")
 
 def naming_years(question: str) -> frozenset[str]:
     """The years a question writes before a law's or an order's name."""
-    folded = fold_text(unicodedata.normalize("NFKC", question))
+    folded = fold_text(question)  # NFKC: full-width digits too
     return frozenset(
         english or chinese
         for english, chinese, between in _NAMING_YEAR.findall(folded)

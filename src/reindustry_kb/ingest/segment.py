@@ -64,10 +64,12 @@ _SPEAKER = re.compile(
 )
 # The start of a numbered provision in laws and orders: 第 12 條 / 第十二条 / 第 3-1 條 /
 # 第十条之一, Article 12, Sec. 3. / Section 3 / § 3. An article is the unit a law is cited by and
-# asked about, so passages are packed from whole articles where they fit.
-_ARTICLE = re.compile(
-    r"^\s*(?:第\s*[0-9〇零一二三四五六七八九十百千]+\s*(?:-\s*\d+\s*)?[條条](?:\s*之\s*[0-9一二三四五六七八九十]+)?"
-    r"(?=\s|$)|(?:Article|Sec(?:tion)?\.?|§)\s*\d+(?:-\d+)?[A-Za-z]?\b)",
+# asked about, so passages are packed from whole articles where they fit. Its number and
+# sub-number are the groups `number` and `sub` (第 3-1 條, 第十条之一) or `en` and `en_sub`.
+ARTICLE = re.compile(
+    r"^\s*(?:第\s*(?P<number>[0-9〇零一二三四五六七八九十百千]+)\s*(?:-\s*(?P<dash>\d+)\s*)?[條条]"
+    r"(?:\s*之\s*(?P<of>[0-9一二三四五六七八九十]+))?"
+    r"(?=\s|$)|(?:Article|Sec(?:tion)?\.?|§)\s*(?P<en>\d+)(?:-(?P<en_sub>\d+))?[A-Za-z]?\b)",
 )
 _SENTENCE = re.compile(r".+?(?:[。！？；!?;]+[」』”’\"')）]*|\.(?=\s)|$)\s*", re.S)
 _HAN = re.compile(rf"[{HAN}]")
@@ -276,7 +278,7 @@ def _debris(prose: str) -> bool:
 
 def _measured(unit: _Unit, body: str, break_before: bool) -> _Unit:
     """A unit with what its text says of it: its size, language, article number, table row."""
-    article = _ARTICLE.match(body)
+    article = ARTICLE.match(body)
     return replace(
         unit,
         size=size_of(body),
