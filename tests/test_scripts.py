@@ -47,8 +47,9 @@ def test_eval_drcd_runs_on_a_tiny_drcd_file(tmp_path: Path) -> None:
     assert "3 paragraphs" in done.stdout and "hybrid" in done.stdout
 
 
-def _mine_terms() -> Any:
-    spec = importlib.util.spec_from_file_location("mine_terms", ROOT / "scripts" / "mine_terms.py")
+def _script(name: str) -> Any:
+    """A script under scripts/ imported as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -56,7 +57,7 @@ def _mine_terms() -> Any:
 
 
 def test_a_mined_chinese_number_translates_only_an_english_number() -> None:
-    translates = _mine_terms().translates
+    translates = _script("mine_terms").translates
     assert not translates("day", "十日")  # the number the aligned articles happened to share
     assert not translates("subparagraph", "第一款")
     assert translates("ninety day", "九十日")
@@ -67,7 +68,7 @@ def test_a_mined_chinese_number_translates_only_an_english_number() -> None:
 
 
 def test_the_shipped_law_terms_keep_the_number_rule() -> None:
-    translates = _mine_terms().translates
+    translates = _script("mine_terms").translates
     table = ROOT / "src" / "reindustry_kb" / "data" / "law_terms.tsv"
     lines = [
         line.split("\t")
@@ -84,18 +85,8 @@ def test_the_shipped_law_terms_keep_the_number_rule() -> None:
     assert broken == []
 
 
-def _mine_places() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "mine_places", ROOT / "scripts" / "mine_places.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_place_names_are_written_as_texts_write_them() -> None:
-    mine = _mine_places()
+    mine = _script("mine_places")
     assert mine._written("Trinidad & Tobago") == ["Trinidad and Tobago"]
     assert mine._written("Myanmar (Burma)") == ["Myanmar", "Burma"]
     assert mine._written("Cocos (Keeling) Islands") == ["Cocos (Keeling) Islands"]
@@ -103,3 +94,14 @@ def test_place_names_are_written_as_texts_write_them() -> None:
     rows = dict(mine.places())
     assert rows["Hong Kong"] == ["香港"] and "波多黎各" in rows["Puerto Rico"]
     assert "Georgia" not in rows and "Turkey" not in rows
+
+
+def test_vocabulary_candidates_are_phrases_a_term_could_be() -> None:
+    phrases = _script("vocabulary_candidates").phrases
+    stop = {"the", "shall", "of", "in", "be", "by", "a"}
+    found = phrases("The person in charge shall be fined by the competent authority.", stop)
+    assert "person in charge" in found and "competent authority" in found
+    assert "the person" not in found and "shall be" not in found  # a stopword at an end
+    assert "charge shall be" not in found
+    # Not across a clause: a comma ends one.
+    assert "authority board" not in phrases("the competent authority, board of directors", stop)

@@ -4,8 +4,11 @@ BM25 matches words, so an English question cannot reach Chinese passages by itse
 found in the question through the bilingual glossary (data/glossary.tsv: tariff -> 關稅, curated;
 data/places.tsv: 257 country and territory names from Unicode CLDR, Puerto Rico -> 波多黎各;
 data/law_terms.tsv: 3,618 legal terms mined from the official English translations of Taiwan's
-laws) and the actor table (Nvidia -> 輝達 / 英偉達) bring their equivalents along as extra terms
-with a lower weight, so lexical evidence exists on both sides of the language line.
+laws; data/legal_vocabulary.tsv: English legal words written out in mainland and Taiwan usage)
+and the actor table (Nvidia -> 輝達 / 英偉達) bring their equivalents along as extra terms with a
+lower weight, so lexical evidence exists on both sides of the language line. A phrase's
+equivalents share its weight (query translation by a dictionary: a word of four translations
+would otherwise count four times as much as a word of one).
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ from reindustry_kb.text.normalize import fold, is_han
 
 # Equivalents count less than the question's own words: a translation is a guess.
 EXPANSION_WEIGHT = 0.6
+# ... and a phrase's n equivalents each EXPANSION_WEIGHT / n ** SPREAD: with the written
+# vocabulary (up to four equivalents a word), 0.5 against none, paired over the dev library's
+# tune split: R@1 4 won / 1 lost, R@5 0 / 2, MRR@10 0.773 -> 0.778; held out R@1 unchanged, R@5
+# 0 / 1; the blind set R@1 unchanged, R@5 0 / 1 (docs/BENCHMARKS.md "0.12.8").
+SPREAD = 0.5
 
 
 @dataclass
@@ -30,42 +38,61 @@ class Query:
     text: str
     terms: list[str]  # the question's own tokens
     expansions: list[list[str]] = field(default_factory=list)  # tokens of each equivalent phrase
+    # Each expansion's weight (EXPANSION_WEIGHT when not given).
+    expansion_weights: list[float] = field(default_factory=list)
 
     def weighted_terms(self) -> list[tuple[str, float]]:
-        """The question's own terms at weight 1, equivalents at EXPANSION_WEIGHT."""
+        """The question's own terms at weight 1, equivalents at their weights (SPREAD)."""
         weighted = [(term, 1.0) for term in self.terms]
         own = set(self.terms)
-        for phrase in self.expansions:
-            weighted += [(term, EXPANSION_WEIGHT) for term in phrase if term not in own]
+        weights = self.expansion_weights or [EXPANSION_WEIGHT] * len(self.expansions)
+        for phrase, weight in zip(self.expansions, weights, strict=True):
+            weighted += [(term, weight) for term in phrase if term not in own]
         return weighted
+
+
+# The bilingual tables, in order: curated (a line's Chinese words are synonyms), a place's
+# names, mined (a line only for an English term neither before holds), written (a line adds
+# its Chinese words to whatever the term has: the mined table's Taiwan usage gains the
+# mainland's, employer -> 雇主 | 用人单位). A written line reads one way, English to Chinese:
+# both ways, Chinese questions lost (dev tune R@1 0 won / 3 lost, R@5 2 / 0).
+TABLES = {
+    "glossary.tsv": "curated",
+    "places.tsv": "curated",
+    "law_terms.tsv": "mined",
+    "legal_vocabulary.tsv": "written",
+}
 
 
 @cache
 def glossary() -> Lexicon:
     """Every side of every line maps to all the others, in the files' order (the first
     equivalent listed is the usual one): the curated policy glossary, the names of countries
-    and territories (Unicode CLDR: scripts/mine_places.py), then the term table mined from the
+    and territories (Unicode CLDR: scripts/mine_places.py), the term table mined from the
     official English translations of Taiwan's laws (scripts/mine_terms.py) for the English
-    terms neither holds."""
+    terms neither holds, then the legal vocabulary written for the commonest words of those
+    translations that no table held and for mainland usage where Taiwan's differs
+    (scripts/vocabulary_candidates.py), English to Chinese only."""
     groups: dict[str, dict[str, None]] = {}
     seen: set[str] = set()  # English terms with a line already
-    for name in ("glossary.tsv", "places.tsv", "law_terms.tsv"):
+    for name, kind in TABLES.items():
         text = resources.files("reindustry_kb").joinpath(f"data/{name}").read_text("utf-8")
-        named = name != "law_terms.tsv"  # curated, or a place's names
         for line in text.splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
             english, chinese = (part.strip() for part in line.split("\t"))
-            if not named and english.lower() in seen:
+            if kind == "mined" and english.lower() in seen:
                 continue
             chinese_words = [w.strip() for w in chinese.split("|") if w.strip()]
             # Questions are looked up lower-cased; a place's name is given as written.
             groups.setdefault(english.lower(), {}).update(dict.fromkeys(chinese_words))
             for word in chinese_words:
                 # A curated line's (or a place's) Chinese words are synonyms (朝鲜 | 北韓); a
-                # mined line's are two guesses at one English term (徒刑 | 有期), each only the
-                # English term's equivalent.
-                others = chinese_words if named else []
+                # mined or written line's are guesses at one English term (徒刑 | 有期; 雇主 |
+                # 用人单位), each only the English term's equivalent.
+                if kind == "written":
+                    continue  # 业务 under `business` is no reason to read business in 业务
+                others = chinese_words if kind == "curated" else []
                 groups.setdefault(word, {}).update(
                     (w, None) for w in [english, *others] if w != word
                 )
@@ -85,13 +112,17 @@ def analyse(question: str, known: Terms) -> Query:
     """The question's BM25 terms and the other-language equivalents it brings."""
     terms = known.query_terms(question)
     folded = fold(question, lower=False).text
-    equivalents = [other for _start, _end, others in _phrases(folded) for other in others]
-    expansions = []
-    for phrase in dict.fromkeys(equivalents):
-        tokens = [t for t in known.query_terms(phrase) if not re.fullmatch(r"\W+", t)]
-        if tokens:
-            expansions.append(tokens)
-    return Query(question, terms, expansions)
+    tokens: dict[str, list[str]] = {}  # each equivalent's BM25 tokens
+    weights: dict[str, float] = {}  # ... and its weight (its best, when phrases share it)
+    for _start, _end, others in _phrases(folded):
+        for other in others:
+            if other not in tokens:
+                tokens[other] = [t for t in known.query_terms(other) if not re.fullmatch(r"\W+", t)]
+        found = [other for other in others if tokens[other]]
+        for other in found:
+            weight = EXPANSION_WEIGHT / len(found) ** SPREAD
+            weights[other] = max(weight, weights.get(other, 0.0))
+    return Query(question, terms, [tokens[other] for other in weights], list(weights.values()))
 
 
 def crossed(question: str, libraries: Collection[str] = ("en", "zh")) -> str | None:
