@@ -66,13 +66,13 @@ TABLES = {
 
 @cache
 def glossary() -> Lexicon:
-    """Every side of every line maps to all the others, in the files' order (the first
-    equivalent listed is the usual one): the curated policy glossary, the names of countries
-    and territories (Unicode CLDR: scripts/mine_places.py), the term table mined from the
-    official English translations of Taiwan's laws (scripts/mine_terms.py) for the English
-    terms neither holds, then the legal vocabulary written for the commonest words of those
-    translations that no table held and for mainland usage where Taiwan's differs
-    (scripts/vocabulary_candidates.py), English to Chinese only."""
+    """Every side of a line maps to the others (a written line's English to its Chinese
+    only), in the files' order (the first equivalent listed is the usual one): the curated
+    policy glossary, the names of countries and territories (Unicode CLDR:
+    scripts/mine_places.py), the term table mined from the official English translations of
+    Taiwan's laws (scripts/mine_terms.py) for the English terms neither holds, then the legal
+    vocabulary written for the commonest words of those translations that no table held and
+    for mainland usage where Taiwan's differs (scripts/vocabulary_candidates.py)."""
     groups: dict[str, dict[str, None]] = {}
     seen: set[str] = set()  # English terms with a line already
     for name, kind in TABLES.items():
