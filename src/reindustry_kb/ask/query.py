@@ -24,12 +24,16 @@ from reindustry_kb.claims.lexicon import Lexicon, actor_lexicon, build_lexicon, 
 from reindustry_kb.text.language import detect_language
 from reindustry_kb.text.normalize import fold, is_han
 
-# Equivalents count less than the question's own words: a translation is a guess.
-EXPANSION_WEIGHT = 0.6
+# An equivalent phrase weighs as the question's own words when it is its phrase's only one,
+# and the code-mixed twin's vector as the question's (search.query_vector). It was 0.6 while
+# most English legal words had no equivalent and a mined one was a guess; with the written
+# vocabulary, the dev tune split's MRR@10 over 0.5 .. 1.2 read 0.779, 0.781, 0.782, 0.786,
+# 0.790, 0.795, 0.794 (R@1 0.704 at 0.6, 0.723 at 1.0; docs/BENCHMARKS.md "0.12.8").
+EXPANSION_WEIGHT = 1.0
 # ... and a phrase's n equivalents each EXPANSION_WEIGHT / n ** SPREAD: with the written
-# vocabulary (up to four equivalents a word), 0.5 against none, paired over the dev library's
-# tune split: R@1 4 won / 1 lost, R@5 0 / 2, MRR@10 0.773 -> 0.778; held out R@1 unchanged, R@5
-# 0 / 1; the blind set R@1 unchanged, R@5 0 / 1 (docs/BENCHMARKS.md "0.12.8").
+# vocabulary (up to four equivalents a word; at EXPANSION_WEIGHT 0.6), 0.5 against none, paired
+# over the dev library's tune split: R@1 4 won / 1 lost, R@5 0 / 2, MRR@10 0.773 -> 0.778; held
+# out R@1 unchanged, R@5 0 / 1; the blind set R@1 unchanged, R@5 0 / 1.
 SPREAD = 0.5
 
 

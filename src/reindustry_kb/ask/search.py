@@ -175,8 +175,8 @@ def dense_scores(session: Session, query: str, filters: Filters) -> dict[Passage
 
 
 def query_vector(session: Session, query: str) -> Any:
-    """The question's vector, summed with its code-mixed twin's (the twin at the weight of a
-    guess) when the library holds the other language."""
+    """The question's vector, summed with its code-mixed twin's (the twin at EXPANSION_WEIGHT)
+    when the library holds the other language."""
     import numpy as np
 
     embedder = session.embedder
