@@ -111,3 +111,14 @@ def test_no_alias_has_a_title_or_a_function_word_glued_on() -> None:
 )
 def test_a_filter_finds_actors_as_shown(actor: str, shown: list[str], named: bool) -> None:
     assert names_one_of(actor_names(actor), shown) is named
+
+
+def test_plurals_are_found_only_where_asked() -> None:
+    terms = {"penalty": "P", "shareholder meeting": "M", "fines": "F-own", "fine": "F"}
+    lexicon = build_lexicon(terms, plurals=True)
+    text = "penalties and shareholder meetings, fines"
+    found = [(text[a:b], payload) for a, b, payload in lexicon.find(text)]
+    # The whole plural word is the match; an entry of its own wins over its singular's.
+    assert found == [("penalties", "P"), ("shareholder meetings", "M"), ("fines", "F-own")]
+    # Off by default: an actor table's names are matched as written.
+    assert list(build_lexicon(terms).find("penalties")) == []

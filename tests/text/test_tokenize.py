@@ -1,13 +1,6 @@
 from pathlib import Path
 
-from reindustry_kb.text.tokenize import (
-    QueryTokenizer,
-    clean_tokens,
-    plural,
-    singular,
-    tokenize,
-    vocabulary_lines,
-)
+from reindustry_kb.text.tokenize import QueryTokenizer, clean_tokens, tokenize, vocabulary_lines
 
 DOCS = [
     "美國今年的關稅收入達到三千億美元。",
@@ -54,15 +47,6 @@ def test_the_query_dictionary_is_cached_beside_the_vocabulary(tmp_path: Path) ->
     vocabulary.write_text("\n".join(vocabulary_lines(["关税", "收入"])) + "\n", "utf-8")
     assert QueryTokenizer(vocabulary)("关税收入") == ["关税", "收入"]
     assert (tmp_path / "vocab.txt.cache").is_file()  # gone with its build, not left in /tmp
-
-
-def test_a_plural_folds_back_to_its_singular() -> None:
-    words = ["policy", "tax", "fee", "day", "process", "church", "penalty", "key"]
-    plurals = [plural(word) for word in words]
-    assert plurals == [
-        "policies", "taxes", "fees", "days", "processes", "churches", "penalties", "keys",
-    ]  # fmt: skip
-    assert [singular(p) for p in plurals] == words
 
 
 def test_plurals_fold_to_their_singular() -> None:

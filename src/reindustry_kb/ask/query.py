@@ -23,7 +23,6 @@ from reindustry_kb.ask.terms import Terms
 from reindustry_kb.claims.lexicon import Lexicon, actor_lexicon, build_lexicon, load_json
 from reindustry_kb.text.language import detect_language
 from reindustry_kb.text.normalize import fold, is_han
-from reindustry_kb.text.tokenize import plural
 
 # An equivalent phrase weighs as the question's own words when it is its phrase's only one,
 # and the code-mixed twin's vector as the question's (search.query_vector). It was 0.6 while
@@ -36,8 +35,6 @@ EXPANSION_WEIGHT = 1.0
 # over the dev library's tune split: R@1 4 won / 1 lost, R@5 0 / 2, MRR@10 0.773 -> 0.778; held
 # out R@1 unchanged, R@5 0 / 1; the blind set R@1 unchanged, R@5 0 / 1.
 SPREAD = 0.5
-# An English term of words, its last of letters.
-_LATIN_TERM = re.compile(r"[a-z][a-z' -]*[a-z]")
 
 
 @dataclass
@@ -58,14 +55,14 @@ class Query:
         return weighted
 
 
-# The bilingual tables, in order: curated (a line's Chinese words are synonyms), places (a
-# place's names, synonyms too), mined (a line only for an English term neither before holds),
+# The bilingual tables, in order: curated (a line's Chinese words are synonyms; a place's
+# names too), mined (a line only for an English term neither before holds),
 # written (a line adds its Chinese words to whatever the term has: the mined table's Taiwan
 # usage gains the mainland's, employer -> 雇主 | 用人单位). A written line reads one way,
 # English to Chinese: both ways, Chinese questions lost (dev tune R@1 0 won / 3 lost, R@5 2 / 0).
 TABLES = {
     "glossary.tsv": "curated",
-    "places.tsv": "places",
+    "places.tsv": "curated",
     "law_terms.tsv": "mined",
     "legal_vocabulary.tsv": "written",
 }
@@ -82,7 +79,6 @@ def glossary() -> Lexicon:
     for mainland usage where Taiwan's differs (scripts/vocabulary_candidates.py)."""
     groups: dict[str, dict[str, None]] = {}
     seen: set[str] = set()  # English terms with a line already
-    nouns: set[str] = set()  # ... in letters, not a place's name
     for name, kind in TABLES.items():
         text = resources.files("reindustry_kb").joinpath(f"data/{name}").read_text("utf-8")
         for line in text.splitlines():
@@ -91,8 +87,6 @@ def glossary() -> Lexicon:
             english, chinese = (part.strip() for part in line.split("\t"))
             if kind == "mined" and english.lower() in seen:
                 continue
-            if kind != "places" and _LATIN_TERM.fullmatch(english.lower()):
-                nouns.add(english.lower())
             chinese_words = [w.strip() for w in chinese.split("|") if w.strip()]
             # Questions are looked up lower-cased; a place's name is given as written.
             groups.setdefault(english.lower(), {}).update(dict.fromkeys(chinese_words))
@@ -102,19 +96,15 @@ def glossary() -> Lexicon:
                 # 用人单位), each only the English term's equivalent.
                 if kind == "written":
                     continue  # 业务 under `business` is no reason to read business in 业务
-                others = chinese_words if kind in ("curated", "places") else []
+                others = chinese_words if kind == "curated" else []
                 groups.setdefault(word, {}).update(
                     (w, None) for w in [english, *others] if w != word
                 )
             seen.add(english.lower())
     # The mined table stands in the tokenizer's singulars (shareholder meeting), and questions
-    # write plurals (shareholder meetings, penalties): a term's last word (not a place's) is
-    # found in its plural too, unless a line of its own says otherwise (dev tune R@1 2 won / 0
-    # lost).
-    for english in nouns:
-        head, _, last = english.rpartition(" ")
-        groups.setdefault(f"{head} {plural(last)}".lstrip(), groups[english])
-    return build_lexicon({word: tuple(others) for word, others in groups.items()})
+    # write plurals (shareholder meetings, penalties): a term is found in its plural too (dev
+    # tune R@1 2 won / 0 lost).
+    return build_lexicon({word: tuple(others) for word, others in groups.items()}, plurals=True)
 
 
 @cache

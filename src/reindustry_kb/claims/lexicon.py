@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any
 
 from reindustry_kb.text.normalize import fold_text
+from reindustry_kb.text.tokenize import singular
 
 
 def fold_term(term: str) -> str:
@@ -47,6 +48,9 @@ class Lexicon:
     caseless: dict[tuple[str, ...], Any]  # lower-case entries: tariff, trade deal
     longest: int  # words in the longest Latin entry
     entries: dict[str, Any]  # folded term (lower case when case-free) -> payload
+    # A case-free entry is found with its last word in the plural too (penalties finds penalty),
+    # unless an entry of its own says otherwise.
+    plurals: bool = False
     read: int = field(default=0, init=False)  # characters matched so far
 
     @cached_property
@@ -101,7 +105,11 @@ class Lexicon:
         if word in firsts or word.lower() in firsts:
             return True
         stem = _ENDING.split(word.removesuffix("."), maxsplit=1)[0]  # as _lookup tries it
-        return stem in firsts or stem.lower() in firsts
+        return (
+            stem in firsts
+            or stem.lower() in firsts
+            or (self.plurals and singular(word.lower()) in firsts)
+        )
 
     def _latin(self, text: str) -> Iterator[tuple[int, int, Any]]:
         words = list(_WORD.finditer(text))
@@ -135,11 +143,15 @@ class Lexicon:
             payload = self.cased.get(key, self.caseless.get(lowered))
             if payload is not None:
                 return payload, len(last) - len(ending)
+        if self.plurals and (one := singular(last.lower())) != last.lower():
+            payload = self.caseless.get((*(word.lower() for word in words[:-1]), one))
+            if payload is not None:
+                return payload, 0  # the plural is the phrase's own word: none of it dropped
         return None
 
 
-def build_lexicon(terms: dict[str, Any]) -> Lexicon:
-    """A phrase matcher over the given phrases and their values."""
+def build_lexicon(terms: dict[str, Any], plurals: bool = False) -> Lexicon:
+    """A phrase matcher over the given phrases and their values (`plurals`: Lexicon's)."""
     entries: dict[str, Any] = {}
     cased: dict[tuple[str, ...], Any] = {}
     caseless: dict[tuple[str, ...], Any] = {}
@@ -158,7 +170,7 @@ def build_lexicon(terms: dict[str, Any]) -> Lexicon:
             entries.setdefault(folded, payload)
     han.sort(key=len, reverse=True)
     longest = max((len(key) for key in [*cased, *caseless]), default=1)
-    return Lexicon(tuple(han), cased, caseless, longest, entries)
+    return Lexicon(tuple(han), cased, caseless, longest, entries, plurals)
 
 
 def load_json(name: str) -> Any:

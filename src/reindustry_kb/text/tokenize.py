@@ -64,16 +64,6 @@ def singular(token: str) -> str:
     return token
 
 
-def plural(word: str) -> str:
-    """The regular English plural of a singular noun, the word `singular` folds back to it:
-    policy -> policies, tax -> taxes, fee -> fees, day -> days."""
-    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
-        return word[:-1] + "ies"
-    if word.endswith(("s", "x", "z", "ch", "sh")):
-        return word + "es"
-    return word + "s"
-
-
 def clean_tokens(raw: Iterable[str]) -> list[str]:
     """Tokens without blanks, punctuation and stopwords, English plurals folded."""
     tokens = []
