@@ -42,15 +42,13 @@ class Query:
     text: str
     terms: list[str]  # the question's own tokens
     expansions: list[list[str]] = field(default_factory=list)  # tokens of each equivalent phrase
-    # Each expansion's weight (EXPANSION_WEIGHT when not given).
-    expansion_weights: list[float] = field(default_factory=list)
+    expansion_weights: list[float] = field(default_factory=list)  # ... and its weight (SPREAD)
 
     def weighted_terms(self) -> list[tuple[str, float]]:
         """The question's own terms at weight 1, equivalents at their weights (SPREAD)."""
         weighted = [(term, 1.0) for term in self.terms]
         own = set(self.terms)
-        weights = self.expansion_weights or [EXPANSION_WEIGHT] * len(self.expansions)
-        for phrase, weight in zip(self.expansions, weights, strict=True):
+        for phrase, weight in zip(self.expansions, self.expansion_weights, strict=True):
             weighted += [(term, weight) for term in phrase if term not in own]
         return weighted
 
@@ -90,17 +88,16 @@ def glossary() -> Lexicon:
             chinese_words = [w.strip() for w in chinese.split("|") if w.strip()]
             # Questions are looked up lower-cased; a place's name is given as written.
             groups.setdefault(english.lower(), {}).update(dict.fromkeys(chinese_words))
+            seen.add(english.lower())
+            if kind == "written":
+                continue  # 业务 under `business` is no reason to read business in 业务
+            # A curated line's (or a place's) Chinese words are synonyms (朝鲜 | 北韓); a mined
+            # line's are two guesses at one English term (徒刑 | 有期), each only its equivalent.
+            others = chinese_words if kind == "curated" else []
             for word in chinese_words:
-                # A curated line's (or a place's) Chinese words are synonyms (朝鲜 | 北韓); a
-                # mined or written line's are guesses at one English term (徒刑 | 有期; 雇主 |
-                # 用人单位), each only the English term's equivalent.
-                if kind == "written":
-                    continue  # 业务 under `business` is no reason to read business in 业务
-                others = chinese_words if kind == "curated" else []
                 groups.setdefault(word, {}).update(
                     (w, None) for w in [english, *others] if w != word
                 )
-            seen.add(english.lower())
     # The mined table stands in the tokenizer's singulars (shareholder meeting), and questions
     # write plurals (shareholder meetings, penalties): a term is found in its plural too (dev
     # tune R@1 2 won / 0 lost).
