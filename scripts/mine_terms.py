@@ -161,17 +161,23 @@ def translates(english: str, chinese: str) -> bool:
     return not _CHINESE_NUMBER.match(chinese) or bool(_ENGLISH_NUMBER.search(english))
 
 
+def excluded_laws(folders: list[Path]) -> set[str]:
+    """The pcodes of the laws the folders hold (law-<pcode>[-en].txt, as
+    scripts/make_dev_corpus.py writes them)."""
+    return {
+        re.sub(r"^law-|-en$", "", path.stem)
+        for folder in folders
+        for path in folder.rglob("law-*.txt")
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moj", type=Path, required=True, help="mojLawSplitJSON git directory")
     parser.add_argument("--exclude", type=Path, action="append", default=[])
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args()
-    excluded = {
-        re.sub(r"^law-|-en$", "", path.stem)
-        for folder in args.exclude
-        for path in folder.rglob("law-*.txt")
-    }
+    excluded = excluded_laws(args.exclude)
     pairs = aligned_pairs(args.moj, excluded)
     table = mine(pairs)
     head = git(args.moj, "rev-parse", "HEAD").strip()

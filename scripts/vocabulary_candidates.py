@@ -5,10 +5,11 @@ The mined table (scripts/mine_terms.py) keeps a translation only when each side 
 strongest partner, so common words whose translation varies (notice: 通知, 公告, 预告; claim:
 请求, 索赔) have no line, and an English question naming them reaches no Chinese article by
 its words. This lists, by the number of laws using them, the words (as the tokenizer folds
-them) and the two- and three-word sequences (not beginning or ending with a stopword) that
-neither glossary.tsv nor law_terms.tsv holds, leaving out the laws a folder holds (as
-mine_terms.py does), so that a vocabulary written from the lists has not seen a development
-library's own translations.
+them) and the two- and three-word sequences (not beginning or ending with a stopword) that no
+table before it holds (query.TABLES: the glossary, the places' names, the mined table; the lists
+it was written from held the places' names too, hong kong among the phrases), leaving out the
+laws a folder holds (as mine_terms.py does), so that a vocabulary written from the lists has not
+seen a development library's own translations.
 
     python scripts/vocabulary_candidates.py --moj REPO.git [--exclude DIR ...] \\
         --words words.tsv --phrases phrases.tsv
@@ -26,11 +27,14 @@ import json
 import re
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from importlib import resources
 from pathlib import Path
 
-from reindustry_kb.text.tokenize import tokenize
+from mine_terms import excluded_laws
+
+from reindustry_kb.ask.query import TABLES
+from reindustry_kb.text.tokenize import stopwords, tokenize
 
 # A phrase must stand in this many laws.
 MIN_LAWS = 25
@@ -80,9 +84,9 @@ def translated_laws(repo: Path, excluded: set[str]) -> Iterator[str]:
 
 
 def table_terms() -> set[str]:
-    """The English terms the glossary and the mined table hold, lower-cased."""
+    """The English terms the tables before the written vocabulary hold, lower-cased."""
     held = set()
-    for name in ("glossary.tsv", "law_terms.tsv"):
+    for name in (name for name, kind in TABLES.items() if kind != "written"):
         text = resources.files("reindustry_kb").joinpath(f"data/{name}").read_text("utf-8")
         held |= {
             line.split("\t")[0].strip().lower()
@@ -92,12 +96,7 @@ def table_terms() -> set[str]:
     return held
 
 
-def stopwords() -> set[str]:
-    text = resources.files("reindustry_kb").joinpath("data/stopwords.txt").read_text("utf-8")
-    return {line.strip() for line in text.splitlines() if line.strip()}
-
-
-def phrases(text: str, stop: set[str]) -> set[str]:
+def phrases(text: str, stop: Collection[str]) -> set[str]:
     """Two- and three-word sequences within a clause, neither end (nor, but for of, in and
     for, the middle) a word of `stop`."""
     found = set()
@@ -126,11 +125,7 @@ def main() -> None:
     parser.add_argument("--words", type=Path, required=True)
     parser.add_argument("--phrases", type=Path, required=True)
     args = parser.parse_args()
-    excluded = {
-        re.sub(r"^law-|-en$", "", path.stem)
-        for folder in args.exclude
-        for path in folder.rglob("law-*.txt")
-    }
+    excluded = excluded_laws(args.exclude)
     held, stop = table_terms(), stopwords()
     edges = stop | _EDGES
     words: Counter[str] = Counter()

@@ -48,7 +48,10 @@ def test_eval_drcd_runs_on_a_tiny_drcd_file(tmp_path: Path) -> None:
 
 
 def _script(name: str) -> Any:
-    """A script under scripts/ imported as a module."""
+    """A script under scripts/ imported as a module, its siblings importable as when it runs
+    (a script's own folder is the first on its path)."""
+    if str(ROOT / "scripts") not in sys.path:
+        sys.path.insert(0, str(ROOT / "scripts"))
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
