@@ -9,6 +9,7 @@ from reindustry_kb.ask.query import (
     concepts,
     crossed,
     glossary,
+    title_words,
 )
 from reindustry_kb.ask.terms import Terms
 from reindustry_kb.text.normalize import fold_text
@@ -100,6 +101,14 @@ def test_written_vocabulary_adds_mainland_usage_one_way() -> None:
     assert list(lexicon.find("试用期")) == []
 
 
+def test_title_words_read_the_written_vocabulary_backwards_for_words_of_few_senses() -> None:
+    assert {"ocean", "sea"} <= set(title_words("海洋"))  # the mined table gives marine only
+    assert "ocean" not in {o for _s, _e, others in glossary().find("海洋") for o in others}
+    # 遵守 is comply, abide, adhere, conform, observe ...: too many senses to name a title.
+    assert title_words("遵守") == ()
+    assert title_words("没有这个词") == ()
+
+
 def test_a_table_term_is_found_in_its_plural() -> None:
     # law_terms.tsv stands in singulars: life imprisonment -> 无期徒刑
     [(_start, _end, others)] = list(glossary().find("life imprisonments"))
@@ -116,7 +125,7 @@ def test_written_vocabulary_is_well_formed() -> None:
         for word in chinese.split("|"):
             # Simplified, as questions are looked up folded; never one character, which
             # would stand inside every word it begins.
-            assert len(word) >= 2 and fold_text(word) == word, (english, word)
+            assert len(word) >= 2 and fold_text(word) == word == word.strip(), (english, word)
 
 
 def test_equivalents_share_their_phrase_weight(tmp_path: Path) -> None:

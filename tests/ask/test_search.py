@@ -1,5 +1,7 @@
 import math
 from collections.abc import Sequence
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -11,6 +13,7 @@ from reindustry_kb.ask.second_stage import Scored
 from reindustry_kb.ask.session import Session
 from reindustry_kb.models import NO_FILTERS
 from reindustry_kb.settings import Settings
+from tests.ask.folders import lexical_terms
 
 
 def _key(number: int) -> str:
@@ -125,6 +128,19 @@ def test_title_share_weighs_terms_by_idf_in_either_language(fake_index: Settings
     # in its own words.
     chinese = {t for t, _ in analyse("关税收入", lexical).weighted_terms()}
     assert search.title_share(lexical, title, chinese) == pytest.approx(part)
+
+
+def test_a_chinese_question_names_an_english_title_by_the_written_vocabulary(
+    tmp_path: Path,
+) -> None:
+    title = "Ocean Policy To Advance the Economic Interests"
+    terms = lexical_terms(tmp_path, [title, "美國海洋政策"])
+    analysed = analyse("美国海洋政策行政命令", terms)
+    asked = {term for term, _ in analysed.weighted_terms()}
+    assert "ocean" not in asked  # no query term: backwards, Chinese questions lost
+    named = search.titled_in_english(SimpleNamespace(terms=terms), analysed)  # type: ignore[arg-type]
+    assert "ocean" in named
+    assert search.title_share(terms, title, asked | named) > search.title_share(terms, title, asked)
 
 
 class PrefersOne:

@@ -104,6 +104,38 @@ def glossary() -> Lexicon:
     return build_lexicon({word: tuple(others) for word, others in groups.items()}, plurals=True)
 
 
+# A Chinese word of the written vocabulary names a title's English words when its lines give
+# it at most this many English stems (合约 -> contract; 行为 has a dozen senses).
+TITLE_SENSES = 4
+
+
+def title_words(word: str) -> tuple[str, ...]:
+    """The English terms the written vocabulary gives a Chinese word (read backwards), when
+    they are of few senses (TITLE_SENSES): what a Chinese question calls a title written in
+    English (美国海洋政策行政命令 -> Ocean Policy ...). Backwards for the title only: as query
+    terms they lowered Chinese questions (docs/BENCHMARKS.md "0.12.9")."""
+    terms = _english_of().get(word, ())
+    return terms if len({_stem(term) for term in terms}) <= TITLE_SENSES else ()
+
+
+@cache
+def _english_of() -> dict[str, tuple[str, ...]]:
+    text = resources.files("reindustry_kb").joinpath("data/legal_vocabulary.tsv").read_text("utf-8")
+    english_of: dict[str, dict[str, None]] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            english, chinese = line.split("\t")
+            for word in chinese.split("|"):  # written folded and trimmed (a test holds it)
+                english_of.setdefault(word, {})[english] = None
+    return {word: tuple(terms) for word, terms in english_of.items()}
+
+
+def _stem(english: str) -> str:
+    """A crude stem, to count senses rather than forms: investigate, investigated and
+    investigation are one."""
+    return " ".join(word[:5] for word in english.lower().split())
+
+
 @cache
 def _actor_aliases() -> dict[str, tuple[str, ...]]:
     aliases: dict[str, list[str]] = {}

@@ -38,7 +38,7 @@ from typing import Any
 
 from reindustry_kb.ask.dense import dense_search
 from reindustry_kb.ask.provisions import with_provisions
-from reindustry_kb.ask.query import EXPANSION_WEIGHT, Query, analyse, crossed
+from reindustry_kb.ask.query import EXPANSION_WEIGHT, Query, analyse, crossed, title_words
 from reindustry_kb.ask.second_stage import DEPTH, Scored, second_stage
 from reindustry_kb.ask.session import Session
 from reindustry_kb.ask.terms import Terms
@@ -103,7 +103,7 @@ def by_title(
     language is named as fully (at the equivalents' lower weight, an English question could
     never name a Chinese title whole, and a title in its own language would win: dev tune
     R@5 +2 / -0, held out R@1 +1 / -0)."""
-    asked = {term for term, _ in analysed.weighted_terms()}
+    asked = {term for term, _ in analysed.weighted_terms()} | titled_in_english(session, analysed)
     if not results or not asked:
         return results
     doc_ids = {passages[result.key].doc_id for result in results}
@@ -120,6 +120,16 @@ def by_title(
         for result in results
     ]
     return _ranked(rescored)
+
+
+def titled_in_english(session: Session, analysed: Query) -> set[str]:
+    """The English terms a Chinese question's words name a title by (query.title_words)."""
+    return {
+        term
+        for own in analysed.terms
+        for english in title_words(own)
+        for term in session.terms.query_terms(english)
+    }
 
 
 def title_share(terms: Terms, title: str, asked: Collection[str]) -> float:
