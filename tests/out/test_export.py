@@ -290,7 +290,7 @@ def test_a_group_of_several_periods_names_each_figures(fake_settings: Settings) 
     (group,) = [g for g in found.groups if g.measure == "Chip subsidies"]
     assert sorted(row.period or "" for row in group.statistics) == ["2025", "2026"]
     markdown = export_compare(session.reader, found)
-    assert "| date | period | value | measure | source |" in markdown
+    assert "| published | period | value | measure | source |" in markdown
     assert re.search(r"\| 2026 \| 4\.1bn USD \| Chip subsidies \|", markdown)
     assert '(2025)", "' in markdown  # the chart's bars say their periods too
     console = Console(record=True, width=120)

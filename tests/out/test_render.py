@@ -191,7 +191,7 @@ def test_a_long_citation_stays_whole_and_the_figures_wrap_at_words() -> None:
     render_comparison(console, Comparison(query="罚款", groups=[group]))
     out = console.export_text()
     assert "_distractors/prc-石油天然气管道保护法:L212-L212" in out
-    assert re.search(r"┃ date +┃ value +┃ text +┃ citation +┃", out)
+    assert re.search(r"┃ published +┃ value +┃ text +┃ citation +┃", out)
     assert "5,000" in out and "CNY" in out and "not shown at this width: measure" in out
 
 
@@ -347,7 +347,7 @@ def _headers(out: str) -> list[list[str]]:
 
 HEADERS: dict[str, Callable[[str], bool]] = {
     "claims": lambda header: header in ("kind", "citation", "text", "reading"),
-    "compare": lambda header: header in ("date", "value", "measure", "text", "citation"),
+    "compare": lambda header: header in ("published", "value", "measure", "text", "citation"),
     "timeline": lambda header: header in ("date", "event", "actors", "citation"),
     "docs": lambda header: (
         header in ("doc_id", "title", "date", "lang", "format", "source", "authors", "passages")

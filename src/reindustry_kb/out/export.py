@@ -140,7 +140,7 @@ def export_compare(reader: IndexReader, comparison: Comparison) -> str:
     draft = _Draft(f"Figures cited for “{query}”")
     for group in comparison.groups:
         periods = group.several_periods()
-        columns = ("date", *(["period"] * periods), "value", "measure", "source")
+        columns = ("published", *(["period"] * periods), "value", "measure", "source")
         section = _Section(group_title(group), [], columns)
         for row in group.statistics:
             value = value_text(row.value, row.value_max, row.unit, row.approx)

@@ -594,8 +594,10 @@ def _print_picture(console: Console, lines: Sequence[str]) -> None:
         console.print(Text(line, "cyan"), no_wrap=True, overflow="crop")
 
 
+# "published": the source's date, not the figure's period (the group's title, or a column of its
+# own): an undated note's figure "from 2025" is "undated" here, under a 2025 group.
 _COMPARE_VIEW = (
-    Column("date", keep=True),
+    Column("published", keep=True),
     Column("value", floor=8),
     Column("measure", drop=1, floor=10),
     Column("text", floor=16),
