@@ -165,3 +165,22 @@ def test_the_dev_set_loads_with_a_split_on_every_question() -> None:
     for question in questions:
         by_doc.setdefault(question.doc, set()).add(question.split)
     assert all(len(splits) == 1 for splits in by_doc.values())  # a document is on one side
+
+
+@pytest.mark.parametrize(
+    ("questions", "library"),
+    [
+        ("blind_questions.jsonl", "blind_library.txt"),
+        ("blind2_questions.jsonl", "blind2_library.txt"),
+    ],
+)
+def test_a_blind_set_loads_held_out_on_its_own_documents(questions: str, library: str) -> None:
+    data = Path(__file__).parents[1] / "data"
+    loaded = load_questions(data / questions)
+    documents = set((data / library).read_text("utf-8").split())
+    assert len({q.id for q in loaded}) == len(loaded) == 60
+    assert {q.split for q in loaded} == {"heldout"}
+    assert {q.doc for q in loaded} == documents  # five questions on each
+    for other in data.glob("*_library.txt"):  # no document of another set or library
+        if other.name != library:
+            assert not documents & set(other.read_text("utf-8").split()), other.name
