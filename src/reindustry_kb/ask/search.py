@@ -45,6 +45,7 @@ from reindustry_kb.ask.terms import Terms
 from reindustry_kb.errors import EmbedderMismatchError
 from reindustry_kb.index.backend import PassageKey
 from reindustry_kb.models import NO_FILTERS, Filters, Passage, passage_order
+from reindustry_kb.text.normalize import is_han
 
 # Largest lexical weight, reached when every query term is in the index vocabulary.
 LEXICAL_WEIGHT = 0.5
@@ -127,6 +128,7 @@ def titled_in_english(session: Session, analysed: Query) -> set[str]:
     return {
         term
         for own in analysed.terms
+        if is_han(own[0])  # an English question does not read the table
         for english in title_words(own)
         for term in session.terms.query_terms(english)
     }
