@@ -105,7 +105,7 @@ def glossary() -> Lexicon:
 
 
 # A Chinese word of the written vocabulary names a title's English words when its lines give
-# it at most this many English stems (合约 -> contract; 行为 has a dozen senses).
+# it at most this many English stems (海洋: ocean, sea; 遵守: comply, abide, adhere, conform ...).
 TITLE_SENSES = 4
 
 

@@ -103,7 +103,8 @@ def by_title(
     of two laws on one topic, the one the question calls by name. A title named in the other
     language is named as fully (at the equivalents' lower weight, an English question could
     never name a Chinese title whole, and a title in its own language would win: dev tune
-    R@5 +2 / -0, held out R@1 +1 / -0)."""
+    R@5 +2 / -0, held out R@1 +1 / -0). A Chinese question's words also name an English title
+    by the written vocabulary read backwards (titled_in_english)."""
     asked = {term for term, _ in analysed.weighted_terms()} | titled_in_english(session, analysed)
     if not results or not asked:
         return results
