@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from reindustry_kb.ask.evaluate import Question, evaluate, is_relevant, load_questions
+from reindustry_kb.ask.evaluate import Question, evaluate, format_table, is_relevant, load_questions
 from reindustry_kb.errors import RkbError
 
 
@@ -83,8 +83,29 @@ def test_recall_mrr_and_groups() -> None:
     }
     assert report.overall.mrr10 == round((1 + 1 / 3) / 3, 4)
     assert report.by_group["cross-language"].n == 1  # English question, Chinese answer
+    # ... and which way: English on Chinese found at 3, English on English not at all
+    assert report.by_group["en -> zh"].n == 1 and report.by_group["en -> zh"].recall["@5"] == 1.0
+    assert report.by_group["en -> en"].recall["@10"] == 0.0
+    assert report.by_group["zh -> zh"].recall["@1"] == 1.0
     assert [miss["id"] for miss in report.misses] == ["b", "c"]
     assert report.answer_accuracy is None  # this retriever names no answering sentences
+
+
+def test_the_table_gives_a_row_to_each_group_and_fits_80_columns() -> None:
+    questions = [
+        Question(id="a", question="美國關稅", answers=["甲"], lang="zh-Hant"),
+        Question(id="b", question="tariff revenue", answers=["關稅 B"], lang="en"),
+    ]
+    ranked = {"美國關稅": ["甲"], "tariff revenue": ["x", "關稅 B"]}
+    report = evaluate(questions, lambda q: [("d", text, None) for text in ranked[q]])
+    names = ("dense", "bm25", "rrf", "hybrid")
+    table = format_table(dict.fromkeys(names, report))
+    assert max(len(line) for line in table.splitlines()) <= 80
+    rows = {line.split()[0]: line.split() for line in table.splitlines() if line}
+    assert rows["hybrid"][1:] == ["0.500", "1.000", "1.000", "0.750"]
+    # a group's R@1/R@5 under each retriever, then its number of questions
+    assert rows["en"] == ["en", "->", "zh", *["0.00/1.00"] * 4, "1"]
+    assert rows["same-language"][1:] == [*["1.00/1.00"] * 4, "1"]
 
 
 def test_answer_accuracy_counts_questions_answered_in_the_top_5() -> None:

@@ -189,6 +189,8 @@ def evaluate(
             target = detect_lang(question.answers[0])
             same = language_group(lang) == language_group(target)
             names.append("same-language" if same else "cross-language")
+            # Which way: Chinese questions on English documents fare apart from the reverse.
+            names.append(f"{language_group(lang)} -> {language_group(target)}")
         for group in names:
             groups.setdefault(group, []).append(rank)
         if rank != 1:
@@ -249,27 +251,34 @@ def compare_retrievers(session: Session, depth: int = 10) -> dict[str, Callable[
 
 
 def format_table(reports: dict[str, Report]) -> str:
-    """Plain-text table: overall figures, then R@1/R@5 per group."""
-    groups = sorted(next(iter(reports.values())).by_group)
-    head = f"{'retriever':<10} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR@10':>7}"
-    lines = [head + "".join(f"  {group:>15}" for group in groups)]
+    """Plain-text tables: each retriever's overall figures, then R@1/R@5 and the number of
+    questions of each group, a row a group (a column a retriever: it fits 80 columns)."""
+    first = next(iter(reports.values()))
+    lines = [f"{'retriever':<10} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR@10':>7}"]
     for name, report in reports.items():
         o = report.overall
         r = o.recall
-        row = f"{name:<10} {r['@1']:>6.3f} {r['@5']:>6.3f} {r['@10']:>6.3f} {o.mrr10:>7.3f}"
-        for group in groups:
-            g = report.by_group.get(group)
-            cell = f"{g.recall['@1']:.2f}/{g.recall['@5']:.2f}" if g else "-"
-            row += f"  {cell:>15}"
-        lines.append(row)
-    lines.append(f"(groups show R@1/R@5; n = {next(iter(reports.values())).overall.n} questions)")
+        lines.append(f"{name:<10} {r['@1']:>6.3f} {r['@5']:>6.3f} {r['@10']:>6.3f} {o.mrr10:>7.3f}")
+    lines.append(f"(n = {first.overall.n} questions)")
+    if first.by_group:
+        lines += [
+            "",
+            f"{'group (R@1/R@5)':<16}" + "".join(f"{name:>11}" for name in reports) + "      n",
+        ]
+        for group in sorted(first.by_group):
+            cells = (_cell(report.by_group.get(group)) for report in reports.values())
+            lines.append(f"{group:<16}" + "".join(cells) + f"{first.by_group[group].n:>7}")
     for name, report in reports.items():
         if report.answer_accuracy is not None:
             lines.append(
-                f"{name}: the answering sentences quote the answer for "
-                f"{report.answer_accuracy:.3f} of the questions answered in the top 5"
+                f"{name}: the answering sentence quotes the answer for "
+                f"{report.answer_accuracy:.3f} of those in the top 5"
             )
     return "\n".join(lines)
+
+
+def _cell(scores: Scores | None) -> str:
+    return (f"{scores.recall['@1']:.2f}/{scores.recall['@5']:.2f}" if scores else "-").rjust(11)
 
 
 def _scores(ranks: Sequence[int | None]) -> Scores:
