@@ -327,6 +327,29 @@ def test_eval_scores_one_split_of_the_questions(docs_dir: Path, tmp_path: Path) 
     assert code == 1 and "no question in split 'test'" in err and "Traceback" not in err
 
 
+def test_eval_prints_its_groups_and_misses_within_the_width(docs_dir: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "questions.jsonl"
+    long = "What does the brief say about " + "tariff revenue and the federal deficit " * 6
+    records = [
+        {"question": long.strip() + "?", "answers": ["no passage says this"], "lang": "en"},
+        {
+            "question": "国务院在西部建设几个国家级数据中心集群？",
+            "answers": ["八个国家级数据中心集群"],
+        },
+    ]
+    lines = [json.dumps(record, ensure_ascii=False) for record in records]
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run("index", "--seeds", str(docs_dir))[0] == 0
+    code, out, err = run("eval", str(questions), "--compare")
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= 120
+    assert "zh -> zh" in out and "en -> en" in out  # which way each question went
+    assert "not first (1):" in out and "rank >10" in out
+    # the long question wrapped under its line, whole
+    shown = " ".join(line.strip() for line in out.split("not first (1):")[1].splitlines()[2:])
+    assert shown == long.strip() + "?"
+
+
 # --- rkb claims: one test per filter ----------------------------------------------------------
 
 

@@ -110,8 +110,15 @@ def _with_distractors(settings: Settings, distractors: Path, folder: Path, show:
 
 def _print_misses(misses: list[dict[str, Any]]) -> None:
     """The questions whose expected passage was not first, with where it stood."""
+    from rich.console import Console
+    from rich.text import Text
+
     if misses:
         typer.echo(f"\nnot first ({len(misses)}):")
+    console = Console()
     for miss in misses:
         rank = miss["rank"] or ">10"
-        typer.echo(f"  {miss['id']}  rank {rank}  {miss['question']}  (top: {miss['top']})")
+        typer.echo(f"  {miss['id']}  rank {rank}  (top: {miss['top']})")
+        # The question under it, wrapped at the terminal's width (Chinese by the cell).
+        for line in Text(miss["question"]).wrap(console, max(console.width - 4, 20)):
+            typer.echo(f"    {line.plain.rstrip()}")
