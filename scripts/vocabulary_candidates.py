@@ -28,12 +28,12 @@ import re
 import subprocess
 from collections import Counter
 from collections.abc import Collection, Iterator
-from importlib import resources
 from pathlib import Path
 
 from mine_terms import excluded_laws
 
 from reindustry_kb.ask.query import TABLES
+from reindustry_kb.claims.lexicon import table_lines
 from reindustry_kb.text.tokenize import stopwords, tokenize
 
 # A phrase must stand in this many laws.
@@ -85,15 +85,12 @@ def translated_laws(repo: Path, excluded: set[str]) -> Iterator[str]:
 
 def table_terms() -> set[str]:
     """The English terms the tables before the written vocabulary hold, lower-cased."""
-    held = set()
-    for name in (name for name, kind in TABLES.items() if kind != "written"):
-        text = resources.files("reindustry_kb").joinpath(f"data/{name}").read_text("utf-8")
-        held |= {
-            line.split("\t")[0].strip().lower()
-            for line in text.splitlines()
-            if "\t" in line and not line.startswith("#")
-        }
-    return held
+    return {
+        english.lower()
+        for name, kind in TABLES.items()
+        if kind != "written"
+        for english, _chinese in table_lines(name)
+    }
 
 
 def phrases(text: str, stop: Collection[str]) -> set[str]:

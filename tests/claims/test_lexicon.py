@@ -13,6 +13,7 @@ from reindustry_kb.claims.lexicon import (
     home_ministries,
     load_json,
     names_one_of,
+    table_lines,
 )
 
 
@@ -122,3 +123,12 @@ def test_plurals_are_found_only_where_asked() -> None:
     assert found == [("penalties", "P"), ("shareholder meetings", "M"), ("fines", "F-own")]
     # Off by default: an actor table's names are matched as written.
     assert list(build_lexicon(terms).find("penalties")) == []
+
+
+def test_table_lines_read_each_english_term_with_its_chinese_words() -> None:
+    lines = table_lines("glossary.tsv")
+    assert ("tariff", ["關稅"]) in lines
+    assert all(english and chinese and all(chinese) for english, chinese in lines)
+    assert not any(english.startswith("#") for english, _chinese in lines)
+    # a written table's line: several words, | separated
+    assert ("employers", ["用人单位", "雇主"]) in table_lines("legal_vocabulary.tsv")

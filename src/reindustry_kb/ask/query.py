@@ -17,10 +17,15 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 from reindustry_kb.ask.terms import Terms
-from reindustry_kb.claims.lexicon import Lexicon, actor_lexicon, build_lexicon, load_json
+from reindustry_kb.claims.lexicon import (
+    Lexicon,
+    actor_lexicon,
+    build_lexicon,
+    load_json,
+    table_lines,
+)
 from reindustry_kb.text.language import detect_language
 from reindustry_kb.text.normalize import fold, is_han
 
@@ -78,14 +83,9 @@ def glossary() -> Lexicon:
     groups: dict[str, dict[str, None]] = {}
     seen: set[str] = set()  # English terms with a line already
     for name, kind in TABLES.items():
-        text = resources.files("reindustry_kb").joinpath(f"data/{name}").read_text("utf-8")
-        for line in text.splitlines():
-            if not line.strip() or line.startswith("#"):
-                continue
-            english, chinese = (part.strip() for part in line.split("\t"))
+        for english, chinese_words in table_lines(name):
             if kind == "mined" and english.lower() in seen:
                 continue
-            chinese_words = [w.strip() for w in chinese.split("|") if w.strip()]
             # Questions are looked up lower-cased; a place's name is given as written.
             groups.setdefault(english.lower(), {}).update(dict.fromkeys(chinese_words))
             seen.add(english.lower())
@@ -120,12 +120,11 @@ def title_words(word: str) -> tuple[str, ...]:
 
 @cache
 def _english_of() -> dict[str, tuple[str, ...]]:
-    text = resources.files("reindustry_kb").joinpath("data/legal_vocabulary.tsv").read_text("utf-8")
+    """The written tables read backwards: Chinese word (written folded) -> English terms."""
     english_of: dict[str, dict[str, None]] = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            english, chinese = line.split("\t")
-            for word in chinese.split("|"):  # written folded and trimmed (a test holds it)
+    for name in (name for name, kind in TABLES.items() if kind == "written"):
+        for english, chinese_words in table_lines(name):
+            for word in chinese_words:
                 english_of.setdefault(word, {})[english] = None
     return {word: tuple(terms) for word, terms in english_of.items()}
 

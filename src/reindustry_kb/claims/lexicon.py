@@ -173,6 +173,19 @@ def build_lexicon(terms: dict[str, Any], plurals: bool = False) -> Lexicon:
     return Lexicon(tuple(han), cased, caseless, longest, entries, plurals)
 
 
+def table_lines(name: str) -> list[tuple[str, list[str]]]:
+    """A bilingual table's lines (data/NAME: glossary.tsv, places.tsv, law_terms.tsv,
+    legal_vocabulary.tsv): each English term and its Chinese words (| separated), comments and
+    blank lines left out."""
+    text = resources.files("reindustry_kb").joinpath(f"data/{name}").read_text("utf-8")
+    lines = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            english, chinese = (part.strip() for part in line.split("\t"))
+            lines.append((english, [w.strip() for w in chinese.split("|") if w.strip()]))
+    return lines
+
+
 def load_json(name: str) -> Any:
     """A JSON table from the package's data folder."""
     return json.loads(resources.files("reindustry_kb").joinpath(f"data/{name}").read_text("utf-8"))
@@ -217,12 +230,7 @@ def government_states() -> dict[str, str]:
 def common_noun_terms() -> frozenset[str]:
     """The glossary's English terms (sovereign wealth fund, data center): common nouns, so a
     name written like one in title case is no organisation."""
-    text = resources.files("reindustry_kb").joinpath("data/glossary.tsv").read_text("utf-8")
-    return frozenset(
-        line.split("\t", 1)[0].strip().lower()
-        for line in text.splitlines()
-        if line.strip() and not line.startswith("#")
-    )
+    return frozenset(english.lower() for english, _chinese in table_lines("glossary.tsv"))
 
 
 @cache
